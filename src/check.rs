@@ -1,0 +1,281 @@
+//! Stage 2: the rules of SCHEMA.md. Turns deserialized front matter into model values and
+//! reports every violation at the offending value, so one run lists every problem.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Level};
+use crate::load::{Document, Loaded, closest};
+use crate::model::{ActionItem, External, Postmortem, slugify};
+use crate::schema::{RawExternal, RawPostmortem, Text};
+use crate::timeline;
+
+/// Collects findings about one document.
+struct Findings<'a> {
+    doc: &'a Document,
+    out: Vec<Diagnostic>,
+}
+
+impl Findings<'_> {
+    fn at(&mut self, level: Level, key: &str, needle: Option<&str>, message: String, hint: &str) {
+        let span = self.doc.locate(key, needle);
+        self.out.push(self.doc.source().diagnostic(level, span, message).with_hint(hint));
+    }
+
+    fn error(&mut self, key: &str, needle: Option<&str>, message: String, hint: &str) {
+        self.at(Level::Error, key, needle, message, hint);
+    }
+
+    fn date(&mut self, key: &str, value: Option<&Text>) -> Option<Date> {
+        let text = &value?.0;
+        match text.parse::<Date>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.error(key, Some(text), format!("`{key}` is not a valid date: `{text}`"), "write a calendar date as YYYY-MM-DD, e.g. 2024-03-12");
+                None
+            }
+        }
+    }
+
+    fn timestamp(&mut self, key: &str, value: Option<&Text>) -> Option<Timestamp> {
+        let text = &value?.0;
+        match text.parse::<Timestamp>() {
+            Ok(t) => Some(t),
+            Err(_) => {
+                self.error(
+                    key,
+                    Some(text),
+                    format!("`{key}` is not an RFC 3339 date-time with offset: `{text}`"),
+                    "write it like 2024-03-12T14:02:00Z (or with an offset: 2024-03-12T15:02:00+01:00)",
+                );
+                None
+            }
+        }
+    }
+
+    fn url(&mut self, key: &str, value: Option<&String>) -> Option<String> {
+        let url = value.filter(|u| !u.trim().is_empty())?;
+        if url.starts_with("https://") || url.starts_with("http://") {
+            Some(url.clone())
+        } else {
+            self.error(key, Some(url), format!("`{key}` is not an http(s) URL: `{url}`"), "give the full address, starting with https://");
+            None
+        }
+    }
+}
+
+/// Validates one postmortem; `None` when it has errors (they are in the returned list).
+pub fn postmortem(config: &Config, loaded: &Loaded<RawPostmortem>) -> (Option<Postmortem>, Vec<Diagnostic>) {
+    let Loaded { doc, raw, extra } = loaded;
+    let mut f = Findings { doc, out: Vec::new() };
+    let title = raw.title.clone().filter(|t| !t.trim().is_empty());
+    if title.is_none() {
+        f.error("title", None, "missing `title`".into(), "add a line `title: \"Checkout API outage\"`");
+    }
+    let severity = match &raw.severity {
+        None => {
+            let list = config.severities.join(", ");
+            f.error("severity", None, "missing `severity`".into(), &format!("add `severity: {}` (one of {list})", config.severities[0]));
+            None
+        }
+        Some(s) if !config.severities.contains(s) => {
+            let hint = match closest(s, config.severities.iter().map(String::as_str)) {
+                Some(near) => format!("did you mean `{near}`? Severities are {}", config.severities.join(", ")),
+                None => format!("use one of {} (set `severities` in site.toml to change the list)", config.severities.join(", ")),
+            };
+            f.error("severity", Some(s), format!("unknown severity `{s}`"), &hint);
+            None
+        }
+        Some(s) => Some(s.clone()),
+    };
+    let services = raw.services.clone().unwrap_or_default();
+    if services.iter().all(|s| s.trim().is_empty()) {
+        f.error("services", None, "`services` is missing or empty".into(), "list the affected services: `services: [checkout, payments]`");
+    }
+    if let Some(vocabulary) = &config.tags {
+        for tag in raw.tags.iter().filter(|t| !vocabulary.contains(t)) {
+            let hint = match closest(tag, vocabulary.iter().map(String::as_str)) {
+                Some(near) => format!("did you mean `{near}`? Or add it to `tags` in site.toml"),
+                None => "use a tag from `tags` in site.toml, or add it there".to_string(),
+            };
+            f.error("tags", Some(tag), format!("tag `{tag}` is not in the site's vocabulary"), &hint);
+        }
+    }
+    let id = match &raw.id {
+        Some(id) if !is_slug(id) => {
+            f.error("id", Some(id), format!("`id` must be a slug: `{id}`"), "use lowercase letters, digits and dashes, e.g. `2024-03-12-checkout-outage`");
+            None
+        }
+        Some(id) => Some(id.clone()),
+        None => Some(slugify(&doc.file_stem())),
+    };
+
+    let stamps: Vec<(&str, Option<Timestamp>)> = [
+        ("started_at", &raw.started_at),
+        ("detected_at", &raw.detected_at),
+        ("mitigated_at", &raw.mitigated_at),
+        ("resolved_at", &raw.resolved_at),
+    ]
+    .into_iter()
+    .map(|(key, v)| (key, f.timestamp(key, v.as_ref())))
+    .collect();
+    let present: Vec<(&str, Timestamp)> = stamps.iter().filter_map(|(k, t)| Some((*k, (*t)?))).collect();
+    for pair in present.windows(2) {
+        let ((a, ta), (b, tb)) = (pair[0], pair[1]);
+        if tb < ta {
+            f.error(
+                b,
+                None,
+                format!("`{b}` ({tb}) is before `{a}` ({ta})"),
+                "timestamps must run started_at <= detected_at <= mitigated_at <= resolved_at; check the date and the offset",
+            );
+        }
+    }
+    let started_at = stamps[0].1;
+    let date = match (&raw.date, started_at) {
+        (Some(d), _) => f.date("date", Some(d)),
+        (None, Some(t)) => raw.started_at.as_ref().and_then(|s| s.0.get(..10)?.parse().ok()).or(Some(t.to_zoned(config.time_zone()).date())),
+        (None, None) => {
+            f.error("date", None, "missing `date`".into(), "add `date: 2024-03-12` (the day the incident began), or `started_at`");
+            None
+        }
+    };
+
+    let mut action_items = Vec::new();
+    for item in &raw.action_items {
+        let title = item.title.clone().filter(|t| !t.trim().is_empty());
+        if title.is_none() {
+            f.error("action_items", item.owner.as_deref(), "action item without `title`".into(), "give every action item a `title` saying what will be done");
+        }
+        let due = f.date("action_items", item.due.as_ref());
+        let link = f.url("action_items", item.link.as_ref());
+        action_items.push(ActionItem {
+            title: title.unwrap_or_default(),
+            owner: item.owner.clone(),
+            due,
+            priority: item.priority,
+            status: item.status,
+            kind: item.kind,
+            link,
+        });
+    }
+    let external_url = f.url("external_url", raw.external_url.as_ref());
+
+    let body = doc.body().to_string();
+    let mut timeline = Default::default();
+    if let Some(date) = date {
+        let (parsed, problems) = timeline::parse(&body, date);
+        timeline = parsed;
+        for p in problems {
+            let level = if p.error { Level::Error } else { Level::Warning };
+            let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
+            f.out.push(doc.source().diagnostic(level, span, p.message).with_hint(p.hint));
+        }
+    }
+
+    let mut diagnostics = f.out;
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    diagnostics.sort_by_key(|d| (d.line, d.col));
+    let (Some(title), Some(severity), Some(id), Some(date), false) = (title, severity, id, date, has_errors) else {
+        return (None, diagnostics);
+    };
+    let pm = Postmortem {
+        id,
+        title,
+        date,
+        severity,
+        services,
+        tags: raw.tags.clone(),
+        status: raw.status,
+        visibility: raw.visibility.unwrap_or(config.default_visibility),
+        summary: raw.summary.clone(),
+        authors: raw.authors.clone(),
+        responders: raw.responders.clone(),
+        incident_commander: raw.incident_commander.clone(),
+        scribe: raw.scribe.clone(),
+        teams: raw.teams.clone(),
+        started_at,
+        detected_at: stamps[1].1,
+        mitigated_at: stamps[2].1,
+        resolved_at: stamps[3].1,
+        action_items,
+        related: raw.related.clone(),
+        external_url,
+        extra: extra.clone(),
+        timeline,
+        source: doc.path.clone(),
+        body,
+    };
+    (Some(pm), diagnostics)
+}
+
+fn is_slug(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// Rules that need every postmortem at once: unique ids and `related` links that resolve.
+/// `docs` maps each postmortem's source path to its document, for positions.
+pub fn archive(pms: &[Postmortem], docs: &HashMap<&Path, &Document>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<&str, &Document> = HashMap::new();
+    for pm in pms {
+        let doc = docs[pm.source.as_path()];
+        if let Some(first) = seen.insert(&pm.id, doc) {
+            let span = doc.locate("id", Some(&pm.id));
+            let d = doc.source().diagnostic(Level::Error, span, format!("duplicate id `{}`: {} has it too", pm.id, first.path.display()));
+            out.push(d.with_hint("ids must be unique; set a distinct `id:` in one of the two files (the id defaults to the file name)"));
+            seen.insert(&pm.id, first);
+        }
+    }
+    let ids: HashSet<&str> = pms.iter().map(|p| p.id.as_str()).collect();
+    for pm in pms {
+        let doc = docs[pm.source.as_path()];
+        for rel in pm.related.iter().filter(|r| !ids.contains(r.as_str())) {
+            let span = doc.locate("related", Some(rel));
+            let hint = match closest(rel, ids.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "list ids of postmortems in this archive (a postmortem's id is its `id` or its file name)".to_string(),
+            };
+            out.push(doc.source().diagnostic(Level::Error, span, format!("related postmortem `{rel}` does not exist")).with_hint(hint));
+        }
+    }
+    out
+}
+
+/// Validates one curated external postmortem.
+pub fn external(loaded: Loaded<RawExternal>) -> (Option<External>, Vec<Diagnostic>) {
+    let Loaded { doc, raw, .. } = loaded;
+    let mut f = Findings { doc: &doc, out: Vec::new() };
+    if raw.url.is_none() {
+        f.error("url", None, "missing `url`".into(), "add `url: \"https://...\"` (use `url: \"\"` when the address is unknown)");
+    }
+    let url = f.url("url", raw.url.as_ref());
+    let archive_url = f.url("archive_url", raw.archive_url.as_ref());
+    let nonempty = |v: Option<Text>| v.map(|t| t.0).filter(|t| !t.is_empty());
+    let title = raw.title.filter(|t| !t.is_empty()).unwrap_or_else(|| doc.file_stem());
+    let out = f.out;
+    if out.iter().any(Diagnostic::is_error) {
+        return (None, out);
+    }
+    let ext = External {
+        slug: slugify(&doc.file_stem()),
+        title,
+        url,
+        company: raw.company.filter(|c| !c.is_empty()).unwrap_or_else(|| "Unknown".into()),
+        product: raw.product.filter(|p| !p.is_empty()),
+        start_time: nonempty(raw.start_time),
+        end_time: nonempty(raw.end_time),
+        categories: raw.categories,
+        keywords: raw.keywords,
+        summary: raw.summary.filter(|s| !s.is_empty()),
+        archive_url,
+        body: doc.body().to_string(),
+    };
+    (Some(ext), out)
+}

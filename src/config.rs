@@ -1,0 +1,153 @@
+//! `site.toml`: the few settings an archive needs. Unknown keys are errors, because a typo in
+//! a setting that silently does nothing is worse than a failed build.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Level, Source};
+
+/// Whether a postmortem may appear in a public build.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Visibility {
+    #[default]
+    Internal,
+    Public,
+}
+
+/// The archive's settings, with the defaults an archive without a `site.toml` gets.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub title: String,
+    /// Absolute URL the archive is published under; used for feeds and canonical links.
+    pub base_url: String,
+    pub description: String,
+    /// Ordered from worst to mildest; the order drives sorting and colours.
+    pub severities: Vec<String>,
+    /// When set, postmortems may only use these tags, so root causes stay comparable.
+    pub tags: Option<Vec<String>>,
+    pub default_visibility: Visibility,
+    pub recommended_sections: Vec<String>,
+    pub repository_url: Option<String>,
+    /// IANA time zone used to display timestamps (they are stored with their own offset).
+    pub timezone: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Postmortems".into(),
+            base_url: "/".into(),
+            description: String::new(),
+            severities: (1..=5).map(|n| format!("SEV-{n}")).collect(),
+            tags: None,
+            default_visibility: Visibility::Internal,
+            recommended_sections: [
+                "Summary",
+                "Impact",
+                "Root Causes",
+                "Trigger",
+                "Resolution",
+                "Detection",
+                "Action Items",
+                "Lessons Learned",
+                "Timeline",
+                "Supporting Information",
+            ]
+            .map(String::from)
+            .to_vec(),
+            repository_url: None,
+            timezone: "UTC".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `site.toml` under `root`; a missing file means all defaults.
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let path = root.join("site.toml");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => {
+                return Err(vec![Diagnostic::file(Level::Error, Path::new("site.toml"), format!("cannot read: {e}"))]);
+            }
+        };
+        Self::parse(&text)
+    }
+
+    /// Parses and validates the text of a `site.toml`.
+    pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let src = Source { path: Path::new("site.toml"), text };
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            vec![src
+                .diagnostic(Level::Error, span, e.message().to_string())
+                .with_hint("see the `site.toml` section of the README for the accepted keys")]
+        })?;
+        let mut errors = Vec::new();
+        if config.severities.is_empty() {
+            errors.push(locate(&src, "severities", "`severities` is empty").with_hint("list at least one, worst first: severities = [\"SEV-1\", \"SEV-2\"]"));
+        }
+        if jiff::tz::TimeZone::get(&config.timezone).is_err() {
+            errors.push(
+                locate(&src, "timezone", format!("unknown time zone `{}`", config.timezone))
+                    .with_hint("use an IANA name such as \"UTC\" or \"Europe/Berlin\""),
+            );
+        }
+        if errors.is_empty() { Ok(config) } else { Err(errors) }
+    }
+
+    /// The display time zone; validated in `parse`, so this cannot fail for a loaded config.
+    pub fn time_zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+
+    /// Rank of a severity (0 is worst); unknown severities sort last.
+    pub fn severity_rank(&self, severity: &str) -> usize {
+        self.severities.iter().position(|s| s == severity).unwrap_or(usize::MAX)
+    }
+}
+
+fn locate(src: &Source, key: &str, message: impl Into<String>) -> Diagnostic {
+    let at = src
+        .text
+        .lines()
+        .scan(0, |offset, line| {
+            let start = *offset;
+            *offset += line.len() + 1;
+            Some((start, line))
+        })
+        .find(|(_, line)| line.trim_start().starts_with(key))
+        .map_or(0, |(start, line)| start + line.len() - line.trim_start().len());
+    src.diagnostic(Level::Error, at..at + key.len(), message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_is_reported_at_its_line_and_column() {
+        let errs = Config::parse("title = \"x\"\n  sevrities = []\n").unwrap_err();
+        assert_eq!((errs[0].line, errs[0].col), (2, 3), "{}", errs[0]);
+        assert!(errs[0].message.contains("sevrities"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn defaults_fill_what_is_missing() {
+        let c = Config::parse("title = \"Acme\"\n").unwrap();
+        assert_eq!(c.severities.len(), 5);
+        assert_eq!(c.severity_rank("SEV-1"), 0);
+        assert_eq!(c.severity_rank("SEV-9"), usize::MAX);
+    }
+
+    #[test]
+    fn bad_time_zone_is_an_error() {
+        let errs = Config::parse("timezone = \"Mars/Olympus\"\n").unwrap_err();
+        assert_eq!(errs[0].line, 1);
+        assert!(errs[0].message.contains("Mars/Olympus"));
+    }
+}

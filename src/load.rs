@@ -1,0 +1,338 @@
+//! Stage 1: find the Markdown files, split front matter from body while keeping byte offsets,
+//! and deserialize the front matter. Offsets are kept so that every later finding can name
+//! the line and column in the file itself, not in the front matter block.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+
+use crate::diagnostic::{Diagnostic, Level, Source};
+
+/// The front matter language, chosen by the opening fence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Toml,
+}
+
+impl Format {
+    fn fence(self) -> &'static str {
+        match self {
+            Format::Yaml => "---",
+            Format::Toml => "+++",
+        }
+    }
+}
+
+/// One Markdown file with its front matter and body located inside its text.
+#[derive(Debug)]
+pub struct Document {
+    /// Relative to the site root, for messages.
+    pub path: PathBuf,
+    pub text: String,
+    pub format: Format,
+    pub matter: Range<usize>,
+    pub body: Range<usize>,
+}
+
+/// A document together with its deserialized front matter and the keys the schema lacks.
+#[derive(Debug)]
+pub struct Loaded<T> {
+    pub doc: Document,
+    pub raw: T,
+    /// Keys outside the schema, kept so templates can still use them.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl Document {
+    pub fn source(&self) -> Source<'_> {
+        Source { path: &self.path, text: &self.text }
+    }
+
+    pub fn body(&self) -> &str {
+        &self.text[self.body.clone()]
+    }
+
+    /// 1-based line in the file on which the body starts.
+    pub fn body_line(&self) -> usize {
+        self.text[..self.body.start].matches('\n').count() + 1
+    }
+
+    pub fn file_stem(&self) -> String {
+        self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    }
+
+    /// Top-level front matter keys with their byte spans in the file.
+    pub fn top_level_keys(&self) -> Vec<(String, Range<usize>)> {
+        let mut keys = Vec::new();
+        let mut offset = self.matter.start;
+        let mut in_table = false;
+        for line in self.text[self.matter.clone()].split_inclusive('\n') {
+            let start = offset;
+            offset += line.len();
+            let found = match self.format {
+                Format::Yaml => {
+                    let first = line.chars().next().unwrap_or(' ');
+                    if first.is_whitespace() || first == '-' || first == '#' {
+                        continue;
+                    }
+                    line.find(':').map(|colon| &line[..colon])
+                }
+                Format::Toml => {
+                    let trimmed = line.trim_start();
+                    if let Some(header) = trimmed.strip_prefix('[') {
+                        in_table = true;
+                        let name = header.trim_start_matches('[');
+                        let end = name.find(['.', ']']).unwrap_or(name.len());
+                        Some(&name[..end])
+                    } else if in_table || trimmed.starts_with('#') {
+                        continue;
+                    } else {
+                        trimmed.find('=').map(|eq| &trimmed[..eq])
+                    }
+                }
+            };
+            let Some(raw) = found else { continue };
+            let key = raw.trim().trim_matches(['"', '\'']);
+            if key.is_empty() {
+                continue;
+            }
+            let at = start + line.find(key).unwrap_or(0);
+            keys.push((key.to_string(), at..at + key.len()));
+        }
+        keys
+    }
+
+    /// Span of `needle` inside the value of top-level `key`, or of the key itself; falls
+    /// back to the opening fence when the key is absent, so a finding always has a place.
+    pub fn locate(&self, key: &str, needle: Option<&str>) -> Range<usize> {
+        let keys = self.top_level_keys();
+        let Some(i) = keys.iter().position(|(k, _)| k == key) else {
+            let fence = self.text[..self.matter.start].trim_end_matches(['\r', '\n']);
+            return fence.len() - 3..fence.len();
+        };
+        let span = keys[i].1.clone();
+        let block_end = keys.get(i + 1).map_or(self.matter.end, |(_, next)| next.start);
+        needle
+            .filter(|n| !n.is_empty())
+            .and_then(|n| self.text[span.end..block_end].find(n).map(|at| span.end + at..span.end + at + n.len()))
+            .unwrap_or(span)
+    }
+}
+
+/// Markdown files under `root/dir`, sorted by path so output and messages are stable.
+pub fn markdown_files(root: &Path, dir: &str) -> Result<Vec<PathBuf>, Diagnostic> {
+    let base = root.join(dir);
+    if !base.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
+        let entry = entry.map_err(|e| Diagnostic::file(Level::Error, Path::new(dir), format!("cannot read folder: {e}")))?;
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if entry.file_type().is_file() && !hidden && entry.path().extension().is_some_and(|e| e == "md") {
+            files.push(entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf());
+        }
+    }
+    Ok(files)
+}
+
+/// Loads every file in parallel; returns what loaded and a diagnostic for each file that did not.
+pub fn load_all<T: DeserializeOwned + Send>(root: &Path, files: &[PathBuf], known_keys: &[&str]) -> (Vec<Loaded<T>>, Vec<Diagnostic>) {
+    let results: Vec<_> = files.par_iter().map(|rel| load_one::<T>(root, rel, known_keys)).collect();
+    let mut loaded = Vec::new();
+    let mut diagnostics = Vec::new();
+    for result in results {
+        match result {
+            Ok((doc, warnings)) => {
+                loaded.push(doc);
+                diagnostics.extend(warnings);
+            }
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    (loaded, diagnostics)
+}
+
+fn load_one<T: DeserializeOwned>(root: &Path, rel: &Path, known_keys: &[&str]) -> Result<(Loaded<T>, Vec<Diagnostic>), Diagnostic> {
+    let bytes = std::fs::read(root.join(rel)).map_err(|e| Diagnostic::file(Level::Error, rel, format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| not_utf8(rel, e))?;
+    let doc = split(rel, text)?;
+    let raw: T = deserialize(&doc)?;
+    let mut warnings = Vec::new();
+    let unknown: Vec<_> = doc.top_level_keys().into_iter().filter(|(k, _)| !known_keys.contains(&k.as_str())).collect();
+    for (key, span) in &unknown {
+        let mut d = doc.source().diagnostic(Level::Warning, span.clone(), format!("unknown front matter key `{key}`"));
+        d = match closest(key, known_keys.iter().copied()) {
+            Some(near) => d.with_hint(format!("did you mean `{near}`? Unknown keys are kept for templates as `extra.{key}`")),
+            None => d.with_hint(format!("unknown keys are kept for templates as `extra.{key}`; remove it if it is a mistake")),
+        };
+        warnings.push(d);
+    }
+    let extra = if unknown.is_empty() {
+        BTreeMap::new()
+    } else {
+        let all: BTreeMap<String, serde_json::Value> = deserialize(&doc).unwrap_or_default();
+        all.into_iter().filter(|(k, _)| unknown.iter().any(|(u, _)| u == k)).collect()
+    };
+    Ok((Loaded { doc, raw, extra }, warnings))
+}
+
+/// The candidate nearest to `word` when it is near enough to be a likely typo.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn not_utf8(rel: &Path, e: std::string::FromUtf8Error) -> Diagnostic {
+    let at = e.utf8_error().valid_up_to();
+    let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+    let prefix_chars = String::from_utf8_lossy(&e.as_bytes()[..at]).len();
+    let src = Source { path: rel, text: &lossy };
+    src.diagnostic(Level::Error, prefix_chars..prefix_chars + 1, format!("file is not valid UTF-8 (byte {at})"))
+        .with_hint("re-save the file as UTF-8 in your editor")
+}
+
+/// Splits front matter from body; the fence on the first line selects YAML or TOML.
+pub fn split(rel: &Path, text: String) -> Result<Document, Diagnostic> {
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let first_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let first = text[start..first_end].trim_end();
+    let source = Source { path: rel, text: &text };
+    let format = match first {
+        "---" => Format::Yaml,
+        "+++" => Format::Toml,
+        _ => {
+            return Err(source
+                .diagnostic(Level::Error, start..first_end, "file does not start with front matter")
+                .with_hint("begin the file with a line `---`, then keys such as `title: ...`, then a closing `---`"));
+        }
+    };
+    let matter_start = (first_end + 1).min(text.len());
+    let mut offset = matter_start;
+    for line in text[matter_start..].split_inclusive('\n') {
+        if line.trim_end() == format.fence() {
+            let body_start = offset + line.len();
+            let matter = matter_start..offset;
+            let body = body_start..text.len();
+            return Ok(Document { path: rel.to_path_buf(), text, format, matter, body });
+        }
+        offset += line.len();
+    }
+    let fence = format.fence();
+    Err(source
+        .diagnostic(Level::Error, start..first_end, "front matter is never closed")
+        .with_hint(format!("add a line `{fence}` after the last front matter key")))
+}
+
+/// Deserializes the front matter, mapping parser positions back into the file.
+fn deserialize<T: DeserializeOwned>(doc: &Document) -> Result<T, Diagnostic> {
+    let matter = &doc.text[doc.matter.clone()];
+    let (span, message) = match doc.format {
+        Format::Yaml => {
+            let input = if matter.trim().is_empty() { "{}" } else { matter };
+            match serde_yaml_ng::from_str(input) {
+                Ok(v) => return Ok(v),
+                Err(e) => {
+                    let at = e.location().map_or(0, |l| l.index());
+                    let text = e.to_string();
+                    let message = text.find(" at line ").map_or(text.clone(), |i| text[..i].to_string());
+                    (at..at + 1, message)
+                }
+            }
+        }
+        Format::Toml => match toml::from_str(matter) {
+            Ok(v) => return Ok(v),
+            Err(e) => (e.span().unwrap_or(0..0), e.message().to_string()),
+        },
+    };
+    let span = doc.matter.start + span.start..doc.matter.start + span.end;
+    let span = widen_to_token(&doc.text, span);
+    Err(doc
+        .source()
+        .diagnostic(Level::Error, span, format!("invalid front matter: {message}"))
+        .with_hint(match doc.format {
+            Format::Yaml => "check the YAML syntax and the value's type against SCHEMA in the README (lists are `[a, b]` or `- a` lines)",
+            Format::Toml => "check the TOML syntax and the value's type against SCHEMA in the README (strings need quotes)",
+        }))
+}
+
+/// Parsers often point at one character; underline the whole word so the caret reads well.
+fn widen_to_token(text: &str, span: Range<usize>) -> Range<usize> {
+    if span.end > span.start + 1 || span.start >= text.len() {
+        return span;
+    }
+    let rest = &text[span.start..];
+    let len = rest.find(|c: char| c.is_whitespace() || c == ',' || c == ']').unwrap_or(rest.len());
+    span.start..span.start + len.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Document {
+        split(Path::new("p.md"), text.to_string()).unwrap()
+    }
+
+    #[test]
+    fn body_line_and_offsets_survive_crlf_and_bom() {
+        let d = doc("\u{feff}---\r\ntitle: x\r\n---\r\n# Body\r\n");
+        assert_eq!(&d.text[d.matter.clone()], "title: x\r\n");
+        assert_eq!(d.body(), "# Body\r\n");
+        assert_eq!(d.body_line(), 4);
+    }
+
+    #[test]
+    fn locate_finds_values_in_their_key_block() {
+        let d = doc("---\ntitle: t\nservices:\n  - api\n  - checkout\ntags: [api]\n---\n");
+        let span = d.locate("services", Some("checkout"));
+        assert_eq!(&d.text[span], "checkout");
+        let span = d.locate("tags", Some("api"));
+        assert_eq!(d.source().diagnostic(Level::Error, span, "").line, 6);
+        assert_eq!(&d.text[d.locate("missing", None)], "---");
+    }
+
+    #[test]
+    fn toml_keys_inside_tables_are_not_top_level() {
+        let d = doc("+++\ntitle = \"t\"\n[[action_items]]\ntitle = \"x\"\n+++\n");
+        let keys: Vec<_> = d.top_level_keys().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["title", "action_items"]);
+    }
+
+    #[test]
+    fn unclosed_front_matter_points_at_the_opening_fence() {
+        let err = split(Path::new("p.md"), "---\ntitle: x\n# Body\n".into()).unwrap_err();
+        assert_eq!((err.line, err.col), (1, 1));
+        assert!(err.message.contains("never closed"));
+    }
+
+    #[test]
+    fn yaml_type_errors_point_into_the_file() {
+        let d = doc("---\ntitle: t\nservices: {a: 1}\n---\n");
+        let err = deserialize::<crate::schema::RawPostmortem>(&d).unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        assert!(err.message.contains("services"), "{err}");
+    }
+
+    #[test]
+    fn toml_dates_deserialize_as_text() {
+        let d = doc("+++\ntitle = \"t\"\ndate = 2024-03-12\nstarted_at = 2024-03-12T14:02:00Z\n+++\n");
+        let raw: crate::schema::RawPostmortem = deserialize(&d).unwrap();
+        assert_eq!(raw.date.unwrap().0, "2024-03-12");
+        assert_eq!(raw.started_at.unwrap().0, "2024-03-12T14:02:00Z");
+    }
+
+    #[test]
+    fn typo_suggestions_are_close_only() {
+        assert_eq!(closest("sevrity", crate::schema::POSTMORTEM_KEYS.iter().copied()), Some("severity"));
+        assert_eq!(closest("flavour", crate::schema::POSTMORTEM_KEYS.iter().copied()), None);
+    }
+}

@@ -1,0 +1,231 @@
+//! Stage 3: the archive as pages see it: postmortems newest first, every taxonomy with its
+//! terms, durations computed once. Everything here is already valid; `check` made sure.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use crate::config::{Config, Visibility};
+use crate::schema::{ItemStatus, ItemType, Priority, Status};
+use crate::timeline::Timeline;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Postmortem {
+    pub id: String,
+    pub title: String,
+    pub date: Date,
+    pub severity: String,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
+    pub status: Status,
+    pub visibility: Visibility,
+    pub summary: Option<String>,
+    pub authors: Vec<String>,
+    pub responders: Vec<String>,
+    pub incident_commander: Option<String>,
+    pub scribe: Option<String>,
+    pub teams: Vec<String>,
+    pub started_at: Option<Timestamp>,
+    pub detected_at: Option<Timestamp>,
+    pub mitigated_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub action_items: Vec<ActionItem>,
+    pub related: Vec<String>,
+    pub external_url: Option<String>,
+    pub extra: BTreeMap<String, serde_json::Value>,
+    #[serde(skip)]
+    pub timeline: Timeline,
+    #[serde(skip)]
+    pub source: PathBuf,
+    #[serde(skip)]
+    pub body: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ActionItem {
+    pub title: String,
+    pub owner: Option<String>,
+    pub due: Option<Date>,
+    pub priority: Option<Priority>,
+    pub status: ItemStatus,
+    #[serde(rename = "type")]
+    pub kind: Option<ItemType>,
+    pub link: Option<String>,
+}
+
+/// A curated public postmortem of another organisation.
+#[derive(Clone, Debug, Serialize)]
+pub struct External {
+    pub slug: String,
+    pub title: String,
+    /// `None` when the source did not record it: shown as "link unknown", never as a dead link.
+    pub url: Option<String>,
+    pub company: String,
+    pub product: Option<String>,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    pub categories: Vec<String>,
+    pub keywords: Vec<String>,
+    pub summary: Option<String>,
+    pub archive_url: Option<String>,
+    pub body: String,
+}
+
+/// The three durations incident reviews track, each measured from the start of impact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Span {
+    Detect,
+    Mitigate,
+    Resolve,
+}
+
+impl Postmortem {
+    pub fn duration(&self, span: Span) -> Option<SignedDuration> {
+        let end = match span {
+            Span::Detect => self.detected_at,
+            Span::Mitigate => self.mitigated_at,
+            Span::Resolve => self.resolved_at,
+        }?;
+        Some(end.duration_since(self.started_at?))
+    }
+
+    pub fn year(&self) -> i16 {
+        self.date.year()
+    }
+}
+
+/// Human units for incident durations: "45 s", "12 min", "3 h 05 min", "2 d 4 h".
+pub fn format_duration(d: SignedDuration) -> String {
+    let secs = d.as_secs();
+    if secs < 0 {
+        return format!("-{}", format_duration(SignedDuration::from_secs(-secs)));
+    }
+    let (days, hours, mins) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    match () {
+        _ if secs < 60 => format!("{secs} s"),
+        _ if secs < 3600 => format!("{mins} min"),
+        _ if days == 0 => format!("{hours} h {mins:02} min"),
+        _ => format!("{days} d {hours} h"),
+    }
+}
+
+/// One way of grouping postmortems (services, severities, ...), with its terms in display order.
+#[derive(Debug, Serialize)]
+pub struct Taxonomy {
+    /// URL segment and template key: `services`, `severities`, `tags`, `years`, `status`, `teams`.
+    pub key: &'static str,
+    pub title: &'static str,
+    pub singular: &'static str,
+    pub terms: Vec<Term>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    /// Indices into `Archive::postmortems`, newest first.
+    #[serde(skip)]
+    pub members: Vec<usize>,
+    pub count: usize,
+}
+
+pub struct Archive {
+    pub config: Config,
+    /// Published postmortems, newest first.
+    pub postmortems: Vec<Postmortem>,
+    pub drafts_left_out: usize,
+    pub external: Vec<External>,
+    pub taxonomies: Vec<Taxonomy>,
+}
+
+impl Archive {
+    pub fn new(config: Config, mut postmortems: Vec<Postmortem>, mut external: Vec<External>, include_drafts: bool) -> Archive {
+        let before = postmortems.len();
+        if !include_drafts {
+            postmortems.retain(|p| p.status != Status::Draft);
+        }
+        let drafts_left_out = before - postmortems.len();
+        postmortems.sort_by(|a, b| {
+            (b.date, b.started_at, &a.id).cmp(&(a.date, a.started_at, &b.id))
+        });
+        external.sort_by(|a, b| (&b.start_time, &a.title).cmp(&(&a.start_time, &b.title)));
+        let taxonomies = build_taxonomies(&config, &postmortems);
+        Archive { config, postmortems, drafts_left_out, external, taxonomies }
+    }
+
+    pub fn index_of(&self) -> HashMap<&str, usize> {
+        self.postmortems.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect()
+    }
+}
+
+fn build_taxonomies(config: &Config, pms: &[Postmortem]) -> Vec<Taxonomy> {
+    let group = |key, title, singular, terms_of: &dyn Fn(&Postmortem) -> Vec<String>, order: &dyn Fn(&str) -> (usize, String)| {
+        let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, pm) in pms.iter().enumerate() {
+            for term in terms_of(pm) {
+                let members = map.entry(term).or_default();
+                if members.last() != Some(&i) {
+                    members.push(i);
+                }
+            }
+        }
+        let mut terms: Vec<Term> = map
+            .into_iter()
+            .map(|(name, members)| Term { slug: slugify(&name), count: members.len(), name, members })
+            .collect();
+        terms.sort_by_cached_key(|t| order(&t.name));
+        Taxonomy { key, title, singular, terms }
+    };
+    let alphabetical = |s: &str| (0, s.to_lowercase());
+    vec![
+        group("services", "Services", "Service", &|p| p.services.clone(), &alphabetical),
+        group("severities", "Severities", "Severity", &|p| vec![p.severity.clone()], &|s| (config.severity_rank(s), String::new())),
+        group("tags", "Tags", "Tag", &|p| p.tags.clone(), &alphabetical),
+        group("years", "Years", "Year", &|p| vec![p.year().to_string()], &|s| (0, format!("{:>6}", 9999 - s.parse::<i32>().unwrap_or(0)))),
+        group("status", "Status", "Status", &|p| vec![p.status.as_str().to_string()], &|s| {
+            (Status::ALL.iter().position(|st| st.as_str() == s).unwrap_or(9), String::new())
+        }),
+        group("teams", "Teams", "Team", &|p| p.teams.clone(), &alphabetical),
+    ]
+}
+
+/// URL-safe lowercase form of a term: `Config Change` -> `config-change`.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() || c == '_' {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_end_matches('-');
+    if trimmed.is_empty() { "-".to_string() } else { trimmed.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_an_incident_review() {
+        let f = |s| format_duration(SignedDuration::from_secs(s));
+        assert_eq!(f(42), "42 s");
+        assert_eq!(f(12 * 60 + 59), "12 min");
+        assert_eq!(f(3 * 3600 + 5 * 60), "3 h 05 min");
+        assert_eq!(f(2 * 86_400 + 4 * 3600 + 59), "2 d 4 h");
+        assert_eq!(f(-90), "-1 min");
+    }
+
+    #[test]
+    fn slugs_are_stable_and_safe() {
+        assert_eq!(slugify("Config Change"), "config-change");
+        assert_eq!(slugify("SEV-1"), "sev-1");
+        assert_eq!(slugify("../etc"), "etc");
+        assert_eq!(slugify(".."), "-");
+        assert_eq!(slugify("??"), "-");
+    }
+}

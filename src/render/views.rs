@@ -1,0 +1,210 @@
+//! What templates see: borrowed, display-ready views of the model (times in the site's
+//! zone, durations in human units, URLs relative to the site root).
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp, Zoned};
+use serde::Serialize;
+
+use super::highlight::Highlighter;
+use super::markdown::{self, TocEntry};
+use crate::config::Config;
+use crate::model::{Archive, External, Postmortem, Span, Taxonomy, Term, format_duration};
+
+/// A postmortem in a listing.
+#[derive(Serialize)]
+pub struct Item<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub date: String,
+    pub severity: &'a str,
+    pub severity_rank: usize,
+    pub status: &'static str,
+    pub services: &'a [String],
+    pub tags: &'a [String],
+    pub summary: Option<&'a str>,
+    pub ttr: Option<String>,
+    pub url: String,
+}
+
+impl<'a> Item<'a> {
+    pub fn new(pm: &'a Postmortem, config: &Config) -> Self {
+        Item {
+            id: &pm.id,
+            title: &pm.title,
+            date: pm.date.to_string(),
+            severity: &pm.severity,
+            severity_rank: config.severity_rank(&pm.severity) + 1,
+            status: pm.status.as_str(),
+            services: &pm.services,
+            tags: &pm.tags,
+            summary: pm.summary.as_deref(),
+            ttr: pm.duration(Span::Resolve).map(format_duration),
+            url: format!("postmortems/{}/", pm.id),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct TermView<'a> {
+    taxonomy: &'a Taxonomy,
+    term: &'a Term,
+    items: Vec<Item<'a>>,
+}
+
+impl<'a> TermView<'a> {
+    pub fn new(archive: &'a Archive, taxonomy: &'a Taxonomy, term: &'a Term) -> Self {
+        let items = term.members.iter().map(|&i| Item::new(&archive.postmortems[i], &archive.config)).collect();
+        TermView { taxonomy, term, items }
+    }
+}
+
+/// Curated external postmortems grouped two ways, groups sorted by name.
+#[derive(Serialize)]
+pub struct ExternalGroups<'a> {
+    count: usize,
+    by_category: BTreeMap<String, Vec<&'a External>>,
+    by_company: BTreeMap<&'a str, Vec<&'a External>>,
+}
+
+impl<'a> ExternalGroups<'a> {
+    pub fn new(external: &'a [External]) -> Self {
+        let mut by_category: BTreeMap<String, Vec<&External>> = BTreeMap::new();
+        let mut by_company: BTreeMap<&str, Vec<&External>> = BTreeMap::new();
+        for e in external {
+            let cats = if e.categories.is_empty() { vec!["uncategorized".to_string()] } else { e.categories.clone() };
+            for c in cats {
+                by_category.entry(c).or_default().push(e);
+            }
+            by_company.entry(&e.company).or_default().push(e);
+        }
+        ExternalGroups { count: external.len(), by_category, by_company }
+    }
+}
+
+#[derive(Serialize)]
+struct Moment {
+    label: &'static str,
+    at: String,
+    iso: String,
+}
+
+#[derive(Serialize)]
+struct Duration {
+    label: &'static str,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct Row {
+    when: String,
+    iso: String,
+    /// Time since impact began, e.g. `+1 h 05 min`.
+    offset: Option<String>,
+    html: String,
+    marks: Vec<&'static str>,
+    /// Position along the drawn bar, in percent.
+    pos: f64,
+    synthetic: bool,
+}
+
+#[derive(Serialize)]
+struct Related<'a> {
+    id: &'a str,
+    title: Option<&'a str>,
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct PostmortemView<'a> {
+    pm: &'a Postmortem,
+    item: Item<'a>,
+    moments: Vec<Moment>,
+    durations: Vec<Duration>,
+    body_before: String,
+    body_after: Option<String>,
+    toc: Vec<TocEntry>,
+    timeline_zone: String,
+    timeline: Vec<Row>,
+    related: Vec<Related<'a>>,
+}
+
+const MARKS: [(&str, &str); 4] = [("impact", "Impact began"), ("detected", "Detected"), ("mitigated", "Mitigated"), ("resolved", "Resolved")];
+
+pub fn postmortem_view<'a>(pm: &'a Postmortem, archive: &'a Archive, by_id: &HashMap<&str, usize>, hl: &Highlighter) -> PostmortemView<'a> {
+    let tz = archive.config.time_zone();
+    let stamps = [pm.started_at, pm.detected_at, pm.mitigated_at, pm.resolved_at];
+    let moments = MARKS
+        .iter()
+        .zip(stamps)
+        .filter_map(|((_, label), t)| Some(Moment { label, at: show(t?, &tz), iso: t?.to_string() }))
+        .collect();
+    let durations = [("Time to detect", Span::Detect), ("Time to mitigate", Span::Mitigate), ("Time to resolve", Span::Resolve)]
+        .into_iter()
+        .filter_map(|(label, span)| Some(Duration { label, value: format_duration(pm.duration(span)?) }))
+        .collect();
+    let rendered = markdown::render(&pm.body, hl, (!pm.timeline.entries.is_empty()).then_some("timeline"));
+    let related = pm
+        .related
+        .iter()
+        .map(|id| {
+            let found = by_id.get(id.as_str()).map(|&i| &archive.postmortems[i]);
+            Related { id, title: found.map(|p| p.title.as_str()), url: found.map(|p| format!("postmortems/{}/", p.id)) }
+        })
+        .collect();
+    PostmortemView {
+        pm,
+        item: Item::new(pm, &archive.config),
+        moments,
+        durations,
+        body_before: rendered.before,
+        body_after: rendered.after,
+        toc: rendered.toc,
+        timeline_zone: pm.timeline.zone.clone(),
+        timeline: timeline_rows(pm, stamps),
+        related,
+    }
+}
+
+fn show(t: Timestamp, tz: &TimeZone) -> String {
+    Zoned::new(t, tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()
+}
+
+/// Timeline entries with impact/detection/mitigation/resolution marked on the entry at the
+/// same minute, or added as rows of their own when no entry matches.
+fn timeline_rows(pm: &Postmortem, stamps: [Option<Timestamp>; 4]) -> Vec<Row> {
+    let zone = &pm.timeline.tz;
+    let mut rows: Vec<(Timestamp, Row)> = pm
+        .timeline
+        .entries
+        .iter()
+        .map(|e| (e.at, Row { when: e.when.clone(), iso: e.at.to_string(), offset: None, html: markdown::inline(&e.text), marks: vec![], pos: 0.0, synthetic: false }))
+        .collect();
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    for ((mark, label), stamp) in MARKS.iter().zip(stamps) {
+        let Some(t) = stamp else { continue };
+        match rows.iter_mut().find(|(at, _)| at.duration_since(t).abs() < SignedDuration::from_secs(60)) {
+            Some((_, row)) => row.marks.push(mark),
+            None => {
+                let when = Zoned::new(t, zone.clone()).strftime("%Y-%m-%d %H:%M").to_string();
+                let row = Row { when, iso: t.to_string(), offset: None, html: (*label).to_string(), marks: vec![mark], pos: 0.0, synthetic: true };
+                rows.push((t, row));
+            }
+        }
+    }
+    rows.sort_by_key(|(t, _)| *t);
+    let first = rows[0].0;
+    let span = rows[rows.len() - 1].0.duration_since(first).as_secs_f64();
+    let origin = pm.started_at.unwrap_or(first);
+    rows.into_iter()
+        .map(|(t, mut row)| {
+            row.pos = if span > 0.0 { (t.duration_since(first).as_secs_f64() / span * 1000.0).round() / 10.0 } else { 0.0 };
+            let d = t.duration_since(origin);
+            row.offset = Some(if d.is_negative() { format_duration(d) } else { format!("+{}", format_duration(d)) });
+            row
+        })
+        .collect()
+}

@@ -1,0 +1,230 @@
+//! The `## Timeline` section: a list whose items start with a time, in the zone the section
+//! states ("All times UTC."). Parsed into instants so the page can draw it and mark impact,
+//! detection, mitigation and resolution on it.
+
+use std::ops::Range;
+
+use jiff::civil::{Date, DateTime, Time};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, Zoned};
+use serde::Serialize;
+
+/// A parsed timeline; `zone` is what the section declared, for display.
+#[derive(Clone, Debug, Serialize)]
+pub struct Timeline {
+    pub zone: String,
+    #[serde(skip)]
+    pub tz: TimeZone,
+    pub entries: Vec<Entry>,
+}
+
+impl Default for Timeline {
+    fn default() -> Self {
+        Timeline { zone: "UTC".into(), tz: TimeZone::UTC, entries: Vec::new() }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    #[serde(skip)]
+    pub at: Timestamp,
+    /// Time as written in the section's zone, for display.
+    pub when: String,
+    /// The rest of the item, still Markdown.
+    pub text: String,
+}
+
+/// A problem found while parsing, with its span relative to the body.
+#[derive(Debug, PartialEq)]
+pub struct Problem {
+    pub span: Range<usize>,
+    pub error: bool,
+    pub message: String,
+    pub hint: String,
+}
+
+/// Parses the timeline section of `body`; `day` supplies the date for items that give only a time.
+pub fn parse(body: &str, day: Date) -> (Timeline, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let Some(section) = find_section(body, "timeline") else {
+        return (Timeline::default(), problems);
+    };
+    let text = &body[section.clone()];
+    let (zone_name, zone) = declared_zone(text);
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut day = day;
+    let mut offset = section.start;
+    for line in text.split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        let Some(item) = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")) else { continue };
+        let item_start = line_start + 2;
+        let bold = item.starts_with("**");
+        let inner = item.trim_start_matches("**");
+        let inner_start = item_start + (item.len() - inner.len());
+        let Some((date, time, used)) = leading_time(inner) else {
+            let end = item_start + item.trim_end().len().min(20);
+            problems.push(Problem {
+                span: item_start..end,
+                error: false,
+                message: "timeline entry does not start with a time".into(),
+                hint: "start it with `**YYYY-MM-DD HH:MM**` or `**HH:MM**`".into(),
+            });
+            continue;
+        };
+        let time_span = inner_start..inner_start + used;
+        day = date.unwrap_or(day);
+        let Ok(at) = zone.to_timestamp(DateTime::from_parts(day, time)) else { continue };
+        let mut rest = &inner[used..];
+        if bold {
+            rest = rest.trim_start_matches("**");
+        }
+        let rest = rest.trim_start_matches([' ', ':', '-', '—', '–']).trim_end();
+        if let Some(prev) = entries.last().filter(|prev| prev.at > at) {
+            problems.push(Problem {
+                span: time_span,
+                error: true,
+                message: format!("timeline entry at {} is earlier than the one before it ({})", &inner[..used], prev.when),
+                hint: "keep entries in time order; after midnight give the full date, e.g. `**2024-03-13 00:10**`".into(),
+            });
+        }
+        let when = Zoned::new(at, zone.clone()).strftime("%Y-%m-%d %H:%M").to_string();
+        entries.push(Entry { at, when, text: rest.to_string() });
+    }
+    (Timeline { zone: zone_name, tz: zone, entries }, problems)
+}
+
+/// Byte range of an H2 section's content (after its heading line) whose title matches `name`.
+pub fn find_section(body: &str, name: &str) -> Option<Range<usize>> {
+    let mut offset = 0;
+    let mut start = None;
+    let mut fence: Option<&str> = None;
+    for line in body.split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        let trimmed = line.trim_start();
+        if let Some(f) = fence {
+            if trimmed.starts_with(f) {
+                fence = None;
+            }
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(&trimmed[..3]);
+            continue;
+        }
+        let level = line.bytes().take_while(|&b| b == b'#').count();
+        if (level == 1 || level == 2) && line[level..].starts_with([' ', '\t']) {
+            if let Some(s) = start {
+                return Some(s..line_start);
+            }
+            let title = line[level..].trim().trim_end_matches('#').trim();
+            if title.eq_ignore_ascii_case(name) && level == 2 {
+                start = Some(offset);
+            }
+        }
+    }
+    start.map(|s| s..body.len())
+}
+
+/// The zone named after "All times" (e.g. `All times UTC.`, `All times are in Europe/Berlin`).
+fn declared_zone(section: &str) -> (String, TimeZone) {
+    let lower = section.to_ascii_lowercase();
+    if let Some(at) = lower.find("all times") {
+        let after = &section[at + "all times".len()..];
+        for word in after.split_whitespace().take(4) {
+            let word = word.trim_matches(|c: char| matches!(c, '.' | ',' | '(' | ')' | '*' | '`' | ':'));
+            if let Some(zone) = zone_named(word) {
+                return (word.to_string(), zone);
+            }
+        }
+    }
+    ("UTC".to_string(), TimeZone::UTC)
+}
+
+fn zone_named(word: &str) -> Option<TimeZone> {
+    if word.eq_ignore_ascii_case("utc") || word.eq_ignore_ascii_case("gmt") || word == "Z" {
+        return Some(TimeZone::UTC);
+    }
+    if let Some(offset) = word.strip_prefix("UTC").filter(|o| o.starts_with(['+', '-'])) {
+        let sign = if offset.starts_with('-') { -1 } else { 1 };
+        let (h, m) = offset[1..].split_once(':').unwrap_or((&offset[1..], "0"));
+        let seconds = sign * (h.parse::<i32>().ok()? * 3600 + m.parse::<i32>().ok()? * 60);
+        return jiff::tz::Offset::from_seconds(seconds).ok().map(TimeZone::fixed);
+    }
+    if word.contains('/') { TimeZone::get(word).ok() } else { None }
+}
+
+/// `YYYY-MM-DD HH:MM[:SS]` or `HH:MM[:SS]` at the start of `s`, with the bytes it used.
+fn leading_time(s: &str) -> Option<(Option<Date>, Time, usize)> {
+    let bytes = s.as_bytes();
+    let digits = |r: Range<usize>| r.end <= bytes.len() && bytes[r].iter().all(u8::is_ascii_digit);
+    let (date, time_at) = if digits(0..4) && bytes.get(4) == Some(&b'-') && digits(5..7) && bytes.get(7) == Some(&b'-') && digits(8..10) {
+        let date: Date = s[..10].parse().ok()?;
+        if !matches!(bytes.get(10), Some(b' ' | b'T')) {
+            return None;
+        }
+        (Some(date), 11)
+    } else {
+        (None, 0)
+    };
+    let t = &s[time_at..];
+    let tb = t.as_bytes();
+    let hour_len = if tb.len() > 1 && tb[1] == b':' { 1 } else { 2 };
+    let hm_len = hour_len + 3;
+    if tb.len() < hm_len || tb[hour_len] != b':' || !tb[..hour_len].iter().chain(&tb[hour_len + 1..hm_len]).all(u8::is_ascii_digit) {
+        return None;
+    }
+    let has_seconds = tb.len() >= hm_len + 3 && tb[hm_len] == b':' && tb[hm_len + 1..hm_len + 3].iter().all(u8::is_ascii_digit);
+    let len = if has_seconds { hm_len + 3 } else { hm_len };
+    let hour: i8 = t[..hour_len].parse().ok()?;
+    let minute: i8 = t[hour_len + 1..hm_len].parse().ok()?;
+    let second: i8 = if has_seconds { t[hm_len + 1..len].parse().ok()? } else { 0 };
+    let time = Time::new(hour, minute, second, 0).ok()?;
+    Some((date, time, time_at + len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: Date = jiff::civil::date(2024, 3, 12);
+
+    #[test]
+    fn parses_full_and_short_times_in_the_declared_zone() {
+        let body = "## Summary\n\nx\n\n## Timeline\n\nAll times are in UTC+02:00.\n\n- **2024-03-12 14:05** Alert fires\n- 14:20 — Rollback started\n- **2024-03-13 00:10**: Resolved\n\n## Lessons\n- 01:00 not in timeline\n";
+        let (t, problems) = parse(body, DAY);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(t.zone, "UTC+02:00");
+        let at: Vec<String> = t.entries.iter().map(|e| e.at.to_string()).collect();
+        assert_eq!(at, ["2024-03-12T12:05:00Z", "2024-03-12T12:20:00Z", "2024-03-12T22:10:00Z"]);
+        assert_eq!(t.entries[1].text, "Rollback started");
+        assert_eq!(t.entries[2].text, "Resolved");
+    }
+
+    #[test]
+    fn out_of_order_entries_are_errors_at_the_time() {
+        let body = "## Timeline\n\n- 14:05 a\n- 13:59:30 b\n- 9:00 c\n";
+        let (t, problems) = parse(body, DAY);
+        assert_eq!(t.entries.len(), 3);
+        let at: Vec<&str> = problems.iter().map(|p| &body[p.span.clone()]).collect();
+        assert_eq!(at, ["13:59:30", "9:00"]);
+        assert!(problems.iter().all(|p| p.error));
+    }
+
+    #[test]
+    fn items_without_time_warn_and_iana_zones_apply() {
+        let body = "## Timeline\nAll times Europe/Berlin.\n- 10:00 a\n- someone noticed\n```\n## Timeline\n```\n";
+        let (t, problems) = parse(body, DAY);
+        assert_eq!(t.entries[0].at.to_string(), "2024-03-12T09:00:00Z");
+        assert_eq!(problems.len(), 1);
+        assert!(!problems[0].error);
+    }
+
+    #[test]
+    fn sections_skip_headings_inside_code_fences() {
+        let body = "## Timeline\n```\n## Not a heading\n```\n## Next\n";
+        assert_eq!(&body[find_section(body, "timeline").unwrap()], "```\n## Not a heading\n```\n");
+        assert_eq!(find_section(body, "missing"), None);
+    }
+}
