@@ -41,7 +41,10 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let drafts = match self.drafts_left_out {
             0 => String::new(),
-            n => format!(", {n} draft{} left out (use --drafts)", if n == 1 { "" } else { "s" }),
+            n => format!(
+                ", {n} draft{} left out (use --drafts)",
+                if n == 1 { "" } else { "s" }
+            ),
         };
         write!(
             f,
@@ -64,7 +67,11 @@ pub struct Loaded {
 }
 
 /// Loads and checks the archive under `root` (the stages shared by every command).
-pub fn load_archive(root: &Path, drafts: bool, timings: &mut Vec<(&'static str, Duration)>) -> Result<Loaded> {
+pub fn load_archive(
+    root: &Path,
+    drafts: bool,
+    timings: &mut Vec<(&'static str, Duration)>,
+) -> Result<Loaded> {
     let mut clock = Instant::now();
     let mut lap = |name: &'static str, timings: &mut Vec<_>| {
         timings.push((name, clock.elapsed()));
@@ -72,25 +79,42 @@ pub fn load_archive(root: &Path, drafts: bool, timings: &mut Vec<(&'static str, 
     };
     let config = match Config::load(root) {
         Ok(c) => c,
-        Err(diagnostics) => return Ok(Loaded { archive: None, diagnostics }),
+        Err(diagnostics) => {
+            return Ok(Loaded {
+                archive: None,
+                diagnostics,
+            });
+        }
     };
     if !root.join("content").is_dir() {
-        bail!("no content/ folder in {}: run hindsight in an archive or pass --root DIR", root.display());
+        bail!(
+            "no content/ folder in {}: run hindsight in an archive or pass --root DIR",
+            root.display()
+        );
     }
-    let pm_files = load::markdown_files(root, "content/postmortems").map_err(|d| anyhow::anyhow!("{d}"))?;
-    let ext_files = load::markdown_files(root, "content/external").map_err(|d| anyhow::anyhow!("{d}"))?;
-    let (pm_loaded, mut diagnostics) = load::load_all::<RawPostmortem>(root, &pm_files, POSTMORTEM_KEYS);
+    let pm_files =
+        load::markdown_files(root, "content/postmortems").map_err(|d| anyhow::anyhow!("{d}"))?;
+    let ext_files =
+        load::markdown_files(root, "content/external").map_err(|d| anyhow::anyhow!("{d}"))?;
+    let (pm_loaded, mut diagnostics) =
+        load::load_all::<RawPostmortem>(root, &pm_files, POSTMORTEM_KEYS);
     let (ext_loaded, ext_diags) = load::load_all::<RawExternal>(root, &ext_files, EXTERNAL_KEYS);
     diagnostics.extend(ext_diags);
     lap("load", timings);
 
-    let checked: Vec<_> = pm_loaded.par_iter().map(|l| check::postmortem(&config, l)).collect();
+    let checked: Vec<_> = pm_loaded
+        .par_iter()
+        .map(|l| check::postmortem(&config, l))
+        .collect();
     let mut postmortems = Vec::with_capacity(checked.len());
     for (pm, diags) in checked {
         postmortems.extend(pm);
         diagnostics.extend(diags);
     }
-    let docs: HashMap<&Path, &Document> = pm_loaded.iter().map(|l| (l.doc.path.as_path(), &l.doc)).collect();
+    let docs: HashMap<&Path, &Document> = pm_loaded
+        .iter()
+        .map(|l| (l.doc.path.as_path(), &l.doc))
+        .collect();
     diagnostics.extend(check::archive(&postmortems, &docs));
     let mut external = Vec::with_capacity(ext_loaded.len());
     for l in ext_loaded {
@@ -100,11 +124,17 @@ pub fn load_archive(root: &Path, drafts: bool, timings: &mut Vec<(&'static str, 
     }
     lap("check", timings);
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Ok(Loaded { archive: None, diagnostics });
+        return Ok(Loaded {
+            archive: None,
+            diagnostics,
+        });
     }
     let archive = Archive::new(config, postmortems, external, drafts);
     lap("model", timings);
-    Ok(Loaded { archive: Some(archive), diagnostics })
+    Ok(Loaded {
+        archive: Some(archive),
+        diagnostics,
+    })
 }
 
 /// Prints diagnostics to stderr, paths shown as the user would reach them from where they ran.
@@ -122,7 +152,10 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let started = Instant::now();
     guard_output(&opts.root, &opts.output)?;
     let mut timings = Vec::new();
-    let Loaded { archive, mut diagnostics } = load_archive(&opts.root, opts.drafts, &mut timings)?;
+    let Loaded {
+        archive,
+        mut diagnostics,
+    } = load_archive(&opts.root, opts.drafts, &mut timings)?;
     let theme = Theme::load(&opts.root);
     if let Err(errors) = &theme {
         diagnostics.extend(errors.iter().cloned());
@@ -142,7 +175,9 @@ pub fn build(opts: &Options) -> Result<Summary> {
         .par_iter()
         .map(|&job| {
             let (path, html) = renderer.render(job)?;
-            output.write(&path, html.as_bytes()).map_err(|e| Diagnostic::file(diagnostic::Level::Error, Path::new(&path), format!("{e:#}")))
+            output.write(&path, html.as_bytes()).map_err(|e| {
+                Diagnostic::file(diagnostic::Level::Error, Path::new(&path), format!("{e:#}"))
+            })
         })
         .collect();
     let mut failures: Vec<Diagnostic> = results.into_iter().filter_map(Result::err).collect();
@@ -175,16 +210,30 @@ pub fn build(opts: &Options) -> Result<Summary> {
 
 /// Refuses output folders whose replacement would destroy the archive itself.
 fn guard_output(root: &Path, output: &Path) -> Result<()> {
-    let root = root.canonicalize().with_context(|| format!("cannot open the archive folder {}", root.display()))?;
-    let absolute = std::path::absolute(output).with_context(|| format!("bad output path {}", output.display()))?;
+    let root = root
+        .canonicalize()
+        .with_context(|| format!("cannot open the archive folder {}", root.display()))?;
+    let absolute = std::path::absolute(output)
+        .with_context(|| format!("bad output path {}", output.display()))?;
     let parent = absolute.parent().and_then(|p| p.canonicalize().ok());
     let resolved = match (parent, absolute.file_name()) {
         (Some(parent), Some(name)) => parent.join(name),
         _ => absolute.clone(),
     };
-    let protected = [root.clone(), root.join("content"), root.join("theme"), root.join("site.toml")];
-    if protected.iter().any(|p| p.starts_with(&resolved) || resolved.starts_with(p) && *p != root) {
-        bail!("refusing to use {} as the output folder: building replaces it, and it holds the archive's sources; choose e.g. -o public", output.display());
+    let protected = [
+        root.clone(),
+        root.join("content"),
+        root.join("theme"),
+        root.join("site.toml"),
+    ];
+    if protected
+        .iter()
+        .any(|p| p.starts_with(&resolved) || resolved.starts_with(p) && *p != root)
+    {
+        bail!(
+            "refusing to use {} as the output folder: building replaces it, and it holds the archive's sources; choose e.g. -o public",
+            output.display()
+        );
     }
     Ok(())
 }

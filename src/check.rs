@@ -23,7 +23,12 @@ struct Findings<'a> {
 impl Findings<'_> {
     fn at(&mut self, level: Level, key: &str, needle: Option<&str>, message: String, hint: &str) {
         let span = self.doc.locate(key, needle);
-        self.out.push(self.doc.source().diagnostic(level, span, message).with_hint(hint));
+        self.out.push(
+            self.doc
+                .source()
+                .diagnostic(level, span, message)
+                .with_hint(hint),
+        );
     }
 
     fn error(&mut self, key: &str, needle: Option<&str>, message: String, hint: &str) {
@@ -35,7 +40,12 @@ impl Findings<'_> {
         match text.parse::<Date>() {
             Ok(d) => Some(d),
             Err(_) => {
-                self.error(key, Some(text), format!("`{key}` is not a valid date: `{text}`"), "write a calendar date as YYYY-MM-DD, e.g. 2024-03-12");
+                self.error(
+                    key,
+                    Some(text),
+                    format!("`{key}` is not a valid date: `{text}`"),
+                    "write a calendar date as YYYY-MM-DD, e.g. 2024-03-12",
+                );
                 None
             }
         }
@@ -62,39 +72,76 @@ impl Findings<'_> {
         if url.starts_with("https://") || url.starts_with("http://") {
             Some(url.clone())
         } else {
-            self.error(key, Some(url), format!("`{key}` is not an http(s) URL: `{url}`"), "give the full address, starting with https://");
+            self.error(
+                key,
+                Some(url),
+                format!("`{key}` is not an http(s) URL: `{url}`"),
+                "give the full address, starting with https://",
+            );
             None
         }
     }
 }
 
 /// Validates one postmortem; `None` when it has errors (they are in the returned list).
-pub fn postmortem(config: &Config, loaded: &Loaded<RawPostmortem>) -> (Option<Postmortem>, Vec<Diagnostic>) {
+pub fn postmortem(
+    config: &Config,
+    loaded: &Loaded<RawPostmortem>,
+) -> (Option<Postmortem>, Vec<Diagnostic>) {
     let Loaded { doc, raw, extra } = loaded;
-    let mut f = Findings { doc, out: Vec::new() };
+    let mut f = Findings {
+        doc,
+        out: Vec::new(),
+    };
     let title = raw.title.clone().filter(|t| !t.trim().is_empty());
     if title.is_none() {
-        f.error("title", None, "missing `title`".into(), "add a line `title: \"Checkout API outage\"`");
+        f.error(
+            "title",
+            None,
+            "missing `title`".into(),
+            "add a line `title: \"Checkout API outage\"`",
+        );
     }
     let severity = match &raw.severity {
         None => {
             let list = config.severities.join(", ");
-            f.error("severity", None, "missing `severity`".into(), &format!("add `severity: {}` (one of {list})", config.severities[0]));
+            f.error(
+                "severity",
+                None,
+                "missing `severity`".into(),
+                &format!("add `severity: {}` (one of {list})", config.severities[0]),
+            );
             None
         }
         Some(s) if !config.severities.contains(s) => {
             let hint = match closest(s, config.severities.iter().map(String::as_str)) {
-                Some(near) => format!("did you mean `{near}`? Severities are {}", config.severities.join(", ")),
-                None => format!("use one of {} (set `severities` in site.toml to change the list)", config.severities.join(", ")),
+                Some(near) => format!(
+                    "did you mean `{near}`? Severities are {}",
+                    config.severities.join(", ")
+                ),
+                None => format!(
+                    "use one of {} (set `severities` in site.toml to change the list)",
+                    config.severities.join(", ")
+                ),
             };
-            f.error("severity", Some(s), format!("unknown severity `{s}`"), &hint);
+            f.error(
+                "severity",
+                Some(s),
+                format!("unknown severity `{s}`"),
+                &hint,
+            );
             None
         }
         Some(s) => Some(s.clone()),
     };
     let services = raw.services.clone().unwrap_or_default();
     if services.iter().all(|s| s.trim().is_empty()) {
-        f.error("services", None, "`services` is missing or empty".into(), "list the affected services: `services: [checkout, payments]`");
+        f.error(
+            "services",
+            None,
+            "`services` is missing or empty".into(),
+            "list the affected services: `services: [checkout, payments]`",
+        );
     }
     if let Some(vocabulary) = &config.tags {
         for tag in raw.tags.iter().filter(|t| !vocabulary.contains(t)) {
@@ -102,12 +149,22 @@ pub fn postmortem(config: &Config, loaded: &Loaded<RawPostmortem>) -> (Option<Po
                 Some(near) => format!("did you mean `{near}`? Or add it to `tags` in site.toml"),
                 None => "use a tag from `tags` in site.toml, or add it there".to_string(),
             };
-            f.error("tags", Some(tag), format!("tag `{tag}` is not in the site's vocabulary"), &hint);
+            f.error(
+                "tags",
+                Some(tag),
+                format!("tag `{tag}` is not in the site's vocabulary"),
+                &hint,
+            );
         }
     }
     let id = match &raw.id {
         Some(id) if !is_slug(id) => {
-            f.error("id", Some(id), format!("`id` must be a slug: `{id}`"), "use lowercase letters, digits and dashes, e.g. `2024-03-12-checkout-outage`");
+            f.error(
+                "id",
+                Some(id),
+                format!("`id` must be a slug: `{id}`"),
+                "use lowercase letters, digits and dashes, e.g. `2024-03-12-checkout-outage`",
+            );
             None
         }
         Some(id) => Some(id.clone()),
@@ -123,7 +180,10 @@ pub fn postmortem(config: &Config, loaded: &Loaded<RawPostmortem>) -> (Option<Po
     .into_iter()
     .map(|(key, v)| (key, f.timestamp(key, v.as_ref())))
     .collect();
-    let present: Vec<(&str, Timestamp)> = stamps.iter().filter_map(|(k, t)| Some((*k, (*t)?))).collect();
+    let present: Vec<(&str, Timestamp)> = stamps
+        .iter()
+        .filter_map(|(k, t)| Some((*k, (*t)?)))
+        .collect();
     for pair in present.windows(2) {
         let ((a, ta), (b, tb)) = (pair[0], pair[1]);
         if tb < ta {
@@ -138,9 +198,18 @@ pub fn postmortem(config: &Config, loaded: &Loaded<RawPostmortem>) -> (Option<Po
     let started_at = stamps[0].1;
     let date = match (&raw.date, started_at) {
         (Some(d), _) => f.date("date", Some(d)),
-        (None, Some(t)) => raw.started_at.as_ref().and_then(|s| s.0.get(..10)?.parse().ok()).or(Some(t.to_zoned(config.time_zone()).date())),
+        (None, Some(t)) => raw
+            .started_at
+            .as_ref()
+            .and_then(|s| s.0.get(..10)?.parse().ok())
+            .or(Some(t.to_zoned(config.time_zone()).date())),
         (None, None) => {
-            f.error("date", None, "missing `date`".into(), "add `date: 2024-03-12` (the day the incident began), or `started_at`");
+            f.error(
+                "date",
+                None,
+                "missing `date`".into(),
+                "add `date: 2024-03-12` (the day the incident began), or `started_at`",
+            );
             None
         }
     };
@@ -149,7 +218,12 @@ pub fn postmortem(config: &Config, loaded: &Loaded<RawPostmortem>) -> (Option<Po
     for item in &raw.action_items {
         let title = item.title.clone().filter(|t| !t.trim().is_empty());
         if title.is_none() {
-            f.error("action_items", item.owner.as_deref(), "action item without `title`".into(), "give every action item a `title` saying what will be done");
+            f.error(
+                "action_items",
+                item.owner.as_deref(),
+                "action item without `title`".into(),
+                "give every action item a `title` saying what will be done",
+            );
         }
         let due = f.date("action_items", item.due.as_ref());
         let link = f.url("action_items", item.link.as_ref());
@@ -171,16 +245,26 @@ pub fn postmortem(config: &Config, loaded: &Loaded<RawPostmortem>) -> (Option<Po
         let (parsed, problems) = timeline::parse(&body, date);
         timeline = parsed;
         for p in problems {
-            let level = if p.error { Level::Error } else { Level::Warning };
+            let level = if p.error {
+                Level::Error
+            } else {
+                Level::Warning
+            };
             let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
-            f.out.push(doc.source().diagnostic(level, span, p.message).with_hint(p.hint));
+            f.out.push(
+                doc.source()
+                    .diagnostic(level, span, p.message)
+                    .with_hint(p.hint),
+            );
         }
     }
 
     let mut diagnostics = f.out;
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     diagnostics.sort_by_key(|d| (d.line, d.col));
-    let (Some(title), Some(severity), Some(id), Some(date), false) = (title, severity, id, date, has_errors) else {
+    let (Some(title), Some(severity), Some(id), Some(date), false) =
+        (title, severity, id, date, has_errors)
+    else {
         return (None, diagnostics);
     };
     let pm = Postmortem {
@@ -215,7 +299,9 @@ pub fn postmortem(config: &Config, loaded: &Loaded<RawPostmortem>) -> (Option<Po
 
 fn is_slug(id: &str) -> bool {
     let mut chars = id.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
@@ -228,7 +314,15 @@ pub fn archive(pms: &[Postmortem], docs: &HashMap<&Path, &Document>) -> Vec<Diag
         let doc = docs[pm.source.as_path()];
         if let Some(first) = seen.insert(&pm.id, doc) {
             let span = doc.locate("id", Some(&pm.id));
-            let d = doc.source().diagnostic(Level::Error, span, format!("duplicate id `{}`: {} has it too", pm.id, first.path.display()));
+            let d = doc.source().diagnostic(
+                Level::Error,
+                span,
+                format!(
+                    "duplicate id `{}`: {} has it too",
+                    pm.id,
+                    first.path.display()
+                ),
+            );
             out.push(d.with_hint("ids must be unique; set a distinct `id:` in one of the two files (the id defaults to the file name)"));
             seen.insert(&pm.id, first);
         }
@@ -242,7 +336,15 @@ pub fn archive(pms: &[Postmortem], docs: &HashMap<&Path, &Document>) -> Vec<Diag
                 Some(near) => format!("did you mean `{near}`?"),
                 None => "list ids of postmortems in this archive (a postmortem's id is its `id` or its file name)".to_string(),
             };
-            out.push(doc.source().diagnostic(Level::Error, span, format!("related postmortem `{rel}` does not exist")).with_hint(hint));
+            out.push(
+                doc.source()
+                    .diagnostic(
+                        Level::Error,
+                        span,
+                        format!("related postmortem `{rel}` does not exist"),
+                    )
+                    .with_hint(hint),
+            );
         }
     }
     out
@@ -251,14 +353,25 @@ pub fn archive(pms: &[Postmortem], docs: &HashMap<&Path, &Document>) -> Vec<Diag
 /// Validates one curated external postmortem.
 pub fn external(loaded: Loaded<RawExternal>) -> (Option<External>, Vec<Diagnostic>) {
     let Loaded { doc, raw, .. } = loaded;
-    let mut f = Findings { doc: &doc, out: Vec::new() };
+    let mut f = Findings {
+        doc: &doc,
+        out: Vec::new(),
+    };
     if raw.url.is_none() {
-        f.error("url", None, "missing `url`".into(), "add `url: \"https://...\"` (use `url: \"\"` when the address is unknown)");
+        f.error(
+            "url",
+            None,
+            "missing `url`".into(),
+            "add `url: \"https://...\"` (use `url: \"\"` when the address is unknown)",
+        );
     }
     let url = f.url("url", raw.url.as_ref());
     let archive_url = f.url("archive_url", raw.archive_url.as_ref());
     let nonempty = |v: Option<Text>| v.map(|t| t.0).filter(|t| !t.is_empty());
-    let title = raw.title.filter(|t| !t.is_empty()).unwrap_or_else(|| doc.file_stem());
+    let title = raw
+        .title
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| doc.file_stem());
     let out = f.out;
     if out.iter().any(Diagnostic::is_error) {
         return (None, out);
@@ -267,7 +380,10 @@ pub fn external(loaded: Loaded<RawExternal>) -> (Option<External>, Vec<Diagnosti
         slug: slugify(&doc.file_stem()),
         title,
         url,
-        company: raw.company.filter(|c| !c.is_empty()).unwrap_or_else(|| "Unknown".into()),
+        company: raw
+            .company
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "Unknown".into()),
         product: raw.product.filter(|p| !p.is_empty()),
         start_time: nonempty(raw.start_time),
         end_time: nonempty(raw.end_time),

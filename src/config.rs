@@ -72,7 +72,11 @@ impl Config {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => {
-                return Err(vec![Diagnostic::file(Level::Error, Path::new("site.toml"), format!("cannot read: {e}"))]);
+                return Err(vec![Diagnostic::file(
+                    Level::Error,
+                    Path::new("site.toml"),
+                    format!("cannot read: {e}"),
+                )]);
             }
         };
         Self::parse(&text)
@@ -80,24 +84,40 @@ impl Config {
 
     /// Parses and validates the text of a `site.toml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let src = Source { path: Path::new("site.toml"), text };
+        let src = Source {
+            path: Path::new("site.toml"),
+            text,
+        };
         let config: Config = toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
-            vec![src
-                .diagnostic(Level::Error, span, e.message().to_string())
-                .with_hint("see the `site.toml` section of the README for the accepted keys")]
+            vec![
+                src.diagnostic(Level::Error, span, e.message().to_string())
+                    .with_hint("see the `site.toml` section of the README for the accepted keys"),
+            ]
         })?;
         let mut errors = Vec::new();
         if config.severities.is_empty() {
-            errors.push(locate(&src, "severities", "`severities` is empty").with_hint("list at least one, worst first: severities = [\"SEV-1\", \"SEV-2\"]"));
+            errors.push(
+                locate(&src, "severities", "`severities` is empty").with_hint(
+                    "list at least one, worst first: severities = [\"SEV-1\", \"SEV-2\"]",
+                ),
+            );
         }
         if jiff::tz::TimeZone::get(&config.timezone).is_err() {
             errors.push(
-                locate(&src, "timezone", format!("unknown time zone `{}`", config.timezone))
-                    .with_hint("use an IANA name such as \"UTC\" or \"Europe/Berlin\""),
+                locate(
+                    &src,
+                    "timezone",
+                    format!("unknown time zone `{}`", config.timezone),
+                )
+                .with_hint("use an IANA name such as \"UTC\" or \"Europe/Berlin\""),
             );
         }
-        if errors.is_empty() { Ok(config) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(errors)
+        }
     }
 
     /// The display time zone; validated in `parse`, so this cannot fail for a loaded config.
@@ -107,7 +127,10 @@ impl Config {
 
     /// Rank of a severity (0 is worst); unknown severities sort last.
     pub fn severity_rank(&self, severity: &str) -> usize {
-        self.severities.iter().position(|s| s == severity).unwrap_or(usize::MAX)
+        self.severities
+            .iter()
+            .position(|s| s == severity)
+            .unwrap_or(usize::MAX)
     }
 }
 
@@ -121,7 +144,9 @@ fn locate(src: &Source, key: &str, message: impl Into<String>) -> Diagnostic {
             Some((start, line))
         })
         .find(|(_, line)| line.trim_start().starts_with(key))
-        .map_or(0, |(start, line)| start + line.len() - line.trim_start().len());
+        .map_or(0, |(start, line)| {
+            start + line.len() - line.trim_start().len()
+        });
     src.diagnostic(Level::Error, at..at + key.len(), message)
 }
 

@@ -20,11 +20,11 @@ pub struct Diagnostic {
     /// Path relative to the site root, as the user would type it.
     pub path: PathBuf,
     /// 1-based line; 0 when the finding is about the file as a whole.
-    pub line: usize,
+    pub line: u32,
     /// 1-based column in characters.
-    pub col: usize,
+    pub col: u32,
     /// Number of characters to underline (at least one caret is always drawn).
-    pub width: usize,
+    pub width: u32,
     /// The offending source line, shown under the message.
     pub source_line: Option<String>,
     pub message: String,
@@ -66,16 +66,27 @@ impl fmt::Display for Diagnostic {
         if self.line == 0 {
             writeln!(f, "{path}: {level}: {}", self.message)?;
         } else {
-            writeln!(f, "{path}:{}:{}: {level}: {}", self.line, self.col, self.message)?;
+            writeln!(
+                f,
+                "{path}:{}:{}: {level}: {}",
+                self.line, self.col, self.message
+            )?;
         }
         if let Some(src) = &self.source_line {
             let gutter = self.line.to_string();
             let pad = " ".repeat(gutter.len());
-            let shown: String = src.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+            let shown: String = src
+                .chars()
+                .map(|c| if c == '\t' { ' ' } else { c })
+                .collect();
             writeln!(f, "{pad} |")?;
             writeln!(f, "{gutter} | {shown}")?;
-            let lead = " ".repeat(self.col.saturating_sub(1));
-            writeln!(f, "{pad} | {lead}{}", "^".repeat(self.width.max(1)))?;
+            let lead = " ".repeat(self.col.saturating_sub(1) as usize);
+            writeln!(
+                f,
+                "{pad} | {lead}{}",
+                "^".repeat(self.width.max(1) as usize)
+            )?;
         }
         if let Some(hint) = &self.hint {
             writeln!(f, "  = help: {hint}")?;
@@ -92,21 +103,29 @@ pub struct Source<'a> {
 
 impl Source<'_> {
     /// Builds a diagnostic underlining `span` (byte offsets into the whole file).
-    pub fn diagnostic(&self, level: Level, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+    pub fn diagnostic(
+        &self,
+        level: Level,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let start = floor_char_boundary(self.text, span.start.min(self.text.len()));
         let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
+        let line_end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
         let line_text = self.text[line_start..line_end].trim_end_matches('\r');
         let line = self.text[..line_start].matches('\n').count() + 1;
         let col = self.text[line_start..start].chars().count() + 1;
         let end = floor_char_boundary(self.text, span.end.clamp(start, line_end));
         let width = self.text[start..end].chars().count();
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Diagnostic {
             level,
             path: self.path.to_path_buf(),
-            line,
-            col,
-            width,
+            line: count(line),
+            col: count(col),
+            width: count(width),
             source_line: Some(line_text.to_string()),
             message: message.into(),
             hint: None,
@@ -123,7 +142,11 @@ impl Source<'_> {
             }
         }
         let rest = &self.text[offset..];
-        offset + rest.char_indices().nth(col.saturating_sub(1)).map_or(rest.len(), |(i, _)| i)
+        offset
+            + rest
+                .char_indices()
+                .nth(col.saturating_sub(1))
+                .map_or(rest.len(), |(i, _)| i)
     }
 }
 
@@ -136,7 +159,8 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 
 /// Prints all diagnostics, errors first within each file, files in path order.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| (&a.path, a.line, a.col, a.level).cmp(&(&b.path, b.line, b.col, b.level)));
+    diagnostics
+        .sort_by(|a, b| (&a.path, a.line, a.col, a.level).cmp(&(&b.path, b.line, b.col, b.level)));
 }
 
 #[cfg(test)]
@@ -146,19 +170,31 @@ mod tests {
     #[test]
     fn caret_points_at_the_span_with_multibyte_text_before_it() {
         let text = "---\ntitle: \"Café down\"\nseverity: SEV-9\n---\n";
-        let src = Source { path: Path::new("a.md"), text };
+        let src = Source {
+            path: Path::new("a.md"),
+            text,
+        };
         let at = text.find("SEV-9").unwrap();
         let d = src.diagnostic(Level::Error, at..at + 5, "unknown severity");
         assert_eq!((d.line, d.col, d.width), (3, 11, 5));
         let shown = d.to_string();
-        assert!(shown.starts_with("a.md:3:11: error: unknown severity\n"), "{shown}");
-        assert!(shown.contains("3 | severity: SEV-9\n  |           ^^^^^\n"), "{shown}");
+        assert!(
+            shown.starts_with("a.md:3:11: error: unknown severity\n"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("3 | severity: SEV-9\n  |           ^^^^^\n"),
+            "{shown}"
+        );
     }
 
     #[test]
     fn offset_of_round_trips_with_diagnostic_positions() {
         let text = "ab\ncdé\nf";
-        let src = Source { path: Path::new("x"), text };
+        let src = Source {
+            path: Path::new("x"),
+            text,
+        };
         let off = src.offset_of(2, 3);
         assert_eq!(&text[off..off + 2], "é");
         let d = src.diagnostic(Level::Warning, off..off + 2, "m");

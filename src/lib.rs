@@ -27,11 +27,19 @@ pub struct ContentErrors {
 
 /// Exit status for an error: 1 for content errors, 2 for usage and I/O errors.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
-    if err.downcast_ref::<ContentErrors>().is_some() { 1 } else { 2 }
+    if err.downcast_ref::<ContentErrors>().is_some() {
+        1
+    } else {
+        2
+    }
 }
 
 #[derive(Parser)]
-#[command(name = "hindsight", version, about = "Static site generator for incident postmortem archives")]
+#[command(
+    name = "hindsight",
+    version,
+    about = "Static site generator for incident postmortem archives"
+)]
 struct Cli {
     /// The archive: the folder holding site.toml and content/.
     #[arg(long, global = true, default_value = ".")]
@@ -70,9 +78,17 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<()> {
         }
     };
     match cli.command {
-        Command::Build { output, drafts, timings } => {
+        Command::Build {
+            output,
+            drafts,
+            timings,
+        } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));
-            let summary = build::build(&build::Options { root: cli.root, output, drafts })?;
+            let summary = build::build(&build::Options {
+                root: cli.root,
+                output,
+                drafts,
+            })?;
             if timings {
                 for (stage, took) in &summary.timings {
                     eprintln!("  {stage:<8} {:>8.1} ms", took.as_secs_f64() * 1000.0);

@@ -49,7 +49,10 @@ pub struct Loaded<T> {
 
 impl Document {
     pub fn source(&self) -> Source<'_> {
-        Source { path: &self.path, text: &self.text }
+        Source {
+            path: &self.path,
+            text: &self.text,
+        }
     }
 
     pub fn body(&self) -> &str {
@@ -62,7 +65,10 @@ impl Document {
     }
 
     pub fn file_stem(&self) -> String {
-        self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+        self.path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
     }
 
     /// Top-level front matter keys with their byte spans in the file.
@@ -115,10 +121,16 @@ impl Document {
             return fence.len() - 3..fence.len();
         };
         let span = keys[i].1.clone();
-        let block_end = keys.get(i + 1).map_or(self.matter.end, |(_, next)| next.start);
+        let block_end = keys
+            .get(i + 1)
+            .map_or(self.matter.end, |(_, next)| next.start);
         needle
             .filter(|n| !n.is_empty())
-            .and_then(|n| self.text[span.end..block_end].find(n).map(|at| span.end + at..span.end + at + n.len()))
+            .and_then(|n| {
+                self.text[span.end..block_end]
+                    .find(n)
+                    .map(|at| span.end + at..span.end + at + n.len())
+            })
             .unwrap_or(span)
     }
 }
@@ -131,18 +143,40 @@ pub fn markdown_files(root: &Path, dir: &str) -> Result<Vec<PathBuf>, Diagnostic
     }
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
-        let entry = entry.map_err(|e| Diagnostic::file(Level::Error, Path::new(dir), format!("cannot read folder: {e}")))?;
+        let entry = entry.map_err(|e| {
+            Diagnostic::file(
+                Level::Error,
+                Path::new(dir),
+                format!("cannot read folder: {e}"),
+            )
+        })?;
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if entry.file_type().is_file() && !hidden && entry.path().extension().is_some_and(|e| e == "md") {
-            files.push(entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf());
+        if entry.file_type().is_file()
+            && !hidden
+            && entry.path().extension().is_some_and(|e| e == "md")
+        {
+            files.push(
+                entry
+                    .path()
+                    .strip_prefix(root)
+                    .unwrap_or(entry.path())
+                    .to_path_buf(),
+            );
         }
     }
     Ok(files)
 }
 
 /// Loads every file in parallel; returns what loaded and a diagnostic for each file that did not.
-pub fn load_all<T: DeserializeOwned + Send>(root: &Path, files: &[PathBuf], known_keys: &[&str]) -> (Vec<Loaded<T>>, Vec<Diagnostic>) {
-    let results: Vec<_> = files.par_iter().map(|rel| load_one::<T>(root, rel, known_keys)).collect();
+pub fn load_all<T: DeserializeOwned + Send>(
+    root: &Path,
+    files: &[PathBuf],
+    known_keys: &[&str],
+) -> (Vec<Loaded<T>>, Vec<Diagnostic>) {
+    let results: Vec<_> = files
+        .par_iter()
+        .map(|rel| load_one::<T>(root, rel, known_keys))
+        .collect();
     let mut loaded = Vec::new();
     let mut diagnostics = Vec::new();
     for result in results {
@@ -157,18 +191,35 @@ pub fn load_all<T: DeserializeOwned + Send>(root: &Path, files: &[PathBuf], know
     (loaded, diagnostics)
 }
 
-fn load_one<T: DeserializeOwned>(root: &Path, rel: &Path, known_keys: &[&str]) -> Result<(Loaded<T>, Vec<Diagnostic>), Diagnostic> {
-    let bytes = std::fs::read(root.join(rel)).map_err(|e| Diagnostic::file(Level::Error, rel, format!("cannot read: {e}")))?;
+fn load_one<T: DeserializeOwned>(
+    root: &Path,
+    rel: &Path,
+    known_keys: &[&str],
+) -> Result<(Loaded<T>, Vec<Diagnostic>), Diagnostic> {
+    let bytes = std::fs::read(root.join(rel))
+        .map_err(|e| Diagnostic::file(Level::Error, rel, format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| not_utf8(rel, e))?;
     let doc = split(rel, text)?;
     let raw: T = deserialize(&doc)?;
     let mut warnings = Vec::new();
-    let unknown: Vec<_> = doc.top_level_keys().into_iter().filter(|(k, _)| !known_keys.contains(&k.as_str())).collect();
+    let unknown: Vec<_> = doc
+        .top_level_keys()
+        .into_iter()
+        .filter(|(k, _)| !known_keys.contains(&k.as_str()))
+        .collect();
     for (key, span) in &unknown {
-        let mut d = doc.source().diagnostic(Level::Warning, span.clone(), format!("unknown front matter key `{key}`"));
+        let mut d = doc.source().diagnostic(
+            Level::Warning,
+            span.clone(),
+            format!("unknown front matter key `{key}`"),
+        );
         d = match closest(key, known_keys.iter().copied()) {
-            Some(near) => d.with_hint(format!("did you mean `{near}`? Unknown keys are kept for templates as `extra.{key}`")),
-            None => d.with_hint(format!("unknown keys are kept for templates as `extra.{key}`; remove it if it is a mistake")),
+            Some(near) => d.with_hint(format!(
+                "did you mean `{near}`? Unknown keys are kept for templates as `extra.{key}`"
+            )),
+            None => d.with_hint(format!(
+                "unknown keys are kept for templates as `extra.{key}`; remove it if it is a mistake"
+            )),
         };
         warnings.push(d);
     }
@@ -176,7 +227,9 @@ fn load_one<T: DeserializeOwned>(root: &Path, rel: &Path, known_keys: &[&str]) -
         BTreeMap::new()
     } else {
         let all: BTreeMap<String, serde_json::Value> = deserialize(&doc).unwrap_or_default();
-        all.into_iter().filter(|(k, _)| unknown.iter().any(|(u, _)| u == k)).collect()
+        all.into_iter()
+            .filter(|(k, _)| unknown.iter().any(|(u, _)| u == k))
+            .collect()
     };
     Ok((Loaded { doc, raw, extra }, warnings))
 }
@@ -185,7 +238,12 @@ fn load_one<T: DeserializeOwned>(root: &Path, rel: &Path, known_keys: &[&str]) -
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&word.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&word.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, c)| *d <= (c.len() / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -195,9 +253,16 @@ fn not_utf8(rel: &Path, e: std::string::FromUtf8Error) -> Diagnostic {
     let at = e.utf8_error().valid_up_to();
     let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
     let prefix_chars = String::from_utf8_lossy(&e.as_bytes()[..at]).len();
-    let src = Source { path: rel, text: &lossy };
-    src.diagnostic(Level::Error, prefix_chars..prefix_chars + 1, format!("file is not valid UTF-8 (byte {at})"))
-        .with_hint("re-save the file as UTF-8 in your editor")
+    let src = Source {
+        path: rel,
+        text: &lossy,
+    };
+    src.diagnostic(
+        Level::Error,
+        prefix_chars..prefix_chars + 1,
+        format!("file is not valid UTF-8 (byte {at})"),
+    )
+    .with_hint("re-save the file as UTF-8 in your editor")
 }
 
 /// Splits front matter from body; the fence on the first line selects YAML or TOML.
@@ -205,7 +270,10 @@ pub fn split(rel: &Path, text: String) -> Result<Document, Diagnostic> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let first_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     let first = text[start..first_end].trim_end();
-    let source = Source { path: rel, text: &text };
+    let source = Source {
+        path: rel,
+        text: &text,
+    };
     let format = match first {
         "---" => Format::Yaml,
         "+++" => Format::Toml,
@@ -222,14 +290,26 @@ pub fn split(rel: &Path, text: String) -> Result<Document, Diagnostic> {
             let body_start = offset + line.len();
             let matter = matter_start..offset;
             let body = body_start..text.len();
-            return Ok(Document { path: rel.to_path_buf(), text, format, matter, body });
+            return Ok(Document {
+                path: rel.to_path_buf(),
+                text,
+                format,
+                matter,
+                body,
+            });
         }
         offset += line.len();
     }
     let fence = format.fence();
     Err(source
-        .diagnostic(Level::Error, start..first_end, "front matter is never closed")
-        .with_hint(format!("add a line `{fence}` after the last front matter key")))
+        .diagnostic(
+            Level::Error,
+            start..first_end,
+            "front matter is never closed",
+        )
+        .with_hint(format!(
+            "add a line `{fence}` after the last front matter key"
+        )))
 }
 
 /// Deserializes the front matter, mapping parser positions back into the file.
@@ -237,13 +317,19 @@ fn deserialize<T: DeserializeOwned>(doc: &Document) -> Result<T, Diagnostic> {
     let matter = &doc.text[doc.matter.clone()];
     let (span, message) = match doc.format {
         Format::Yaml => {
-            let input = if matter.trim().is_empty() { "{}" } else { matter };
+            let input = if matter.trim().is_empty() {
+                "{}"
+            } else {
+                matter
+            };
             match serde_yaml_ng::from_str(input) {
                 Ok(v) => return Ok(v),
                 Err(e) => {
                     let at = e.location().map_or(0, |l| l.index());
                     let text = e.to_string();
-                    let message = text.find(" at line ").map_or(text.clone(), |i| text[..i].to_string());
+                    let message = text
+                        .find(" at line ")
+                        .map_or(text.clone(), |i| text[..i].to_string());
                     (at..at + 1, message)
                 }
             }
@@ -270,7 +356,9 @@ fn widen_to_token(text: &str, span: Range<usize>) -> Range<usize> {
         return span;
     }
     let rest = &text[span.start..];
-    let len = rest.find(|c: char| c.is_whitespace() || c == ',' || c == ']').unwrap_or(rest.len());
+    let len = rest
+        .find(|c: char| c.is_whitespace() || c == ',' || c == ']')
+        .unwrap_or(rest.len());
     span.start..span.start + len.max(1)
 }
 
@@ -324,7 +412,8 @@ mod tests {
 
     #[test]
     fn toml_dates_deserialize_as_text() {
-        let d = doc("+++\ntitle = \"t\"\ndate = 2024-03-12\nstarted_at = 2024-03-12T14:02:00Z\n+++\n");
+        let d =
+            doc("+++\ntitle = \"t\"\ndate = 2024-03-12\nstarted_at = 2024-03-12T14:02:00Z\n+++\n");
         let raw: crate::schema::RawPostmortem = deserialize(&d).unwrap();
         assert_eq!(raw.date.unwrap().0, "2024-03-12");
         assert_eq!(raw.started_at.unwrap().0, "2024-03-12T14:02:00Z");
@@ -332,7 +421,13 @@ mod tests {
 
     #[test]
     fn typo_suggestions_are_close_only() {
-        assert_eq!(closest("sevrity", crate::schema::POSTMORTEM_KEYS.iter().copied()), Some("severity"));
-        assert_eq!(closest("flavour", crate::schema::POSTMORTEM_KEYS.iter().copied()), None);
+        assert_eq!(
+            closest("sevrity", crate::schema::POSTMORTEM_KEYS.iter().copied()),
+            Some("severity")
+        );
+        assert_eq!(
+            closest("flavour", crate::schema::POSTMORTEM_KEYS.iter().copied()),
+            None
+        );
     }
 }

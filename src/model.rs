@@ -142,27 +142,45 @@ pub struct Archive {
 }
 
 impl Archive {
-    pub fn new(config: Config, mut postmortems: Vec<Postmortem>, mut external: Vec<External>, include_drafts: bool) -> Archive {
+    pub fn new(
+        config: Config,
+        mut postmortems: Vec<Postmortem>,
+        mut external: Vec<External>,
+        include_drafts: bool,
+    ) -> Archive {
         let before = postmortems.len();
         if !include_drafts {
             postmortems.retain(|p| p.status != Status::Draft);
         }
         let drafts_left_out = before - postmortems.len();
-        postmortems.sort_by(|a, b| {
-            (b.date, b.started_at, &a.id).cmp(&(a.date, a.started_at, &b.id))
-        });
+        postmortems
+            .sort_by(|a, b| (b.date, b.started_at, &a.id).cmp(&(a.date, a.started_at, &b.id)));
         external.sort_by(|a, b| (&b.start_time, &a.title).cmp(&(&a.start_time, &b.title)));
         let taxonomies = build_taxonomies(&config, &postmortems);
-        Archive { config, postmortems, drafts_left_out, external, taxonomies }
+        Archive {
+            config,
+            postmortems,
+            drafts_left_out,
+            external,
+            taxonomies,
+        }
     }
 
     pub fn index_of(&self) -> HashMap<&str, usize> {
-        self.postmortems.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect()
+        self.postmortems
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i))
+            .collect()
     }
 }
 
 fn build_taxonomies(config: &Config, pms: &[Postmortem]) -> Vec<Taxonomy> {
-    let group = |key, title, singular, terms_of: &dyn Fn(&Postmortem) -> Vec<String>, order: &dyn Fn(&str) -> (usize, String)| {
+    let group = |key,
+                 title,
+                 singular,
+                 terms_of: &dyn Fn(&Postmortem) -> Vec<String>,
+                 order: &dyn Fn(&str) -> (usize, String)| {
         let mut map: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, pm) in pms.iter().enumerate() {
             for term in terms_of(pm) {
@@ -174,21 +192,67 @@ fn build_taxonomies(config: &Config, pms: &[Postmortem]) -> Vec<Taxonomy> {
         }
         let mut terms: Vec<Term> = map
             .into_iter()
-            .map(|(name, members)| Term { slug: slugify(&name), count: members.len(), name, members })
+            .map(|(name, members)| Term {
+                slug: slugify(&name),
+                count: members.len(),
+                name,
+                members,
+            })
             .collect();
         terms.sort_by_cached_key(|t| order(&t.name));
-        Taxonomy { key, title, singular, terms }
+        Taxonomy {
+            key,
+            title,
+            singular,
+            terms,
+        }
     };
     let alphabetical = |s: &str| (0, s.to_lowercase());
     vec![
-        group("services", "Services", "Service", &|p| p.services.clone(), &alphabetical),
-        group("severities", "Severities", "Severity", &|p| vec![p.severity.clone()], &|s| (config.severity_rank(s), String::new())),
+        group(
+            "services",
+            "Services",
+            "Service",
+            &|p| p.services.clone(),
+            &alphabetical,
+        ),
+        group(
+            "severities",
+            "Severities",
+            "Severity",
+            &|p| vec![p.severity.clone()],
+            &|s| (config.severity_rank(s), String::new()),
+        ),
         group("tags", "Tags", "Tag", &|p| p.tags.clone(), &alphabetical),
-        group("years", "Years", "Year", &|p| vec![p.year().to_string()], &|s| (0, format!("{:>6}", 9999 - s.parse::<i32>().unwrap_or(0)))),
-        group("status", "Status", "Status", &|p| vec![p.status.as_str().to_string()], &|s| {
-            (Status::ALL.iter().position(|st| st.as_str() == s).unwrap_or(9), String::new())
-        }),
-        group("teams", "Teams", "Team", &|p| p.teams.clone(), &alphabetical),
+        group(
+            "years",
+            "Years",
+            "Year",
+            &|p| vec![p.year().to_string()],
+            &|s| (0, format!("{:>6}", 9999 - s.parse::<i32>().unwrap_or(0))),
+        ),
+        group(
+            "status",
+            "Status",
+            "Status",
+            &|p| vec![p.status.as_str().to_string()],
+            &|s| {
+                (
+                    Status::ALL
+                        .iter()
+                        .position(|st| st.as_str() == s)
+                        .unwrap_or(9),
+                    String::new(),
+                )
+            },
+        ),
+        group(
+            "teams",
+            "Teams",
+            "Team",
+            &|p| p.teams.clone(),
+            &alphabetical,
+        ),
     ]
 }
 
@@ -203,7 +267,11 @@ pub fn slugify(s: &str) -> String {
         }
     }
     let trimmed = out.trim_end_matches('-');
-    if trimmed.is_empty() { "-".to_string() } else { trimmed.to_string() }
+    if trimmed.is_empty() {
+        "-".to_string()
+    } else {
+        trimmed.to_string()
+    }
 }
 
 #[cfg(test)]

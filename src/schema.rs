@@ -112,7 +112,9 @@ pub struct RawExternal {
 }
 
 /// The review workflow: Draft -> In Review -> Reviewed -> Closed.
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     #[default]
@@ -123,7 +125,12 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Status::Draft, Status::InReview, Status::Reviewed, Status::Closed];
+    pub const ALL: [Status; 4] = [
+        Status::Draft,
+        Status::InReview,
+        Status::Reviewed,
+        Status::Closed,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -180,8 +187,9 @@ impl<'de> Deserialize<'de> for Text {
             }
             // TOML hands native date-times over as a one-entry map holding their text.
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
-                let (_, value): (String, String) =
-                    map.next_entry()?.ok_or_else(|| de::Error::custom("empty date"))?;
+                let (_, value): (String, String) = map
+                    .next_entry()?
+                    .ok_or_else(|| de::Error::custom("empty date"))?;
                 Ok(Text(value))
             }
         }

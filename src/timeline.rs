@@ -20,7 +20,11 @@ pub struct Timeline {
 
 impl Default for Timeline {
     fn default() -> Self {
-        Timeline { zone: "UTC".into(), tz: TimeZone::UTC, entries: Vec::new() }
+        Timeline {
+            zone: "UTC".into(),
+            tz: TimeZone::UTC,
+            entries: Vec::new(),
+        }
     }
 }
 
@@ -57,7 +61,9 @@ pub fn parse(body: &str, day: Date) -> (Timeline, Vec<Problem>) {
     for line in text.split_inclusive('\n') {
         let line_start = offset;
         offset += line.len();
-        let Some(item) = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")) else { continue };
+        let Some(item) = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")) else {
+            continue;
+        };
         let item_start = line_start + 2;
         let bold = item.starts_with("**");
         let inner = item.trim_start_matches("**");
@@ -74,12 +80,16 @@ pub fn parse(body: &str, day: Date) -> (Timeline, Vec<Problem>) {
         };
         let time_span = inner_start..inner_start + used;
         day = date.unwrap_or(day);
-        let Ok(at) = zone.to_timestamp(DateTime::from_parts(day, time)) else { continue };
+        let Ok(at) = zone.to_timestamp(DateTime::from_parts(day, time)) else {
+            continue;
+        };
         let mut rest = &inner[used..];
         if bold {
             rest = rest.trim_start_matches("**");
         }
-        let rest = rest.trim_start_matches([' ', ':', '-', '—', '–']).trim_end();
+        let rest = rest
+            .trim_start_matches([' ', ':', '-', '—', '–'])
+            .trim_end();
         if let Some(prev) = entries.last().filter(|prev| prev.at > at) {
             problems.push(Problem {
                 span: time_span,
@@ -88,10 +98,23 @@ pub fn parse(body: &str, day: Date) -> (Timeline, Vec<Problem>) {
                 hint: "keep entries in time order; after midnight give the full date, e.g. `**2024-03-13 00:10**`".into(),
             });
         }
-        let when = Zoned::new(at, zone.clone()).strftime("%Y-%m-%d %H:%M").to_string();
-        entries.push(Entry { at, when, text: rest.to_string() });
+        let when = Zoned::new(at, zone.clone())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string();
+        entries.push(Entry {
+            at,
+            when,
+            text: rest.to_string(),
+        });
     }
-    (Timeline { zone: zone_name, tz: zone, entries }, problems)
+    (
+        Timeline {
+            zone: zone_name,
+            tz: zone,
+            entries,
+        },
+        problems,
+    )
 }
 
 /// Byte range of an H2 section's content (after its heading line) whose title matches `name`.
@@ -133,7 +156,8 @@ fn declared_zone(section: &str) -> (String, TimeZone) {
     if let Some(at) = lower.find("all times") {
         let after = &section[at + "all times".len()..];
         for word in after.split_whitespace().take(4) {
-            let word = word.trim_matches(|c: char| matches!(c, '.' | ',' | '(' | ')' | '*' | '`' | ':'));
+            let word =
+                word.trim_matches(|c: char| matches!(c, '.' | ',' | '(' | ')' | '*' | '`' | ':'));
             if let Some(zone) = zone_named(word) {
                 return (word.to_string(), zone);
             }
@@ -146,20 +170,34 @@ fn zone_named(word: &str) -> Option<TimeZone> {
     if word.eq_ignore_ascii_case("utc") || word.eq_ignore_ascii_case("gmt") || word == "Z" {
         return Some(TimeZone::UTC);
     }
-    if let Some(offset) = word.strip_prefix("UTC").filter(|o| o.starts_with(['+', '-'])) {
+    if let Some(offset) = word
+        .strip_prefix("UTC")
+        .filter(|o| o.starts_with(['+', '-']))
+    {
         let sign = if offset.starts_with('-') { -1 } else { 1 };
         let (h, m) = offset[1..].split_once(':').unwrap_or((&offset[1..], "0"));
         let seconds = sign * (h.parse::<i32>().ok()? * 3600 + m.parse::<i32>().ok()? * 60);
-        return jiff::tz::Offset::from_seconds(seconds).ok().map(TimeZone::fixed);
+        return jiff::tz::Offset::from_seconds(seconds)
+            .ok()
+            .map(TimeZone::fixed);
     }
-    if word.contains('/') { TimeZone::get(word).ok() } else { None }
+    if word.contains('/') {
+        TimeZone::get(word).ok()
+    } else {
+        None
+    }
 }
 
 /// `YYYY-MM-DD HH:MM[:SS]` or `HH:MM[:SS]` at the start of `s`, with the bytes it used.
 fn leading_time(s: &str) -> Option<(Option<Date>, Time, usize)> {
     let bytes = s.as_bytes();
     let digits = |r: Range<usize>| r.end <= bytes.len() && bytes[r].iter().all(u8::is_ascii_digit);
-    let (date, time_at) = if digits(0..4) && bytes.get(4) == Some(&b'-') && digits(5..7) && bytes.get(7) == Some(&b'-') && digits(8..10) {
+    let (date, time_at) = if digits(0..4)
+        && bytes.get(4) == Some(&b'-')
+        && digits(5..7)
+        && bytes.get(7) == Some(&b'-')
+        && digits(8..10)
+    {
         let date: Date = s[..10].parse().ok()?;
         if !matches!(bytes.get(10), Some(b' ' | b'T')) {
             return None;
@@ -172,14 +210,26 @@ fn leading_time(s: &str) -> Option<(Option<Date>, Time, usize)> {
     let tb = t.as_bytes();
     let hour_len = if tb.len() > 1 && tb[1] == b':' { 1 } else { 2 };
     let hm_len = hour_len + 3;
-    if tb.len() < hm_len || tb[hour_len] != b':' || !tb[..hour_len].iter().chain(&tb[hour_len + 1..hm_len]).all(u8::is_ascii_digit) {
+    if tb.len() < hm_len
+        || tb[hour_len] != b':'
+        || !tb[..hour_len]
+            .iter()
+            .chain(&tb[hour_len + 1..hm_len])
+            .all(u8::is_ascii_digit)
+    {
         return None;
     }
-    let has_seconds = tb.len() >= hm_len + 3 && tb[hm_len] == b':' && tb[hm_len + 1..hm_len + 3].iter().all(u8::is_ascii_digit);
+    let has_seconds = tb.len() >= hm_len + 3
+        && tb[hm_len] == b':'
+        && tb[hm_len + 1..hm_len + 3].iter().all(u8::is_ascii_digit);
     let len = if has_seconds { hm_len + 3 } else { hm_len };
     let hour: i8 = t[..hour_len].parse().ok()?;
     let minute: i8 = t[hour_len + 1..hm_len].parse().ok()?;
-    let second: i8 = if has_seconds { t[hm_len + 1..len].parse().ok()? } else { 0 };
+    let second: i8 = if has_seconds {
+        t[hm_len + 1..len].parse().ok()?
+    } else {
+        0
+    };
     let time = Time::new(hour, minute, second, 0).ok()?;
     Some((date, time, time_at + len))
 }
@@ -197,7 +247,14 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(t.zone, "UTC+02:00");
         let at: Vec<String> = t.entries.iter().map(|e| e.at.to_string()).collect();
-        assert_eq!(at, ["2024-03-12T12:05:00Z", "2024-03-12T12:20:00Z", "2024-03-12T22:10:00Z"]);
+        assert_eq!(
+            at,
+            [
+                "2024-03-12T12:05:00Z",
+                "2024-03-12T12:20:00Z",
+                "2024-03-12T22:10:00Z"
+            ]
+        );
         assert_eq!(t.entries[1].text, "Rollback started");
         assert_eq!(t.entries[2].text, "Resolved");
     }
@@ -224,7 +281,10 @@ mod tests {
     #[test]
     fn sections_skip_headings_inside_code_fences() {
         let body = "## Timeline\n```\n## Not a heading\n```\n## Next\n";
-        assert_eq!(&body[find_section(body, "timeline").unwrap()], "```\n## Not a heading\n```\n");
+        assert_eq!(
+            &body[find_section(body, "timeline").unwrap()],
+            "```\n## Not a heading\n```\n"
+        );
         assert_eq!(find_section(body, "missing"), None);
     }
 }

@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
+};
 use serde::Serialize;
 
 use super::highlight::Highlighter;
@@ -46,8 +48,16 @@ pub fn render(md: &str, highlighter: &Highlighter, replace: Option<&str>) -> Ren
     let mut replaced = false;
     while let Some(event) = parser.next() {
         match event {
-            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-                let inner: Vec<Event> = parser.by_ref().take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_)))).collect();
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let inner: Vec<Event> = parser
+                    .by_ref()
+                    .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
+                    .collect();
                 let title = plain_text(&inner);
                 if skipping && level <= HeadingLevel::H2 {
                     skipping = false;
@@ -55,15 +65,30 @@ pub fn render(md: &str, highlighter: &Highlighter, replace: Option<&str>) -> Ren
                 if skipping {
                     continue;
                 }
-                let id = unique_id(&mut ids, id.map_or_else(|| slugify(&title), |i| i.to_string()));
+                let id = unique_id(
+                    &mut ids,
+                    id.map_or_else(|| slugify(&title), |i| i.to_string()),
+                );
                 if level <= HeadingLevel::H3 && level >= HeadingLevel::H2 {
-                    toc.push(TocEntry { level: level as u8, id: id.clone(), title: title.clone() });
+                    toc.push(TocEntry {
+                        level: level as u8,
+                        id: id.clone(),
+                        title: title.clone(),
+                    });
                 }
-                events.push(Event::Start(Tag::Heading { level, id: Some(CowStr::from(id.clone())), classes, attrs }));
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id: Some(CowStr::from(id.clone())),
+                    classes,
+                    attrs,
+                }));
                 events.extend(inner);
                 events.push(Event::Html(format!(" <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>").into()));
                 events.push(Event::End(TagEnd::Heading(level)));
-                if level == HeadingLevel::H2 && !replaced && replace.is_some_and(|r| title.eq_ignore_ascii_case(r)) {
+                if level == HeadingLevel::H2
+                    && !replaced
+                    && replace.is_some_and(|r| title.eq_ignore_ascii_case(r))
+                {
                     events.push(Event::Html(HOLE.into()));
                     skipping = true;
                     replaced = true;
@@ -72,7 +97,9 @@ pub fn render(md: &str, highlighter: &Highlighter, replace: Option<&str>) -> Ren
             _ if skipping => {}
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match &kind {
-                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
+                    }
                     CodeBlockKind::Indented => String::new(),
                 };
                 let mut code = String::new();
@@ -83,7 +110,9 @@ pub fn render(md: &str, highlighter: &Highlighter, replace: Option<&str>) -> Ren
                         _ => {}
                     }
                 }
-                events.push(Event::Html(highlighter.block(&lang, &code).to_string().into()));
+                events.push(Event::Html(
+                    highlighter.block(&lang, &code).to_string().into(),
+                ));
             }
             e => events.push(e),
         }
@@ -102,7 +131,11 @@ pub fn inline(md: &str) -> String {
     let mut out = String::new();
     html::push_html(&mut out, Parser::new_ext(md, options()));
     let trimmed = out.trim_end();
-    trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")).unwrap_or(trimmed).to_string()
+    trimmed
+        .strip_prefix("<p>")
+        .and_then(|s| s.strip_suffix("</p>"))
+        .unwrap_or(trimmed)
+        .to_string()
 }
 
 fn plain_text(events: &[Event]) -> String {
@@ -118,7 +151,11 @@ fn plain_text(events: &[Event]) -> String {
 fn unique_id(ids: &mut HashMap<String, usize>, base: String) -> String {
     let n = ids.entry(base.clone()).or_insert(0);
     *n += 1;
-    if *n == 1 { base } else { format!("{base}-{}", *n - 1) }
+    if *n == 1 {
+        base
+    } else {
+        format!("{base}-{}", *n - 1)
+    }
 }
 
 #[cfg(test)]
@@ -127,18 +164,33 @@ mod tests {
 
     #[test]
     fn headings_get_unique_anchors_and_a_toc() {
-        let r = render("## Impact\n\ntext\n\n### Impact\n\n## Root `Causes`\n", &Highlighter::default(), None);
+        let r = render(
+            "## Impact\n\ntext\n\n### Impact\n\n## Root `Causes`\n",
+            &Highlighter::default(),
+            None,
+        );
         let ids: Vec<_> = r.toc.iter().map(|t| (t.level, t.id.as_str())).collect();
         assert_eq!(ids, [(2, "impact"), (3, "impact-1"), (2, "root-causes")]);
-        assert!(r.before.contains("<h2 id=\"impact\">Impact <a class=\"anchor\" href=\"#impact\""), "{}", r.before);
+        assert!(
+            r.before
+                .contains("<h2 id=\"impact\">Impact <a class=\"anchor\" href=\"#impact\""),
+            "{}",
+            r.before
+        );
         assert!(r.after.is_none());
     }
 
     #[test]
     fn extensions_are_enabled() {
-        let md = "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ note[^1]\n\n- [x] done\n\n[^1]: footnote\n";
+        let md =
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ note[^1]\n\n- [x] done\n\n[^1]: footnote\n";
         let html = render(md, &Highlighter::default(), None).before;
-        for needle in ["<table>", "<del>old</del>", "type=\"checkbox\"", "footnote-definition"] {
+        for needle in [
+            "<table>",
+            "<del>old</del>",
+            "type=\"checkbox\"",
+            "footnote-definition",
+        ] {
             assert!(html.contains(needle), "{needle} missing in {html}");
         }
     }
@@ -150,14 +202,22 @@ mod tests {
         assert!(r.before.ends_with("</h2>\n"), "{}", r.before);
         assert!(r.before.contains("id=\"timeline\""));
         let after = r.after.unwrap();
-        assert!(after.trim_start().starts_with("<h2 id=\"lessons-learned\""), "{after}");
+        assert!(
+            after.trim_start().starts_with("<h2 id=\"lessons-learned\""),
+            "{after}"
+        );
         assert!(!after.contains("14:00") && !r.before.contains("14:00"));
         assert!(!r.toc.iter().any(|t| t.id == "sub"));
     }
 
     #[test]
     fn code_blocks_are_highlighted() {
-        let html = render("```python {.x}\nprint(1)\n```\n", &Highlighter::default(), None).before;
+        let html = render(
+            "```python {.x}\nprint(1)\n```\n",
+            &Highlighter::default(),
+            None,
+        )
+        .before;
         assert!(html.contains("data-lang=\"python\""), "{html}");
     }
 

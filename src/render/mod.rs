@@ -38,7 +38,12 @@ pub struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     pub fn new(archive: &'a Archive, theme: Theme) -> Self {
-        Renderer { archive, theme, highlighter: Highlighter::default(), by_id: archive.index_of() }
+        Renderer {
+            archive,
+            theme,
+            highlighter: Highlighter::default(),
+            by_id: archive.index_of(),
+        }
     }
 
     pub fn jobs(&self) -> Vec<Job> {
@@ -53,9 +58,17 @@ impl<'a> Renderer<'a> {
 
     /// Static files of the theme plus the generated highlighting stylesheet, by output path.
     pub fn static_files(&self) -> Vec<(String, Vec<u8>)> {
-        let mut files: Vec<(String, Vec<u8>)> = self.theme.statics.iter().map(|(n, b)| (format!("static/{n}"), b.clone())).collect();
+        let mut files: Vec<(String, Vec<u8>)> = self
+            .theme
+            .statics
+            .iter()
+            .map(|(n, b)| (format!("static/{n}"), b.clone()))
+            .collect();
         if !self.theme.statics.contains_key("highlight.css") {
-            files.push(("static/highlight.css".into(), Highlighter::css().into_bytes()));
+            files.push((
+                "static/highlight.css".into(),
+                Highlighter::css().into_bytes(),
+            ));
         }
         files
     }
@@ -65,32 +78,68 @@ impl<'a> Renderer<'a> {
         let a = self.archive;
         let (path, template, ctx) = match job {
             Job::Home => {
-                let recent: Vec<Item> = a.postmortems.iter().take(20).map(|p| Item::new(p, &a.config)).collect();
-                ("index.html".to_string(), "index.html", context! { recent => ser(&recent), external_count => a.external.len() })
+                let recent: Vec<Item> = a
+                    .postmortems
+                    .iter()
+                    .take(20)
+                    .map(|p| Item::new(p, &a.config))
+                    .collect();
+                (
+                    "index.html".to_string(),
+                    "index.html",
+                    context! { recent => ser(&recent), external_count => a.external.len() },
+                )
             }
             Job::Postmortem(i) => {
                 let pm = &a.postmortems[i];
                 let view = postmortem_view(pm, a, &self.by_id, &self.highlighter);
-                (format!("postmortems/{}/index.html", pm.id), "postmortem.html", ser(&view))
+                (
+                    format!("postmortems/{}/index.html", pm.id),
+                    "postmortem.html",
+                    ser(&view),
+                )
             }
             Job::TaxonomyIndex(t) => {
                 let tax = &a.taxonomies[t];
-                (format!("{}/index.html", tax.key), "taxonomy.html", context! { taxonomy => ser(tax) })
+                (
+                    format!("{}/index.html", tax.key),
+                    "taxonomy.html",
+                    context! { taxonomy => ser(tax) },
+                )
             }
             Job::Term(t, i) => {
                 let tax = &a.taxonomies[t];
                 let view = TermView::new(a, tax, &tax.terms[i]);
-                (format!("{}/{}/index.html", tax.key, tax.terms[i].slug), "term.html", ser(&view))
+                (
+                    format!("{}/{}/index.html", tax.key, tax.terms[i].slug),
+                    "term.html",
+                    ser(&view),
+                )
             }
             Job::External => {
                 let groups = ExternalGroups::new(&a.external);
-                ("external/index.html".to_string(), "external.html", ser(&groups))
+                (
+                    "external/index.html".to_string(),
+                    "external.html",
+                    ser(&groups),
+                )
             }
             Job::NotFound => ("404.html".to_string(), "404.html", context! {}),
         };
         let depth = path.matches('/').count();
-        let root = if job_is_404(job) { base_path(&a.config.base_url) } else if depth == 0 { "./".to_string() } else { "../".repeat(depth) };
-        let nav: Vec<Value> = a.taxonomies.iter().filter(|t| !t.terms.is_empty()).map(|t| context! { key => t.key, title => t.title }).collect();
+        let root = if job_is_404(job) {
+            base_path(&a.config.base_url)
+        } else if depth == 0 {
+            "./".to_string()
+        } else {
+            "../".repeat(depth)
+        };
+        let nav: Vec<Value> = a
+            .taxonomies
+            .iter()
+            .filter(|t| !t.terms.is_empty())
+            .map(|t| context! { key => t.key, title => t.title })
+            .collect();
         let full = context! {
             site => ser(&a.config),
             root,
@@ -116,9 +165,19 @@ fn job_is_404(job: Job) -> bool {
 /// The path part of `base_url`, ending in `/`: the 404 page is served at any depth, so its
 /// links must be absolute.
 fn base_path(base_url: &str) -> String {
-    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
-    let path = if after_scheme.is_empty() { "/" } else { after_scheme };
-    if path.ends_with('/') { path.to_string() } else { format!("{path}/") }
+    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| {
+        rest.find('/').map_or("/", |i| &rest[i..])
+    });
+    let path = if after_scheme.is_empty() {
+        "/"
+    } else {
+        after_scheme
+    };
+    if path.ends_with('/') {
+        path.to_string()
+    } else {
+        format!("{path}/")
+    }
 }
 
 #[cfg(test)]

@@ -55,8 +55,16 @@ pub struct TermView<'a> {
 
 impl<'a> TermView<'a> {
     pub fn new(archive: &'a Archive, taxonomy: &'a Taxonomy, term: &'a Term) -> Self {
-        let items = term.members.iter().map(|&i| Item::new(&archive.postmortems[i], &archive.config)).collect();
-        TermView { taxonomy, term, items }
+        let items = term
+            .members
+            .iter()
+            .map(|&i| Item::new(&archive.postmortems[i], &archive.config))
+            .collect();
+        TermView {
+            taxonomy,
+            term,
+            items,
+        }
     }
 }
 
@@ -73,13 +81,21 @@ impl<'a> ExternalGroups<'a> {
         let mut by_category: BTreeMap<String, Vec<&External>> = BTreeMap::new();
         let mut by_company: BTreeMap<&str, Vec<&External>> = BTreeMap::new();
         for e in external {
-            let cats = if e.categories.is_empty() { vec!["uncategorized".to_string()] } else { e.categories.clone() };
+            let cats = if e.categories.is_empty() {
+                vec!["uncategorized".to_string()]
+            } else {
+                e.categories.clone()
+            };
             for c in cats {
                 by_category.entry(c).or_default().push(e);
             }
             by_company.entry(&e.company).or_default().push(e);
         }
-        ExternalGroups { count: external.len(), by_category, by_company }
+        ExternalGroups {
+            count: external.len(),
+            by_category,
+            by_company,
+        }
     }
 }
 
@@ -130,27 +146,65 @@ pub struct PostmortemView<'a> {
     related: Vec<Related<'a>>,
 }
 
-const MARKS: [(&str, &str); 4] = [("impact", "Impact began"), ("detected", "Detected"), ("mitigated", "Mitigated"), ("resolved", "Resolved")];
+const MARKS: [(&str, &str); 4] = [
+    ("impact", "Impact began"),
+    ("detected", "Detected"),
+    ("mitigated", "Mitigated"),
+    ("resolved", "Resolved"),
+];
 
-pub fn postmortem_view<'a>(pm: &'a Postmortem, archive: &'a Archive, by_id: &HashMap<&str, usize>, hl: &Highlighter) -> PostmortemView<'a> {
+pub fn postmortem_view<'a>(
+    pm: &'a Postmortem,
+    archive: &'a Archive,
+    by_id: &HashMap<&str, usize>,
+    hl: &Highlighter,
+) -> PostmortemView<'a> {
     let tz = archive.config.time_zone();
-    let stamps = [pm.started_at, pm.detected_at, pm.mitigated_at, pm.resolved_at];
+    let stamps = [
+        pm.started_at,
+        pm.detected_at,
+        pm.mitigated_at,
+        pm.resolved_at,
+    ];
     let moments = MARKS
         .iter()
         .zip(stamps)
-        .filter_map(|((_, label), t)| Some(Moment { label, at: show(t?, &tz), iso: t?.to_string() }))
+        .filter_map(|((_, label), t)| {
+            Some(Moment {
+                label,
+                at: show(t?, &tz),
+                iso: t?.to_string(),
+            })
+        })
         .collect();
-    let durations = [("Time to detect", Span::Detect), ("Time to mitigate", Span::Mitigate), ("Time to resolve", Span::Resolve)]
-        .into_iter()
-        .filter_map(|(label, span)| Some(Duration { label, value: format_duration(pm.duration(span)?) }))
-        .collect();
-    let rendered = markdown::render(&pm.body, hl, (!pm.timeline.entries.is_empty()).then_some("timeline"));
+    let durations = [
+        ("Time to detect", Span::Detect),
+        ("Time to mitigate", Span::Mitigate),
+        ("Time to resolve", Span::Resolve),
+    ]
+    .into_iter()
+    .filter_map(|(label, span)| {
+        Some(Duration {
+            label,
+            value: format_duration(pm.duration(span)?),
+        })
+    })
+    .collect();
+    let rendered = markdown::render(
+        &pm.body,
+        hl,
+        (!pm.timeline.entries.is_empty()).then_some("timeline"),
+    );
     let related = pm
         .related
         .iter()
         .map(|id| {
             let found = by_id.get(id.as_str()).map(|&i| &archive.postmortems[i]);
-            Related { id, title: found.map(|p| p.title.as_str()), url: found.map(|p| format!("postmortems/{}/", p.id)) }
+            Related {
+                id,
+                title: found.map(|p| p.title.as_str()),
+                url: found.map(|p| format!("postmortems/{}/", p.id)),
+            }
         })
         .collect();
     PostmortemView {
@@ -168,7 +222,9 @@ pub fn postmortem_view<'a>(pm: &'a Postmortem, archive: &'a Archive, by_id: &Has
 }
 
 fn show(t: Timestamp, tz: &TimeZone) -> String {
-    Zoned::new(t, tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()
+    Zoned::new(t, tz.clone())
+        .strftime("%Y-%m-%d %H:%M %Z")
+        .to_string()
 }
 
 /// Timeline entries with impact/detection/mitigation/resolution marked on the entry at the
@@ -179,18 +235,44 @@ fn timeline_rows(pm: &Postmortem, stamps: [Option<Timestamp>; 4]) -> Vec<Row> {
         .timeline
         .entries
         .iter()
-        .map(|e| (e.at, Row { when: e.when.clone(), iso: e.at.to_string(), offset: None, html: markdown::inline(&e.text), marks: vec![], pos: 0.0, synthetic: false }))
+        .map(|e| {
+            (
+                e.at,
+                Row {
+                    when: e.when.clone(),
+                    iso: e.at.to_string(),
+                    offset: None,
+                    html: markdown::inline(&e.text),
+                    marks: vec![],
+                    pos: 0.0,
+                    synthetic: false,
+                },
+            )
+        })
         .collect();
     if rows.is_empty() {
         return Vec::new();
     }
     for ((mark, label), stamp) in MARKS.iter().zip(stamps) {
         let Some(t) = stamp else { continue };
-        match rows.iter_mut().find(|(at, _)| at.duration_since(t).abs() < SignedDuration::from_secs(60)) {
+        match rows
+            .iter_mut()
+            .find(|(at, _)| at.duration_since(t).abs() < SignedDuration::from_secs(60))
+        {
             Some((_, row)) => row.marks.push(mark),
             None => {
-                let when = Zoned::new(t, zone.clone()).strftime("%Y-%m-%d %H:%M").to_string();
-                let row = Row { when, iso: t.to_string(), offset: None, html: (*label).to_string(), marks: vec![mark], pos: 0.0, synthetic: true };
+                let when = Zoned::new(t, zone.clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string();
+                let row = Row {
+                    when,
+                    iso: t.to_string(),
+                    offset: None,
+                    html: (*label).to_string(),
+                    marks: vec![mark],
+                    pos: 0.0,
+                    synthetic: true,
+                };
                 rows.push((t, row));
             }
         }
@@ -201,9 +283,17 @@ fn timeline_rows(pm: &Postmortem, stamps: [Option<Timestamp>; 4]) -> Vec<Row> {
     let origin = pm.started_at.unwrap_or(first);
     rows.into_iter()
         .map(|(t, mut row)| {
-            row.pos = if span > 0.0 { (t.duration_since(first).as_secs_f64() / span * 1000.0).round() / 10.0 } else { 0.0 };
+            row.pos = if span > 0.0 {
+                (t.duration_since(first).as_secs_f64() / span * 1000.0).round() / 10.0
+            } else {
+                0.0
+            };
             let d = t.duration_since(origin);
-            row.offset = Some(if d.is_negative() { format_duration(d) } else { format!("+{}", format_duration(d)) });
+            row.offset = Some(if d.is_negative() {
+                format_duration(d)
+            } else {
+                format!("+{}", format_duration(d))
+            });
             row
         })
         .collect()

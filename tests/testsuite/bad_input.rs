@@ -1,0 +1,247 @@
+use crate::site::Site;
+
+/// Builds the good fixture, adds `contents` at `rel`, builds again: the second build must
+/// fail with exit 1 and leave the first build's output byte for byte. Returns stderr.
+#[track_caller]
+fn broken(rel: &str, contents: impl AsRef<[u8]>) -> String {
+    let site = Site::fixture("good");
+    site.build().success();
+    let before = site.snapshot();
+    site.write(rel, contents);
+    let run = site.build().failure(1);
+    assert_eq!(
+        site.snapshot(),
+        before,
+        "a failed build must leave the previous output untouched"
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    run.stderr
+}
+
+fn assert_reports(stderr: &str, expected: &[&str]) {
+    for e in expected {
+        assert!(stderr.contains(e), "expected {e:?} in:\n{stderr}");
+    }
+}
+
+const HEAD: &str = "---\ntitle: \"Bad\"\ndate: 2024-01-02\nservices: [api]\n";
+
+#[test]
+fn unknown_severity_points_at_the_value_with_a_suggestion() {
+    let err = broken(
+        "content/postmortems/bad.md",
+        format!("{HEAD}severity: SEV-l\n---\nbody\n"),
+    );
+    assert_reports(
+        &err,
+        &[
+            "content/postmortems/bad.md:5:11: error: unknown severity `SEV-l`",
+            "5 | severity: SEV-l\n  |           ^^^^^\n",
+            "help: did you mean `SEV-1`?",
+            "1 error in the archive; nothing was written",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_ids_name_both_files() {
+    let err = broken(
+        "content/postmortems/zzz.md",
+        format!("{HEAD}severity: SEV-2\nid: checkout-outage\n---\n"),
+    );
+    assert_reports(
+        &err,
+        &[
+            "zzz.md:6:5: error: duplicate id `checkout-outage`: content/postmortems/checkout-outage.md has it too",
+        ],
+    );
+}
+
+#[test]
+fn timestamps_out_of_order() {
+    let err = broken(
+        "content/postmortems/bad.md",
+        format!(
+            "{HEAD}severity: SEV-2\nstarted_at: 2024-01-02T10:00:00Z\ndetected_at: 2024-01-02T09:00:00+00:00\n---\n"
+        ),
+    );
+    assert_reports(
+        &err,
+        &[
+            "bad.md:7:1: error: `detected_at` (2024-01-02T09:00:00Z) is before `started_at` (2024-01-02T10:00:00Z)",
+        ],
+    );
+}
+
+#[test]
+fn bad_dates_and_timestamps() {
+    let err = broken(
+        "content/postmortems/bad.md",
+        "---\ntitle: x\ndate: 2024-13-45\nseverity: SEV-1\nservices: [a]\nresolved_at: yesterday\naction_items:\n  - title: t\n    due: soon\n---\n",
+    );
+    assert_reports(
+        &err,
+        &[
+            "bad.md:3:7: error: `date` is not a valid date: `2024-13-45`",
+            "bad.md:6:14: error: `resolved_at` is not an RFC 3339 date-time with offset: `yesterday`",
+            "bad.md:9:10: error: `action_items` is not a valid date: `soon`",
+            "3 errors in the archive",
+        ],
+    );
+}
+
+#[test]
+fn non_utf8_files_are_reported_with_position() {
+    let mut bytes = b"---\ntitle: caf".to_vec();
+    bytes.push(0xE9);
+    bytes.extend_from_slice(b"\n---\n");
+    let err = broken("content/postmortems/latin1.md", bytes);
+    assert_reports(
+        &err,
+        &[
+            "latin1.md:2:11: error: file is not valid UTF-8 (byte 14)",
+            "re-save the file as UTF-8",
+        ],
+    );
+}
+
+#[test]
+fn unclosed_front_matter_and_syntax_errors() {
+    let err = broken("content/postmortems/open.md", "---\ntitle: x\n\n# Body\n");
+    assert_reports(
+        &err,
+        &[
+            "open.md:1:1: error: front matter is never closed",
+            "add a line `---`",
+        ],
+    );
+    let err = broken(
+        "content/postmortems/yaml.md",
+        "---\ntitle: x\nservices: [a, b\nseverity: SEV-1\n---\n",
+    );
+    assert_reports(&err, &["yaml.md:4:", "error: invalid front matter"]);
+    let err = broken(
+        "content/postmortems/toml.md",
+        "+++\ntitle = \"x\"\nservices = \"api\"\n+++\n",
+    );
+    assert_reports(
+        &err,
+        &[
+            "toml.md:3:12: error: invalid front matter: invalid type: string \"api\", expected a sequence",
+        ],
+    );
+    let err = broken("content/postmortems/none.md", "# Just a body\n");
+    assert_reports(
+        &err,
+        &["none.md:1:1: error: file does not start with front matter"],
+    );
+}
+
+#[test]
+fn missing_required_keys_and_dangling_related() {
+    let err = broken(
+        "content/postmortems/bad.md",
+        "---\nrelated: [chekout-outage]\n---\n",
+    );
+    assert_reports(
+        &err,
+        &[
+            "bad.md:1:1: error: missing `title`",
+            "bad.md:1:1: error: missing `severity`",
+            "bad.md:1:1: error: `services` is missing or empty",
+            "bad.md:1:1: error: missing `date`",
+        ],
+    );
+    let err = broken(
+        "content/postmortems/rel.md",
+        format!("{HEAD}severity: SEV-1\nrelated: [chekout-outage]\n---\n"),
+    );
+    assert_reports(
+        &err,
+        &[
+            "rel.md:6:11: error: related postmortem `chekout-outage` does not exist",
+            "did you mean `checkout-outage`?",
+        ],
+    );
+}
+
+#[test]
+fn timeline_entries_out_of_order() {
+    let err = broken(
+        "content/postmortems/bad.md",
+        format!("{HEAD}severity: SEV-1\n---\n\n## Timeline\n\n- 14:05 a\n- **13:59** b\n"),
+    );
+    assert_reports(
+        &err,
+        &[
+            "bad.md:11:5: error: timeline entry at 13:59 is earlier than the one before it (2024-01-02 14:05)",
+        ],
+    );
+}
+
+#[test]
+fn errors_in_several_files_are_all_reported_in_one_run() {
+    let site = Site::fixture("good");
+    site.write(
+        "content/postmortems/a.md",
+        format!("{HEAD}severity: SEV-9\n---\n"),
+    );
+    site.write("content/postmortems/b.md", "---\ntitle: x\n");
+    site.write("content/external/c.md", "---\ntitle: no url\n---\n");
+    let run = site.build().failure(1);
+    assert_reports(
+        &run.stderr,
+        &[
+            "a.md:5:11: error",
+            "b.md:1:1: error",
+            "c.md:1:1: error: missing `url`",
+            "3 errors in the archive",
+        ],
+    );
+    assert!(
+        !site.public().exists(),
+        "nothing written on a first failed build"
+    );
+}
+
+#[test]
+fn bad_site_config_and_templates() {
+    let err = broken("site.toml", "title = \"x\"\nseverites = [\"SEV-1\"]\n");
+    assert_reports(&err, &["site.toml:2:1: error: unknown field `severites`"]);
+    let err = broken(
+        "theme/templates/term.html",
+        "{% extends \"base.html\" %}\n{% block main %}{{ term.name }\n{% endblock %}\n",
+    );
+    assert_reports(&err, &["theme/templates/term.html:2:", "error: "]);
+}
+
+#[test]
+fn output_folder_that_would_destroy_sources_is_refused() {
+    let site = Site::fixture("good");
+    let root = site.root().to_str().unwrap().to_string();
+    for out in [
+        root.clone(),
+        format!("{root}/content"),
+        site.root().parent().unwrap().to_str().unwrap().to_string(),
+    ] {
+        let run = site.run(&["build", "-o", &out]).failure(2);
+        assert!(run.stderr.contains("refusing to use"), "{}", run.stderr);
+    }
+    assert!(
+        site.root()
+            .join("content/postmortems/checkout-outage.md")
+            .exists()
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let site = Site::fixture("good");
+    site.run(&["build", "--no-such-flag"]).failure(2);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .args(["--root", "/nonexistent/archive", "build"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/archive"));
+}

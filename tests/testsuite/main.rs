@@ -1,0 +1,5 @@
+//! End-to-end tests: the real binary on fixture sites copied to temporary directories.
+
+mod bad_input;
+mod good_site;
+mod site;
