@@ -181,10 +181,14 @@ fn build_taxonomies(config: &Config, pms: &[Postmortem]) -> Vec<Taxonomy> {
                  singular,
                  terms_of: &dyn Fn(&Postmortem) -> Vec<String>,
                  order: &dyn Fn(&str) -> (usize, String)| {
-        let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+        // Keyed by slug: `Config Change` and `config-change` are one term with one page,
+        // shown under the first spelling met (postmortems are newest first).
+        let mut map: HashMap<String, (String, Vec<usize>)> = HashMap::new();
         for (i, pm) in pms.iter().enumerate() {
-            for term in terms_of(pm) {
-                let members = map.entry(term).or_default();
+            for name in terms_of(pm) {
+                let (_, members) = map
+                    .entry(slugify(&name))
+                    .or_insert_with(|| (name, Vec::new()));
                 if members.last() != Some(&i) {
                     members.push(i);
                 }
@@ -192,8 +196,8 @@ fn build_taxonomies(config: &Config, pms: &[Postmortem]) -> Vec<Taxonomy> {
         }
         let mut terms: Vec<Term> = map
             .into_iter()
-            .map(|(name, members)| Term {
-                slug: slugify(&name),
+            .map(|(slug, (name, members))| Term {
+                slug,
                 count: members.len(),
                 name,
                 members,

@@ -87,7 +87,7 @@ impl<'a> Renderer<'a> {
                 (
                     "index.html".to_string(),
                     "index.html",
-                    context! { recent => ser(&recent), external_count => a.external.len() },
+                    context! { recent => ser(&recent), external_count => a.external.len(), taxonomies => ser(&a.taxonomies) },
                 )
             }
             Job::Postmortem(i) => {
@@ -145,7 +145,6 @@ impl<'a> Renderer<'a> {
             root,
             nav,
             total => a.postmortems.len(),
-            taxonomies => ser(&a.taxonomies),
             ..ctx
         };
         let html = self.theme.render(template, full)?;

@@ -115,7 +115,10 @@ fn taxonomy_pages_list_exactly_their_postmortems_newest_first() {
         ("services/checkout/index.html", &["checkout-outage"]),
         ("services/postgres/index.html", &["db-failover"]),
         ("severities/sev-2/index.html", &["db-failover"]),
-        ("tags/deploy/index.html", &["checkout-outage"]),
+        (
+            "tags/deploy/index.html",
+            &["checkout-outage", "db-failover"],
+        ),
         ("years/2024/index.html", &["checkout-outage"]),
         ("years/2023/index.html", &["db-failover"]),
         ("status/reviewed/index.html", &["db-failover"]),
