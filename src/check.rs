@@ -9,7 +9,7 @@ use jiff::civil::Date;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Level};
-use crate::load::{Document, Loaded, closest};
+use crate::load::{Document, Format, Loaded, closest};
 use crate::model::{ActionItem, External, Postmortem, slugify};
 use crate::schema::{RawExternal, RawPostmortem, Text};
 use crate::timeline;
@@ -21,6 +21,14 @@ struct Findings<'a> {
 }
 
 impl Findings<'_> {
+    /// `key: value` or `key = value`, as the file's own front matter language writes it.
+    fn example(&self, key: &str, yaml: &str, toml: &str) -> String {
+        match self.doc.format {
+            Format::Yaml => format!("`{key}: {yaml}`"),
+            Format::Toml => format!("`{key} = {toml}`"),
+        }
+    }
+
     fn at(&mut self, level: Level, key: &str, needle: Option<&str>, message: String, hint: &str) {
         let span = self.doc.locate(key, needle);
         self.out.push(
@@ -99,7 +107,14 @@ pub fn postmortem(
             "title",
             None,
             "missing `title`".into(),
-            "add a line `title: \"Checkout API outage\"`",
+            &format!(
+                "add {}",
+                f.example(
+                    "title",
+                    "\"Checkout API outage\"",
+                    "\"Checkout API outage\""
+                )
+            ),
         );
     }
     let severity = match &raw.severity {
@@ -109,7 +124,14 @@ pub fn postmortem(
                 "severity",
                 None,
                 "missing `severity`".into(),
-                &format!("add `severity: {}` (one of {list})", config.severities[0]),
+                &format!(
+                    "add {} (one of {list})",
+                    f.example(
+                        "severity",
+                        &config.severities[0],
+                        &format!("\"{}\"", config.severities[0])
+                    )
+                ),
             );
             None
         }
@@ -140,7 +162,14 @@ pub fn postmortem(
             "services",
             None,
             "`services` is missing or empty".into(),
-            "list the affected services: `services: [checkout, payments]`",
+            &format!(
+                "list the affected services: {}",
+                f.example(
+                    "services",
+                    "[checkout, payments]",
+                    "[\"checkout\", \"payments\"]"
+                )
+            ),
         );
     }
     if let Some(vocabulary) = &config.tags {
@@ -208,7 +237,10 @@ pub fn postmortem(
                 "date",
                 None,
                 "missing `date`".into(),
-                "add `date: 2024-03-12` (the day the incident began), or `started_at`",
+                &format!(
+                    "add {} (the day the incident began), or `started_at`",
+                    f.example("date", "2024-03-12", "2024-03-12")
+                ),
             );
             None
         }

@@ -68,15 +68,27 @@ pub fn parse(body: &str, day: Date) -> (Timeline, Vec<Problem>) {
         let bold = item.starts_with("**");
         let inner = item.trim_start_matches("**");
         let inner_start = item_start + (item.len() - inner.len());
-        let Some((date, time, used)) = leading_time(inner) else {
-            let end = item_start + item.trim_end().len().min(20);
-            problems.push(Problem {
-                span: item_start..end,
-                error: false,
-                message: "timeline entry does not start with a time".into(),
-                hint: "start it with `**YYYY-MM-DD HH:MM**` or `**HH:MM**`".into(),
-            });
-            continue;
+        let (date, time, used) = match leading_time(inner) {
+            Some(Ok(parsed)) => parsed,
+            Some(Err(len)) => {
+                problems.push(Problem {
+                    span: inner_start..inner_start + len,
+                    error: true,
+                    message: format!("`{}` is not a valid date and time", &inner[..len]),
+                    hint: "use a real calendar date and a 24-hour time: `**2024-03-12 14:05**` or `**14:05**`".into(),
+                });
+                continue;
+            }
+            None => {
+                let end = item_start + item.trim_end().len().min(20);
+                problems.push(Problem {
+                    span: item_start..end,
+                    error: false,
+                    message: "timeline entry does not start with a time".into(),
+                    hint: "start it with `**YYYY-MM-DD HH:MM**` or `**HH:MM**`".into(),
+                });
+                continue;
+            }
         };
         let time_span = inner_start..inner_start + used;
         day = date.unwrap_or(day);
@@ -188,50 +200,63 @@ fn zone_named(word: &str) -> Option<TimeZone> {
     }
 }
 
-/// `YYYY-MM-DD HH:MM[:SS]` or `HH:MM[:SS]` at the start of `s`, with the bytes it used.
-fn leading_time(s: &str) -> Option<(Option<Date>, Time, usize)> {
-    let bytes = s.as_bytes();
-    let digits = |r: Range<usize>| r.end <= bytes.len() && bytes[r].iter().all(u8::is_ascii_digit);
-    let (date, time_at) = if digits(0..4)
-        && bytes.get(4) == Some(&b'-')
-        && digits(5..7)
-        && bytes.get(7) == Some(&b'-')
-        && digits(8..10)
+/// Length of the date part (with its separator) and of the whole of a prefix shaped like
+/// `[YYYY-MM-DD ]H:MM[:SS]`, whether or not its numbers make a real date and time.
+fn time_shape(s: &str) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let digits =
+        |at: usize, n: usize| b.len() >= at + n && b[at..at + n].iter().all(u8::is_ascii_digit);
+    let date_len = if digits(0, 4)
+        && b.get(4) == Some(&b'-')
+        && digits(5, 2)
+        && b.get(7) == Some(&b'-')
+        && digits(8, 2)
+        && matches!(b.get(10), Some(b' ' | b'T'))
     {
-        let date: Date = s[..10].parse().ok()?;
-        if !matches!(bytes.get(10), Some(b' ' | b'T')) {
-            return None;
-        }
-        (Some(date), 11)
-    } else {
-        (None, 0)
-    };
-    let t = &s[time_at..];
-    let tb = t.as_bytes();
-    let hour_len = if tb.len() > 1 && tb[1] == b':' { 1 } else { 2 };
-    let hm_len = hour_len + 3;
-    if tb.len() < hm_len
-        || tb[hour_len] != b':'
-        || !tb[..hour_len]
-            .iter()
-            .chain(&tb[hour_len + 1..hm_len])
-            .all(u8::is_ascii_digit)
-    {
-        return None;
-    }
-    let has_seconds = tb.len() >= hm_len + 3
-        && tb[hm_len] == b':'
-        && tb[hm_len + 1..hm_len + 3].iter().all(u8::is_ascii_digit);
-    let len = if has_seconds { hm_len + 3 } else { hm_len };
-    let hour: i8 = t[..hour_len].parse().ok()?;
-    let minute: i8 = t[hour_len + 1..hm_len].parse().ok()?;
-    let second: i8 = if has_seconds {
-        t[hm_len + 1..len].parse().ok()?
+        11
     } else {
         0
     };
-    let time = Time::new(hour, minute, second, 0).ok()?;
-    Some((date, time, time_at + len))
+    let hour = if digits(date_len, 2) {
+        2
+    } else if digits(date_len, 1) {
+        1
+    } else {
+        return None;
+    };
+    let minutes = date_len + hour + 1;
+    if b.get(date_len + hour) != Some(&b':') || !digits(minutes, 2) {
+        return None;
+    }
+    let end = minutes + 2;
+    let end = if b.get(end) == Some(&b':') && digits(end + 1, 2) {
+        end + 3
+    } else {
+        end
+    };
+    Some((date_len, end))
+}
+
+/// The time at the start of a timeline item: `None` when the item does not start with
+/// something shaped like a time, `Err(len)` when it does but is not a valid date and time.
+fn leading_time(s: &str) -> Option<Result<(Option<Date>, Time, usize), usize>> {
+    let (date_len, len) = time_shape(s)?;
+    let date = match date_len {
+        0 => Ok(None),
+        _ => s[..10].parse::<Date>().map(Some),
+    };
+    let mut parts = s[date_len..len]
+        .split(':')
+        .map(|p| p.parse::<i8>().unwrap_or(-1));
+    let (h, m, sec) = (
+        parts.next().unwrap_or(-1),
+        parts.next().unwrap_or(-1),
+        parts.next().unwrap_or(0),
+    );
+    Some(match (date, Time::new(h, m, sec, 0)) {
+        (Ok(date), Ok(time)) => Ok((date, time, len)),
+        _ => Err(len),
+    })
 }
 
 #[cfg(test)]
@@ -276,6 +301,20 @@ mod tests {
         assert_eq!(t.entries[0].at.to_string(), "2024-03-12T09:00:00Z");
         assert_eq!(problems.len(), 1);
         assert!(!problems[0].error);
+    }
+
+    #[test]
+    fn impossible_times_are_errors_at_the_time() {
+        let body = "## Timeline\n- 25:99 a\n- **2024-02-30 10:00** b\n- 10:00:61 c\n- 10:00 d\n";
+        let (t, problems) = parse(body, DAY);
+        assert_eq!(t.entries.len(), 1);
+        let at: Vec<&str> = problems.iter().map(|p| &body[p.span.clone()]).collect();
+        assert_eq!(at, ["25:99", "2024-02-30 10:00", "10:00:61"]);
+        assert!(
+            problems
+                .iter()
+                .all(|p| p.error && p.message.contains("not a valid date and time"))
+        );
     }
 
     #[test]
