@@ -237,9 +237,12 @@ fn time_shape(s: &str) -> Option<(usize, usize)> {
     Some((date_len, end))
 }
 
+/// A time read from the start of an item: its date if it gave one, and the bytes it used.
+type Leading = (Option<Date>, Time, usize);
+
 /// The time at the start of a timeline item: `None` when the item does not start with
 /// something shaped like a time, `Err(len)` when it does but is not a valid date and time.
-fn leading_time(s: &str) -> Option<Result<(Option<Date>, Time, usize), usize>> {
+fn leading_time(s: &str) -> Option<Result<Leading, usize>> {
     let (date_len, len) = time_shape(s)?;
     let date = match date_len {
         0 => Ok(None),
