@@ -44,35 +44,42 @@ impl Findings<'_> {
     }
 
     fn date(&mut self, key: &str, value: Option<&Text>) -> Option<Date> {
-        let text = &value?.0;
-        match text.parse::<Date>() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                self.error(
-                    key,
-                    Some(text),
-                    format!("`{key}` is not a valid date: `{text}`"),
-                    "write a calendar date as YYYY-MM-DD, e.g. 2024-03-12",
-                );
-                None
-            }
-        }
+        self.parse(
+            key,
+            value,
+            "a valid date",
+            "write a calendar date as YYYY-MM-DD, e.g. 2024-03-12",
+        )
     }
 
     fn timestamp(&mut self, key: &str, value: Option<&Text>) -> Option<Timestamp> {
+        self.parse(
+            key,
+            value,
+            "an RFC 3339 date-time with offset",
+            "write it like 2024-03-12T14:02:00Z (or with an offset: 2024-03-12T15:02:00+01:00)",
+        )
+    }
+
+    /// Parses `value` as `T`, reporting `is not {what}` at the value when it does not parse.
+    fn parse<T: std::str::FromStr>(
+        &mut self,
+        key: &str,
+        value: Option<&Text>,
+        what: &str,
+        hint: &str,
+    ) -> Option<T> {
         let text = &value?.0;
-        match text.parse::<Timestamp>() {
-            Ok(t) => Some(t),
-            Err(_) => {
-                self.error(
-                    key,
-                    Some(text),
-                    format!("`{key}` is not an RFC 3339 date-time with offset: `{text}`"),
-                    "write it like 2024-03-12T14:02:00Z (or with an offset: 2024-03-12T15:02:00+01:00)",
-                );
-                None
-            }
+        let parsed = text.parse().ok();
+        if parsed.is_none() {
+            self.error(
+                key,
+                Some(text),
+                format!("`{key}` is not {what}: `{text}`"),
+                hint,
+            );
         }
+        parsed
     }
 
     fn url(&mut self, key: &str, value: Option<&String>) -> Option<String> {
