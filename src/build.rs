@@ -115,10 +115,10 @@ pub fn load_archive(
         .iter()
         .map(|l| (l.doc.path.as_path(), &l.doc))
         .collect();
-    diagnostics.extend(check::archive(&postmortems, &docs));
+    diagnostics.extend(check::archive(&config, &postmortems, &docs));
     let mut external = Vec::with_capacity(ext_loaded.len());
     for l in ext_loaded {
-        let (ext, diags) = check::external(l);
+        let (ext, diags) = check::external(&config, l);
         external.extend(ext);
         diagnostics.extend(diags);
     }
@@ -175,9 +175,9 @@ pub fn build(opts: &Options) -> Result<Summary> {
         .par_iter()
         .map(|&job| {
             let (path, html) = renderer.render(job)?;
-            output.write(&path, html.as_bytes()).map_err(|e| {
-                Diagnostic::file(diagnostic::Level::Error, Path::new(&path), format!("{e:#}"))
-            })
+            output
+                .write(&path, html.as_bytes())
+                .map_err(|e| Diagnostic::file(crate::rules::IO, Path::new(&path), format!("{e:#}")))
         })
         .collect();
     let mut failures: Vec<Diagnostic> = results.into_iter().filter_map(Result::err).collect();

@@ -8,19 +8,24 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Level};
+use crate::diagnostic::Diagnostic;
 use crate::load::{Document, Format, Loaded, closest};
 use crate::model::{ActionItem, External, Postmortem, slugify};
+use crate::rules::{
+    DUPLICATE_ID, INVALID_VALUE, REQUIRED, Rule, Settings, TIMESTAMP_ORDER, UNKNOWN_RELATED,
+    UNKNOWN_SEVERITY, UNKNOWN_TAG,
+};
 use crate::schema::{RawExternal, RawPostmortem, Text};
 use crate::timeline;
 
-/// Collects findings about one document.
+/// Collects findings about one document, with the site's rule settings applied.
 struct Findings<'a> {
     doc: &'a Document,
+    rules: &'a Settings,
     out: Vec<Diagnostic>,
 }
 
-impl Findings<'_> {
+impl<'a> Findings<'a> {
     /// `key: value` or `key = value`, as the file's own front matter language writes it.
     fn example(&self, key: &str, yaml: &str, toml: &str) -> String {
         match self.doc.format {
@@ -29,18 +34,34 @@ impl Findings<'_> {
         }
     }
 
-    fn at(&mut self, level: Level, key: &str, needle: Option<&str>, message: String, hint: &str) {
-        let span = self.doc.locate(key, needle);
-        self.out.push(
-            self.doc
-                .source()
-                .diagnostic(level, span, message)
-                .with_hint(hint),
-        );
+    fn new(doc: &'a Document, rules: &'a Settings) -> Self {
+        Findings {
+            doc,
+            rules,
+            out: Vec::new(),
+        }
     }
 
-    fn error(&mut self, key: &str, needle: Option<&str>, message: String, hint: &str) {
-        self.at(Level::Error, key, needle, message, hint);
+    /// Reports at the value `needle` of front matter `key` (or at the key).
+    fn error(&mut self, rule: &Rule, key: &str, needle: Option<&str>, message: String, hint: &str) {
+        let span = self.doc.locate(key, needle);
+        self.at(rule, span, message, hint);
+    }
+
+    /// Reports at a byte span of the file.
+    fn at(&mut self, rule: &Rule, span: std::ops::Range<usize>, message: String, hint: &str) {
+        let d = self
+            .doc
+            .source()
+            .diagnostic(rule, span, message)
+            .with_hint(hint);
+        self.push(d);
+    }
+
+    fn push(&mut self, mut d: Diagnostic) {
+        if self.rules.adjust(&mut d) {
+            self.out.push(d);
+        }
     }
 
     fn date(&mut self, key: &str, value: Option<&Text>) -> Option<Date> {
@@ -73,6 +94,7 @@ impl Findings<'_> {
         let parsed = text.parse().ok();
         if parsed.is_none() {
             self.error(
+                INVALID_VALUE,
                 key,
                 Some(text),
                 format!("`{key}` is not {what}: `{text}`"),
@@ -88,6 +110,7 @@ impl Findings<'_> {
             Some(url.clone())
         } else {
             self.error(
+                INVALID_VALUE,
                 key,
                 Some(url),
                 format!("`{key}` is not an http(s) URL: `{url}`"),
@@ -104,13 +127,11 @@ pub fn postmortem(
     loaded: &Loaded<RawPostmortem>,
 ) -> (Option<Postmortem>, Vec<Diagnostic>) {
     let Loaded { doc, raw, extra } = loaded;
-    let mut f = Findings {
-        doc,
-        out: Vec::new(),
-    };
+    let mut f = Findings::new(doc, &config.rules);
     let title = raw.title.clone().filter(|t| !t.trim().is_empty());
     if title.is_none() {
         f.error(
+            REQUIRED,
             "title",
             None,
             "missing `title`".into(),
@@ -128,6 +149,7 @@ pub fn postmortem(
         None => {
             let list = config.severities.join(", ");
             f.error(
+                REQUIRED,
                 "severity",
                 None,
                 "missing `severity`".into(),
@@ -154,6 +176,7 @@ pub fn postmortem(
                 ),
             };
             f.error(
+                UNKNOWN_SEVERITY,
                 "severity",
                 Some(s),
                 format!("unknown severity `{s}`"),
@@ -166,6 +189,7 @@ pub fn postmortem(
     let services = raw.services.clone().unwrap_or_default();
     if services.iter().all(|s| s.trim().is_empty()) {
         f.error(
+            REQUIRED,
             "services",
             None,
             "`services` is missing or empty".into(),
@@ -186,6 +210,7 @@ pub fn postmortem(
                 None => "use a tag from `tags` in site.toml, or add it there".to_string(),
             };
             f.error(
+                UNKNOWN_TAG,
                 "tags",
                 Some(tag),
                 format!("tag `{tag}` is not in the site's vocabulary"),
@@ -196,6 +221,7 @@ pub fn postmortem(
     let id = match &raw.id {
         Some(id) if !is_slug(id) => {
             f.error(
+                INVALID_VALUE,
                 "id",
                 Some(id),
                 format!("`id` must be a slug: `{id}`"),
@@ -223,7 +249,7 @@ pub fn postmortem(
     for pair in present.windows(2) {
         let ((a, ta), (b, tb)) = (pair[0], pair[1]);
         if tb < ta {
-            f.error(
+            f.error(TIMESTAMP_ORDER,
                 b,
                 None,
                 format!("`{b}` ({tb}) is before `{a}` ({ta})"),
@@ -241,6 +267,7 @@ pub fn postmortem(
             .or(Some(t.to_zoned(config.time_zone()).date())),
         (None, None) => {
             f.error(
+                REQUIRED,
                 "date",
                 None,
                 "missing `date`".into(),
@@ -258,6 +285,7 @@ pub fn postmortem(
         let title = item.title.clone().filter(|t| !t.trim().is_empty());
         if title.is_none() {
             f.error(
+                REQUIRED,
                 "action_items",
                 item.owner.as_deref(),
                 "action item without `title`".into(),
@@ -284,17 +312,8 @@ pub fn postmortem(
         let (parsed, problems) = timeline::parse(&body, date);
         timeline = parsed;
         for p in problems {
-            let level = if p.error {
-                Level::Error
-            } else {
-                Level::Warning
-            };
             let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
-            f.out.push(
-                doc.source()
-                    .diagnostic(level, span, p.message)
-                    .with_hint(p.hint),
-            );
+            f.at(p.rule, span, p.message, &p.hint);
         }
     }
 
@@ -346,7 +365,11 @@ fn is_slug(id: &str) -> bool {
 
 /// Rules that need every postmortem at once: unique ids and `related` links that resolve.
 /// `docs` maps each postmortem's source path to its document, for positions.
-pub fn archive(pms: &[Postmortem], docs: &HashMap<&Path, &Document>) -> Vec<Diagnostic> {
+pub fn archive(
+    config: &Config,
+    pms: &[Postmortem],
+    docs: &HashMap<&Path, &Document>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut seen: HashMap<&str, &Document> = HashMap::new();
     for pm in pms {
@@ -354,7 +377,7 @@ pub fn archive(pms: &[Postmortem], docs: &HashMap<&Path, &Document>) -> Vec<Diag
         if let Some(first) = seen.insert(&pm.id, doc) {
             let span = doc.locate("id", Some(&pm.id));
             let d = doc.source().diagnostic(
-                Level::Error,
+                DUPLICATE_ID,
                 span,
                 format!(
                     "duplicate id `{}`: {} has it too",
@@ -378,7 +401,7 @@ pub fn archive(pms: &[Postmortem], docs: &HashMap<&Path, &Document>) -> Vec<Diag
             out.push(
                 doc.source()
                     .diagnostic(
-                        Level::Error,
+                        UNKNOWN_RELATED,
                         span,
                         format!("related postmortem `{rel}` does not exist"),
                     )
@@ -386,18 +409,20 @@ pub fn archive(pms: &[Postmortem], docs: &HashMap<&Path, &Document>) -> Vec<Diag
             );
         }
     }
+    out.retain_mut(|d| config.rules.adjust(d));
     out
 }
 
 /// Validates one curated external postmortem.
-pub fn external(loaded: Loaded<RawExternal>) -> (Option<External>, Vec<Diagnostic>) {
+pub fn external(
+    config: &Config,
+    loaded: Loaded<RawExternal>,
+) -> (Option<External>, Vec<Diagnostic>) {
     let Loaded { doc, raw, .. } = loaded;
-    let mut f = Findings {
-        doc: &doc,
-        out: Vec::new(),
-    };
+    let mut f = Findings::new(&doc, &config.rules);
     if raw.url.is_none() {
         f.error(
+            REQUIRED,
             "url",
             None,
             "missing `url`".into(),

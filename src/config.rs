@@ -5,7 +5,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{Diagnostic, Level, Source};
+use crate::diagnostic::{Diagnostic, Source};
+use crate::rules::{self, CONFIG};
 
 /// Whether a postmortem may appear in a public build.
 #[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -33,6 +34,8 @@ pub struct Config {
     pub repository_url: Option<String>,
     /// IANA time zone used to display timestamps (they are stored with their own offset).
     pub timezone: String,
+    /// Per-rule overrides: `off`, `warning` or `error`.
+    pub rules: rules::Settings,
 }
 
 impl Default for Config {
@@ -60,6 +63,7 @@ impl Default for Config {
             .to_vec(),
             repository_url: None,
             timezone: "UTC".into(),
+            rules: rules::Settings::default(),
         }
     }
 }
@@ -73,7 +77,7 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => {
                 return Err(vec![Diagnostic::file(
-                    Level::Error,
+                    CONFIG,
                     Path::new("site.toml"),
                     format!("cannot read: {e}"),
                 )]);
@@ -91,7 +95,7 @@ impl Config {
         let config: Config = toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             vec![
-                src.diagnostic(Level::Error, span, e.message().to_string())
+                src.diagnostic(CONFIG, span, e.message().to_string())
                     .with_hint("see the `site.toml` section of the README for the accepted keys"),
             ]
         })?;
@@ -112,6 +116,13 @@ impl Config {
                 )
                 .with_hint("use an IANA name such as \"UTC\" or \"Europe/Berlin\""),
             );
+        }
+        for (id, message, hint) in config.rules.problems() {
+            let mut d = locate(&src, &id, message);
+            if let Some(hint) = hint {
+                d = d.with_hint(hint);
+            }
+            errors.push(d);
         }
         if errors.is_empty() {
             Ok(config)
@@ -147,7 +158,7 @@ fn locate(src: &Source, key: &str, message: impl Into<String>) -> Diagnostic {
         .map_or(0, |(start, line)| {
             start + line.len() - line.trim_start().len()
         });
-    src.diagnostic(Level::Error, at..at + key.len(), message)
+    src.diagnostic(CONFIG, at..at + key.len(), message)
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use crate::rules::Rule;
+
 /// How bad a finding is: errors stop `build`, warnings are only reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -16,6 +18,8 @@ pub enum Level {
 /// One finding, already resolved to a position a person can jump to in an editor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Stable id of the rule that found it (see `rules`).
+    pub rule: &'static str,
     pub level: Level,
     /// Path relative to the site root, as the user would type it.
     pub path: PathBuf,
@@ -26,16 +30,17 @@ pub struct Diagnostic {
     /// Number of characters to underline (at least one caret is always drawn).
     pub width: u32,
     /// The offending source line, shown under the message.
-    pub source_line: Option<String>,
+    pub source_line: Option<Box<str>>,
     pub message: String,
-    pub hint: Option<String>,
+    pub hint: Option<Box<str>>,
 }
 
 impl Diagnostic {
     /// A finding about a whole file (unreadable, not UTF-8), with no source line to show.
-    pub fn file(level: Level, path: &Path, message: impl Into<String>) -> Self {
+    pub fn file(rule: &Rule, path: &Path, message: impl Into<String>) -> Self {
         Diagnostic {
-            level,
+            rule: rule.id,
+            level: rule.level,
             path: path.to_path_buf(),
             line: 0,
             col: 0,
@@ -47,7 +52,7 @@ impl Diagnostic {
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(hint.into().into_boxed_str());
         self
     }
 
@@ -62,15 +67,12 @@ impl fmt::Display for Diagnostic {
             Level::Error => "error",
             Level::Warning => "warning",
         };
-        let path = self.path.display();
+        let (path, rule) = (self.path.display(), self.rule);
         if self.line == 0 {
-            writeln!(f, "{path}: {level}: {}", self.message)?;
+            writeln!(f, "{path}: {level}[{rule}]: {}", self.message)?;
         } else {
-            writeln!(
-                f,
-                "{path}:{}:{}: {level}: {}",
-                self.line, self.col, self.message
-            )?;
+            let (line, col) = (self.line, self.col);
+            writeln!(f, "{path}:{line}:{col}: {level}[{rule}]: {}", self.message)?;
         }
         if let Some(src) = &self.source_line {
             let gutter = self.line.to_string();
@@ -105,7 +107,7 @@ impl Source<'_> {
     /// Builds a diagnostic underlining `span` (byte offsets into the whole file).
     pub fn diagnostic(
         &self,
-        level: Level,
+        rule: &Rule,
         span: Range<usize>,
         message: impl Into<String>,
     ) -> Diagnostic {
@@ -121,12 +123,13 @@ impl Source<'_> {
         let width = self.text[start..end].chars().count();
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Diagnostic {
-            level,
+            rule: rule.id,
+            level: rule.level,
             path: self.path.to_path_buf(),
             line: count(line),
             col: count(col),
             width: count(width),
-            source_line: Some(line_text.to_string()),
+            source_line: Some(line_text.into()),
             message: message.into(),
             hint: None,
         }
@@ -175,11 +178,15 @@ mod tests {
             text,
         };
         let at = text.find("SEV-9").unwrap();
-        let d = src.diagnostic(Level::Error, at..at + 5, "unknown severity");
+        let d = src.diagnostic(
+            crate::rules::UNKNOWN_SEVERITY,
+            at..at + 5,
+            "unknown severity",
+        );
         assert_eq!((d.line, d.col, d.width), (3, 11, 5));
         let shown = d.to_string();
         assert!(
-            shown.starts_with("a.md:3:11: error: unknown severity\n"),
+            shown.starts_with("a.md:3:11: error[unknown-severity]: unknown severity\n"),
             "{shown}"
         );
         assert!(
@@ -197,7 +204,7 @@ mod tests {
         };
         let off = src.offset_of(2, 3);
         assert_eq!(&text[off..off + 2], "é");
-        let d = src.diagnostic(Level::Warning, off..off + 2, "m");
+        let d = src.diagnostic(crate::rules::VAGUE_CLAIM, off..off + 2, "m");
         assert_eq!((d.line, d.col, d.width), (2, 3, 1));
         assert_eq!(src.offset_of(9, 1), text.len());
     }

@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod rules;
 pub mod schema;
 pub mod timeline;
 pub mod write;

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
-use crate::diagnostic::{Diagnostic, Level, Source};
+use crate::diagnostic::{Diagnostic, Source};
+use crate::rules::{ENCODING, FRONT_MATTER, IO, UNKNOWN_KEY};
 
 /// The front matter language, chosen by the opening fence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,11 +145,7 @@ pub fn markdown_files(root: &Path, dir: &str) -> Result<Vec<PathBuf>, Diagnostic
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
         let entry = entry.map_err(|e| {
-            Diagnostic::file(
-                Level::Error,
-                Path::new(dir),
-                format!("cannot read folder: {e}"),
-            )
+            Diagnostic::file(IO, Path::new(dir), format!("cannot read folder: {e}"))
         })?;
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
         if entry.file_type().is_file()
@@ -197,7 +194,7 @@ fn load_one<T: DeserializeOwned>(
     known_keys: &[&str],
 ) -> Result<(Loaded<T>, Vec<Diagnostic>), Diagnostic> {
     let bytes = std::fs::read(root.join(rel))
-        .map_err(|e| Diagnostic::file(Level::Error, rel, format!("cannot read: {e}")))?;
+        .map_err(|e| Diagnostic::file(IO, rel, format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| not_utf8(rel, e))?;
     let doc = split(rel, text)?;
     let raw: T = deserialize(&doc)?;
@@ -209,7 +206,7 @@ fn load_one<T: DeserializeOwned>(
         .collect();
     for (key, span) in &unknown {
         let mut d = doc.source().diagnostic(
-            Level::Warning,
+            UNKNOWN_KEY,
             span.clone(),
             format!("unknown front matter key `{key}`"),
         );
@@ -258,7 +255,7 @@ fn not_utf8(rel: &Path, e: std::string::FromUtf8Error) -> Diagnostic {
         text: &lossy,
     };
     src.diagnostic(
-        Level::Error,
+        ENCODING,
         prefix_chars..prefix_chars + 1,
         format!("file is not valid UTF-8 (byte {at})"),
     )
@@ -279,7 +276,7 @@ pub fn split(rel: &Path, text: String) -> Result<Document, Diagnostic> {
         "+++" => Format::Toml,
         _ => {
             return Err(source
-                .diagnostic(Level::Error, start..first_end, "file does not start with front matter")
+                .diagnostic(FRONT_MATTER, start..first_end, "file does not start with front matter")
                 .with_hint("begin the file with a line `---`, then keys such as `title: ...`, then a closing `---`"));
         }
     };
@@ -303,7 +300,7 @@ pub fn split(rel: &Path, text: String) -> Result<Document, Diagnostic> {
     let fence = format.fence();
     Err(source
         .diagnostic(
-            Level::Error,
+            FRONT_MATTER,
             start..first_end,
             "front matter is never closed",
         )
@@ -343,7 +340,7 @@ fn deserialize<T: DeserializeOwned>(doc: &Document) -> Result<T, Diagnostic> {
     let span = widen_to_token(&doc.text, span);
     Err(doc
         .source()
-        .diagnostic(Level::Error, span, format!("invalid front matter: {message}"))
+        .diagnostic(FRONT_MATTER, span, format!("invalid front matter: {message}"))
         .with_hint(match doc.format {
             Format::Yaml => "check the YAML syntax and the value's type against SCHEMA in the README (lists are `[a, b]` or `- a` lines)",
             Format::Toml => "check the TOML syntax and the value's type against SCHEMA in the README (strings need quotes)",
@@ -384,7 +381,7 @@ mod tests {
         let span = d.locate("services", Some("checkout"));
         assert_eq!(&d.text[span], "checkout");
         let span = d.locate("tags", Some("api"));
-        assert_eq!(d.source().diagnostic(Level::Error, span, "").line, 6);
+        assert_eq!(d.source().diagnostic(IO, span, "").line, 6);
         assert_eq!(&d.text[d.locate("missing", None)], "---");
     }
 

@@ -9,6 +9,8 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
 use serde::Serialize;
 
+use crate::rules::{Rule, TIMELINE_ENTRY, TIMELINE_ORDER, TIMELINE_TIME};
+
 /// A parsed timeline; `zone` is what the section declared, for display.
 #[derive(Clone, Debug, Serialize)]
 pub struct Timeline {
@@ -39,10 +41,10 @@ pub struct Entry {
 }
 
 /// A problem found while parsing, with its span relative to the body.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub struct Problem {
     pub span: Range<usize>,
-    pub error: bool,
+    pub rule: &'static Rule,
     pub message: String,
     pub hint: String,
 }
@@ -73,7 +75,7 @@ pub fn parse(body: &str, day: Date) -> (Timeline, Vec<Problem>) {
             Some(Err(len)) => {
                 problems.push(Problem {
                     span: inner_start..inner_start + len,
-                    error: true,
+                    rule: TIMELINE_TIME,
                     message: format!("`{}` is not a valid date and time", &inner[..len]),
                     hint: "use a real calendar date and a 24-hour time: `**2024-03-12 14:05**` or `**14:05**`".into(),
                 });
@@ -83,7 +85,7 @@ pub fn parse(body: &str, day: Date) -> (Timeline, Vec<Problem>) {
                 let end = item_start + item.trim_end().len().min(20);
                 problems.push(Problem {
                     span: item_start..end,
-                    error: false,
+                    rule: TIMELINE_ENTRY,
                     message: "timeline entry does not start with a time".into(),
                     hint: "start it with `**YYYY-MM-DD HH:MM**` or `**HH:MM**`".into(),
                 });
@@ -105,7 +107,7 @@ pub fn parse(body: &str, day: Date) -> (Timeline, Vec<Problem>) {
         if let Some(prev) = entries.last().filter(|prev| prev.at > at) {
             problems.push(Problem {
                 span: time_span,
-                error: true,
+                rule: TIMELINE_ORDER,
                 message: format!("timeline entry at {} is earlier than the one before it ({})", &inner[..used], prev.when),
                 hint: "keep entries in time order; after midnight give the full date, e.g. `**2024-03-13 00:10**`".into(),
             });
@@ -294,7 +296,7 @@ mod tests {
         assert_eq!(t.entries.len(), 3);
         let at: Vec<&str> = problems.iter().map(|p| &body[p.span.clone()]).collect();
         assert_eq!(at, ["13:59:30", "9:00"]);
-        assert!(problems.iter().all(|p| p.error));
+        assert!(problems.iter().all(|p| p.rule.id == "timeline-order"));
     }
 
     #[test]
@@ -303,7 +305,7 @@ mod tests {
         let (t, problems) = parse(body, DAY);
         assert_eq!(t.entries[0].at.to_string(), "2024-03-12T09:00:00Z");
         assert_eq!(problems.len(), 1);
-        assert!(!problems[0].error);
+        assert_eq!(problems[0].rule.id, "timeline-entry");
     }
 
     #[test]
@@ -313,11 +315,7 @@ mod tests {
         assert_eq!(t.entries.len(), 1);
         let at: Vec<&str> = problems.iter().map(|p| &body[p.span.clone()]).collect();
         assert_eq!(at, ["25:99", "2024-02-30 10:00", "10:00:61"]);
-        assert!(
-            problems
-                .iter()
-                .all(|p| p.error && p.message.contains("not a valid date and time"))
-        );
+        assert!(problems.iter().all(|p| p.rule.id == "timeline-time"));
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use minijinja::Environment;
 
-use crate::diagnostic::{Diagnostic, Level, Source};
+use crate::diagnostic::{Diagnostic, Source};
+use crate::rules::{IO, TEMPLATE};
 
 macro_rules! builtin {
     ($dir:literal: $($name:literal),* $(,)?) => {
@@ -60,7 +61,7 @@ impl Theme {
         for (name, (shown, bytes)) in templates {
             let Ok(source) = String::from_utf8(bytes) else {
                 errors.push(Diagnostic::file(
-                    Level::Error,
+                    TEMPLATE,
                     Path::new(&shown),
                     "template is not valid UTF-8",
                 ));
@@ -89,7 +90,7 @@ impl Theme {
             let failing = e.name().unwrap_or(name);
             match self.sources.get(failing) {
                 Some((shown, source)) => template_error(shown, source, &e),
-                None => Diagnostic::file(Level::Error, Path::new(name), e.to_string()),
+                None => Diagnostic::file(TEMPLATE, Path::new(name), e.to_string()),
             }
         })
     }
@@ -143,7 +144,7 @@ fn overrides(
         match std::fs::read(entry.path()) {
             Ok(bytes) => found.push((name, shown, bytes)),
             Err(e) => errors.push(Diagnostic::file(
-                Level::Error,
+                IO,
                 Path::new(&shown),
                 format!("cannot read: {e}"),
             )),
@@ -165,13 +166,13 @@ pub fn template_error(shown: &str, source: &str, e: &minijinja::Error) -> Diagno
         cause = c.source();
     }
     let d = match (e.line(), e.range()) {
-        (_, Some(range)) => Source { path, text: source }.diagnostic(Level::Error, range, detail),
+        (_, Some(range)) => Source { path, text: source }.diagnostic(TEMPLATE, range, detail),
         (Some(line), None) => {
             let src = Source { path, text: source };
             let at = src.offset_of(line, 1);
-            src.diagnostic(Level::Error, at..at, detail)
+            src.diagnostic(TEMPLATE, at..at, detail)
         }
-        _ => Diagnostic::file(Level::Error, path, detail),
+        _ => Diagnostic::file(TEMPLATE, path, detail),
     };
     d.with_hint("fix the template; the built-in templates in the hindsight repository's theme/ folder show the variables available")
 }

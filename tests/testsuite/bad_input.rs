@@ -35,7 +35,7 @@ fn unknown_severity_points_at_the_value_with_a_suggestion() {
     assert_reports(
         &err,
         &[
-            "content/postmortems/bad.md:5:11: error: unknown severity `SEV-l`",
+            "content/postmortems/bad.md:5:11: error[unknown-severity]: unknown severity `SEV-l`",
             "5 | severity: SEV-l\n  |           ^^^^^\n",
             "help: did you mean `SEV-1`?",
             "1 error in the archive; nothing was written",
@@ -52,7 +52,7 @@ fn duplicate_ids_name_both_files() {
     assert_reports(
         &err,
         &[
-            "zzz.md:6:5: error: duplicate id `checkout-outage`: content/postmortems/checkout-outage.md has it too",
+            "zzz.md:6:5: error[duplicate-id]: duplicate id `checkout-outage`: content/postmortems/checkout-outage.md has it too",
         ],
     );
 }
@@ -68,7 +68,7 @@ fn timestamps_out_of_order() {
     assert_reports(
         &err,
         &[
-            "bad.md:7:1: error: `detected_at` (2024-01-02T09:00:00Z) is before `started_at` (2024-01-02T10:00:00Z)",
+            "bad.md:7:1: error[timestamp-order]: `detected_at` (2024-01-02T09:00:00Z) is before `started_at` (2024-01-02T10:00:00Z)",
         ],
     );
 }
@@ -82,9 +82,9 @@ fn bad_dates_and_timestamps() {
     assert_reports(
         &err,
         &[
-            "bad.md:3:7: error: `date` is not a valid date: `2024-13-45`",
-            "bad.md:6:14: error: `resolved_at` is not an RFC 3339 date-time with offset: `yesterday`",
-            "bad.md:9:10: error: `action_items` is not a valid date: `soon`",
+            "bad.md:3:7: error[invalid-value]: `date` is not a valid date: `2024-13-45`",
+            "bad.md:6:14: error[invalid-value]: `resolved_at` is not an RFC 3339 date-time with offset: `yesterday`",
+            "bad.md:9:10: error[invalid-value]: `action_items` is not a valid date: `soon`",
             "3 errors in the archive",
         ],
     );
@@ -99,7 +99,7 @@ fn non_utf8_files_are_reported_with_position() {
     assert_reports(
         &err,
         &[
-            "latin1.md:2:11: error: file is not valid UTF-8 (byte 14)",
+            "latin1.md:2:11: error[encoding]: file is not valid UTF-8 (byte 14)",
             "re-save the file as UTF-8",
         ],
     );
@@ -111,7 +111,7 @@ fn unclosed_front_matter_and_syntax_errors() {
     assert_reports(
         &err,
         &[
-            "open.md:1:1: error: front matter is never closed",
+            "open.md:1:1: error[front-matter]: front matter is never closed",
             "add a line `---`",
         ],
     );
@@ -119,7 +119,10 @@ fn unclosed_front_matter_and_syntax_errors() {
         "content/postmortems/yaml.md",
         "---\ntitle: x\nservices: [a, b\nseverity: SEV-1\n---\n",
     );
-    assert_reports(&err, &["yaml.md:4:", "error: invalid front matter"]);
+    assert_reports(
+        &err,
+        &["yaml.md:4:", "error[front-matter]: invalid front matter"],
+    );
     let err = broken(
         "content/postmortems/toml.md",
         "+++\ntitle = \"x\"\nservices = \"api\"\n+++\n",
@@ -127,13 +130,13 @@ fn unclosed_front_matter_and_syntax_errors() {
     assert_reports(
         &err,
         &[
-            "toml.md:3:12: error: invalid front matter: invalid type: string \"api\", expected a sequence",
+            "toml.md:3:12: error[front-matter]: invalid front matter: invalid type: string \"api\", expected a sequence",
         ],
     );
     let err = broken("content/postmortems/none.md", "# Just a body\n");
     assert_reports(
         &err,
-        &["none.md:1:1: error: file does not start with front matter"],
+        &["none.md:1:1: error[front-matter]: file does not start with front matter"],
     );
 }
 
@@ -146,10 +149,10 @@ fn missing_required_keys_and_dangling_related() {
     assert_reports(
         &err,
         &[
-            "bad.md:1:1: error: missing `title`",
-            "bad.md:1:1: error: missing `severity`",
-            "bad.md:1:1: error: `services` is missing or empty",
-            "bad.md:1:1: error: missing `date`",
+            "bad.md:1:1: error[required]: missing `title`",
+            "bad.md:1:1: error[required]: missing `severity`",
+            "bad.md:1:1: error[required]: `services` is missing or empty",
+            "bad.md:1:1: error[required]: missing `date`",
         ],
     );
     let err = broken(
@@ -159,7 +162,7 @@ fn missing_required_keys_and_dangling_related() {
     assert_reports(
         &err,
         &[
-            "rel.md:6:11: error: related postmortem `chekout-outage` does not exist",
+            "rel.md:6:11: error[unknown-related]: related postmortem `chekout-outage` does not exist",
             "did you mean `checkout-outage`?",
         ],
     );
@@ -174,7 +177,7 @@ fn timeline_entries_out_of_order() {
     assert_reports(
         &err,
         &[
-            "bad.md:11:5: error: timeline entry at 13:59 is earlier than the one before it (2024-01-02 14:05)",
+            "bad.md:11:5: error[timeline-order]: timeline entry at 13:59 is earlier than the one before it (2024-01-02 14:05)",
         ],
     );
 }
@@ -194,7 +197,7 @@ fn errors_in_several_files_are_all_reported_in_one_run() {
         &[
             "a.md:5:11: error",
             "b.md:1:1: error",
-            "c.md:1:1: error: missing `url`",
+            "c.md:1:1: error[required]: missing `url`",
             "3 errors in the archive",
         ],
     );
@@ -207,12 +210,15 @@ fn errors_in_several_files_are_all_reported_in_one_run() {
 #[test]
 fn bad_site_config_and_templates() {
     let err = broken("site.toml", "title = \"x\"\nseverites = [\"SEV-1\"]\n");
-    assert_reports(&err, &["site.toml:2:1: error: unknown field `severites`"]);
+    assert_reports(
+        &err,
+        &["site.toml:2:1: error[config]: unknown field `severites`"],
+    );
     let err = broken(
         "theme/templates/term.html",
         "{% extends \"base.html\" %}\n{% block main %}{{ term.name }\n{% endblock %}\n",
     );
-    assert_reports(&err, &["theme/templates/term.html:2:", "error: "]);
+    assert_reports(&err, &["theme/templates/term.html:2:", "error[template]: "]);
 }
 
 #[test]

@@ -295,8 +295,9 @@ fn unknown_keys_warn_with_position_and_reach_templates_as_extra() {
     );
     let run = site.build().success();
     assert!(
-        run.stderr
-            .contains("checkout-outage.md:17:1: warning: unknown front matter key `flavour`"),
+        run.stderr.contains(
+            "checkout-outage.md:17:1: warning[unknown-key]: unknown front matter key `flavour`"
+        ),
         "{}",
         run.stderr
     );
