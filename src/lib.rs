@@ -8,6 +8,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod load;
 pub mod model;
+pub mod outline;
 pub mod render;
 pub mod rules;
 pub mod schema;

@@ -2,15 +2,11 @@
 //! task lists), heading anchors, a table of contents, highlighted code, and a hole where a
 //! section the template draws itself (the timeline) used to be.
 
-use std::collections::HashMap;
-
-use pulldown_cmark::{
-    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
-};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
 use super::highlight::Highlighter;
-use crate::model::slugify;
+use crate::outline::{HeadingIds, options};
 
 /// The rendered body, split around the replaced section when there was one.
 pub struct Rendered {
@@ -29,20 +25,12 @@ pub struct TocEntry {
 
 const HOLE: &str = "\u{0}hindsight-section\u{0}";
 
-fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-}
-
 /// Renders `md`; the H2 section titled `replace` (case-insensitive) is left out and its
 /// heading kept, so the caller can draw that section from structured data instead.
 pub fn render(md: &str, highlighter: &Highlighter, replace: Option<&str>) -> Rendered {
     let mut events: Vec<Event> = Vec::new();
     let mut toc = Vec::new();
-    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut ids = HeadingIds::default();
     let mut parser = Parser::new_ext(md, options());
     let mut skipping = false;
     let mut replaced = false;
@@ -65,10 +53,7 @@ pub fn render(md: &str, highlighter: &Highlighter, replace: Option<&str>) -> Ren
                 if skipping {
                     continue;
                 }
-                let id = unique_id(
-                    &mut ids,
-                    id.map_or_else(|| slugify(&title), |i| i.to_string()),
-                );
+                let id = ids.next(id.as_deref(), &title);
                 if level <= HeadingLevel::H3 && level >= HeadingLevel::H2 {
                     toc.push(TocEntry {
                         level: level as u8,
@@ -146,16 +131,6 @@ fn plain_text(events: &[Event]) -> String {
             _ => None,
         })
         .collect()
-}
-
-fn unique_id(ids: &mut HashMap<String, usize>, base: String) -> String {
-    let n = ids.entry(base.clone()).or_insert(0);
-    *n += 1;
-    if *n == 1 {
-        base
-    } else {
-        format!("{base}-{}", *n - 1)
-    }
 }
 
 #[cfg(test)]
