@@ -9,7 +9,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
 use serde::Serialize;
 
-use crate::rules::{Rule, TIMELINE_ENTRY, TIMELINE_ORDER, TIMELINE_TIME};
+use crate::rules::{Rule, TIMELINE_ENTRY, TIMELINE_ORDER, TIMELINE_TIME, TIMELINE_ZONE};
 
 /// A parsed timeline; `zone` is what the section declared, for display.
 #[derive(Clone, Debug, Serialize)]
@@ -38,6 +38,9 @@ pub struct Entry {
     pub when: String,
     /// The rest of the item, still Markdown.
     pub text: String,
+    /// Where the time is written, relative to the body.
+    #[serde(skip)]
+    pub span: Range<usize>,
 }
 
 /// A problem found while parsing, with its span relative to the body.
@@ -106,19 +109,34 @@ pub fn parse(body: &str, day: Date) -> (Timeline, Vec<Problem>) {
             .trim_end();
         if let Some(prev) = entries.last().filter(|prev| prev.at > at) {
             problems.push(Problem {
-                span: time_span,
+                span: time_span.clone(),
                 rule: TIMELINE_ORDER,
                 message: format!("timeline entry at {} is earlier than the one before it ({})", &inner[..used], prev.when),
                 hint: "keep entries in time order; after midnight give the full date, e.g. `**2024-03-13 00:10**`".into(),
             });
         }
-        let when = Zoned::new(at, zone.clone())
-            .strftime("%Y-%m-%d %H:%M")
-            .to_string();
+        let zoned = Zoned::new(at, zone.clone());
+        let after = inner[used..].trim_start_matches("**");
+        let word = after
+            .trim_start()
+            .split(|c: char| c.is_whitespace() || c == '*')
+            .next()
+            .unwrap_or("");
+        if is_zone_marker(word) && !names_zone_of(word, &zoned) {
+            // `after` and its trimmed form are suffixes of the item, so lengths give offsets.
+            let at_word = inner_start + inner.len() - after.trim_start().len();
+            problems.push(Problem {
+                span: at_word..at_word + word.len(),
+                rule: TIMELINE_ZONE,
+                message: format!("timeline entry in `{word}`, but the section says all times are {zone_name}"),
+                hint: format!("give every time in {zone_name}, as the section states, so entries compare at a glance"),
+            });
+        }
         entries.push(Entry {
             at,
-            when,
+            when: zoned.strftime("%Y-%m-%d %H:%M").to_string(),
             text: rest.to_string(),
+            span: time_span,
         });
     }
     (
@@ -200,6 +218,45 @@ fn zone_named(word: &str) -> Option<TimeZone> {
     } else {
         None
     }
+}
+
+/// Common zone abbreviations; a closed list, because "IT" or "ALERT" after a time are words.
+const ZONE_ABBREVIATIONS: &[&str] = &[
+    "UTC", "GMT", "Z", "BST", "IST", "WET", "WEST", "CET", "CEST", "EET", "EEST", "MSK", "EST",
+    "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "AKST", "AKDT", "HST", "JST", "KST", "HKT",
+    "SGT", "AEST", "AEDT", "ACST", "ACDT", "AWST", "NZST", "NZDT",
+];
+
+/// Words that name a zone or offset: `UTC`, `PST`, `CEST`, `UTC+02:00`, `+0200`.
+fn is_zone_marker(word: &str) -> bool {
+    let b = word.as_bytes();
+    ZONE_ABBREVIATIONS.contains(&word)
+        || ["UTC+", "UTC-", "GMT+", "GMT-"]
+            .iter()
+            .any(|p| word.starts_with(p))
+        || (b.len() >= 5
+            && matches!(b[0], b'+' | b'-')
+            && b[1..].iter().all(|c| c.is_ascii_digit() || *c == b':'))
+}
+
+/// Whether a zone word means the zone `at` is in at that instant (by abbreviation or offset).
+fn names_zone_of(word: &str, at: &Zoned) -> bool {
+    if word.eq_ignore_ascii_case(&at.strftime("%Z").to_string()) {
+        return true;
+    }
+    let offset = match word {
+        "UTC" | "GMT" | "Z" => Some(0),
+        _ => {
+            let rest = word.trim_start_matches("UTC").trim_start_matches("GMT");
+            let sign = if rest.starts_with('-') { -1 } else { 1 };
+            let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+            let (h, m) = digits.split_at(digits.len().min(2));
+            h.parse::<i32>()
+                .ok()
+                .map(|h| sign * (h * 3600 + m.parse::<i32>().unwrap_or(0) * 60))
+        }
+    };
+    offset == Some(at.offset().seconds())
 }
 
 /// Length of the date part (with its separator) and of the whole of a prefix shaped like
@@ -306,6 +363,17 @@ mod tests {
         assert_eq!(t.entries[0].at.to_string(), "2024-03-12T09:00:00Z");
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].rule.id, "timeline-entry");
+    }
+
+    #[test]
+    fn entries_in_another_zone_warn() {
+        let body = "## Timeline\nAll times Europe/Berlin.\n- 10:00 CET a\n- **10:05 UTC** b\n- 10:06 +01:00 c\n- 10:07 PST d\n- 10:08 IT e\n";
+        let (t, problems) = parse(body, jiff::civil::date(2024, 1, 10));
+        assert_eq!(t.entries.len(), 5);
+        let at: Vec<&str> = problems.iter().map(|p| &body[p.span.clone()]).collect();
+        assert_eq!(at, ["UTC", "PST"]);
+        assert!(problems.iter().all(|p| p.rule.id == "timeline-zone"));
+        assert_eq!(&body[t.entries[1].span.clone()], "10:05");
     }
 
     #[test]
