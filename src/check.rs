@@ -22,6 +22,8 @@ use crate::timeline;
 struct Findings<'a> {
     doc: &'a Document,
     rules: &'a Settings,
+    /// The list element being checked, so positions land inside it.
+    item: Option<usize>,
     out: Vec<Diagnostic>,
 }
 
@@ -38,13 +40,17 @@ impl<'a> Findings<'a> {
         Findings {
             doc,
             rules,
+            item: None,
             out: Vec::new(),
         }
     }
 
     /// Reports at the value `needle` of front matter `key` (or at the key).
     fn error(&mut self, rule: &Rule, key: &str, needle: Option<&str>, message: String, hint: &str) {
-        let span = self.doc.locate(key, needle);
+        let span = match self.item {
+            Some(index) => self.doc.locate_item(key, index, needle),
+            None => self.doc.locate(key, needle),
+        };
         self.at(rule, span, message, hint);
     }
 
@@ -281,13 +287,14 @@ pub fn postmortem(
     };
 
     let mut action_items = Vec::new();
-    for item in &raw.action_items {
+    for (i, item) in raw.action_items.iter().enumerate() {
+        f.item = Some(i);
         let title = item.title.clone().filter(|t| !t.trim().is_empty());
         if title.is_none() {
             f.error(
                 REQUIRED,
                 "action_items",
-                item.owner.as_deref(),
+                None,
                 "action item without `title`".into(),
                 "give every action item a `title` saying what will be done",
             );
@@ -304,6 +311,7 @@ pub fn postmortem(
             link,
         });
     }
+    f.item = None;
     let external_url = f.url("external_url", raw.external_url.as_ref());
 
     let body = doc.body().to_string();

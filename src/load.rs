@@ -134,6 +134,57 @@ impl Document {
             })
             .unwrap_or(span)
     }
+
+    /// Like `locate`, inside the `index`-th element of the list under `key` (a YAML block
+    /// list, or a TOML array of tables); falls back to `locate` for other layouts.
+    pub fn locate_item(&self, key: &str, index: usize, needle: Option<&str>) -> Range<usize> {
+        let keys = self.top_level_keys();
+        let block = |i: usize| {
+            keys[i].1.end
+                ..keys
+                    .get(i + 1)
+                    .map_or(self.matter.end, |(_, next)| next.start)
+        };
+        let occurrences: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].0 == key).collect();
+        let item = match occurrences.as_slice() {
+            [] => None,
+            [only] => yaml_list_item(&self.text, block(*only), index),
+            many => many.get(index).map(|&i| keys[i].1.start..block(i).end),
+        };
+        let Some(item) = item else {
+            return self.locate(key, needle);
+        };
+        let found = needle.filter(|n| !n.is_empty()).and_then(|n| {
+            self.text[item.clone()]
+                .find(n)
+                .map(|at| item.start + at..item.start + at + n.len())
+        });
+        found.unwrap_or(item.start..item.start + 1)
+    }
+}
+
+/// Byte range of the `index`-th `- ` item of a YAML block list within `block`.
+fn yaml_list_item(text: &str, block: Range<usize>, index: usize) -> Option<Range<usize>> {
+    let mut starts = Vec::new();
+    let mut offset = block.start;
+    for line in text[block.clone()].split_inclusive('\n') {
+        let trimmed = line.trim_start_matches(' ');
+        if trimmed.starts_with("- ") || trimmed.trim_end() == "-" {
+            starts.push((
+                line.len() - trimmed.len(),
+                offset + line.len() - trimmed.len(),
+            ));
+        }
+        offset += line.len();
+    }
+    let indent = starts.iter().map(|(indent, _)| *indent).min()?;
+    let items: Vec<usize> = starts
+        .into_iter()
+        .filter(|(i, _)| *i == indent)
+        .map(|(_, at)| at)
+        .collect();
+    let start = *items.get(index)?;
+    Some(start..items.get(index + 1).copied().unwrap_or(block.end))
 }
 
 /// Markdown files under `root/dir`, sorted by path so output and messages are stable.
@@ -383,6 +434,36 @@ mod tests {
         let span = d.locate("tags", Some("api"));
         assert_eq!(d.source().diagnostic(IO, span, "").line, 6);
         assert_eq!(&d.text[d.locate("missing", None)], "---");
+    }
+
+    #[test]
+    fn locate_item_finds_values_inside_the_right_list_element() {
+        let d = doc(
+            "---\naction_items:\n  - title: a\n    due: 2024-01-01\n  - title: b\n    due: 2024-01-01\nrelated: []\n---\n",
+        );
+        let line = |span| d.source().diagnostic(crate::rules::IO, span, "").line;
+        assert_eq!(
+            line(d.locate_item("action_items", 1, Some("2024-01-01"))),
+            6
+        );
+        assert_eq!(
+            line(d.locate_item("action_items", 0, Some("2024-01-01"))),
+            4
+        );
+        assert_eq!(line(d.locate_item("action_items", 1, Some("absent"))), 5);
+        let t = doc(
+            "+++\ntitle = \"t\"\n[[action_items]]\ndue = 2024-01-01\n[[action_items]]\ndue = 2024-01-01\n+++\n",
+        );
+        assert_eq!(
+            t.source()
+                .diagnostic(
+                    crate::rules::IO,
+                    t.locate_item("action_items", 1, Some("2024-01-01")),
+                    ""
+                )
+                .line,
+            6
+        );
     }
 
     #[test]
