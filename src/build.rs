@@ -12,9 +12,11 @@ use rayon::prelude::*;
 use crate::ContentErrors;
 use crate::check;
 use crate::config::Config;
-use crate::diagnostic::{self, Diagnostic};
+use crate::diagnostic::Diagnostic;
+use crate::lint;
 use crate::load::{self, Document};
 use crate::model::Archive;
+use crate::outline::Outline;
 use crate::render::{Renderer, Theme};
 use crate::schema::{EXTERNAL_KEYS, POSTMORTEM_KEYS, RawExternal, RawPostmortem};
 use crate::write::Output;
@@ -64,12 +66,22 @@ impl fmt::Display for Summary {
 pub struct Loaded {
     pub archive: Option<Archive>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Markdown files read (postmortems and external).
+    pub files: usize,
+}
+
+/// What the shared stages should do beyond loading and the schema rules.
+pub struct LoadOptions {
+    /// Keep postmortems with `status: draft` in the archive.
+    pub drafts: bool,
+    /// Also run the `check` rules (writing, links, deadlines), judging dates against this day.
+    pub lint: Option<jiff::civil::Date>,
 }
 
 /// Loads and checks the archive under `root` (the stages shared by every command).
 pub fn load_archive(
     root: &Path,
-    drafts: bool,
+    opts: &LoadOptions,
     timings: &mut Vec<(&'static str, Duration)>,
 ) -> Result<Loaded> {
     let mut clock = Instant::now();
@@ -83,6 +95,7 @@ pub fn load_archive(
             return Ok(Loaded {
                 archive: None,
                 diagnostics,
+                files: 0,
             });
         }
     };
@@ -100,6 +113,8 @@ pub fn load_archive(
         load::load_all::<RawPostmortem>(root, &pm_files, POSTMORTEM_KEYS);
     let (ext_loaded, ext_diags) = load::load_all::<RawExternal>(root, &ext_files, EXTERNAL_KEYS);
     diagnostics.extend(ext_diags);
+    diagnostics.retain_mut(|d| config.rules.adjust(d));
+    let files = pm_files.len() + ext_files.len();
     lap("load", timings);
 
     let checked: Vec<_> = pm_loaded
@@ -122,16 +137,31 @@ pub fn load_archive(
         external.extend(ext);
         diagnostics.extend(diags);
     }
+    if let Some(today) = opts.lint {
+        let outlines: Vec<Outline> = postmortems
+            .par_iter()
+            .map(|p| Outline::parse(&p.body))
+            .collect();
+        let ctx = lint::Context::new(&config, today, &postmortems, &outlines);
+        let found: Vec<Vec<Diagnostic>> = postmortems
+            .par_iter()
+            .zip(&outlines)
+            .map(|(pm, outline)| lint::postmortem(&ctx, pm, docs[pm.source.as_path()], outline))
+            .collect();
+        diagnostics.extend(found.into_iter().flatten());
+    }
     lap("check", timings);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Ok(Loaded {
             archive: None,
             diagnostics,
+            files,
         });
     }
-    let archive = Archive::new(config, postmortems, external, drafts);
+    let archive = Archive::new(config, postmortems, external, opts.drafts);
     lap("model", timings);
     Ok(Loaded {
+        files,
         archive: Some(archive),
         diagnostics,
     })
@@ -139,23 +169,27 @@ pub fn load_archive(
 
 /// Prints diagnostics to stderr, paths shown as the user would reach them from where they ran.
 pub fn report(root: &Path, diagnostics: &mut [Diagnostic]) {
-    diagnostic::sort(diagnostics);
-    for d in diagnostics.iter_mut() {
-        if root != Path::new(".") {
-            d.path = root.join(&d.path);
-        }
-        eprintln!("{d}");
-    }
+    let _ = crate::report::print(
+        &mut std::io::stderr().lock(),
+        root,
+        diagnostics,
+        crate::report::Format::Human,
+    );
 }
 
 pub fn build(opts: &Options) -> Result<Summary> {
     let started = Instant::now();
     guard_output(&opts.root, &opts.output)?;
     let mut timings = Vec::new();
+    let load = LoadOptions {
+        drafts: opts.drafts,
+        lint: None,
+    };
     let Loaded {
         archive,
         mut diagnostics,
-    } = load_archive(&opts.root, opts.drafts, &mut timings)?;
+        ..
+    } = load_archive(&opts.root, &load, &mut timings)?;
     let theme = Theme::load(&opts.root);
     if let Err(errors) = &theme {
         diagnostics.extend(errors.iter().cloned());

@@ -6,10 +6,13 @@ pub mod build;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod lint;
 pub mod load;
 pub mod model;
+pub mod new;
 pub mod outline;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod timeline;
@@ -64,6 +67,29 @@ enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Check every postmortem against every rule, without writing anything.
+    Check {
+        /// How to print findings.
+        #[arg(long, value_enum, default_value_t = report::Format::Human)]
+        format: report::Format,
+        /// The day date-dependent rules judge against (YYYY-MM-DD) [default: today].
+        #[arg(long)]
+        today: Option<String>,
+        /// Exit 1 on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Start a postmortem from the template: content/postmortems/<today>-<title>.md.
+    New {
+        /// The postmortem's title, e.g. "Checkout API outage".
+        title: String,
+        /// An affected service (repeat for several).
+        #[arg(long = "service", required = true)]
+        services: Vec<String>,
+        /// Severity [default: the second of site.toml `severities`, SEV-2].
+        #[arg(long)]
+        severity: Option<String>,
+    },
 }
 
 /// Parses the command line and runs the command.
@@ -99,5 +125,64 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<()> {
             println!("{summary}");
             Ok(())
         }
+        Command::Check {
+            format,
+            today,
+            deny_warnings,
+        } => check(&cli.root, format, today.as_deref(), deny_warnings),
+        Command::New {
+            title,
+            services,
+            severity,
+        } => {
+            let path = new::create(&cli.root, &title, &services, severity.as_deref())?;
+            println!("{}", path.display());
+            Ok(())
+        }
     }
+}
+
+/// `hindsight check`: every rule over every postmortem, drafts included.
+fn check(
+    root: &std::path::Path,
+    format: report::Format,
+    today: Option<&str>,
+    deny_warnings: bool,
+) -> anyhow::Result<()> {
+    let today = match today {
+        Some(t) => t
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--today must be a date like 2024-03-12, not `{t}`"))?,
+        None => jiff::Zoned::now().date(),
+    };
+    let opts = build::LoadOptions {
+        drafts: true,
+        lint: Some(today),
+    };
+    let mut loaded = build::load_archive(root, &opts, &mut Vec::new())?;
+    if let Err(errors) = render::Theme::load(root) {
+        loaded.diagnostics.extend(errors);
+    }
+    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = loaded.diagnostics.len() - errors;
+    report::print(
+        &mut std::io::stdout().lock(),
+        root,
+        &mut loaded.diagnostics,
+        format,
+    )?;
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    eprintln!(
+        "checked {}: {}, {}",
+        plural(loaded.files, "file"),
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    );
+    if errors > 0 || (deny_warnings && warnings > 0) {
+        return Err(ContentErrors {
+            count: errors + if deny_warnings { warnings } else { 0 },
+        }
+        .into());
+    }
+    Ok(())
 }
