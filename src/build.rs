@@ -21,6 +21,8 @@ use crate::render::{Renderer, Theme};
 use crate::schema::{EXTERNAL_KEYS, POSTMORTEM_KEYS, RawExternal, RawPostmortem};
 use crate::write::Output;
 
+const NOTHING_WRITTEN: &str = "; nothing was written";
+
 pub struct Options {
     pub root: PathBuf,
     pub output: PathBuf,
@@ -198,7 +200,11 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let warnings = diagnostics.len() - errors;
     report(&opts.root, &mut diagnostics);
     let (Some(archive), Ok(theme), 0) = (archive, theme, errors) else {
-        return Err(ContentErrors { count: errors }.into());
+        return Err(ContentErrors {
+            count: errors,
+            after: NOTHING_WRITTEN,
+        }
+        .into());
     };
 
     let clock = Instant::now();
@@ -220,7 +226,11 @@ pub fn build(opts: &Options) -> Result<Summary> {
         failures.truncate(20);
         let count = failures.len();
         report(&opts.root, &mut failures);
-        return Err(ContentErrors { count }.into());
+        return Err(ContentErrors {
+            count,
+            after: NOTHING_WRITTEN,
+        }
+        .into());
     }
     let statics = renderer.static_files();
     for (path, bytes) in &statics {

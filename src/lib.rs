@@ -25,9 +25,11 @@ use clap::{Parser, Subcommand};
 
 /// The content of the archive has errors; they were already printed with their positions.
 #[derive(Debug, thiserror::Error)]
-#[error("{count} error{s} in the archive; nothing was written", s = if *count == 1 { "" } else { "s" })]
+#[error("{count} error{s} in the archive{after}", s = if *count == 1 { "" } else { "s" })]
 pub struct ContentErrors {
     pub count: usize,
+    /// What the command did about it, e.g. "; nothing was written".
+    pub after: &'static str,
 }
 
 /// Exit status for an error: 1 for content errors, 2 for usage and I/O errors.
@@ -179,10 +181,13 @@ fn check(
         plural(warnings, "warning")
     );
     if errors > 0 || (deny_warnings && warnings > 0) {
-        return Err(ContentErrors {
-            count: errors + if deny_warnings { warnings } else { 0 },
-        }
-        .into());
+        let count = errors + if deny_warnings { warnings } else { 0 };
+        let after = if errors == 0 {
+            " (warnings denied)"
+        } else {
+            ""
+        };
+        return Err(ContentErrors { count, after }.into());
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! fix it, so an author can act on it in seconds.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use jiff::civil::{Date, Weekday};
 use jiff::{SignedDuration, ToSpan};
@@ -290,7 +290,7 @@ fn links(r: &mut Report, ctx: &Context, pm: &Postmortem, outline: &Outline) {
         let target = if path.is_empty() {
             Some(pm.id.as_str())
         } else if path.ends_with(".md") {
-            let file = normalize(&pm.source.parent().unwrap_or(Path::new("")).join(path));
+            let file = crate::load::resolve_relative(&pm.source, path);
             match ctx.by_path.get(file.as_path()) {
                 Some(id) => Some(*id),
                 None => {
@@ -307,8 +307,7 @@ fn links(r: &mut Report, ctx: &Context, pm: &Postmortem, outline: &Outline) {
                     continue;
                 }
             }
-        } else if let Some(rest) = path.split("postmortems/").nth(1) {
-            let id = rest.split('/').next().unwrap_or("");
+        } else if let Some(id) = page_id(path) {
             if !ctx.anchors.contains_key(id) {
                 let msg = format!("link to postmortem `{id}`, which does not exist");
                 let hint = match crate::load::closest(id, ctx.anchors.keys().copied()) {
@@ -350,19 +349,14 @@ fn links(r: &mut Report, ctx: &Context, pm: &Postmortem, outline: &Outline) {
     }
 }
 
-/// `a/b/../c` -> `a/c`, without touching the file system.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            c => out.push(c),
-        }
-    }
-    out
+/// The postmortem id a link to a page names: `../<id>/` (relative to a postmortem page)
+/// or any path with `postmortems/<id>`.
+fn page_id(path: &str) -> Option<&str> {
+    let rest = path
+        .split("postmortems/")
+        .nth(1)
+        .or_else(|| path.strip_prefix("../").filter(|r| !r.starts_with("..")))?;
+    rest.split('/').next().filter(|id| !id.is_empty())
 }
 
 /// Phrases that claim a change without measuring it.
@@ -510,10 +504,10 @@ mod tests {
     }
 
     #[test]
-    fn normalize_resolves_parent_segments() {
-        assert_eq!(
-            normalize(Path::new("content/postmortems/db/../a.md")),
-            PathBuf::from("content/postmortems/a.md")
-        );
+    fn page_links_name_ids() {
+        assert_eq!(page_id("../db-failover/"), Some("db-failover"));
+        assert_eq!(page_id("/archive/postmortems/x/index.html"), Some("x"));
+        assert_eq!(page_id("../../services/api/"), None);
+        assert_eq!(page_id("static/x.png"), None);
     }
 }

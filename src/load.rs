@@ -187,6 +187,27 @@ fn yaml_list_item(text: &str, block: Range<usize>, index: usize) -> Option<Range
     Some(start..items.get(index + 1).copied().unwrap_or(block.end))
 }
 
+/// The file a relative link in `from` points to: `a/b.md` + `../c.md` -> `c.md`, resolved
+/// on the path alone (links name files of the archive, which need not exist on disk).
+pub fn resolve_relative(from: &Path, link: &str) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in from
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(link)
+        .components()
+    {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Markdown files under `root/dir`, sorted by path so output and messages are stable.
 pub fn markdown_files(root: &Path, dir: &str) -> Result<Vec<PathBuf>, Diagnostic> {
     let base = root.join(dir);
@@ -463,6 +484,19 @@ mod tests {
                 )
                 .line,
             6
+        );
+    }
+
+    #[test]
+    fn relative_links_resolve_against_the_linking_file() {
+        let from = Path::new("content/postmortems/db/x.md");
+        assert_eq!(
+            resolve_relative(from, "../a.md"),
+            PathBuf::from("content/postmortems/a.md")
+        );
+        assert_eq!(
+            resolve_relative(from, "./b.md"),
+            PathBuf::from("content/postmortems/db/b.md")
         );
     }
 

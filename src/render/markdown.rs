@@ -27,7 +27,13 @@ const HOLE: &str = "\u{0}hindsight-section\u{0}";
 
 /// Renders `md`; the H2 section titled `replace` (case-insensitive) is left out and its
 /// heading kept, so the caller can draw that section from structured data instead.
-pub fn render(md: &str, highlighter: &Highlighter, replace: Option<&str>) -> Rendered {
+/// `link` may rewrite link destinations (Markdown file paths to page URLs).
+pub fn render(
+    md: &str,
+    highlighter: &Highlighter,
+    replace: Option<&str>,
+    link: &dyn Fn(&str) -> Option<String>,
+) -> Rendered {
     let mut events: Vec<Event> = Vec::new();
     let mut toc = Vec::new();
     let mut ids = HeadingIds::default();
@@ -80,6 +86,20 @@ pub fn render(md: &str, highlighter: &Highlighter, replace: Option<&str>) -> Ren
                 }
             }
             _ if skipping => {}
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = link(&dest_url).map_or(dest_url, CowStr::from);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match &kind {
                     CodeBlockKind::Fenced(info) => {
@@ -143,6 +163,7 @@ mod tests {
             "## Impact\n\ntext\n\n### Impact\n\n## Root `Causes`\n",
             &Highlighter::default(),
             None,
+            &|_| None,
         );
         let ids: Vec<_> = r.toc.iter().map(|t| (t.level, t.id.as_str())).collect();
         assert_eq!(ids, [(2, "impact"), (3, "impact-1"), (2, "root-causes")]);
@@ -159,7 +180,7 @@ mod tests {
     fn extensions_are_enabled() {
         let md =
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ note[^1]\n\n- [x] done\n\n[^1]: footnote\n";
-        let html = render(md, &Highlighter::default(), None).before;
+        let html = render(md, &Highlighter::default(), None, &|_| None).before;
         for needle in [
             "<table>",
             "<del>old</del>",
@@ -173,7 +194,7 @@ mod tests {
     #[test]
     fn replaced_section_is_cut_out_up_to_the_next_h2() {
         let md = "## Summary\n\ns\n\n## Timeline\n\n- 14:00 a\n\n### Sub\n\n```sql\nSELECT 1;\n```\n\n## Lessons Learned\n\nl\n";
-        let r = render(md, &Highlighter::default(), Some("timeline"));
+        let r = render(md, &Highlighter::default(), Some("timeline"), &|_| None);
         assert!(r.before.ends_with("</h2>\n"), "{}", r.before);
         assert!(r.before.contains("id=\"timeline\""));
         let after = r.after.unwrap();
@@ -186,11 +207,28 @@ mod tests {
     }
 
     #[test]
+    fn links_can_be_rewritten() {
+        let rewrite = |dest: &str| dest.strip_suffix(".md").map(|stem| format!("../{stem}/"));
+        let html = render(
+            "[a](x.md) [b](https://e.test/)\n",
+            &Highlighter::default(),
+            None,
+            &rewrite,
+        )
+        .before;
+        assert!(
+            html.contains("<a href=\"../x/\">a</a> <a href=\"https://e.test/\">b</a>"),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn code_blocks_are_highlighted() {
         let html = render(
             "```python {.x}\nprint(1)\n```\n",
             &Highlighter::default(),
             None,
+            &|_| None,
         )
         .before;
         assert!(html.contains("data-lang=\"python\""), "{html}");

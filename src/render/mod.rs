@@ -8,6 +8,7 @@ mod theme;
 mod views;
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use minijinja::value::Serde;
 use minijinja::{Value, context};
@@ -34,6 +35,8 @@ pub struct Renderer<'a> {
     theme: Theme,
     highlighter: Highlighter,
     by_id: HashMap<&'a str, usize>,
+    /// Source file -> id of every published postmortem, to turn file links into page links.
+    by_path: HashMap<&'a Path, &'a str>,
 }
 
 impl<'a> Renderer<'a> {
@@ -43,6 +46,11 @@ impl<'a> Renderer<'a> {
             theme,
             highlighter: Highlighter::default(),
             by_id: archive.index_of(),
+            by_path: archive
+                .postmortems
+                .iter()
+                .map(|p| (p.source.as_path(), p.id.as_str()))
+                .collect(),
         }
     }
 
@@ -92,7 +100,7 @@ impl<'a> Renderer<'a> {
             }
             Job::Postmortem(i) => {
                 let pm = &a.postmortems[i];
-                let view = postmortem_view(pm, a, &self.by_id, &self.highlighter);
+                let view = postmortem_view(pm, a, &self.by_id, &self.by_path, &self.highlighter);
                 (
                     format!("postmortems/{}/index.html", pm.id),
                     "postmortem.html",

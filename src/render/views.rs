@@ -2,6 +2,7 @@
 //! zone, durations in human units, URLs relative to the site root).
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, Zoned};
@@ -157,6 +158,7 @@ pub fn postmortem_view<'a>(
     pm: &'a Postmortem,
     archive: &'a Archive,
     by_id: &HashMap<&str, usize>,
+    by_path: &HashMap<&Path, &str>,
     hl: &Highlighter,
 ) -> PostmortemView<'a> {
     let tz = archive.config.time_zone();
@@ -190,10 +192,26 @@ pub fn postmortem_view<'a>(
         })
     })
     .collect();
+    // Authors link postmortems as files (`../2024-02-14-x.md`), which works in their editor
+    // and on the Git host; on the site those links go to the page.
+    let link = |dest: &str| -> Option<String> {
+        let (path, fragment) = dest
+            .split_once('#')
+            .map_or((dest, None), |(p, f)| (p, Some(f)));
+        if dest.contains("://") || !path.ends_with(".md") {
+            return None;
+        }
+        let id = by_path.get(crate::load::resolve_relative(&pm.source, path).as_path())?;
+        Some(format!(
+            "../{id}/{}",
+            fragment.map(|f| format!("#{f}")).unwrap_or_default()
+        ))
+    };
     let rendered = markdown::render(
         &pm.body,
         hl,
         (!pm.timeline.entries.is_empty()).then_some("timeline"),
+        &link,
     );
     let related = pm
         .related
