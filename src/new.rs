@@ -51,9 +51,12 @@ pub fn create(
             context! { title, services => services.to_vec(), severity, date => date.to_string() },
         )
         .map_err(|d| anyhow::anyhow!("{d}"))?;
-    let path = root
-        .join("content/postmortems")
-        .join(format!("{date}-{}.md", slugify(title)));
+    let rel = PathBuf::from("content/postmortems").join(format!("{date}-{}.md", slugify(title)));
+    let path = if root == Path::new(".") {
+        rel
+    } else {
+        root.join(rel)
+    };
     std::fs::create_dir_all(path.parent().unwrap_or(root))
         .with_context(|| format!("cannot create {}", path.display()))?;
     let mut file = match std::fs::OpenOptions::new()

@@ -57,6 +57,13 @@ impl Theme {
         let mut env = Environment::new();
         env.add_filter("slug", |s: &str| crate::model::slugify(s));
         env.set_formatter(html_formatter);
+        // Files end in a newline; generated ones (pages, new postmortems) should too.
+        if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+            .keep_trailing_newline(true)
+            .build()
+        {
+            env.set_syntax(syntax);
+        }
         let mut sources = BTreeMap::new();
         for (name, (shown, bytes)) in templates {
             let Ok(source) = String::from_utf8(bytes) else {

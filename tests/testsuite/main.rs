@@ -1,5 +1,6 @@
 //! End-to-end tests: the real binary on fixture sites copied to temporary directories.
 
 mod bad_input;
+mod check;
 mod good_site;
 mod site;

@@ -16,6 +16,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Run {
+    fn from(out: std::process::Output) -> Self {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 impl Run {
     #[track_caller]
     pub fn success(self) -> Self {
@@ -62,6 +72,11 @@ impl Site {
         &self.root
     }
 
+    pub fn remove(&self, rel: &str) -> &Self {
+        fs::remove_file(self.root.join(rel)).unwrap();
+        self
+    }
+
     pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> &Self {
         let path = self.root.join(rel);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -76,14 +91,20 @@ impl Site {
             .arg(&self.root)
             .args(args)
             .current_dir(self.root.parent().unwrap())
-            .env("NO_COLOR", "1")
             .output()
             .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::from(out)
+    }
+
+    /// Runs `hindsight ARGS` with the site as the working directory (no `--root`), so
+    /// paths in the output are relative and stable for snapshots.
+    pub fn run_inside(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+            .args(args)
+            .current_dir(&self.root)
+            .output()
+            .unwrap();
+        Run::from(out)
     }
 
     pub fn build(&self) -> Run {

@@ -1,0 +1,319 @@
+use std::fs;
+
+use crate::site::Site;
+
+const TODAY: &str = "2024-07-01";
+
+/// (file, line, col, rule) of every finding, from `--format json`.
+fn findings(json_lines: &str) -> Vec<(String, u64, u64, String)> {
+    json_lines
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            let file = v["path"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("content/postmortems/")
+                .to_string();
+            (
+                file,
+                v["line"].as_u64().unwrap(),
+                v["col"].as_u64().unwrap(),
+                v["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_rule_fires_exactly_where_expected_and_nowhere_else() {
+    let site = Site::fixture("lint");
+    let run = site
+        .run_inside(&["check", "--format", "json", "--today", TODAY])
+        .failure(1);
+    let expected: &[(&str, u64, u64, &str)] = &[
+        ("action-item-due.md", 14, 13, "action-item-due"),
+        ("action-item-owner.md", 14, 13, "action-item-owner"),
+        ("blame.md", 31, 1, "blame"),
+        ("blame.md", 31, 14, "blame"),
+        ("broken-link.md", 39, 27, "broken-link"),
+        ("broken-link.md", 47, 34, "broken-link"),
+        ("broken-link.md", 47, 57, "broken-link"),
+        ("broken-link.md", 74, 28, "broken-link"),
+        ("duplicate-id.md", 6, 5, "duplicate-id"),
+        ("empty-section.md", 59, 5, "empty-section"),
+        ("front-matter.md", 7, 5, "front-matter"),
+        ("invalid-value.md", 3, 7, "invalid-value"),
+        ("missing-section.md", 19, 1, "missing-section"),
+        ("overdue-action-item.md", 16, 10, "overdue-action-item"),
+        ("required.md", 1, 1, "required"),
+        ("review-deadline-sev2.md", 5, 1, "review-deadline"),
+        ("review-deadline.md", 5, 1, "review-deadline"),
+        ("timeline-entry.md", 69, 3, "timeline-entry"),
+        ("timeline-order.md", 69, 3, "timeline-order"),
+        ("timeline-range.md", 70, 5, "timeline-range"),
+        ("timeline-time.md", 69, 3, "timeline-time"),
+        ("timeline-zone.md", 69, 9, "timeline-zone"),
+        ("timestamp-order.md", 11, 1, "timestamp-order"),
+        ("unknown-key.md", 6, 1, "unknown-key"),
+        ("unknown-related.md", 6, 18, "unknown-related"),
+        ("unknown-severity.md", 4, 11, "unknown-severity"),
+        ("unknown-tag.md", 7, 16, "unknown-tag"),
+        ("vague-claim.md", 23, 1, "vague-claim"),
+        ("vague-claim.md", 23, 23, "vague-claim"),
+    ];
+    let expected: Vec<_> = expected
+        .iter()
+        .map(|(f, l, c, r)| (f.to_string(), *l, *c, r.to_string()))
+        .collect();
+    assert_eq!(findings(&run.stdout), expected);
+    // Every rule that can fire on postmortems is exercised by a fixture named after it.
+    for rule in hindsight::rules::ALL {
+        let fixture = site
+            .root()
+            .join(format!("content/postmortems/{}.md", rule.id));
+        let exempt = ["io", "encoding", "config", "template"];
+        assert!(
+            fixture.exists() || exempt.contains(&rule.id),
+            "no fixture for rule {}",
+            rule.id
+        );
+    }
+    assert!(
+        run.stderr
+            .contains("checked 25 files: 14 errors, 18 warnings")
+            || run.stderr.contains("errors"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_clean_postmortem_has_no_findings() {
+    let site = Site::fixture("lint");
+    for entry in fs::read_dir(site.root().join("content/postmortems")).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.ends_with("clean.md") {
+            fs::remove_file(path).unwrap();
+        }
+    }
+    let run = site
+        .run_inside(&["check", "--today", TODAY, "--deny-warnings"])
+        .success();
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.contains("checked 1 file: 0 errors, 0 warnings"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A few findings of each kind, enough to pin the three output formats.
+fn small_site() -> Site {
+    let site = Site::fixture("lint");
+    for entry in fs::read_dir(site.root().join("content/postmortems")).unwrap() {
+        let path = entry.unwrap().path();
+        let keep = [
+            "clean.md",
+            "vague-claim.md",
+            "unknown-severity.md",
+            "overdue-action-item.md",
+        ];
+        if !keep.iter().any(|k| path.ends_with(k)) {
+            fs::remove_file(path).unwrap();
+        }
+    }
+    site
+}
+
+#[test]
+fn output_formats() {
+    let site = small_site();
+    let human = site.run_inside(&["check", "--today", TODAY]).failure(1);
+    insta::assert_snapshot!("check_human", human.stdout);
+    let github = site
+        .run_inside(&["check", "--format", "github", "--today", TODAY])
+        .failure(1);
+    insta::assert_snapshot!("check_github", github.stdout);
+    let json = site
+        .run_inside(&["check", "--format", "json", "--today", TODAY])
+        .failure(1);
+    insta::assert_snapshot!("check_json", json.stdout);
+    assert!(
+        human
+            .stderr
+            .contains("checked 4 files: 1 error, 3 warnings"),
+        "{}",
+        human.stderr
+    );
+}
+
+#[test]
+fn warnings_pass_unless_denied_and_today_moves_deadlines() {
+    let site = small_site();
+    site.remove("content/postmortems/unknown-severity.md");
+    site.run_inside(&["check", "--today", TODAY]).success();
+    let denied = site
+        .run_inside(&["check", "--today", TODAY, "--deny-warnings"])
+        .failure(1);
+    assert!(
+        denied.stderr.contains("(warnings denied)"),
+        "{}",
+        denied.stderr
+    );
+    let before_due = site
+        .run_inside(&["check", "--today", "2024-06-19", "--format", "json"])
+        .success();
+    assert!(
+        !before_due.stdout.contains("overdue-action-item"),
+        "{}",
+        before_due.stdout
+    );
+    site.run_inside(&["check", "--today", "yesterday"])
+        .failure(2);
+}
+
+#[test]
+fn rules_are_switched_and_re_levelled_in_site_toml() {
+    let site = small_site();
+    site.remove("content/postmortems/unknown-severity.md");
+    site.write(
+        "site.toml",
+        "[rules]\nvague-claim = \"off\"\noverdue-action-item = \"error\"\n",
+    );
+    let run = site
+        .run_inside(&["check", "--format", "json", "--today", TODAY])
+        .failure(1);
+    let rules: Vec<String> = findings(&run.stdout).into_iter().map(|f| f.3).collect();
+    assert_eq!(rules, ["overdue-action-item"]);
+    assert!(run.stdout.contains("\"level\":\"error\""));
+
+    site.write(
+        "site.toml",
+        "[rules]\nduplicate-id = \"off\"\nvague-clam = \"off\"\n",
+    );
+    let run = site.run_inside(&["check"]).failure(1);
+    assert!(
+        run.stdout
+            .contains("site.toml:2:1: error[config]: rule `duplicate-id` cannot be changed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("unknown rule `vague-clam`"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("did you mean `vague-claim`?"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn new_writes_the_template_that_check_accepts_but_for_empty_sections() {
+    let site = Site::fixture("lint");
+    fs::remove_dir_all(site.root().join("content/postmortems")).unwrap();
+    let run = site
+        .run_inside(&[
+            "new",
+            "Checkout API: 5xx spike",
+            "--service",
+            "checkout",
+            "--service",
+            "payments",
+            "--severity",
+            "SEV-2",
+        ])
+        .success();
+    let today = jiff::Zoned::now().date();
+    let rel = format!("content/postmortems/{today}-checkout-api-5xx-spike.md");
+    assert_eq!(run.stdout.trim(), rel);
+    let text = fs::read_to_string(site.root().join(&rel)).unwrap();
+    assert!(
+        text.contains("title: \"Checkout API: 5xx spike\"\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("services: [\"checkout\",\"payments\"]")
+            || text.contains("services: [\"checkout\", \"payments\"]"),
+        "{text}"
+    );
+
+    let check = site.run_inside(&["check", "--format", "json"]).success();
+    let rules: std::collections::BTreeSet<String> =
+        findings(&check.stdout).into_iter().map(|f| f.3).collect();
+    assert_eq!(
+        rules.into_iter().collect::<Vec<_>>(),
+        ["empty-section"],
+        "{}",
+        check.stdout
+    );
+
+    let again = site
+        .run_inside(&["new", "Checkout API: 5xx spike", "--service", "checkout"])
+        .failure(2);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    assert_eq!(
+        fs::read_to_string(site.root().join(&rel)).unwrap(),
+        text,
+        "never overwritten"
+    );
+    let bad = site
+        .run_inside(&["new", "X", "--service", "a", "--severity", "SEV-7"])
+        .failure(2);
+    assert!(
+        bad.stderr.contains("unknown severity `SEV-7`"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn the_template_is_a_theme_file_a_site_can_replace() {
+    let site = Site::fixture("lint");
+    site.write(
+        "theme/templates/new.md",
+        "---\ntitle: {{ title|tojson }}\n---\nCustom {{ services|join(\",\") }}\n",
+    );
+    let run = site
+        .run_inside(&["new", "Custom one", "--service", "api"])
+        .success();
+    let text = fs::read_to_string(site.root().join(run.stdout.trim())).unwrap();
+    assert_eq!(text, "---\ntitle: \"Custom one\"\n---\nCustom api\n");
+}
+
+#[test]
+fn the_example_archive_passes_check() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .arg("--root")
+        .arg(repo)
+        .args(["check", "--today", "2025-11-21", "--format", "json"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let rules: std::collections::BTreeSet<String> =
+        findings(&stdout).into_iter().map(|f| f.3).collect();
+    assert!(
+        rules
+            .iter()
+            .all(|r| r == "overdue-action-item" || r == "action-item-owner"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn readme_documents_every_rule() {
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for rule in hindsight::rules::ALL {
+        assert!(
+            readme.contains(&format!("| `{}` |", rule.id)),
+            "README lacks rule {}",
+            rule.id
+        );
+    }
+}
