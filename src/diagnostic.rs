@@ -74,9 +74,13 @@ impl fmt::Display for Diagnostic {
             let (line, col) = (self.line, self.col);
             writeln!(f, "{path}:{line}:{col}: {level}[{rule}]: {}", self.message)?;
         }
+        let gutter = self.line.to_string();
+        let pad = " ".repeat(if self.source_line.is_some() {
+            gutter.len()
+        } else {
+            1
+        });
         if let Some(src) = &self.source_line {
-            let gutter = self.line.to_string();
-            let pad = " ".repeat(gutter.len());
             let shown: String = src
                 .chars()
                 .map(|c| if c == '\t' { ' ' } else { c })
@@ -91,7 +95,7 @@ impl fmt::Display for Diagnostic {
             )?;
         }
         if let Some(hint) = &self.hint {
-            writeln!(f, "  = help: {hint}")?;
+            writeln!(f, "{pad} = help: {hint}")?;
         }
         Ok(())
     }
