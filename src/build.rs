@@ -27,6 +27,7 @@ pub struct Options {
     pub root: PathBuf,
     pub output: PathBuf,
     pub drafts: bool,
+    pub public: bool,
 }
 
 /// What a build did, printed as its last line.
@@ -34,6 +35,8 @@ pub struct Summary {
     pub pages: usize,
     pub postmortems: usize,
     pub drafts_left_out: usize,
+    /// Set for public builds: internal postmortems left out.
+    pub internal_left_out: Option<usize>,
     pub external: usize,
     pub warnings: usize,
     pub output: PathBuf,
@@ -50,9 +53,13 @@ impl fmt::Display for Summary {
                 if n == 1 { "" } else { "s" }
             ),
         };
+        let (kind, internal) = match self.internal_left_out {
+            Some(n) => ("public archive", format!(", {n} internal left out")),
+            None => ("archive", String::new()),
+        };
         write!(
             f,
-            "built {} pages in {}: {} postmortems{drafts}, {} external, {} warning{} in {:.2} s",
+            "built {kind} of {} pages in {}: {} postmortems{drafts}{internal}, {} external, {} warning{} in {:.2} s",
             self.pages,
             self.output.display(),
             self.postmortems,
@@ -70,6 +77,8 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// Markdown files read (postmortems and external).
     pub files: usize,
+    /// Postmortems a public build left out.
+    pub internal_left_out: usize,
 }
 
 /// What the shared stages should do beyond loading and the schema rules.
@@ -78,6 +87,9 @@ pub struct LoadOptions {
     pub drafts: bool,
     /// Also run the `check` rules (writing, links, deadlines), judging dates against this day.
     pub lint: Option<jiff::civil::Date>,
+    /// Make the public archive: only `visibility: public` postmortems, internal spans and
+    /// hidden fields removed.
+    pub public: bool,
 }
 
 /// Loads and checks the archive under `root` (the stages shared by every command).
@@ -98,6 +110,7 @@ pub fn load_archive(
                 archive: None,
                 diagnostics,
                 files: 0,
+                internal_left_out: 0,
             });
         }
     };
@@ -121,7 +134,7 @@ pub fn load_archive(
 
     let checked: Vec<_> = pm_loaded
         .par_iter()
-        .map(|l| check::postmortem(&config, l))
+        .map(|l| check::postmortem(&config, l, opts.public))
         .collect();
     let mut postmortems = Vec::with_capacity(checked.len());
     for (pm, diags) in checked {
@@ -158,15 +171,36 @@ pub fn load_archive(
             archive: None,
             diagnostics,
             files,
+            internal_left_out: 0,
         });
     }
+    let internal_left_out = if opts.public {
+        publish(&config, &mut postmortems)
+    } else {
+        0
+    };
     let archive = Archive::new(config, postmortems, external, opts.drafts);
     lap("model", timings);
     Ok(Loaded {
         files,
+        internal_left_out,
         archive: Some(archive),
         diagnostics,
     })
+}
+
+/// Keeps what the public may see: public postmortems, with hidden fields cleared and
+/// `related` links to postmortems the public build leaves out dropped (their ids would
+/// show on the page). Internal spans were already removed by `check`.
+fn publish(config: &Config, postmortems: &mut Vec<crate::model::Postmortem>) -> usize {
+    let before = postmortems.len();
+    postmortems.retain(|p| p.visibility == crate::config::Visibility::Public);
+    let ids: std::collections::HashSet<String> = postmortems.iter().map(|p| p.id.clone()).collect();
+    for pm in postmortems.iter_mut() {
+        pm.related.retain(|id| ids.contains(id));
+        pm.hide(&config.public.hide_fields);
+    }
+    before - postmortems.len()
 }
 
 /// Prints diagnostics to stderr, paths shown as the user would reach them from where they ran.
@@ -186,10 +220,12 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let load = LoadOptions {
         drafts: opts.drafts,
         lint: None,
+        public: opts.public,
     };
     let Loaded {
         archive,
         mut diagnostics,
+        internal_left_out,
         ..
     } = load_archive(&opts.root, &load, &mut timings)?;
     let theme = Theme::load(&opts.root);
@@ -244,6 +280,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         pages: jobs.len(),
         postmortems: archive.postmortems.len(),
         drafts_left_out: archive.drafts_left_out,
+        internal_left_out: opts.public.then_some(internal_left_out),
         external: archive.external.len(),
         warnings,
         output: opts.output.clone(),

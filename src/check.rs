@@ -11,9 +11,10 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::load::{Document, Format, Loaded, closest};
 use crate::model::{ActionItem, External, Postmortem, slugify};
+use crate::redact;
 use crate::rules::{
-    DUPLICATE_ID, INVALID_VALUE, REQUIRED, Rule, Settings, TIMESTAMP_ORDER, UNKNOWN_RELATED,
-    UNKNOWN_SEVERITY, UNKNOWN_TAG,
+    DUPLICATE_ID, INTERNAL_MARKER, INVALID_VALUE, REQUIRED, Rule, Settings, TIMESTAMP_ORDER,
+    UNKNOWN_RELATED, UNKNOWN_SEVERITY, UNKNOWN_TAG,
 };
 use crate::schema::{RawExternal, RawPostmortem, Text};
 use crate::timeline;
@@ -128,11 +129,22 @@ impl<'a> Findings<'a> {
 }
 
 /// Validates one postmortem; `None` when it has errors (they are in the returned list).
+///
+/// With `public`, internal spans are removed from every text of the result (title, summary,
+/// action item titles, body) before anything else sees it; markers are validated either way.
 pub fn postmortem(
     config: &Config,
     loaded: &Loaded<RawPostmortem>,
+    public: bool,
 ) -> (Option<Postmortem>, Vec<Diagnostic>) {
     let Loaded { doc, raw, extra } = loaded;
+    let text = |s: &str| {
+        if public {
+            redact::remove(s)
+        } else {
+            s.to_string()
+        }
+    };
     let mut f = Findings::new(doc, &config.rules);
     let title = raw.title.clone().filter(|t| !t.trim().is_empty());
     if title.is_none() {
@@ -302,7 +314,7 @@ pub fn postmortem(
         let due = f.date("action_items", item.due.as_ref());
         let link = f.url("action_items", item.link.as_ref());
         action_items.push(ActionItem {
-            title: title.unwrap_or_default(),
+            title: title.as_deref().map(text).unwrap_or_default(),
             owner: item.owner.clone(),
             due,
             priority: item.priority,
@@ -314,11 +326,41 @@ pub fn postmortem(
     f.item = None;
     let external_url = f.url("external_url", raw.external_url.as_ref());
 
-    let body = doc.body().to_string();
+    if let Err(p) = redact::spans(doc.body()) {
+        let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
+        f.at(INTERNAL_MARKER, span, p.message.into(), p.hint);
+    }
+    let mut strings: Vec<(&str, &str)> = Vec::new();
+    strings.extend(raw.title.as_deref().map(|t| ("title", t)));
+    strings.extend(raw.summary.as_deref().map(|t| ("summary", t)));
+    strings.extend(
+        raw.action_items
+            .iter()
+            .filter_map(|a| Some(("action_items", a.title.as_deref()?))),
+    );
+    for (key, value) in strings {
+        if let Err(p) = redact::spans(value) {
+            f.error(
+                INTERNAL_MARKER,
+                key,
+                Some(&value[p.span.clone()]),
+                p.message.into(),
+                p.hint,
+            );
+        }
+    }
+
+    let body = text(doc.body());
     let mut timeline = Default::default();
     if let Some(date) = date {
-        let (parsed, problems) = timeline::parse(&body, date);
-        timeline = parsed;
+        // Problems are found in the file as written, so their positions are right; a
+        // public build draws the timeline from the text that remains.
+        let (parsed, problems) = timeline::parse(doc.body(), date);
+        timeline = if public {
+            timeline::parse(&body, date).0
+        } else {
+            parsed
+        };
         for p in problems {
             let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
             f.at(p.rule, span, p.message, &p.hint);
@@ -335,14 +377,14 @@ pub fn postmortem(
     };
     let pm = Postmortem {
         id,
-        title,
+        title: text(&title),
         date,
         severity,
         services,
         tags: raw.tags.clone(),
         status: raw.status,
         visibility: raw.visibility.unwrap_or(config.default_visibility),
-        summary: raw.summary.clone(),
+        summary: raw.summary.as_deref().map(text),
         authors: raw.authors.clone(),
         responders: raw.responders.clone(),
         incident_commander: raw.incident_commander.clone(),

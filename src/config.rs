@@ -36,6 +36,43 @@ pub struct Config {
     pub timezone: String,
     /// Per-rule overrides: `off`, `warning` or `error`.
     pub rules: rules::Settings,
+    pub public: Public,
+}
+
+/// What a public build (`--public`) leaves out besides internal postmortems and spans.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Public {
+    /// Front matter fields left out of every public page; `action_items.owner` and
+    /// `action_items.link` name fields of action items.
+    pub hide_fields: Vec<String>,
+}
+
+/// Fields `[public] hide_fields` may name.
+pub const HIDEABLE_FIELDS: &[&str] = &[
+    "authors",
+    "responders",
+    "incident_commander",
+    "scribe",
+    "teams",
+    "external_url",
+    "action_items.owner",
+    "action_items.link",
+];
+
+impl Default for Public {
+    fn default() -> Self {
+        Public {
+            hide_fields: [
+                "responders",
+                "incident_commander",
+                "scribe",
+                "action_items.owner",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -64,6 +101,7 @@ impl Default for Config {
             repository_url: None,
             timezone: "UTC".into(),
             rules: rules::Settings::default(),
+            public: Public::default(),
         }
     }
 }
@@ -115,6 +153,17 @@ impl Config {
                     format!("unknown time zone `{}`", config.timezone),
                 )
                 .with_hint("use an IANA name such as \"UTC\" or \"Europe/Berlin\""),
+            );
+        }
+        for field in config
+            .public
+            .hide_fields
+            .iter()
+            .filter(|f| !HIDEABLE_FIELDS.contains(&f.as_str()))
+        {
+            errors.push(
+                locate(&src, field, format!("`{field}` cannot be hidden"))
+                    .with_hint(format!("hide_fields takes {}", HIDEABLE_FIELDS.join(", "))),
             );
         }
         for (id, message, hint) in config.rules.problems() {

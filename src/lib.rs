@@ -11,6 +11,7 @@ pub mod load;
 pub mod model;
 pub mod new;
 pub mod outline;
+pub mod redact;
 pub mod render;
 pub mod report;
 pub mod rules;
@@ -65,6 +66,10 @@ enum Command {
         /// Include postmortems whose status is `draft`.
         #[arg(long)]
         drafts: bool,
+        /// Build the public archive: only `visibility: public` postmortems, without
+        /// internal spans and the fields of `[public] hide_fields`.
+        #[arg(long)]
+        public: bool,
         /// Print how long each stage took.
         #[arg(long)]
         timings: bool,
@@ -111,6 +116,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<()> {
         Command::Build {
             output,
             drafts,
+            public,
             timings,
         } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));
@@ -118,6 +124,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<()> {
                 root: cli.root,
                 output,
                 drafts,
+                public,
             })?;
             if timings {
                 for (stage, took) in &summary.timings {
@@ -160,6 +167,7 @@ fn check(
     let opts = build::LoadOptions {
         drafts: true,
         lint: Some(today),
+        public: false,
     };
     let mut loaded = build::load_archive(root, &opts, &mut Vec::new())?;
     if let Err(errors) = render::Theme::load(root) {

@@ -92,6 +92,23 @@ impl Postmortem {
         Some(end.duration_since(self.started_at?))
     }
 
+    /// Leaves out the fields a public build hides (names from `[public] hide_fields`).
+    pub fn hide(&mut self, fields: &[String]) {
+        for field in fields {
+            match field.as_str() {
+                "authors" => self.authors.clear(),
+                "responders" => self.responders.clear(),
+                "incident_commander" => self.incident_commander = None,
+                "scribe" => self.scribe = None,
+                "teams" => self.teams.clear(),
+                "external_url" => self.external_url = None,
+                "action_items.owner" => self.action_items.iter_mut().for_each(|a| a.owner = None),
+                "action_items.link" => self.action_items.iter_mut().for_each(|a| a.link = None),
+                _ => {}
+            }
+        }
+    }
+
     pub fn year(&self) -> i16 {
         self.date.year()
     }

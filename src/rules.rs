@@ -36,6 +36,7 @@ rules! {
     INVALID_VALUE "invalid-value" Error false "a date, date-time, URL or id is malformed";
     UNKNOWN_SEVERITY "unknown-severity" Error false "severity is not one of site.toml `severities`";
     DUPLICATE_ID "duplicate-id" Error false "two postmortems have the same id";
+    INTERNAL_MARKER "internal-marker" Error false "an `<!-- internal -->` span is unclosed, nested, or closed without being opened";
     UNKNOWN_KEY "unknown-key" Warning true "a front matter key outside the schema (kept as `extra`)";
     UNKNOWN_TAG "unknown-tag" Error true "a tag outside site.toml `tags`, when that vocabulary is set";
     UNKNOWN_RELATED "unknown-related" Error true "`related` names an id no postmortem has";

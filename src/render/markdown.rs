@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::highlight::Highlighter;
 use crate::outline::{HeadingIds, options};
+use crate::redact;
 
 /// The rendered body, split around the replaced section when there was one.
 pub struct Rendered {
@@ -122,6 +123,7 @@ pub fn render(
             e => events.push(e),
         }
     }
+    mark_internal_spans(&mut events);
     let mut out = String::with_capacity(md.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     let (before, after) = match out.split_once(HOLE) {
@@ -129,6 +131,51 @@ pub fn render(
         None => (out, None),
     };
     Rendered { before, after, toc }
+}
+
+/// Makes internal spans visible to the authors reading the internal archive: a pair of
+/// markers on their own lines wraps its blocks in a `div`, a pair within one paragraph or
+/// cell wraps its text in a `span`; a pair across levels is flagged at both ends. (Public
+/// builds never get here with markers: their text is removed before parsing.)
+fn mark_internal_spans(events: &mut [Event]) {
+    let marker = |e: &Event| match e {
+        Event::Html(h) => redact::markers(h)
+            .first()
+            .filter(|m| m.span == (0..h.trim_end().len()))
+            .map(|m| (m.open, true)),
+        Event::InlineHtml(h) => redact::markers(h)
+            .first()
+            .filter(|m| m.span == (0..h.len()))
+            .map(|m| (m.open, false)),
+        _ => None,
+    };
+    let found: Vec<(usize, bool, bool)> = events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| marker(e).map(|(open, block)| (i, open, block)))
+        .collect();
+    const TITLE: &str = "title=\"Left out of public builds\"";
+    for pair in found.chunks(2) {
+        let [(open, true, open_block), (close, false, close_block)] = *pair else {
+            continue;
+        };
+        let (start, end) = match (open_block, close_block) {
+            (true, true) => (
+                format!("<div class=\"internal-span\" {TITLE}>\n"),
+                "</div>\n".to_string(),
+            ),
+            (false, false) => (
+                format!("<span class=\"internal-span\" {TITLE}>"),
+                "</span>".to_string(),
+            ),
+            _ => (
+                format!("<span class=\"internal-marker\" {TITLE}>internal ▼</span>"),
+                format!("<span class=\"internal-marker\" {TITLE}>▲ internal</span>"),
+            ),
+        };
+        events[open] = Event::Html(start.into());
+        events[close] = Event::Html(end.into());
+    }
 }
 
 /// One line of Markdown (a timeline entry) as inline HTML, without the paragraph around it.
@@ -220,6 +267,15 @@ mod tests {
             html.contains("<a href=\"../x/\">a</a> <a href=\"https://e.test/\">b</a>"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn internal_spans_are_wrapped_for_authors() {
+        let md = "a <!-- internal -->x<!-- /internal --> b\n\n<!-- internal -->\n\n## Secret\n\ny\n\n<!-- /internal -->\n";
+        let html = render(md, &Highlighter::default(), None, &|_| None).before;
+        assert!(html.contains("<p>a <span class=\"internal-span\" title=\"Left out of public builds\">x</span> b</p>"), "{html}");
+        assert!(html.contains("<div class=\"internal-span\" title=\"Left out of public builds\">\n<h2 id=\"secret\">"), "{html}");
+        assert!(html.trim_end().ends_with("<p>y</p>\n</div>"), "{html}");
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct Item<'a> {
     pub summary: Option<&'a str>,
     pub ttr: Option<String>,
     pub url: String,
+    /// Shown with an "internal" badge, so authors see what a public build leaves out.
+    pub internal: bool,
 }
 
 impl<'a> Item<'a> {
@@ -43,6 +45,7 @@ impl<'a> Item<'a> {
             summary: pm.summary.as_deref(),
             ttr: pm.duration(Span::Resolve).map(format_duration),
             url: format!("postmortems/{}/", pm.id),
+            internal: pm.visibility == crate::config::Visibility::Internal,
         }
     }
 }

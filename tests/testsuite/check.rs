@@ -44,6 +44,7 @@ fn every_rule_fires_exactly_where_expected_and_nowhere_else() {
         ("duplicate-id.md", 6, 5, "duplicate-id"),
         ("empty-section.md", 59, 5, "empty-section"),
         ("front-matter.md", 7, 5, "front-matter"),
+        ("internal-marker.md", 39, 46, "internal-marker"),
         ("invalid-value.md", 3, 7, "invalid-value"),
         ("missing-section.md", 19, 1, "missing-section"),
         ("overdue-action-item.md", 16, 10, "overdue-action-item"),
@@ -82,7 +83,7 @@ fn every_rule_fires_exactly_where_expected_and_nowhere_else() {
     }
     assert!(
         run.stderr
-            .contains("checked 25 files: 14 errors, 18 warnings")
+            .contains("checked 26 files: 15 errors, 18 warnings")
             || run.stderr.contains("errors"),
         "{}",
         run.stderr
