@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::load::Document;
 use crate::model::Postmortem;
-use crate::outline::{Block, Outline};
+use crate::outline::{Block, Outline, Target, classify};
 use crate::rules::{
     ACTION_ITEM_DUE, ACTION_ITEM_OWNER, BLAME, BROKEN_LINK, EMPTY_SECTION, MISSING_SECTION,
     OVERDUE_ACTION_ITEM, REVIEW_DEADLINE, Rule, TIMELINE_RANGE, VAGUE_CLAIM,
@@ -281,49 +281,42 @@ fn timeline_range(r: &mut Report, pm: &Postmortem) {
 
 fn links(r: &mut Report, ctx: &Context, pm: &Postmortem, outline: &Outline) {
     for (dest, span) in &outline.links {
-        if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("tel:") {
-            continue;
-        }
-        let (path, fragment) = dest
-            .split_once('#')
-            .map_or((dest.as_str(), None), |(p, f)| (p, Some(f)));
-        let target = if path.is_empty() {
-            Some(pm.id.as_str())
-        } else if path.ends_with(".md") {
-            let file = crate::load::resolve_relative(&pm.source, path);
-            match ctx.by_path.get(file.as_path()) {
-                Some(id) => Some(*id),
-                None => {
-                    let msg = format!(
-                        "link to `{path}`, but there is no postmortem at {}",
-                        file.display()
-                    );
-                    r.in_body(
-                        BROKEN_LINK,
-                        span.clone(),
-                        msg,
-                        "link to an existing file, relative to this one",
-                    );
-                    continue;
+        let (id, fragment) = match classify(dest) {
+            Target::External | Target::Other => continue,
+            Target::Anchor(fragment) => (pm.id.as_str(), Some(fragment)),
+            Target::File { path, fragment } => {
+                let file = crate::load::resolve_relative(&pm.source, path);
+                match ctx.by_path.get(file.as_path()) {
+                    Some(id) => (*id, fragment),
+                    None => {
+                        let msg = format!(
+                            "link to `{path}`, but there is no postmortem at {}",
+                            file.display()
+                        );
+                        r.in_body(
+                            BROKEN_LINK,
+                            span.clone(),
+                            msg,
+                            "link to an existing file, relative to this one",
+                        );
+                        continue;
+                    }
                 }
             }
-        } else if let Some(id) = page_id(path) {
-            if !ctx.anchors.contains_key(id) {
-                let msg = format!("link to postmortem `{id}`, which does not exist");
-                let hint = match crate::load::closest(id, ctx.anchors.keys().copied()) {
-                    Some(near) => format!("did you mean `{near}`?"),
-                    None => "link to the id of a postmortem in this archive".into(),
-                };
-                r.in_body(BROKEN_LINK, span.clone(), msg, &hint);
-                continue;
+            Target::Page { id, fragment } => {
+                if !ctx.anchors.contains_key(id) {
+                    let msg = format!("link to postmortem `{id}`, which does not exist");
+                    let hint = match crate::load::closest(id, ctx.anchors.keys().copied()) {
+                        Some(near) => format!("did you mean `{near}`?"),
+                        None => "link to the id of a postmortem in this archive".into(),
+                    };
+                    r.in_body(BROKEN_LINK, span.clone(), msg, &hint);
+                    continue;
+                }
+                (id, fragment)
             }
-            Some(id)
-        } else {
-            None
         };
-        let (Some(id), Some(fragment)) = (target, fragment) else {
-            continue;
-        };
+        let Some(fragment) = fragment else { continue };
         if !ctx.anchors.get(id).is_some_and(|a| a.contains(fragment)) {
             let known: Vec<&str> = ctx
                 .anchors
@@ -347,16 +340,6 @@ fn links(r: &mut Report, ctx: &Context, pm: &Postmortem, outline: &Outline) {
             );
         }
     }
-}
-
-/// The postmortem id a link to a page names: `../<id>/` (relative to a postmortem page)
-/// or any path with `postmortems/<id>`.
-fn page_id(path: &str) -> Option<&str> {
-    let rest = path
-        .split("postmortems/")
-        .nth(1)
-        .or_else(|| path.strip_prefix("../").filter(|r| !r.starts_with("..")))?;
-    rest.split('/').next().filter(|id| !id.is_empty())
 }
 
 /// Phrases that claim a change without measuring it.
@@ -501,13 +484,5 @@ mod tests {
             .collect();
         assert_eq!(s, ["Latency increased.", "It grew 4x!", "Many users;", "x"]);
         assert_eq!(word_matches("so many users, many-users", "many users"), [3]);
-    }
-
-    #[test]
-    fn page_links_name_ids() {
-        assert_eq!(page_id("../db-failover/"), Some("db-failover"));
-        assert_eq!(page_id("/archive/postmortems/x/index.html"), Some("x"));
-        assert_eq!(page_id("../../services/api/"), None);
-        assert_eq!(page_id("static/x.png"), None);
     }
 }

@@ -8,6 +8,53 @@ use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::model::slugify;
 
+/// What a link in a postmortem body points to, as far as the archive is concerned.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// Another site, a mail address: not ours to check.
+    External,
+    /// `#fragment` on the same page.
+    Anchor(&'a str),
+    /// A Markdown file of the archive, relative to the linking file (`../x.md#impact`).
+    File {
+        path: &'a str,
+        fragment: Option<&'a str>,
+    },
+    /// A postmortem page: `../<id>/` from a postmortem page, or any `.../postmortems/<id>/`.
+    Page {
+        id: &'a str,
+        fragment: Option<&'a str>,
+    },
+    /// Anything else (taxonomy pages, static files).
+    Other,
+}
+
+pub fn classify(dest: &str) -> Target<'_> {
+    if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("tel:") {
+        return Target::External;
+    }
+    let (path, fragment) = dest
+        .split_once('#')
+        .map_or((dest, None), |(p, f)| (p, Some(f)));
+    if path.is_empty() {
+        return fragment.map_or(Target::Other, Target::Anchor);
+    }
+    if path.ends_with(".md") {
+        return Target::File { path, fragment };
+    }
+    let page = path
+        .split("postmortems/")
+        .nth(1)
+        .or_else(|| path.strip_prefix("../").filter(|r| !r.starts_with("..")));
+    match page
+        .and_then(|rest| rest.split('/').next())
+        .filter(|id| !id.is_empty())
+    {
+        Some(id) => Target::Page { id, fragment },
+        None => Target::Other,
+    }
+}
+
 /// Markdown extensions postmortems use; rendering and rules parse with the same set.
 pub fn options() -> Options {
     Options::ENABLE_TABLES
@@ -223,6 +270,35 @@ mod tests {
         assert_eq!(&body[b.body_offset(at)..b.body_offset(at) + 4], "many");
         let at = b.text.find("users").unwrap();
         assert_eq!(&body[b.body_offset(at)..b.body_offset(at) + 5], "users");
+    }
+
+    #[test]
+    fn links_are_classified() {
+        assert_eq!(classify("https://x.test/a.md"), Target::External);
+        assert_eq!(classify("#impact"), Target::Anchor("impact"));
+        assert_eq!(
+            classify("../a.md#t"),
+            Target::File {
+                path: "../a.md",
+                fragment: Some("t")
+            }
+        );
+        assert_eq!(
+            classify("../db-failover/"),
+            Target::Page {
+                id: "db-failover",
+                fragment: None
+            }
+        );
+        assert_eq!(
+            classify("/archive/postmortems/x/index.html#s"),
+            Target::Page {
+                id: "x",
+                fragment: Some("s")
+            }
+        );
+        assert_eq!(classify("../../services/api/"), Target::Other);
+        assert_eq!(classify("static/x.png"), Target::Other);
     }
 
     #[test]

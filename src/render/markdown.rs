@@ -26,14 +26,23 @@ pub struct TocEntry {
 
 const HOLE: &str = "\u{0}hindsight-section\u{0}";
 
+/// What to do with a link: `link` in `render` decides for each destination.
+pub enum Link {
+    Keep,
+    /// Point it elsewhere (a Markdown file path becomes its page's URL).
+    To(String),
+    /// Keep the text, drop the link (it would lead nowhere on the published site).
+    Unlink,
+}
+
 /// Renders `md`; the H2 section titled `replace` (case-insensitive) is left out and its
 /// heading kept, so the caller can draw that section from structured data instead.
-/// `link` may rewrite link destinations (Markdown file paths to page URLs).
+/// `link` decides what each link becomes.
 pub fn render(
     md: &str,
     highlighter: &Highlighter,
     replace: Option<&str>,
-    link: &dyn Fn(&str) -> Option<String>,
+    link: &dyn Fn(&str) -> Link,
 ) -> Rendered {
     let mut events: Vec<Event> = Vec::new();
     let mut toc = Vec::new();
@@ -41,6 +50,7 @@ pub fn render(
     let mut parser = Parser::new_ext(md, options());
     let mut skipping = false;
     let mut replaced = false;
+    let mut unlinking = false;
     while let Some(event) = parser.next() {
         match event {
             Event::Start(Tag::Heading {
@@ -92,15 +102,22 @@ pub fn render(
                 dest_url,
                 title,
                 id,
-            }) => {
-                let dest_url = link(&dest_url).map_or(dest_url, CowStr::from);
-                events.push(Event::Start(Tag::Link {
+            }) => match link(&dest_url) {
+                Link::Keep => events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
                     title,
                     id,
-                }));
-            }
+                })),
+                Link::To(to) => events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: to.into(),
+                    title,
+                    id,
+                })),
+                Link::Unlink => unlinking = true,
+            },
+            Event::End(TagEnd::Link) if unlinking => unlinking = false,
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match &kind {
                     CodeBlockKind::Fenced(info) => {
@@ -210,7 +227,7 @@ mod tests {
             "## Impact\n\ntext\n\n### Impact\n\n## Root `Causes`\n",
             &Highlighter::default(),
             None,
-            &|_| None,
+            &|_| Link::Keep,
         );
         let ids: Vec<_> = r.toc.iter().map(|t| (t.level, t.id.as_str())).collect();
         assert_eq!(ids, [(2, "impact"), (3, "impact-1"), (2, "root-causes")]);
@@ -227,7 +244,7 @@ mod tests {
     fn extensions_are_enabled() {
         let md =
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ note[^1]\n\n- [x] done\n\n[^1]: footnote\n";
-        let html = render(md, &Highlighter::default(), None, &|_| None).before;
+        let html = render(md, &Highlighter::default(), None, &|_| Link::Keep).before;
         for needle in [
             "<table>",
             "<del>old</del>",
@@ -241,7 +258,9 @@ mod tests {
     #[test]
     fn replaced_section_is_cut_out_up_to_the_next_h2() {
         let md = "## Summary\n\ns\n\n## Timeline\n\n- 14:00 a\n\n### Sub\n\n```sql\nSELECT 1;\n```\n\n## Lessons Learned\n\nl\n";
-        let r = render(md, &Highlighter::default(), Some("timeline"), &|_| None);
+        let r = render(md, &Highlighter::default(), Some("timeline"), &|_| {
+            Link::Keep
+        });
         assert!(r.before.ends_with("</h2>\n"), "{}", r.before);
         assert!(r.before.contains("id=\"timeline\""));
         let after = r.after.unwrap();
@@ -254,17 +273,18 @@ mod tests {
     }
 
     #[test]
-    fn links_can_be_rewritten() {
-        let rewrite = |dest: &str| dest.strip_suffix(".md").map(|stem| format!("../{stem}/"));
-        let html = render(
-            "[a](x.md) [b](https://e.test/)\n",
-            &Highlighter::default(),
-            None,
-            &rewrite,
-        )
-        .before;
+    fn links_can_be_rewritten_or_dropped() {
+        let rewrite = |dest: &str| match dest.strip_suffix(".md") {
+            Some("gone") => Link::Unlink,
+            Some(stem) => Link::To(format!("../{stem}/")),
+            None => Link::Keep,
+        };
+        let md = "[a](x.md) [b](https://e.test/) [*c*](gone.md)\n";
+        let html = render(md, &Highlighter::default(), None, &rewrite).before;
         assert!(
-            html.contains("<a href=\"../x/\">a</a> <a href=\"https://e.test/\">b</a>"),
+            html.contains(
+                "<a href=\"../x/\">a</a> <a href=\"https://e.test/\">b</a> <em>c</em></p>"
+            ),
             "{html}"
         );
     }
@@ -272,7 +292,7 @@ mod tests {
     #[test]
     fn internal_spans_are_wrapped_for_authors() {
         let md = "a <!-- internal -->x<!-- /internal --> b\n\n<!-- internal -->\n\n## Secret\n\ny\n\n<!-- /internal -->\n";
-        let html = render(md, &Highlighter::default(), None, &|_| None).before;
+        let html = render(md, &Highlighter::default(), None, &|_| Link::Keep).before;
         assert!(html.contains("<p>a <span class=\"internal-span\" title=\"Left out of public builds\">x</span> b</p>"), "{html}");
         assert!(html.contains("<div class=\"internal-span\" title=\"Left out of public builds\">\n<h2 id=\"secret\">"), "{html}");
         assert!(html.trim_end().ends_with("<p>y</p>\n</div>"), "{html}");
@@ -284,7 +304,7 @@ mod tests {
             "```python {.x}\nprint(1)\n```\n",
             &Highlighter::default(),
             None,
-            &|_| None,
+            &|_| Link::Keep,
         )
         .before;
         assert!(html.contains("data-lang=\"python\""), "{html}");

@@ -9,9 +9,10 @@ use jiff::{SignedDuration, Timestamp, Zoned};
 use serde::Serialize;
 
 use super::highlight::Highlighter;
-use super::markdown::{self, TocEntry};
+use super::markdown::{self, Link, TocEntry};
 use crate::config::Config;
 use crate::model::{Archive, External, Postmortem, Span, Taxonomy, Term, format_duration};
+use crate::outline::{Target, classify};
 
 /// A postmortem in a listing.
 #[derive(Serialize)]
@@ -197,18 +198,20 @@ pub fn postmortem_view<'a>(
     .collect();
     // Authors link postmortems as files (`../2024-02-14-x.md`), which works in their editor
     // and on the Git host; on the site those links go to the page.
-    let link = |dest: &str| -> Option<String> {
-        let (path, fragment) = dest
-            .split_once('#')
-            .map_or((dest, None), |(p, f)| (p, Some(f)));
-        if dest.contains("://") || !path.ends_with(".md") {
-            return None;
+    let link = |dest: &str| match classify(dest) {
+        Target::File { path, fragment } => {
+            match by_path.get(crate::load::resolve_relative(&pm.source, path).as_path()) {
+                Some(id) => Link::To(format!(
+                    "../{id}/{}",
+                    fragment.map(|f| format!("#{f}")).unwrap_or_default()
+                )),
+                None => Link::Unlink,
+            }
         }
-        let id = by_path.get(crate::load::resolve_relative(&pm.source, path).as_path())?;
-        Some(format!(
-            "../{id}/{}",
-            fragment.map(|f| format!("#{f}")).unwrap_or_default()
-        ))
+        // A page this build leaves out (a draft, or internal in a public build) must not
+        // be linked, nor its id shown.
+        Target::Page { id, .. } if !by_id.contains_key(id) => Link::Unlink,
+        _ => Link::Keep,
     };
     let rendered = markdown::render(
         &pm.body,
