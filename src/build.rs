@@ -145,7 +145,19 @@ pub fn load_archive(
         .iter()
         .map(|l| (l.doc.path.as_path(), &l.doc))
         .collect();
-    diagnostics.extend(check::archive(&config, &postmortems, &docs));
+    let passed: std::collections::HashSet<&Path> =
+        postmortems.iter().map(|p| p.source.as_path()).collect();
+    let failed: Vec<String> = pm_loaded
+        .iter()
+        .filter(|l| !passed.contains(l.doc.path.as_path()))
+        .map(|l| {
+            l.raw
+                .id
+                .clone()
+                .unwrap_or_else(|| crate::model::slugify(&l.doc.file_stem()))
+        })
+        .collect();
+    diagnostics.extend(check::archive(&config, &postmortems, &docs, &failed));
     let mut external = Vec::with_capacity(ext_loaded.len());
     for l in ext_loaded {
         let (ext, diags) = check::external(&config, l);

@@ -414,11 +414,13 @@ fn is_slug(id: &str) -> bool {
 }
 
 /// Rules that need every postmortem at once: unique ids and `related` links that resolve.
-/// `docs` maps each postmortem's source path to its document, for positions.
+/// `docs` maps each postmortem's source path to its document, for positions;
+/// `other_ids` are the ids of files that failed their own checks.
 pub fn archive(
     config: &Config,
     pms: &[Postmortem],
     docs: &HashMap<&Path, &Document>,
+    other_ids: &[String],
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut seen: HashMap<&str, &Document> = HashMap::new();
@@ -439,7 +441,12 @@ pub fn archive(
             seen.insert(&pm.id, first);
         }
     }
-    let ids: HashSet<&str> = pms.iter().map(|p| p.id.as_str()).collect();
+    // A postmortem with errors of its own still exists: links to it are not the problem.
+    let ids: HashSet<&str> = pms
+        .iter()
+        .map(|p| p.id.as_str())
+        .chain(other_ids.iter().map(String::as_str))
+        .collect();
     for pm in pms {
         let doc = docs[pm.source.as_path()];
         for rel in pm.related.iter().filter(|r| !ids.contains(r.as_str())) {

@@ -194,20 +194,20 @@ impl Config {
     }
 }
 
-fn locate(src: &Source, key: &str, message: impl Into<String>) -> Diagnostic {
-    let at = src
-        .text
-        .lines()
-        .scan(0, |offset, line| {
-            let start = *offset;
-            *offset += line.len() + 1;
-            Some((start, line))
-        })
-        .find(|(_, line)| line.trim_start().starts_with(key))
-        .map_or(0, |(start, line)| {
-            start + line.len() - line.trim_start().len()
-        });
-    src.diagnostic(CONFIG, at..at + key.len(), message)
+/// A config finding at `name`: the line setting that key, else the quoted value.
+fn locate(src: &Source, name: &str, message: impl Into<String>) -> Diagnostic {
+    let mut offset = 0;
+    let key = src.text.split_inclusive('\n').find_map(|line| {
+        let start = offset;
+        offset += line.len();
+        line.trim_start()
+            .starts_with(name)
+            .then(|| start + line.len() - line.trim_start().len())
+    });
+    let at = key
+        .or_else(|| src.text.find(&format!("\"{name}\"")).map(|i| i + 1))
+        .unwrap_or(0);
+    src.diagnostic(CONFIG, at..at + name.len(), message)
 }
 
 #[cfg(test)]

@@ -3,4 +3,5 @@
 mod bad_input;
 mod check;
 mod good_site;
+mod public;
 mod site;

@@ -1,0 +1,172 @@
+use std::fs;
+
+use crate::site::Site;
+
+/// Every public canary of the `public` fixture; each must survive a public build.
+const PUBLIC: &[&str] = &[
+    "PUBCANARY-TITLE",
+    "PUBCANARY-SUMMARY",
+    "PUBCANARY-AUTHOR",
+    "PUBCANARY-ACTION",
+    "PUBCANARY-BODY",
+    "PUBCANARY-CELL",
+    "PUBCANARY-CODE",
+    "PUBCANARY-TIMELINE",
+    "PUBCANARY-TWO",
+    "PUBCANARY-TWO-BODY",
+    "PUBCANARY-EXTERNAL",
+    "pubcanary-service",
+    "pubcanary-tag",
+    "pubcanary-team",
+];
+
+/// All output bytes, file by file, lowercased for canary search.
+fn output_text(site: &Site) -> Vec<(String, String)> {
+    walkdir::WalkDir::new(site.public())
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let bytes = fs::read(e.path()).unwrap();
+            assert!(
+                !bytes.starts_with(&[0x1f, 0x8b]),
+                "{} is gzip: decompress it here before searching",
+                e.path().display()
+            );
+            (
+                e.path().display().to_string(),
+                String::from_utf8_lossy(&bytes).to_lowercase(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_public_build_contains_no_internal_canary_and_every_public_one() {
+    let site = Site::fixture("public");
+    // An internal build first, into the same folder: nothing of it may carry over.
+    site.build().success();
+    let run = site.run(&["build", "--public"]).success();
+    assert!(
+        run.stdout.contains("built public archive"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("2 postmortems, 2 internal left out"),
+        "{}",
+        run.stdout
+    );
+    let files = output_text(&site);
+    assert!(files.len() > 15, "{} files", files.len());
+    for (path, text) in &files {
+        if let Some(at) = text.find("intcanary") {
+            panic!(
+                "{path} leaks internal text: …{}…",
+                &text[at.saturating_sub(80)..(at + 40).min(text.len())]
+            );
+        }
+    }
+    for canary in PUBLIC {
+        let lower = canary.to_lowercase();
+        assert!(
+            files.iter().any(|(_, t)| t.contains(&lower)),
+            "public canary {canary} missing"
+        );
+    }
+    assert!(!site.public().join("services/intcanary-service").exists());
+    assert!(
+        site.public().join("services/checkout/index.html").exists(),
+        "a service shared with a public postmortem stays"
+    );
+    let page = site.read("postmortems/public-one/index.html");
+    assert!(
+        page.contains("See the internal one and its page."),
+        "links to left-out postmortems keep only their text"
+    );
+    assert!(!page.contains("badge internal"));
+}
+
+#[test]
+fn the_internal_build_shows_everything_and_marks_what_the_public_will_not_see() {
+    let site = Site::fixture("public");
+    site.build().success();
+    let all: String = output_text(&site).into_iter().map(|(_, t)| t).collect();
+    for canary in [
+        "INTCANARY-INLINE",
+        "INTCANARY-BLOCK",
+        "INTCANARY-CELL",
+        "INTCANARY-RESPONDER",
+        "INTCANARY-INTERNAL-BODY",
+        "INTCANARY-TIMELINE-ENTRY",
+    ] {
+        assert!(
+            all.contains(&canary.to_lowercase()),
+            "{canary} missing from the internal build"
+        );
+    }
+    let page = site.read("postmortems/public-one/index.html");
+    assert!(page.contains("<span class=\"internal-span\" title=\"Left out of public builds\">The root password was INTCANARY-INLINE.</span>"), "{page}");
+    assert!(page.contains("<div class=\"internal-span\" title=\"Left out of public builds\">\n<h2 id=\"internal-details\">"), "{page}");
+    let internal = site.read("postmortems/intcanary-internal/index.html");
+    assert!(
+        internal.contains("INTCANARY-INTERNAL-TITLE <span class=\"badge internal\""),
+        "{internal}"
+    );
+    assert!(
+        site.read("index.html")
+            .contains("<span class=\"badge internal\"")
+    );
+}
+
+#[test]
+fn unpaired_markers_fail_the_build_at_the_marker() {
+    let site = Site::fixture("public");
+    site.run(&["build", "--public"]).success();
+    let before = site.snapshot();
+    let text = fs::read_to_string(site.root().join("content/postmortems/public-two.md")).unwrap();
+    site.write(
+        "content/postmortems/public-two.md",
+        text.replace(
+            "PUBCANARY-TWO-BODY",
+            "PUBCANARY-TWO-BODY <!-- internal --> secret",
+        ),
+    );
+    let run = site.run(&["build", "--public"]).failure(1);
+    assert!(
+        run.stderr
+            .contains("public-two.md:13:79: error[internal-marker]: internal span is never closed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("1 error in the archive"),
+        "no follow-on errors: {}",
+        run.stderr
+    );
+    assert_eq!(site.snapshot(), before);
+}
+
+#[test]
+fn hidden_fields_are_configurable() {
+    let site = Site::fixture("public");
+    site.write(
+        "site.toml",
+        "default_visibility = \"internal\"\n[public]\nhide_fields = [\"authors\"]\n",
+    );
+    site.run(&["build", "--public"]).success();
+    let page = site.read("postmortems/public-one/index.html");
+    assert!(!page.contains("PUBCANARY-AUTHOR"));
+    assert!(
+        page.contains("INTCANARY-RESPONDER"),
+        "only the listed fields are hidden"
+    );
+    site.write("site.toml", "[public]\nhide_fields = [\"password\"]\n");
+    let run = site.run(&["build", "--public"]).failure(1);
+    assert!(
+        run.stderr
+            .contains("site.toml:2:17: error[config]: `password` cannot be hidden"),
+        "{}",
+        run.stderr
+    );
+}
