@@ -1,7 +1,6 @@
 //! `hindsight build`: runs the stages in order and reports every diagnostic before deciding
 //! whether anything is written.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -10,15 +9,9 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
 use crate::ContentErrors;
-use crate::check;
-use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::lint;
-use crate::load::{self, Document};
-use crate::model::Archive;
-use crate::outline::Outline;
 use crate::render::{Renderer, Theme};
-use crate::schema::{EXTERNAL_KEYS, POSTMORTEM_KEYS, RawExternal, RawPostmortem};
+use crate::sources::{Assembled, LoadOptions, Sources};
 use crate::write::Output;
 
 const NOTHING_WRITTEN: &str = "; nothing was written";
@@ -71,150 +64,6 @@ impl fmt::Display for Summary {
     }
 }
 
-/// Everything the content stages produce: a valid archive, or the reasons there is none.
-pub struct Loaded {
-    pub archive: Option<Archive>,
-    pub diagnostics: Vec<Diagnostic>,
-    /// Markdown files read (postmortems and external).
-    pub files: usize,
-    /// Postmortems a public build left out.
-    pub internal_left_out: usize,
-}
-
-/// What the shared stages should do beyond loading and the schema rules.
-pub struct LoadOptions {
-    /// Keep postmortems with `status: draft` in the archive.
-    pub drafts: bool,
-    /// Also run the `check` rules (writing, links, deadlines), judging dates against this day.
-    pub lint: Option<jiff::civil::Date>,
-    /// Make the public archive: only `visibility: public` postmortems, internal spans and
-    /// hidden fields removed.
-    pub public: bool,
-}
-
-/// Loads and checks the archive under `root` (the stages shared by every command).
-pub fn load_archive(
-    root: &Path,
-    opts: &LoadOptions,
-    timings: &mut Vec<(&'static str, Duration)>,
-) -> Result<Loaded> {
-    let mut clock = Instant::now();
-    let mut lap = |name: &'static str, timings: &mut Vec<_>| {
-        timings.push((name, clock.elapsed()));
-        clock = Instant::now();
-    };
-    let config = match Config::load(root) {
-        Ok(c) => c,
-        Err(diagnostics) => {
-            return Ok(Loaded {
-                archive: None,
-                diagnostics,
-                files: 0,
-                internal_left_out: 0,
-            });
-        }
-    };
-    if !root.join("content").is_dir() {
-        bail!(
-            "no content/ folder in {}: run hindsight in an archive or pass --root DIR",
-            root.display()
-        );
-    }
-    let pm_files =
-        load::markdown_files(root, "content/postmortems").map_err(|d| anyhow::anyhow!("{d}"))?;
-    let ext_files =
-        load::markdown_files(root, "content/external").map_err(|d| anyhow::anyhow!("{d}"))?;
-    let (pm_loaded, mut diagnostics) =
-        load::load_all::<RawPostmortem>(root, &pm_files, POSTMORTEM_KEYS);
-    let (ext_loaded, ext_diags) = load::load_all::<RawExternal>(root, &ext_files, EXTERNAL_KEYS);
-    diagnostics.extend(ext_diags);
-    diagnostics.retain_mut(|d| config.rules.adjust(d));
-    let files = pm_files.len() + ext_files.len();
-    lap("load", timings);
-
-    let checked: Vec<_> = pm_loaded
-        .par_iter()
-        .map(|l| check::postmortem(&config, l, opts.public))
-        .collect();
-    let mut postmortems = Vec::with_capacity(checked.len());
-    for (pm, diags) in checked {
-        postmortems.extend(pm);
-        diagnostics.extend(diags);
-    }
-    let docs: HashMap<&Path, &Document> = pm_loaded
-        .iter()
-        .map(|l| (l.doc.path.as_path(), &l.doc))
-        .collect();
-    let passed: std::collections::HashSet<&Path> =
-        postmortems.iter().map(|p| p.source.as_path()).collect();
-    let failed: Vec<String> = pm_loaded
-        .iter()
-        .filter(|l| !passed.contains(l.doc.path.as_path()))
-        .map(|l| {
-            l.raw
-                .id
-                .clone()
-                .unwrap_or_else(|| crate::model::slugify(&l.doc.file_stem()))
-        })
-        .collect();
-    diagnostics.extend(check::archive(&config, &postmortems, &docs, &failed));
-    let mut external = Vec::with_capacity(ext_loaded.len());
-    for l in ext_loaded {
-        let (ext, diags) = check::external(&config, l);
-        external.extend(ext);
-        diagnostics.extend(diags);
-    }
-    if let Some(today) = opts.lint {
-        let outlines: Vec<Outline> = postmortems
-            .par_iter()
-            .map(|p| Outline::parse(&p.body))
-            .collect();
-        let ctx = lint::Context::new(&config, today, &postmortems, &outlines);
-        let found: Vec<Vec<Diagnostic>> = postmortems
-            .par_iter()
-            .zip(&outlines)
-            .map(|(pm, outline)| lint::postmortem(&ctx, pm, docs[pm.source.as_path()], outline))
-            .collect();
-        diagnostics.extend(found.into_iter().flatten());
-    }
-    lap("check", timings);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Ok(Loaded {
-            archive: None,
-            diagnostics,
-            files,
-            internal_left_out: 0,
-        });
-    }
-    let internal_left_out = if opts.public {
-        publish(&config, &mut postmortems)
-    } else {
-        0
-    };
-    let archive = Archive::new(config, postmortems, external, opts.drafts);
-    lap("model", timings);
-    Ok(Loaded {
-        files,
-        internal_left_out,
-        archive: Some(archive),
-        diagnostics,
-    })
-}
-
-/// Keeps what the public may see: public postmortems, with hidden fields cleared and
-/// `related` links to postmortems the public build leaves out dropped (their ids would
-/// show on the page). Internal spans were already removed by `check`.
-fn publish(config: &Config, postmortems: &mut Vec<crate::model::Postmortem>) -> usize {
-    let before = postmortems.len();
-    postmortems.retain(|p| p.visibility == crate::config::Visibility::Public);
-    let ids: std::collections::HashSet<String> = postmortems.iter().map(|p| p.id.clone()).collect();
-    for pm in postmortems.iter_mut() {
-        pm.related.retain(|id| ids.contains(id));
-        pm.hide(&config.public.hide_fields);
-    }
-    before - postmortems.len()
-}
-
 /// Prints diagnostics to stderr, paths shown as the user would reach them from where they ran.
 pub fn report(root: &Path, diagnostics: &mut [Diagnostic]) {
     let _ = crate::report::print(
@@ -229,17 +78,33 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let started = Instant::now();
     guard_output(&opts.root, &opts.output)?;
     let mut timings = Vec::new();
+    let clock = Instant::now();
+    let sources = match Sources::read(&opts.root, opts.public)? {
+        Ok(sources) => sources,
+        Err(mut diagnostics) => {
+            let count = diagnostics.len();
+            report(&opts.root, &mut diagnostics);
+            return Err(ContentErrors {
+                count,
+                after: NOTHING_WRITTEN,
+            }
+            .into());
+        }
+    };
+    timings.push(("load+check", clock.elapsed()));
+    let clock = Instant::now();
     let load = LoadOptions {
         drafts: opts.drafts,
         lint: None,
-        public: opts.public,
     };
-    let Loaded {
+    let Assembled {
         archive,
         mut diagnostics,
         internal_left_out,
         ..
-    } = load_archive(&opts.root, &load, &mut timings)?;
+    } = sources.assemble(&load);
+    drop(sources);
+    timings.push(("model", clock.elapsed()));
     let theme = Theme::load(&opts.root);
     if let Err(errors) = &theme {
         diagnostics.extend(errors.iter().cloned());

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -418,7 +419,7 @@ fn is_slug(id: &str) -> bool {
 /// `other_ids` are the ids of files that failed their own checks.
 pub fn archive(
     config: &Config,
-    pms: &[Postmortem],
+    pms: &[Arc<Postmortem>],
     docs: &HashMap<&Path, &Document>,
     other_ids: &[String],
 ) -> Vec<Diagnostic> {

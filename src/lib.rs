@@ -16,6 +16,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod sources;
 pub mod timeline;
 pub mod write;
 
@@ -164,12 +165,18 @@ fn check(
             .map_err(|_| anyhow::anyhow!("--today must be a date like 2024-03-12, not `{t}`"))?,
         None => jiff::Zoned::now().date(),
     };
-    let opts = build::LoadOptions {
-        drafts: true,
-        lint: Some(today),
-        public: false,
+    let mut loaded = match sources::Sources::read(root, false)? {
+        Ok(sources) => sources.assemble(&sources::LoadOptions {
+            drafts: true,
+            lint: Some(today),
+        }),
+        Err(diagnostics) => sources::Assembled {
+            archive: None,
+            diagnostics,
+            files: 0,
+            internal_left_out: 0,
+        },
     };
-    let mut loaded = build::load_archive(root, &opts, &mut Vec::new())?;
     if let Err(errors) = render::Theme::load(root) {
         loaded.diagnostics.extend(errors);
     }

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use jiff::civil::{Date, Weekday};
 use jiff::{SignedDuration, ToSpan};
@@ -40,7 +41,7 @@ impl<'a> Context<'a> {
     pub fn new(
         config: &'a Config,
         today: Date,
-        pms: &'a [Postmortem],
+        pms: &'a [Arc<Postmortem>],
         outlines: &[Outline],
     ) -> Self {
         let anchors = pms

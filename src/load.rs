@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
 use crate::diagnostic::{Diagnostic, Source};
@@ -236,31 +235,8 @@ pub fn markdown_files(root: &Path, dir: &str) -> Result<Vec<PathBuf>, Diagnostic
     Ok(files)
 }
 
-/// Loads every file in parallel; returns what loaded and a diagnostic for each file that did not.
-pub fn load_all<T: DeserializeOwned + Send>(
-    root: &Path,
-    files: &[PathBuf],
-    known_keys: &[&str],
-) -> (Vec<Loaded<T>>, Vec<Diagnostic>) {
-    let results: Vec<_> = files
-        .par_iter()
-        .map(|rel| load_one::<T>(root, rel, known_keys))
-        .collect();
-    let mut loaded = Vec::new();
-    let mut diagnostics = Vec::new();
-    for result in results {
-        match result {
-            Ok((doc, warnings)) => {
-                loaded.push(doc);
-                diagnostics.extend(warnings);
-            }
-            Err(d) => diagnostics.push(d),
-        }
-    }
-    (loaded, diagnostics)
-}
-
-fn load_one<T: DeserializeOwned>(
+/// Loads one file: its text, front matter and the warnings about unknown keys.
+pub fn load_one<T: DeserializeOwned>(
     root: &Path,
     rel: &Path,
     known_keys: &[&str],

@@ -1,5 +1,10 @@
 use std::process::ExitCode;
 
+// Builds allocate and free millions of small strings across threads; glibc's allocator
+// fragments under that pattern (a 10k build spent 17% of its time in malloc).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match hindsight::run(std::env::args_os()) {
         Ok(()) => ExitCode::SUCCESS,

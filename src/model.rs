@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
@@ -151,8 +152,8 @@ pub struct Term {
 
 pub struct Archive {
     pub config: Config,
-    /// Published postmortems, newest first.
-    pub postmortems: Vec<Postmortem>,
+    /// Published postmortems, newest first; shared with `serve`'s kept sources.
+    pub postmortems: Vec<Arc<Postmortem>>,
     pub drafts_left_out: usize,
     pub external: Vec<External>,
     pub taxonomies: Vec<Taxonomy>,
@@ -161,7 +162,7 @@ pub struct Archive {
 impl Archive {
     pub fn new(
         config: Config,
-        mut postmortems: Vec<Postmortem>,
+        mut postmortems: Vec<Arc<Postmortem>>,
         mut external: Vec<External>,
         include_drafts: bool,
     ) -> Archive {
@@ -192,7 +193,7 @@ impl Archive {
     }
 }
 
-fn build_taxonomies(config: &Config, pms: &[Postmortem]) -> Vec<Taxonomy> {
+fn build_taxonomies(config: &Config, pms: &[Arc<Postmortem>]) -> Vec<Taxonomy> {
     let group = |key,
                  title,
                  singular,
