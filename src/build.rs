@@ -121,7 +121,8 @@ pub fn build(opts: &Options) -> Result<Summary> {
     };
 
     let clock = Instant::now();
-    let renderer = Renderer::new(&archive, theme);
+    let archive = std::sync::Arc::new(archive);
+    let renderer = Renderer::new(archive.clone(), theme.into(), Default::default());
     let output = Output::create(&opts.output)?;
     let jobs = renderer.jobs();
     let results: Vec<Result<(), Diagnostic>> = jobs

@@ -8,7 +8,8 @@ mod theme;
 mod views;
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use minijinja::value::Serde;
 use minijinja::{Value, context};
@@ -30,28 +31,81 @@ pub enum Job {
     NotFound,
 }
 
-pub struct Renderer<'a> {
-    archive: &'a Archive,
-    theme: Theme,
-    highlighter: Highlighter,
-    by_id: HashMap<&'a str, usize>,
+/// Renders pages of one archive. Theme and highlighter are shared so `serve` can make a
+/// renderer for each new state of the archive without reloading them.
+pub struct Renderer {
+    archive: Arc<Archive>,
+    theme: Arc<Theme>,
+    highlighter: Arc<Highlighter>,
+    by_id: HashMap<String, usize>,
     /// Source file -> id of every published postmortem, to turn file links into page links.
-    by_path: HashMap<&'a Path, &'a str>,
+    by_path: HashMap<PathBuf, String>,
 }
 
-impl<'a> Renderer<'a> {
-    pub fn new(archive: &'a Archive, theme: Theme) -> Self {
+impl Renderer {
+    pub fn new(archive: Arc<Archive>, theme: Arc<Theme>, highlighter: Arc<Highlighter>) -> Self {
+        let by_id = archive
+            .postmortems
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect();
+        let by_path = archive
+            .postmortems
+            .iter()
+            .map(|p| (p.source.clone(), p.id.clone()))
+            .collect();
         Renderer {
             archive,
             theme,
-            highlighter: Highlighter::default(),
-            by_id: archive.index_of(),
-            by_path: archive
-                .postmortems
-                .iter()
-                .map(|p| (p.source.as_path(), p.id.as_str()))
-                .collect(),
+            highlighter,
+            by_id,
+            by_path,
         }
+    }
+
+    pub fn archive(&self) -> &Archive {
+        &self.archive
+    }
+
+    /// Output path of a page (relative, with `/`).
+    pub fn path(&self, job: Job) -> String {
+        let a = &self.archive;
+        match job {
+            Job::Home => "index.html".into(),
+            Job::Postmortem(i) => format!("postmortems/{}/index.html", a.postmortems[i].id),
+            Job::TaxonomyIndex(t) => format!("{}/index.html", a.taxonomies[t].key),
+            Job::Term(t, i) => format!(
+                "{}/{}/index.html",
+                a.taxonomies[t].key, a.taxonomies[t].terms[i].slug
+            ),
+            Job::External => "external/index.html".into(),
+            Job::NotFound => "404.html".into(),
+        }
+    }
+
+    /// The page at an output path, the inverse of `path`.
+    pub fn job_for(&self, path: &str) -> Option<Job> {
+        let a = &self.archive;
+        let dir = path.strip_suffix("index.html")?.trim_end_matches('/');
+        let job = match dir.split('/').collect::<Vec<_>>().as_slice() {
+            [""] => Job::Home,
+            ["external"] => Job::External,
+            ["postmortems", id] => Job::Postmortem(*self.by_id.get(*id)?),
+            [key] => Job::TaxonomyIndex(a.taxonomies.iter().position(|t| t.key == *key)?),
+            [key, slug] => {
+                let t = a.taxonomies.iter().position(|t| t.key == *key)?;
+                Job::Term(
+                    t,
+                    a.taxonomies[t]
+                        .terms
+                        .iter()
+                        .position(|term| term.slug == *slug)?,
+                )
+            }
+            _ => return None,
+        };
+        Some(job)
     }
 
     pub fn jobs(&self) -> Vec<Job> {
@@ -83,8 +137,9 @@ impl<'a> Renderer<'a> {
 
     /// Output path (relative, with `/`) and HTML of one page.
     pub fn render(&self, job: Job) -> Result<(String, String), Diagnostic> {
-        let a = self.archive;
-        let (path, template, ctx) = match job {
+        let a = &*self.archive;
+        let path = self.path(job);
+        let (template, ctx) = match job {
             Job::Home => {
                 let recent: Vec<Item> = a
                     .postmortems
@@ -93,7 +148,6 @@ impl<'a> Renderer<'a> {
                     .map(|p| Item::new(p, &a.config))
                     .collect();
                 (
-                    "index.html".to_string(),
                     "index.html",
                     context! { recent => ser(&recent), external_count => a.external.len(), taxonomies => ser(&a.taxonomies) },
                 )
@@ -101,38 +155,22 @@ impl<'a> Renderer<'a> {
             Job::Postmortem(i) => {
                 let pm = &a.postmortems[i];
                 let view = postmortem_view(pm, a, &self.by_id, &self.by_path, &self.highlighter);
-                (
-                    format!("postmortems/{}/index.html", pm.id),
-                    "postmortem.html",
-                    ser(&view),
-                )
+                ("postmortem.html", ser(&view))
             }
             Job::TaxonomyIndex(t) => {
                 let tax = &a.taxonomies[t];
-                (
-                    format!("{}/index.html", tax.key),
-                    "taxonomy.html",
-                    context! { taxonomy => ser(tax) },
-                )
+                ("taxonomy.html", context! { taxonomy => ser(tax) })
             }
             Job::Term(t, i) => {
                 let tax = &a.taxonomies[t];
                 let view = TermView::new(a, tax, &tax.terms[i]);
-                (
-                    format!("{}/{}/index.html", tax.key, tax.terms[i].slug),
-                    "term.html",
-                    ser(&view),
-                )
+                ("term.html", ser(&view))
             }
             Job::External => {
                 let groups = ExternalGroups::new(&a.external);
-                (
-                    "external/index.html".to_string(),
-                    "external.html",
-                    ser(&groups),
-                )
+                ("external.html", ser(&groups))
             }
-            Job::NotFound => ("404.html".to_string(), "404.html", context! {}),
+            Job::NotFound => ("404.html", context! {}),
         };
         let depth = path.matches('/').count();
         let root = if job_is_404(job) {
@@ -189,6 +227,29 @@ fn base_path(base_url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn job_for_inverts_path() {
+        let site = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let sources = crate::sources::Sources::read(site, false).unwrap().unwrap();
+        let archive = sources
+            .assemble(&crate::sources::LoadOptions {
+                drafts: true,
+                lint: None,
+            })
+            .archive
+            .unwrap();
+        let theme = Theme::load(site).unwrap();
+        let r = Renderer::new(Arc::new(archive), Arc::new(theme), Default::default());
+        for job in r.jobs().into_iter().filter(|j| !matches!(j, Job::NotFound)) {
+            let path = r.path(job);
+            assert_eq!(r.job_for(&path).map(|j| r.path(j)), Some(path));
+        }
+        assert!(r.job_for("postmortems/nope/index.html").is_none());
+        assert!(r.job_for("static/style.css").is_none());
+    }
+
     #[test]
     fn base_path_of_urls() {
         assert_eq!(super::base_path("https://example.com"), "/");

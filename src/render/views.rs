@@ -2,7 +2,7 @@
 //! zone, durations in human units, URLs relative to the site root).
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::PathBuf;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, Zoned};
@@ -161,8 +161,8 @@ const MARKS: [(&str, &str); 4] = [
 pub fn postmortem_view<'a>(
     pm: &'a Postmortem,
     archive: &'a Archive,
-    by_id: &HashMap<&str, usize>,
-    by_path: &HashMap<&Path, &str>,
+    by_id: &HashMap<String, usize>,
+    by_path: &HashMap<PathBuf, String>,
     hl: &Highlighter,
 ) -> PostmortemView<'a> {
     let tz = archive.config.time_zone();
