@@ -16,6 +16,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod serve;
 pub mod sources;
 pub mod timeline;
 pub mod write;
@@ -74,6 +75,21 @@ enum Command {
         /// Print how long each stage took.
         #[arg(long)]
         timings: bool,
+    },
+    /// Serve the archive locally, rebuilding and reloading the browser on every save.
+    Serve {
+        /// Address to listen on; loopback by default so the preview is not on the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Port to listen on (0: any free port).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Include drafts (the default in serve; --drafts=false to leave them out).
+        #[arg(long, default_value_t = true, num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
+        drafts: bool,
+        /// Serve the public archive (see build --public).
+        #[arg(long)]
+        public: bool,
     },
     /// Check every postmortem against every rule, without writing anything.
     Check {
@@ -135,6 +151,18 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<()> {
             println!("{summary}");
             Ok(())
         }
+        Command::Serve {
+            bind,
+            port,
+            drafts,
+            public,
+        } => serve::serve(serve::Options {
+            root: cli.root,
+            bind,
+            port,
+            drafts,
+            public,
+        }),
         Command::Check {
             format,
             today,
