@@ -53,6 +53,11 @@ fn every_internal_link_and_anchor_resolves() {
             continue;
         }
         let html = fs::read_to_string(path).unwrap();
+        assert!(
+            !html.contains("__hindsight"),
+            "{}: the live-reload script is for serve only",
+            path.display()
+        );
         let ids: HashSet<&str> = attr_values(&html, "id").into_iter().collect();
         for link in attr_values(&html, "href")
             .into_iter()

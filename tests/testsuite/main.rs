@@ -4,4 +4,5 @@ mod bad_input;
 mod check;
 mod good_site;
 mod public;
+mod serve;
 mod site;

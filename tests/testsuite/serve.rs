@@ -1,0 +1,416 @@
+//! `hindsight serve` on a free port, driven over raw HTTP so that request paths reach the
+//! server exactly as written (no client-side normalisation of `..`).
+
+use std::collections::{BTreeSet, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+use crate::site::{Site, attr_values};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+struct Server {
+    child: Child,
+    addr: String,
+    _stdout: Receiver<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Response {
+    status: u16,
+    headers: String,
+    body: String,
+}
+
+impl Server {
+    fn start(site: &Site, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+            .arg("--root")
+            .arg(site.root())
+            .args(["serve", "--port", "0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let first = rx.recv_timeout(WAIT).expect("serve printed no URL");
+        let addr = first
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no URL in {first:?}"))
+            .to_string();
+        Server {
+            child,
+            addr,
+            _stdout: rx,
+        }
+    }
+
+    fn request(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream.set_read_timeout(Some(WAIT)).unwrap();
+        let mut req = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.addr
+        );
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        stream.write_all(req.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        let raw = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        Response {
+            status,
+            headers: head.to_lowercase(),
+            body: body.to_string(),
+        }
+    }
+
+    fn get(&self, path: &str) -> Response {
+        self.request(path, &[])
+    }
+
+    /// Subscribes to the reload events; returns once the subscription is live.
+    fn events(&self) -> Receiver<String> {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            stream,
+            "GET /__hindsight/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut status = String::new();
+        reader.read_line(&mut status).unwrap();
+        assert!(status.contains("200"), "{status}");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in reader.lines().map_while(Result::ok) {
+                if let Some(name) = line.strip_prefix("event: ")
+                    && tx.send(name.to_string()).is_err()
+                {
+                    break;
+                }
+            }
+        });
+        rx
+    }
+}
+
+fn next_event(events: &Receiver<String>) -> String {
+    events.recv_timeout(WAIT).expect("no event from the server")
+}
+
+#[test]
+fn pages_have_types_redirects_etags_and_the_theme_404() {
+    let site = Site::fixture("good");
+    let server = Server::start(&site, &[]);
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert!(
+        home.headers
+            .contains("content-type: text/html; charset=utf-8")
+    );
+    assert!(
+        home.body
+            .contains("<script src=\"/__hindsight/live.js\"></script>\n</body>"),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body.contains("Search draft"),
+        "drafts are included in serve"
+    );
+    let css = server.get("/static/style.css");
+    assert!(
+        css.status == 200 && css.headers.contains("content-type: text/css"),
+        "{}",
+        css.headers
+    );
+    let page = server.get("/postmortems/checkout-outage/");
+    assert!(page.body.contains("<h1>Checkout outage <span"));
+    let redirect = server.get("/postmortems/checkout-outage");
+    assert_eq!(redirect.status, 301);
+    assert!(
+        redirect
+            .headers
+            .contains("location: /postmortems/checkout-outage/"),
+        "{}",
+        redirect.headers
+    );
+    let missing = server.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("custom not-found page"));
+    let etag = page
+        .headers
+        .lines()
+        .find_map(|l| l.strip_prefix("etag: "))
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        server
+            .request("/postmortems/checkout-outage/", &[("If-None-Match", &etag)])
+            .status,
+        304
+    );
+    assert!(
+        server
+            .get("/__hindsight/live.js")
+            .body
+            .contains("EventSource")
+    );
+}
+
+#[test]
+fn nothing_outside_the_archive_is_ever_served() {
+    let site = Site::fixture("good");
+    let outside = site.root().parent().unwrap().join("secret.txt");
+    std::fs::write(&outside, "TOP-SECRET-OUTSIDE").unwrap();
+    std::os::unix::fs::symlink(&outside, site.root().join("theme/static/secret-link")).unwrap();
+    let server = Server::start(&site, &[]);
+    for path in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/%2e%2e/secret.txt",
+        "/static/..%2f..%2f..%2fsecret.txt",
+        "/static/secret-link",
+        "//secret.txt",
+        "/..%5c..%5csecret.txt",
+        "/site.toml",
+        "/content/postmortems/checkout-outage.md",
+        "/static/../../site.toml",
+    ] {
+        let r = server.get(path);
+        assert!(
+            r.status == 403 || r.status == 404 || r.status == 400,
+            "{path}: {}",
+            r.status
+        );
+        assert!(
+            !r.body.contains("TOP-SECRET") && !r.body.contains("severities ="),
+            "{path} leaked: {}",
+            r.body
+        );
+    }
+    assert_eq!(server.get("/../secret.txt").status, 403);
+}
+
+#[test]
+fn an_edit_is_served_and_browsers_are_told_to_reload() {
+    let site = Site::fixture("good");
+    let server = Server::start(&site, &[]);
+    let before = server.get("/services/checkout/");
+    assert!(before.body.contains(">Checkout outage</a>"));
+    let events = server.events();
+    let file = site.root().join("content/postmortems/checkout-outage.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace(
+            "title: \"Checkout outage\"",
+            "title: \"Checkout outage, revised\"",
+        ),
+    )
+    .unwrap();
+    assert_eq!(next_event(&events), "reload");
+    assert!(
+        server
+            .get("/postmortems/checkout-outage/")
+            .body
+            .contains("<h1>Checkout outage, revised <span")
+    );
+    assert!(
+        server
+            .get("/services/checkout/")
+            .body
+            .contains(">Checkout outage, revised</a>")
+    );
+
+    site.write("content/postmortems/new-one.md", "---\ntitle: \"Brand new\"\ndate: 2025-01-01\nseverity: SEV-3\nservices: [checkout]\n---\nBody.\n");
+    assert_eq!(next_event(&events), "reload");
+    assert_eq!(server.get("/postmortems/new-one/").status, 200);
+    std::fs::remove_file(site.root().join("content/postmortems/new-one.md")).unwrap();
+    assert_eq!(next_event(&events), "reload");
+    assert_eq!(server.get("/postmortems/new-one/").status, 404);
+}
+
+#[test]
+fn a_broken_edit_shows_the_overlay_and_keeps_the_last_good_page() {
+    let site = Site::fixture("good");
+    let server = Server::start(&site, &[]);
+    let events = server.events();
+    let file = site.root().join("content/postmortems/checkout-outage.md");
+    let good = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        good.replace("title: \"Checkout outage\"", "title: \"Checkout broke\"")
+            .replace("severity: SEV-1", "severity: SEV-9"),
+    )
+    .unwrap();
+    assert_eq!(next_event(&events), "overlay");
+    let page = server.get("/postmortems/checkout-outage/");
+    assert!(
+        page.body.contains("<h1>Checkout outage <span"),
+        "the last good page stays"
+    );
+    assert!(page.body.contains("id=\"hindsight-overlay\""));
+    assert!(
+        page.body
+            .contains("error[unknown-severity]: unknown severity `SEV-9`"),
+        "{}",
+        page.body
+    );
+    std::fs::write(&file, &good).unwrap();
+    assert_eq!(next_event(&events), "reload");
+    assert!(
+        !server
+            .get("/postmortems/checkout-outage/")
+            .body
+            .contains("hindsight-overlay")
+    );
+}
+
+#[test]
+fn a_taken_port_is_a_clear_error() {
+    let site = Site::fixture("good");
+    let server = Server::start(&site, &[]);
+    let port = server.addr.rsplit(':').next().unwrap().to_string();
+    let run = site.run(&["serve", "--port", &port]).failure(2);
+    assert!(
+        run.stderr
+            .contains(&format!("port {port} on 127.0.0.1 is already in use")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--port"), "{}", run.stderr);
+}
+
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    let site = Site::fixture("good");
+    let mut server = Server::start(&site, &[]);
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = std::time::Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "serve did not stop on SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+}
+
+/// Every page reachable from the home page, by following links.
+fn crawl(server: &Server) -> Vec<(String, String)> {
+    let mut seen = BTreeSet::from(["/".to_string()]);
+    let mut queue = VecDeque::from(["/".to_string()]);
+    let mut pages = Vec::new();
+    while let Some(path) = queue.pop_front() {
+        let r = server.get(&path);
+        assert_eq!(r.status, 200, "{path}");
+        for link in attr_values(&r.body, "href")
+            .into_iter()
+            .chain(attr_values(&r.body, "src"))
+        {
+            if link.contains("://") || link.starts_with('#') || link.starts_with("mailto:") {
+                continue;
+            }
+            let link = link.split('#').next().unwrap();
+            let mut parts: Vec<&str> = if link.starts_with('/') {
+                vec![]
+            } else {
+                path.trim_end_matches(|c| c != '/')
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            };
+            for seg in link.split('/') {
+                match seg {
+                    "" | "." => {}
+                    ".." => {
+                        parts.pop();
+                    }
+                    s => parts.push(s),
+                }
+            }
+            let mut target = format!("/{}", parts.join("/"));
+            if link.ends_with('/') && !target.ends_with('/') {
+                target.push('/');
+            }
+            if seen.insert(target.clone()) {
+                queue.push_back(target);
+            }
+        }
+        pages.push((path, r.body.to_lowercase()));
+    }
+    pages
+}
+
+#[test]
+fn serve_public_leaks_nothing_after_an_incremental_rebuild() {
+    let site = Site::fixture("public");
+    let server = Server::start(&site, &["--public"]);
+    let events = server.events();
+    let file = site.root().join("content/postmortems/public-two.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("PUBCANARY-TWO-BODY", "PUBCANARY-TWO-BODY PUBCANARY-EDITED <!-- internal -->INTCANARY-EDITED<!-- /internal -->")).unwrap();
+    assert_eq!(next_event(&events), "reload");
+    let pages = crawl(&server);
+    assert!(pages.len() > 15, "{} pages", pages.len());
+    for (path, body) in &pages {
+        assert!(!body.contains("intcanary"), "{path} leaks internal text");
+    }
+    assert!(
+        pages.iter().any(|(_, b)| b.contains("pubcanary-edited")),
+        "the edit is served"
+    );
+    for canary in [
+        "pubcanary-title",
+        "pubcanary-cell",
+        "pubcanary-tag",
+        "pubcanary-external",
+    ] {
+        assert!(
+            pages.iter().any(|(_, b)| b.contains(canary)),
+            "{canary} missing"
+        );
+    }
+}
