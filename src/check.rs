@@ -415,28 +415,25 @@ fn is_slug(id: &str) -> bool {
 }
 
 /// Rules that need every postmortem at once: unique ids and `related` links that resolve.
-/// `docs` maps each postmortem's source path to its document, for positions;
+/// `docs` finds a postmortem's document by its source path (only to place findings);
 /// `other_ids` are the ids of files that failed their own checks.
-pub fn archive(
+pub fn archive<'a>(
     config: &Config,
     pms: &[Arc<Postmortem>],
-    docs: &HashMap<&Path, &Document>,
+    docs: &dyn Fn(&Path) -> Option<&'a Document>,
     other_ids: &[String],
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut seen: HashMap<&str, &Document> = HashMap::new();
+    let mut seen: HashMap<&str, &Path> = HashMap::new();
     for pm in pms {
-        let doc = docs[pm.source.as_path()];
-        if let Some(first) = seen.insert(&pm.id, doc) {
+        if let Some(first) = seen.insert(&pm.id, &pm.source)
+            && let Some(doc) = docs(&pm.source)
+        {
             let span = doc.locate("id", Some(&pm.id));
             let d = doc.source().diagnostic(
                 DUPLICATE_ID,
                 span,
-                format!(
-                    "duplicate id `{}`: {} has it too",
-                    pm.id,
-                    first.path.display()
-                ),
+                format!("duplicate id `{}`: {} has it too", pm.id, first.display()),
             );
             out.push(d.with_hint("ids must be unique; set a distinct `id:` in one of the two files (the id defaults to the file name)"));
             seen.insert(&pm.id, first);
@@ -449,8 +446,8 @@ pub fn archive(
         .chain(other_ids.iter().map(String::as_str))
         .collect();
     for pm in pms {
-        let doc = docs[pm.source.as_path()];
         for rel in pm.related.iter().filter(|r| !ids.contains(r.as_str())) {
+            let Some(doc) = docs(&pm.source) else { break };
             let span = doc.locate("related", Some(rel));
             let hint = match closest(rel, ids.iter().copied()) {
                 Some(near) => format!("did you mean `{near}`?"),

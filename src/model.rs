@@ -193,71 +193,89 @@ impl Archive {
     }
 }
 
+/// Calls its second argument with each term a postmortem has in one taxonomy.
+type TermsOf = dyn Fn(&Postmortem, &mut dyn FnMut(&str));
+
 fn build_taxonomies(config: &Config, pms: &[Arc<Postmortem>]) -> Vec<Taxonomy> {
-    let group = |key,
-                 title,
-                 singular,
-                 terms_of: &dyn Fn(&Postmortem) -> Vec<String>,
-                 order: &dyn Fn(&str) -> (usize, String)| {
-        // Keyed by slug: `Config Change` and `config-change` are one term with one page,
-        // shown under the first spelling met (postmortems are newest first).
-        let mut map: HashMap<String, (String, Vec<usize>)> = HashMap::new();
-        for (i, pm) in pms.iter().enumerate() {
-            for name in terms_of(pm) {
-                let (_, members) = map
-                    .entry(slugify(&name))
-                    .or_insert_with(|| (name, Vec::new()));
-                if members.last() != Some(&i) {
-                    members.push(i);
-                }
+    let group =
+        |key, title, singular, terms_of: &TermsOf, order: &dyn Fn(&str) -> (usize, String)| {
+            // Keyed by slug: `Config Change` and `config-change` are one term with one page,
+            // shown under the first spelling met (postmortems are newest first). Spellings
+            // seen before skip the slugging: serve rebuilds this on every save.
+            let mut terms: Vec<Term> = Vec::new();
+            let mut by_slug: HashMap<String, usize> = HashMap::new();
+            let mut by_name: HashMap<String, usize> = HashMap::new();
+            for (i, pm) in pms.iter().enumerate() {
+                terms_of(pm, &mut |name| {
+                    let t = match by_name.get(name) {
+                        Some(&t) => t,
+                        None => {
+                            let slug = slugify(name);
+                            let t = *by_slug.entry(slug.clone()).or_insert_with(|| {
+                                terms.push(Term {
+                                    name: name.to_string(),
+                                    slug,
+                                    members: Vec::new(),
+                                    count: 0,
+                                });
+                                terms.len() - 1
+                            });
+                            by_name.insert(name.to_string(), t);
+                            t
+                        }
+                    };
+                    let members = &mut terms[t].members;
+                    if members.last() != Some(&i) {
+                        members.push(i);
+                    }
+                });
             }
-        }
-        let mut terms: Vec<Term> = map
-            .into_iter()
-            .map(|(slug, (name, members))| Term {
-                slug,
-                count: members.len(),
-                name,
-                members,
-            })
-            .collect();
-        terms.sort_by_cached_key(|t| order(&t.name));
-        Taxonomy {
-            key,
-            title,
-            singular,
-            terms,
-        }
-    };
+            for term in &mut terms {
+                term.count = term.members.len();
+            }
+            terms.sort_by_cached_key(|t| order(&t.name));
+            Taxonomy {
+                key,
+                title,
+                singular,
+                terms,
+            }
+        };
     let alphabetical = |s: &str| (0, s.to_lowercase());
     vec![
         group(
             "services",
             "Services",
             "Service",
-            &|p| p.services.clone(),
+            &|p, add| p.services.iter().for_each(|s| add(s)),
             &alphabetical,
         ),
         group(
             "severities",
             "Severities",
             "Severity",
-            &|p| vec![p.severity.clone()],
+            &|p, add| add(&p.severity),
             &|s| (config.severity_rank(s), String::new()),
         ),
-        group("tags", "Tags", "Tag", &|p| p.tags.clone(), &alphabetical),
+        group(
+            "tags",
+            "Tags",
+            "Tag",
+            &|p, add| p.tags.iter().for_each(|t| add(t)),
+            &alphabetical,
+        ),
         group(
             "years",
             "Years",
             "Year",
-            &|p| vec![p.year().to_string()],
+            &|p, add| add(&p.year().to_string()),
             &|s| (0, format!("{:>6}", 9999 - s.parse::<i32>().unwrap_or(0))),
         ),
         group(
             "status",
             "Status",
             "Status",
-            &|p| vec![p.status.as_str().to_string()],
+            &|p, add| add(p.status.as_str()),
             &|s| {
                 (
                     Status::ALL
@@ -272,7 +290,7 @@ fn build_taxonomies(config: &Config, pms: &[Arc<Postmortem>]) -> Vec<Taxonomy> {
             "teams",
             "Teams",
             "Team",
-            &|p| p.teams.clone(),
+            &|p, add| p.teams.iter().for_each(|t| add(t)),
             &alphabetical,
         ),
     ]

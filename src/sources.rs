@@ -2,7 +2,7 @@
 //! (in `serve`) re-reads and re-checks only the files that changed; the rules that need
 //! every postmortem and the model are then assembled from what is kept.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -166,12 +166,9 @@ impl Sources {
             .values()
             .filter_map(|c| c.postmortem.clone())
             .collect();
-        let docs: HashMap<&Path, &Document> = self
-            .postmortems
-            .values()
-            .filter_map(|c| c.loaded.as_ref())
-            .map(|l| (l.doc.path.as_path(), &l.doc))
-            .collect();
+        let docs = |path: &Path| -> Option<&Document> {
+            self.postmortems.get(path)?.loaded.as_ref().map(|l| &l.doc)
+        };
         // A postmortem with errors of its own still exists: links to it are not the problem.
         let failed: Vec<String> = self
             .postmortems
@@ -195,7 +192,9 @@ impl Sources {
             let found: Vec<Vec<Diagnostic>> = postmortems
                 .par_iter()
                 .zip(&outlines)
-                .map(|(pm, outline)| lint::postmortem(&ctx, pm, docs[pm.source.as_path()], outline))
+                .filter_map(|(pm, outline)| {
+                    Some(lint::postmortem(&ctx, pm, docs(&pm.source)?, outline))
+                })
                 .collect();
             diagnostics.extend(found.into_iter().flatten());
         }

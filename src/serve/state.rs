@@ -270,7 +270,10 @@ fn unaffected_pages(
             .map(|t| t.terms.is_empty())
             .collect::<Vec<_>>()
     };
-    if ids(before) != ids(after) || nav(before) != nav(after) {
+    if before.postmortems.len() != after.postmortems.len()
+        || ids(before) != ids(after)
+        || nav(before) != nav(after)
+    {
         return HashMap::new();
     }
     let touched: HashSet<&str> = before
