@@ -96,27 +96,20 @@ impl Sources {
     /// Re-reads one content file after a change (or forgets it when it is gone). Returns
     /// false for paths that are not content files.
     pub fn reload(&mut self, rel: &Path) -> bool {
-        let exists = self.root.join(rel).is_file();
-        let is_md = rel.extension().is_some_and(|e| e == "md");
-        if is_md && rel.starts_with(POSTMORTEMS) {
-            if exists {
-                let checked = self.check_postmortem(rel);
-                self.postmortems.insert(rel.to_path_buf(), checked);
-            } else {
-                self.postmortems.remove(rel);
-            }
-            true
-        } else if is_md && rel.starts_with(EXTERNAL) {
-            if exists {
-                let checked = self.check_external(rel);
-                self.external.insert(rel.to_path_buf(), checked);
-            } else {
-                self.external.remove(rel);
-            }
-            true
-        } else {
-            false
+        if rel.extension().is_none_or(|e| e != "md") {
+            return false;
         }
+        let exists = self.root.join(rel).is_file();
+        if rel.starts_with(POSTMORTEMS) {
+            let checked = exists.then(|| self.check_postmortem(rel));
+            replace(&mut self.postmortems, rel, checked);
+        } else if rel.starts_with(EXTERNAL) {
+            let checked = exists.then(|| self.check_external(rel));
+            replace(&mut self.external, rel, checked);
+        } else {
+            return false;
+        }
+        true
     }
 
     fn check_postmortem(&self, rel: &Path) -> Checked {
@@ -224,6 +217,13 @@ impl Sources {
             internal_left_out,
         }
     }
+}
+
+fn replace<V>(map: &mut BTreeMap<PathBuf, V>, rel: &Path, value: Option<V>) {
+    match value {
+        Some(v) => map.insert(rel.to_path_buf(), v),
+        None => map.remove(rel),
+    };
 }
 
 /// Keeps what the public may see: public postmortems, with hidden fields cleared and

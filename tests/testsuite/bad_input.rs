@@ -1,4 +1,4 @@
-use crate::site::Site;
+use crate::site::{Site, assert_contains};
 
 /// Builds the good fixture, adds `contents` at `rel`, builds again: the second build must
 /// fail with exit 1 and leave the first build's output byte for byte. Returns stderr.
@@ -18,12 +18,6 @@ fn broken(rel: &str, contents: impl AsRef<[u8]>) -> String {
     run.stderr
 }
 
-fn assert_reports(stderr: &str, expected: &[&str]) {
-    for e in expected {
-        assert!(stderr.contains(e), "expected {e:?} in:\n{stderr}");
-    }
-}
-
 const HEAD: &str = "---\ntitle: \"Bad\"\ndate: 2024-01-02\nservices: [api]\n";
 
 #[test]
@@ -32,7 +26,7 @@ fn unknown_severity_points_at_the_value_with_a_suggestion() {
         "content/postmortems/bad.md",
         format!("{HEAD}severity: SEV-l\n---\nbody\n"),
     );
-    assert_reports(
+    assert_contains(
         &err,
         &[
             "content/postmortems/bad.md:5:11: error[unknown-severity]: unknown severity `SEV-l`",
@@ -49,7 +43,7 @@ fn duplicate_ids_name_both_files() {
         "content/postmortems/zzz.md",
         format!("{HEAD}severity: SEV-2\nid: checkout-outage\n---\n"),
     );
-    assert_reports(
+    assert_contains(
         &err,
         &[
             "zzz.md:6:5: error[duplicate-id]: duplicate id `checkout-outage`: content/postmortems/checkout-outage.md has it too",
@@ -65,7 +59,7 @@ fn timestamps_out_of_order() {
             "{HEAD}severity: SEV-2\nstarted_at: 2024-01-02T10:00:00Z\ndetected_at: 2024-01-02T09:00:00+00:00\n---\n"
         ),
     );
-    assert_reports(
+    assert_contains(
         &err,
         &[
             "bad.md:7:1: error[timestamp-order]: `detected_at` (2024-01-02T09:00:00Z) is before `started_at` (2024-01-02T10:00:00Z)",
@@ -79,7 +73,7 @@ fn bad_dates_and_timestamps() {
         "content/postmortems/bad.md",
         "---\ntitle: x\ndate: 2024-13-45\nseverity: SEV-1\nservices: [a]\nresolved_at: yesterday\naction_items:\n  - title: t\n    due: soon\n---\n",
     );
-    assert_reports(
+    assert_contains(
         &err,
         &[
             "bad.md:3:7: error[invalid-value]: `date` is not a valid date: `2024-13-45`",
@@ -96,7 +90,7 @@ fn non_utf8_files_are_reported_with_position() {
     bytes.push(0xE9);
     bytes.extend_from_slice(b"\n---\n");
     let err = broken("content/postmortems/latin1.md", bytes);
-    assert_reports(
+    assert_contains(
         &err,
         &[
             "latin1.md:2:11: error[encoding]: file is not valid UTF-8 (byte 14)",
@@ -108,7 +102,7 @@ fn non_utf8_files_are_reported_with_position() {
 #[test]
 fn unclosed_front_matter_and_syntax_errors() {
     let err = broken("content/postmortems/open.md", "---\ntitle: x\n\n# Body\n");
-    assert_reports(
+    assert_contains(
         &err,
         &[
             "open.md:1:1: error[front-matter]: front matter is never closed",
@@ -119,7 +113,7 @@ fn unclosed_front_matter_and_syntax_errors() {
         "content/postmortems/yaml.md",
         "---\ntitle: x\nservices: [a, b\nseverity: SEV-1\n---\n",
     );
-    assert_reports(
+    assert_contains(
         &err,
         &["yaml.md:4:", "error[front-matter]: invalid front matter"],
     );
@@ -127,14 +121,14 @@ fn unclosed_front_matter_and_syntax_errors() {
         "content/postmortems/toml.md",
         "+++\ntitle = \"x\"\nservices = \"api\"\n+++\n",
     );
-    assert_reports(
+    assert_contains(
         &err,
         &[
             "toml.md:3:12: error[front-matter]: invalid front matter: invalid type: string \"api\", expected a sequence",
         ],
     );
     let err = broken("content/postmortems/none.md", "# Just a body\n");
-    assert_reports(
+    assert_contains(
         &err,
         &["none.md:1:1: error[front-matter]: file does not start with front matter"],
     );
@@ -146,7 +140,7 @@ fn missing_required_keys_and_dangling_related() {
         "content/postmortems/bad.md",
         "---\nrelated: [chekout-outage]\n---\n",
     );
-    assert_reports(
+    assert_contains(
         &err,
         &[
             "bad.md:1:1: error[required]: missing `title`",
@@ -159,7 +153,7 @@ fn missing_required_keys_and_dangling_related() {
         "content/postmortems/rel.md",
         format!("{HEAD}severity: SEV-1\nrelated: [chekout-outage]\n---\n"),
     );
-    assert_reports(
+    assert_contains(
         &err,
         &[
             "rel.md:6:11: error[unknown-related]: related postmortem `chekout-outage` does not exist",
@@ -174,7 +168,7 @@ fn timeline_entries_out_of_order() {
         "content/postmortems/bad.md",
         format!("{HEAD}severity: SEV-1\n---\n\n## Timeline\n\n- 14:05 a\n- **13:59** b\n"),
     );
-    assert_reports(
+    assert_contains(
         &err,
         &[
             "bad.md:11:5: error[timeline-order]: timeline entry at 13:59 is earlier than the one before it (2024-01-02 14:05)",
@@ -192,7 +186,7 @@ fn errors_in_several_files_are_all_reported_in_one_run() {
     site.write("content/postmortems/b.md", "---\ntitle: x\n");
     site.write("content/external/c.md", "---\ntitle: no url\n---\n");
     let run = site.build().failure(1);
-    assert_reports(
+    assert_contains(
         &run.stderr,
         &[
             "a.md:5:11: error",
@@ -210,7 +204,7 @@ fn errors_in_several_files_are_all_reported_in_one_run() {
 #[test]
 fn bad_site_config_and_templates() {
     let err = broken("site.toml", "title = \"x\"\nseverites = [\"SEV-1\"]\n");
-    assert_reports(
+    assert_contains(
         &err,
         &["site.toml:2:1: error[config]: unknown field `severites`"],
     );
@@ -218,7 +212,7 @@ fn bad_site_config_and_templates() {
         "theme/templates/term.html",
         "{% extends \"base.html\" %}\n{% block main %}{{ term.name }\n{% endblock %}\n",
     );
-    assert_reports(&err, &["theme/templates/term.html:2:", "error[template]: "]);
+    assert_contains(&err, &["theme/templates/term.html:2:", "error[template]: "]);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 use std::fs;
 
-use crate::site::Site;
+use crate::site::{Site, assert_contains};
 
 const TODAY: &str = "2024-07-01";
 
@@ -195,21 +195,13 @@ fn rules_are_switched_and_re_levelled_in_site_toml() {
         "[rules]\nduplicate-id = \"off\"\nvague-clam = \"off\"\n",
     );
     let run = site.run_inside(&["check"]).failure(1);
-    assert!(
-        run.stdout
-            .contains("site.toml:2:1: error[config]: rule `duplicate-id` cannot be changed"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("unknown rule `vague-clam`"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("did you mean `vague-claim`?"),
-        "{}",
-        run.stdout
+    assert_contains(
+        &run.stdout,
+        &[
+            "site.toml:2:1: error[config]: rule `duplicate-id` cannot be changed",
+            "unknown rule `vague-clam`",
+            "did you mean `vague-claim`?",
+        ],
     );
 }
 

@@ -159,3 +159,14 @@ pub fn postmortem_links(html: &str) -> Vec<String> {
         .filter(|id| !id.is_empty())
         .collect()
 }
+
+/// Asserts that `haystack` contains every needle, showing it all when one is missing.
+#[track_caller]
+pub fn assert_contains(haystack: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(
+            haystack.contains(needle),
+            "expected {needle:?} in:\n{haystack}"
+        );
+    }
+}
