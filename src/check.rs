@@ -399,6 +399,7 @@ pub fn postmortem(
         related: raw.related.clone(),
         external_url,
         extra: extra.clone(),
+        history: None,
         timeline,
         source: doc.path.clone(),
         body,

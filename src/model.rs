@@ -37,12 +37,24 @@ pub struct Postmortem {
     pub related: Vec<String>,
     pub external_url: Option<String>,
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// Its Git history, when the archive is a Git repository and the file is committed.
+    pub history: Option<History>,
     #[serde(skip)]
     pub timeline: Timeline,
     #[serde(skip)]
     pub source: PathBuf,
     #[serde(skip)]
     pub body: String,
+}
+
+/// Who wrote a postmortem and when, from the commits that touched its file.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct History {
+    pub first: Timestamp,
+    pub last: Timestamp,
+    pub revisions: usize,
+    /// Distinct commit authors, in order of first commit.
+    pub authors: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -2,6 +2,7 @@
 //! independent jobs so `write` can render and store them in parallel without holding the
 //! whole site in memory.
 
+mod data;
 mod highlight;
 mod markdown;
 mod theme;
@@ -29,6 +30,10 @@ pub enum Job {
     Term(usize, usize),
     External,
     NotFound,
+    Feed,
+    Sitemap,
+    Export,
+    PostmortemJson(usize),
 }
 
 /// Renders pages of one archive. Theme and highlighter are shared so `serve` can make a
@@ -81,14 +86,28 @@ impl Renderer {
             ),
             Job::External => "external/index.html".into(),
             Job::NotFound => "404.html".into(),
+            Job::Feed => "feed.xml".into(),
+            Job::Sitemap => "sitemap.xml".into(),
+            Job::Export => "postmortems.json".into(),
+            Job::PostmortemJson(i) => format!("postmortems/{}/index.json", a.postmortems[i].id),
         }
     }
 
     /// The page at an output path, the inverse of `path`.
     pub fn job_for(&self, path: &str) -> Option<Job> {
         let a = &self.archive;
-        if path == "404.html" {
-            return Some(Job::NotFound);
+        match path {
+            "404.html" => return Some(Job::NotFound),
+            "feed.xml" => return Some(Job::Feed),
+            "sitemap.xml" => return Some(Job::Sitemap),
+            "postmortems.json" => return Some(Job::Export),
+            _ => {}
+        }
+        if let Some(id) = path
+            .strip_prefix("postmortems/")
+            .and_then(|p| p.strip_suffix("/index.json"))
+        {
+            return self.by_id.get(id).map(|&i| Job::PostmortemJson(i));
         }
         let dir = path.strip_suffix("index.html")?.trim_end_matches('/');
         let job = match dir.split('/').collect::<Vec<_>>().as_slice() {
@@ -112,8 +131,18 @@ impl Renderer {
     }
 
     pub fn jobs(&self) -> Vec<Job> {
-        let mut jobs = vec![Job::Home, Job::External, Job::NotFound];
-        jobs.extend((0..self.archive.postmortems.len()).map(Job::Postmortem));
+        let mut jobs = vec![
+            Job::Home,
+            Job::External,
+            Job::NotFound,
+            Job::Feed,
+            Job::Sitemap,
+            Job::Export,
+        ];
+        jobs.extend(
+            (0..self.archive.postmortems.len())
+                .flat_map(|i| [Job::Postmortem(i), Job::PostmortemJson(i)]),
+        );
         for (t, tax) in self.archive.taxonomies.iter().enumerate() {
             jobs.push(Job::TaxonomyIndex(t));
             jobs.extend((0..tax.terms.len()).map(|i| Job::Term(t, i)));
@@ -143,6 +172,17 @@ impl Renderer {
         let a = &*self.archive;
         let path = self.path(job);
         let (template, ctx) = match job {
+            Job::Feed => return Ok((path, data::feed(a))),
+            Job::Export => return Ok((path, data::export(a))),
+            Job::PostmortemJson(i) => return Ok((path, data::export_one(a, &a.postmortems[i]))),
+            Job::Sitemap => {
+                let pages = self
+                    .jobs()
+                    .into_iter()
+                    .map(|j| self.path(j))
+                    .filter(|p| p.ends_with("index.html"));
+                return Ok((path, data::sitemap(a, pages)));
+            }
             Job::Home => {
                 let recent: Vec<Item> = a
                     .postmortems

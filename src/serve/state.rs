@@ -38,8 +38,8 @@ impl Generation {
         let job = self.renderer.job_for(path)?;
         Some(self.renderer.render(job).map(|(path, html)| {
             let page = Arc::new(Page {
+                content_type: content_type(&path),
                 body: html.into_bytes(),
-                content_type: HTML,
             });
             lock(&self.pages).insert(path, page.clone());
             page
