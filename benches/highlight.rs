@@ -11,10 +11,7 @@ use rayon::prelude::*;
 
 fn blocks(root: &std::path::Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(root.join("content"))
-        .into_iter()
-        .filter_map(Result::ok)
-    {
+    for entry in walkdir::WalkDir::new(root.join("content")).into_iter().filter_map(Result::ok) {
         if entry.path().extension().is_none_or(|e| e != "md") {
             continue;
         }
@@ -46,11 +43,7 @@ fn main() {
     let blocks = blocks(std::path::Path::new(&dir));
     let lines: usize = blocks.iter().map(|(_, c)| c.lines().count()).sum();
     let distinct: std::collections::HashSet<_> = blocks.iter().collect();
-    println!(
-        "{} blocks, {} distinct, {lines} lines",
-        blocks.len(),
-        distinct.len()
-    );
+    println!("{} blocks, {} distinct, {lines} lines", blocks.len(), distinct.len());
 
     // Each run uses a fresh highlighter so no memo carries over; the first block of each
     // language pays for compiling that grammar's regexes, as in a real build.
@@ -61,13 +54,7 @@ fn main() {
         let s = t.elapsed().as_secs_f64();
         println!("{name:<28} {:>7.3} s  {:>9.0} lines/s", s, lines as f64 / s);
     };
-    run("uncached, 1 thread", &|h| {
-        blocks.iter().for_each(|(l, c)| drop(h.uncached(l, c)))
-    });
-    run("uncached, rayon", &|h| {
-        blocks.par_iter().for_each(|(l, c)| drop(h.uncached(l, c)))
-    });
-    run("memoised, rayon", &|h| {
-        blocks.par_iter().for_each(|(l, c)| drop(h.block(l, c)))
-    });
+    run("uncached, 1 thread", &|h| blocks.iter().for_each(|(l, c)| drop(h.uncached(l, c))));
+    run("uncached, rayon", &|h| blocks.par_iter().for_each(|(l, c)| drop(h.uncached(l, c))));
+    run("memoised, rayon", &|h| blocks.par_iter().for_each(|(l, c)| drop(h.block(l, c))));
 }

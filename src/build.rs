@@ -21,6 +21,8 @@ pub struct Options {
     pub output: PathBuf,
     pub drafts: bool,
     pub public: bool,
+    /// The build date: what the action items page calls overdue.
+    pub today: jiff::civil::Date,
 }
 
 /// What a build did, printed as its last line.
@@ -41,10 +43,7 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let drafts = match self.drafts_left_out {
             0 => String::new(),
-            n => format!(
-                ", {n} draft{} left out (use --drafts)",
-                if n == 1 { "" } else { "s" }
-            ),
+            n => format!(", {n} draft{} left out (use --drafts)", if n == 1 { "" } else { "s" }),
         };
         let (kind, internal) = match self.internal_left_out {
             Some(n) => ("public archive", format!(", {n} internal left out")),
@@ -66,12 +65,7 @@ impl fmt::Display for Summary {
 
 /// Prints diagnostics to stderr, paths shown as the user would reach them from where they ran.
 pub fn report(root: &Path, diagnostics: &mut [Diagnostic]) {
-    let _ = crate::report::print(
-        &mut std::io::stderr().lock(),
-        root,
-        diagnostics,
-        crate::report::Format::Human,
-    );
+    let _ = crate::report::print(&mut std::io::stderr().lock(), root, diagnostics, crate::report::Format::Human);
 }
 
 pub fn build(opts: &Options) -> Result<Summary> {
@@ -84,25 +78,13 @@ pub fn build(opts: &Options) -> Result<Summary> {
         Err(mut diagnostics) => {
             let count = diagnostics.len();
             report(&opts.root, &mut diagnostics);
-            return Err(ContentErrors {
-                count,
-                after: NOTHING_WRITTEN,
-            }
-            .into());
+            return Err(ContentErrors { count, after: NOTHING_WRITTEN }.into());
         }
     };
     timings.push(("load+check", clock.elapsed()));
     let clock = Instant::now();
-    let load = LoadOptions {
-        drafts: opts.drafts,
-        lint: None,
-    };
-    let Assembled {
-        archive,
-        mut diagnostics,
-        internal_left_out,
-        ..
-    } = sources.assemble(&load);
+    let load = LoadOptions { drafts: opts.drafts, lint: false, today: opts.today };
+    let Assembled { archive, mut diagnostics, internal_left_out, .. } = sources.assemble(&load);
     drop(sources);
     timings.push(("model", clock.elapsed()));
     let theme = Theme::load(&opts.root);
@@ -113,11 +95,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let warnings = diagnostics.len() - errors;
     report(&opts.root, &mut diagnostics);
     let (Some(archive), Ok(theme), 0) = (archive, theme, errors) else {
-        return Err(ContentErrors {
-            count: errors,
-            after: NOTHING_WRITTEN,
-        }
-        .into());
+        return Err(ContentErrors { count: errors, after: NOTHING_WRITTEN }.into());
     };
 
     let clock = Instant::now();
@@ -140,11 +118,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         failures.truncate(20);
         let count = failures.len();
         report(&opts.root, &mut failures);
-        return Err(ContentErrors {
-            count,
-            after: NOTHING_WRITTEN,
-        }
-        .into());
+        return Err(ContentErrors { count, after: NOTHING_WRITTEN }.into());
     }
     let statics = renderer.static_files();
     for (path, bytes) in &statics {
@@ -169,26 +143,15 @@ pub fn build(opts: &Options) -> Result<Summary> {
 
 /// Refuses output folders whose replacement would destroy the archive itself.
 fn guard_output(root: &Path, output: &Path) -> Result<()> {
-    let root = root
-        .canonicalize()
-        .with_context(|| format!("cannot open the archive folder {}", root.display()))?;
-    let absolute = std::path::absolute(output)
-        .with_context(|| format!("bad output path {}", output.display()))?;
+    let root = root.canonicalize().with_context(|| format!("cannot open the archive folder {}", root.display()))?;
+    let absolute = std::path::absolute(output).with_context(|| format!("bad output path {}", output.display()))?;
     let parent = absolute.parent().and_then(|p| p.canonicalize().ok());
     let resolved = match (parent, absolute.file_name()) {
         (Some(parent), Some(name)) => parent.join(name),
         _ => absolute.clone(),
     };
-    let protected = [
-        root.clone(),
-        root.join("content"),
-        root.join("theme"),
-        root.join("site.toml"),
-    ];
-    if protected
-        .iter()
-        .any(|p| p.starts_with(&resolved) || resolved.starts_with(p) && *p != root)
-    {
+    let protected = [root.clone(), root.join("content"), root.join("theme"), root.join("site.toml")];
+    if protected.iter().any(|p| p.starts_with(&resolved) || resolved.starts_with(p) && *p != root) {
         bail!(
             "refusing to use {} as the output folder: building replaces it, and it holds the archive's sources; choose e.g. -o public",
             output.display()

@@ -14,8 +14,8 @@ use crate::load::{Document, Format, Loaded, closest};
 use crate::model::{ActionItem, External, Postmortem, slugify};
 use crate::redact;
 use crate::rules::{
-    DUPLICATE_ID, INTERNAL_MARKER, INVALID_VALUE, REQUIRED, Rule, Settings, TIMESTAMP_ORDER,
-    UNKNOWN_RELATED, UNKNOWN_SEVERITY, UNKNOWN_TAG,
+    DUPLICATE_ID, INTERNAL_MARKER, INVALID_VALUE, REQUIRED, Rule, Settings, TIMESTAMP_ORDER, UNKNOWN_RELATED,
+    UNKNOWN_SEVERITY, UNKNOWN_TAG,
 };
 use crate::schema::{RawExternal, RawPostmortem, Text};
 use crate::timeline;
@@ -39,12 +39,7 @@ impl<'a> Findings<'a> {
     }
 
     fn new(doc: &'a Document, rules: &'a Settings) -> Self {
-        Findings {
-            doc,
-            rules,
-            item: None,
-            out: Vec::new(),
-        }
+        Findings { doc, rules, item: None, out: Vec::new() }
     }
 
     /// Reports at the value `needle` of front matter `key` (or at the key).
@@ -58,11 +53,7 @@ impl<'a> Findings<'a> {
 
     /// Reports at a byte span of the file.
     fn at(&mut self, rule: &Rule, span: std::ops::Range<usize>, message: String, hint: &str) {
-        let d = self
-            .doc
-            .source()
-            .diagnostic(rule, span, message)
-            .with_hint(hint);
+        let d = self.doc.source().diagnostic(rule, span, message).with_hint(hint);
         self.push(d);
     }
 
@@ -73,12 +64,7 @@ impl<'a> Findings<'a> {
     }
 
     fn date(&mut self, key: &str, value: Option<&Text>) -> Option<Date> {
-        self.parse(
-            key,
-            value,
-            "a valid date",
-            "write a calendar date as YYYY-MM-DD, e.g. 2024-03-12",
-        )
+        self.parse(key, value, "a valid date", "write a calendar date as YYYY-MM-DD, e.g. 2024-03-12")
     }
 
     fn timestamp(&mut self, key: &str, value: Option<&Text>) -> Option<Timestamp> {
@@ -91,23 +77,11 @@ impl<'a> Findings<'a> {
     }
 
     /// Parses `value` as `T`, reporting `is not {what}` at the value when it does not parse.
-    fn parse<T: std::str::FromStr>(
-        &mut self,
-        key: &str,
-        value: Option<&Text>,
-        what: &str,
-        hint: &str,
-    ) -> Option<T> {
+    fn parse<T: std::str::FromStr>(&mut self, key: &str, value: Option<&Text>, what: &str, hint: &str) -> Option<T> {
         let text = &value?.0;
         let parsed = text.parse().ok();
         if parsed.is_none() {
-            self.error(
-                INVALID_VALUE,
-                key,
-                Some(text),
-                format!("`{key}` is not {what}: `{text}`"),
-                hint,
-            );
+            self.error(INVALID_VALUE, key, Some(text), format!("`{key}` is not {what}: `{text}`"), hint);
         }
         parsed
     }
@@ -140,11 +114,7 @@ pub fn postmortem(
 ) -> (Option<Postmortem>, Vec<Diagnostic>) {
     let Loaded { doc, raw, extra } = loaded;
     let text = |s: &str| {
-        if public {
-            redact::remove(s)
-        } else {
-            s.to_string()
-        }
+        if public { redact::remove(s) } else { s.to_string() }
     };
     let mut f = Findings::new(doc, &config.rules);
     let title = raw.title.clone().filter(|t| !t.trim().is_empty());
@@ -154,14 +124,7 @@ pub fn postmortem(
             "title",
             None,
             "missing `title`".into(),
-            &format!(
-                "add {}",
-                f.example(
-                    "title",
-                    "\"Checkout API outage\"",
-                    "\"Checkout API outage\""
-                )
-            ),
+            &format!("add {}", f.example("title", "\"Checkout API outage\"", "\"Checkout API outage\"")),
         );
     }
     let severity = match &raw.severity {
@@ -174,33 +137,20 @@ pub fn postmortem(
                 "missing `severity`".into(),
                 &format!(
                     "add {} (one of {list})",
-                    f.example(
-                        "severity",
-                        &config.severities[0],
-                        &format!("\"{}\"", config.severities[0])
-                    )
+                    f.example("severity", &config.severities[0], &format!("\"{}\"", config.severities[0]))
                 ),
             );
             None
         }
         Some(s) if !config.severities.contains(s) => {
             let hint = match closest(s, config.severities.iter().map(String::as_str)) {
-                Some(near) => format!(
-                    "did you mean `{near}`? Severities are {}",
-                    config.severities.join(", ")
-                ),
+                Some(near) => format!("did you mean `{near}`? Severities are {}", config.severities.join(", ")),
                 None => format!(
                     "use one of {} (set `severities` in site.toml to change the list)",
                     config.severities.join(", ")
                 ),
             };
-            f.error(
-                UNKNOWN_SEVERITY,
-                "severity",
-                Some(s),
-                format!("unknown severity `{s}`"),
-                &hint,
-            );
+            f.error(UNKNOWN_SEVERITY, "severity", Some(s), format!("unknown severity `{s}`"), &hint);
             None
         }
         Some(s) => Some(s.clone()),
@@ -214,11 +164,7 @@ pub fn postmortem(
             "`services` is missing or empty".into(),
             &format!(
                 "list the affected services: {}",
-                f.example(
-                    "services",
-                    "[checkout, payments]",
-                    "[\"checkout\", \"payments\"]"
-                )
+                f.example("services", "[checkout, payments]", "[\"checkout\", \"payments\"]")
             ),
         );
     }
@@ -228,13 +174,7 @@ pub fn postmortem(
                 Some(near) => format!("did you mean `{near}`? Or add it to `tags` in site.toml"),
                 None => "use a tag from `tags` in site.toml, or add it there".to_string(),
             };
-            f.error(
-                UNKNOWN_TAG,
-                "tags",
-                Some(tag),
-                format!("tag `{tag}` is not in the site's vocabulary"),
-                &hint,
-            );
+            f.error(UNKNOWN_TAG, "tags", Some(tag), format!("tag `{tag}` is not in the site's vocabulary"), &hint);
         }
     }
     let id = match &raw.id {
@@ -261,10 +201,7 @@ pub fn postmortem(
     .into_iter()
     .map(|(key, v)| (key, f.timestamp(key, v.as_ref())))
     .collect();
-    let present: Vec<(&str, Timestamp)> = stamps
-        .iter()
-        .filter_map(|(k, t)| Some((*k, (*t)?)))
-        .collect();
+    let present: Vec<(&str, Timestamp)> = stamps.iter().filter_map(|(k, t)| Some((*k, (*t)?))).collect();
     for pair in present.windows(2) {
         let ((a, ta), (b, tb)) = (pair[0], pair[1]);
         if tb < ta {
@@ -334,20 +271,10 @@ pub fn postmortem(
     let mut strings: Vec<(&str, &str)> = Vec::new();
     strings.extend(raw.title.as_deref().map(|t| ("title", t)));
     strings.extend(raw.summary.as_deref().map(|t| ("summary", t)));
-    strings.extend(
-        raw.action_items
-            .iter()
-            .filter_map(|a| Some(("action_items", a.title.as_deref()?))),
-    );
+    strings.extend(raw.action_items.iter().filter_map(|a| Some(("action_items", a.title.as_deref()?))));
     for (key, value) in strings {
         if let Err(p) = redact::spans(value) {
-            f.error(
-                INTERNAL_MARKER,
-                key,
-                Some(&value[p.span.clone()]),
-                p.message.into(),
-                p.hint,
-            );
+            f.error(INTERNAL_MARKER, key, Some(&value[p.span.clone()]), p.message.into(), p.hint);
         }
     }
 
@@ -357,11 +284,7 @@ pub fn postmortem(
         // Problems are found in the file as written, so their positions are right; a
         // public build draws the timeline from the text that remains.
         let (parsed, problems) = timeline::parse(doc.body(), date);
-        timeline = if public {
-            timeline::parse(&body, date).0
-        } else {
-            parsed
-        };
+        timeline = if public { timeline::parse(&body, date).0 } else { parsed };
         for p in problems {
             let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
             f.at(p.rule, span, p.message, &p.hint);
@@ -371,9 +294,7 @@ pub fn postmortem(
     let mut diagnostics = f.out;
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     diagnostics.sort_by_key(|d| (d.line, d.col));
-    let (Some(title), Some(severity), Some(id), Some(date), false) =
-        (title, severity, id, date, has_errors)
-    else {
+    let (Some(title), Some(severity), Some(id), Some(date), false) = (title, severity, id, date, has_errors) else {
         return (None, diagnostics);
     };
     let pm = Postmortem {
@@ -409,9 +330,7 @@ pub fn postmortem(
 
 fn is_slug(id: &str) -> bool {
     let mut chars = id.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
@@ -436,31 +355,26 @@ pub fn archive<'a>(
                 span,
                 format!("duplicate id `{}`: {} has it too", pm.id, first.display()),
             );
-            out.push(d.with_hint("ids must be unique; set a distinct `id:` in one of the two files (the id defaults to the file name)"));
+            out.push(d.with_hint(
+                "ids must be unique; set a distinct `id:` in one of the two files (the id defaults to the file name)",
+            ));
             seen.insert(&pm.id, first);
         }
     }
     // A postmortem with errors of its own still exists: links to it are not the problem.
-    let ids: HashSet<&str> = pms
-        .iter()
-        .map(|p| p.id.as_str())
-        .chain(other_ids.iter().map(String::as_str))
-        .collect();
+    let ids: HashSet<&str> = pms.iter().map(|p| p.id.as_str()).chain(other_ids.iter().map(String::as_str)).collect();
     for pm in pms {
         for rel in pm.related.iter().filter(|r| !ids.contains(r.as_str())) {
             let Some(doc) = docs(&pm.source) else { break };
             let span = doc.locate("related", Some(rel));
             let hint = match closest(rel, ids.iter().copied()) {
                 Some(near) => format!("did you mean `{near}`?"),
-                None => "list ids of postmortems in this archive (a postmortem's id is its `id` or its file name)".to_string(),
+                None => "list ids of postmortems in this archive (a postmortem's id is its `id` or its file name)"
+                    .to_string(),
             };
             out.push(
                 doc.source()
-                    .diagnostic(
-                        UNKNOWN_RELATED,
-                        span,
-                        format!("related postmortem `{rel}` does not exist"),
-                    )
+                    .diagnostic(UNKNOWN_RELATED, span, format!("related postmortem `{rel}` does not exist"))
                     .with_hint(hint),
             );
         }
@@ -470,10 +384,7 @@ pub fn archive<'a>(
 }
 
 /// Validates one curated external postmortem.
-pub fn external(
-    config: &Config,
-    loaded: Loaded<RawExternal>,
-) -> (Option<External>, Vec<Diagnostic>) {
+pub fn external(config: &Config, loaded: Loaded<RawExternal>) -> (Option<External>, Vec<Diagnostic>) {
     let Loaded { doc, raw, .. } = loaded;
     let mut f = Findings::new(&doc, &config.rules);
     if raw.url.is_none() {
@@ -488,10 +399,7 @@ pub fn external(
     let url = f.url("url", raw.url.as_ref());
     let archive_url = f.url("archive_url", raw.archive_url.as_ref());
     let nonempty = |v: Option<Text>| v.map(|t| t.0).filter(|t| !t.is_empty());
-    let title = raw
-        .title
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| doc.file_stem());
+    let title = raw.title.filter(|t| !t.is_empty()).unwrap_or_else(|| doc.file_stem());
     let out = f.out;
     if out.iter().any(Diagnostic::is_error) {
         return (None, out);
@@ -500,10 +408,7 @@ pub fn external(
         slug: slugify(&doc.file_stem()),
         title,
         url,
-        company: raw
-            .company
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| "Unknown".into()),
+        company: raw.company.filter(|c| !c.is_empty()).unwrap_or_else(|| "Unknown".into()),
         product: raw.product.filter(|p| !p.is_empty()),
         start_time: nonempty(raw.start_time),
         end_time: nonempty(raw.end_time),

@@ -63,14 +63,9 @@ pub const HIDEABLE_FIELDS: &[&str] = &[
 impl Default for Public {
     fn default() -> Self {
         Public {
-            hide_fields: [
-                "responders",
-                "incident_commander",
-                "scribe",
-                "action_items.owner",
-            ]
-            .map(String::from)
-            .to_vec(),
+            hide_fields: ["responders", "incident_commander", "scribe", "action_items.owner"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 }
@@ -114,11 +109,7 @@ impl Config {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => {
-                return Err(vec![Diagnostic::file(
-                    CONFIG,
-                    Path::new("site.toml"),
-                    format!("cannot read: {e}"),
-                )]);
+                return Err(vec![Diagnostic::file(CONFIG, Path::new("site.toml"), format!("cannot read: {e}"))]);
             }
         };
         Self::parse(&text)
@@ -126,10 +117,7 @@ impl Config {
 
     /// Parses and validates the text of a `site.toml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let src = Source {
-            path: Path::new("site.toml"),
-            text,
-        };
+        let src = Source { path: Path::new("site.toml"), text };
         let config: Config = toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             vec![
@@ -140,27 +128,17 @@ impl Config {
         let mut errors = Vec::new();
         if config.severities.is_empty() {
             errors.push(
-                locate(&src, "severities", "`severities` is empty").with_hint(
-                    "list at least one, worst first: severities = [\"SEV-1\", \"SEV-2\"]",
-                ),
+                locate(&src, "severities", "`severities` is empty")
+                    .with_hint("list at least one, worst first: severities = [\"SEV-1\", \"SEV-2\"]"),
             );
         }
         if jiff::tz::TimeZone::get(&config.timezone).is_err() {
             errors.push(
-                locate(
-                    &src,
-                    "timezone",
-                    format!("unknown time zone `{}`", config.timezone),
-                )
-                .with_hint("use an IANA name such as \"UTC\" or \"Europe/Berlin\""),
+                locate(&src, "timezone", format!("unknown time zone `{}`", config.timezone))
+                    .with_hint("use an IANA name such as \"UTC\" or \"Europe/Berlin\""),
             );
         }
-        for field in config
-            .public
-            .hide_fields
-            .iter()
-            .filter(|f| !HIDEABLE_FIELDS.contains(&f.as_str()))
-        {
+        for field in config.public.hide_fields.iter().filter(|f| !HIDEABLE_FIELDS.contains(&f.as_str())) {
             errors.push(
                 locate(&src, field, format!("`{field}` cannot be hidden"))
                     .with_hint(format!("hide_fields takes {}", HIDEABLE_FIELDS.join(", "))),
@@ -173,11 +151,7 @@ impl Config {
             }
             errors.push(d);
         }
-        if errors.is_empty() {
-            Ok(config)
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(config) } else { Err(errors) }
     }
 
     /// The display time zone; validated in `parse`, so this cannot fail for a loaded config.
@@ -187,10 +161,7 @@ impl Config {
 
     /// Rank of a severity (0 is worst); unknown severities sort last.
     pub fn severity_rank(&self, severity: &str) -> usize {
-        self.severities
-            .iter()
-            .position(|s| s == severity)
-            .unwrap_or(usize::MAX)
+        self.severities.iter().position(|s| s == severity).unwrap_or(usize::MAX)
     }
 }
 
@@ -200,13 +171,9 @@ fn locate(src: &Source, name: &str, message: impl Into<String>) -> Diagnostic {
     let key = src.text.split_inclusive('\n').find_map(|line| {
         let start = offset;
         offset += line.len();
-        line.trim_start()
-            .starts_with(name)
-            .then(|| start + line.len() - line.trim_start().len())
+        line.trim_start().starts_with(name).then(|| start + line.len() - line.trim_start().len())
     });
-    let at = key
-        .or_else(|| src.text.find(&format!("\"{name}\"")).map(|i| i + 1))
-        .unwrap_or(0);
+    let at = key.or_else(|| src.text.find(&format!("\"{name}\"")).map(|i| i + 1)).unwrap_or(0);
     src.diagnostic(CONFIG, at..at + name.len(), message)
 }
 

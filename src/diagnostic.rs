@@ -75,24 +75,13 @@ impl fmt::Display for Diagnostic {
             writeln!(f, "{path}:{line}:{col}: {level}[{rule}]: {}", self.message)?;
         }
         let gutter = self.line.to_string();
-        let pad = " ".repeat(if self.source_line.is_some() {
-            gutter.len()
-        } else {
-            1
-        });
+        let pad = " ".repeat(if self.source_line.is_some() { gutter.len() } else { 1 });
         if let Some(src) = &self.source_line {
-            let shown: String = src
-                .chars()
-                .map(|c| if c == '\t' { ' ' } else { c })
-                .collect();
+            let shown: String = src.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
             writeln!(f, "{pad} |")?;
             writeln!(f, "{gutter} | {shown}")?;
             let lead = " ".repeat(self.col.saturating_sub(1) as usize);
-            writeln!(
-                f,
-                "{pad} | {lead}{}",
-                "^".repeat(self.width.max(1) as usize)
-            )?;
+            writeln!(f, "{pad} | {lead}{}", "^".repeat(self.width.max(1) as usize))?;
         }
         if let Some(hint) = &self.hint {
             writeln!(f, "{pad} = help: {hint}")?;
@@ -109,17 +98,10 @@ pub struct Source<'a> {
 
 impl Source<'_> {
     /// Builds a diagnostic underlining `span` (byte offsets into the whole file).
-    pub fn diagnostic(
-        &self,
-        rule: &Rule,
-        span: Range<usize>,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    pub fn diagnostic(&self, rule: &Rule, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         let start = floor_char_boundary(self.text, span.start.min(self.text.len()));
         let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = self.text[start..]
-            .find('\n')
-            .map_or(self.text.len(), |i| start + i);
+        let line_end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
         let line_text = self.text[line_start..line_end].trim_end_matches('\r');
         let line = self.text[..line_start].matches('\n').count() + 1;
         let col = self.text[line_start..start].chars().count() + 1;
@@ -149,11 +131,7 @@ impl Source<'_> {
             }
         }
         let rest = &self.text[offset..];
-        offset
-            + rest
-                .char_indices()
-                .nth(col.saturating_sub(1))
-                .map_or(rest.len(), |(i, _)| i)
+        offset + rest.char_indices().nth(col.saturating_sub(1)).map_or(rest.len(), |(i, _)| i)
     }
 }
 
@@ -166,8 +144,7 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 
 /// Prints all diagnostics, errors first within each file, files in path order.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics
-        .sort_by(|a, b| (&a.path, a.line, a.col, a.level).cmp(&(&b.path, b.line, b.col, b.level)));
+    diagnostics.sort_by(|a, b| (&a.path, a.line, a.col, a.level).cmp(&(&b.path, b.line, b.col, b.level)));
 }
 
 #[cfg(test)]
@@ -177,35 +154,19 @@ mod tests {
     #[test]
     fn caret_points_at_the_span_with_multibyte_text_before_it() {
         let text = "---\ntitle: \"Café down\"\nseverity: SEV-9\n---\n";
-        let src = Source {
-            path: Path::new("a.md"),
-            text,
-        };
+        let src = Source { path: Path::new("a.md"), text };
         let at = text.find("SEV-9").unwrap();
-        let d = src.diagnostic(
-            crate::rules::UNKNOWN_SEVERITY,
-            at..at + 5,
-            "unknown severity",
-        );
+        let d = src.diagnostic(crate::rules::UNKNOWN_SEVERITY, at..at + 5, "unknown severity");
         assert_eq!((d.line, d.col, d.width), (3, 11, 5));
         let shown = d.to_string();
-        assert!(
-            shown.starts_with("a.md:3:11: error[unknown-severity]: unknown severity\n"),
-            "{shown}"
-        );
-        assert!(
-            shown.contains("3 | severity: SEV-9\n  |           ^^^^^\n"),
-            "{shown}"
-        );
+        assert!(shown.starts_with("a.md:3:11: error[unknown-severity]: unknown severity\n"), "{shown}");
+        assert!(shown.contains("3 | severity: SEV-9\n  |           ^^^^^\n"), "{shown}");
     }
 
     #[test]
     fn offset_of_round_trips_with_diagnostic_positions() {
         let text = "ab\ncdé\nf";
-        let src = Source {
-            path: Path::new("x"),
-            text,
-        };
+        let src = Source { path: Path::new("x"), text };
         let off = src.offset_of(2, 3);
         assert_eq!(&text[off..off + 2], "é");
         let d = src.diagnostic(crate::rules::VAGUE_CLAIM, off..off + 2, "m");

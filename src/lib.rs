@@ -37,19 +37,11 @@ pub struct ContentErrors {
 
 /// Exit status for an error: 1 for content errors, 2 for usage and I/O errors.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
-    if err.downcast_ref::<ContentErrors>().is_some() {
-        1
-    } else {
-        2
-    }
+    if err.downcast_ref::<ContentErrors>().is_some() { 1 } else { 2 }
 }
 
 #[derive(Parser)]
-#[command(
-    name = "hindsight",
-    version,
-    about = "Static site generator for incident postmortem archives"
-)]
+#[command(name = "hindsight", version, about = "Static site generator for incident postmortem archives")]
 struct Cli {
     /// The archive: the folder holding site.toml and content/.
     #[arg(long, global = true, default_value = ".")]
@@ -72,6 +64,9 @@ enum Command {
         /// internal spans and the fields of `[public] hide_fields`.
         #[arg(long)]
         public: bool,
+        /// The day action items are judged overdue against (YYYY-MM-DD) [default: today].
+        #[arg(long)]
+        today: Option<String>,
         /// Print how long each stage took.
         #[arg(long)]
         timings: bool,
@@ -130,18 +125,14 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<()> {
         }
     };
     match cli.command {
-        Command::Build {
-            output,
-            drafts,
-            public,
-            timings,
-        } => {
+        Command::Build { output, drafts, public, today, timings } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));
             let summary = build::build(&build::Options {
                 root: cli.root,
                 output,
                 drafts,
                 public,
+                today: parse_today(today.as_deref())?,
             })?;
             if timings {
                 for (stage, took) in &summary.timings {
@@ -151,32 +142,23 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<()> {
             println!("{summary}");
             Ok(())
         }
-        Command::Serve {
-            bind,
-            port,
-            drafts,
-            public,
-        } => serve::serve(serve::Options {
-            root: cli.root,
-            bind,
-            port,
-            drafts,
-            public,
-        }),
-        Command::Check {
-            format,
-            today,
-            deny_warnings,
-        } => check(&cli.root, format, today.as_deref(), deny_warnings),
-        Command::New {
-            title,
-            services,
-            severity,
-        } => {
+        Command::Serve { bind, port, drafts, public } => {
+            serve::serve(serve::Options { root: cli.root, bind, port, drafts, public })
+        }
+        Command::Check { format, today, deny_warnings } => check(&cli.root, format, today.as_deref(), deny_warnings),
+        Command::New { title, services, severity } => {
             let path = new::create(&cli.root, &title, &services, severity.as_deref())?;
             println!("{}", path.display());
             Ok(())
         }
+    }
+}
+
+/// `--today`, or the local date.
+fn parse_today(today: Option<&str>) -> anyhow::Result<jiff::civil::Date> {
+    match today {
+        Some(t) => t.parse().map_err(|_| anyhow::anyhow!("--today must be a date like 2024-03-12, not `{t}`")),
+        None => Ok(jiff::Zoned::now().date()),
     }
 }
 
@@ -187,49 +169,22 @@ fn check(
     today: Option<&str>,
     deny_warnings: bool,
 ) -> anyhow::Result<()> {
-    let today = match today {
-        Some(t) => t
-            .parse()
-            .map_err(|_| anyhow::anyhow!("--today must be a date like 2024-03-12, not `{t}`"))?,
-        None => jiff::Zoned::now().date(),
-    };
+    let today = parse_today(today)?;
     let mut loaded = match sources::Sources::read(root, false)? {
-        Ok(sources) => sources.assemble(&sources::LoadOptions {
-            drafts: true,
-            lint: Some(today),
-        }),
-        Err(diagnostics) => sources::Assembled {
-            archive: None,
-            diagnostics,
-            files: 0,
-            internal_left_out: 0,
-        },
+        Ok(sources) => sources.assemble(&sources::LoadOptions { drafts: true, lint: true, today }),
+        Err(diagnostics) => sources::Assembled { archive: None, diagnostics, files: 0, internal_left_out: 0 },
     };
     if let Err(errors) = render::Theme::load(root) {
         loaded.diagnostics.extend(errors);
     }
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = loaded.diagnostics.len() - errors;
-    report::print(
-        &mut std::io::stdout().lock(),
-        root,
-        &mut loaded.diagnostics,
-        format,
-    )?;
+    report::print(&mut std::io::stdout().lock(), root, &mut loaded.diagnostics, format)?;
     let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-    eprintln!(
-        "checked {}: {}, {}",
-        plural(loaded.files, "file"),
-        plural(errors, "error"),
-        plural(warnings, "warning")
-    );
+    eprintln!("checked {}: {}, {}", plural(loaded.files, "file"), plural(errors, "error"), plural(warnings, "warning"));
     if errors > 0 || (deny_warnings && warnings > 0) {
         let count = errors + if deny_warnings { warnings } else { 0 };
-        let after = if errors == 0 {
-            " (warnings denied)"
-        } else {
-            ""
-        };
+        let after = if errors == 0 { " (warnings denied)" } else { "" };
         return Err(ContentErrors { count, after }.into());
     }
     Ok(())

@@ -16,8 +16,8 @@ use crate::load::Document;
 use crate::model::Postmortem;
 use crate::outline::{Block, Outline, Target, classify};
 use crate::rules::{
-    ACTION_ITEM_DUE, ACTION_ITEM_OWNER, BLAME, BROKEN_LINK, EMPTY_SECTION, MISSING_SECTION,
-    OVERDUE_ACTION_ITEM, REVIEW_DEADLINE, Rule, TIMELINE_RANGE, VAGUE_CLAIM,
+    ACTION_ITEM_DUE, ACTION_ITEM_OWNER, BLAME, BROKEN_LINK, EMPTY_SECTION, MISSING_SECTION, OVERDUE_ACTION_ITEM,
+    REVIEW_DEADLINE, Rule, TIMELINE_RANGE, VAGUE_CLAIM,
 };
 use crate::schema::{ItemStatus, Status};
 
@@ -38,41 +38,21 @@ pub struct Context<'a> {
 const TEMPLATE_ANCHORS: &[&str] = &["main", "tracked-action-items", "related"];
 
 impl<'a> Context<'a> {
-    pub fn new(
-        config: &'a Config,
-        today: Date,
-        pms: &'a [Arc<Postmortem>],
-        outlines: &[Outline],
-    ) -> Self {
+    pub fn new(config: &'a Config, today: Date, pms: &'a [Arc<Postmortem>], outlines: &[Outline]) -> Self {
         let anchors = pms
             .iter()
             .zip(outlines)
             .map(|(pm, o)| {
-                let ids = o
-                    .headings
-                    .iter()
-                    .map(|h| h.id.clone())
-                    .chain(TEMPLATE_ANCHORS.iter().map(|s| s.to_string()));
+                let ids = o.headings.iter().map(|h| h.id.clone()).chain(TEMPLATE_ANCHORS.iter().map(|s| s.to_string()));
                 (pm.id.as_str(), ids.collect())
             })
             .collect();
-        let by_path = pms
-            .iter()
-            .map(|p| (p.source.as_path(), p.id.as_str()))
-            .collect();
+        let by_path = pms.iter().map(|p| (p.source.as_path(), p.id.as_str())).collect();
         let mut people: Vec<String> = pms
             .iter()
             .flat_map(|p| {
-                let named = p
-                    .authors
-                    .iter()
-                    .chain(&p.responders)
-                    .chain(&p.incident_commander)
-                    .chain(&p.scribe);
-                named
-                    .chain(p.action_items.iter().filter_map(|a| a.owner.as_ref()))
-                    .cloned()
-                    .collect::<Vec<_>>()
+                let named = p.authors.iter().chain(&p.responders).chain(&p.incident_commander).chain(&p.scribe);
+                named.chain(p.action_items.iter().filter_map(|a| a.owner.as_ref())).cloned().collect::<Vec<_>>()
             })
             .flat_map(|name| {
                 let first = name.split_whitespace().next().unwrap_or("").to_string();
@@ -82,13 +62,7 @@ impl<'a> Context<'a> {
             .collect();
         people.sort();
         people.dedup();
-        Context {
-            config,
-            today,
-            anchors,
-            by_path,
-            people,
-        }
+        Context { config, today, anchors, by_path, people }
     }
 }
 
@@ -101,11 +75,7 @@ struct Report<'a> {
 
 impl Report<'_> {
     fn at(&mut self, rule: &Rule, span: std::ops::Range<usize>, message: String, hint: &str) {
-        let mut d = self
-            .doc
-            .source()
-            .diagnostic(rule, span, message)
-            .with_hint(hint);
+        let mut d = self.doc.source().diagnostic(rule, span, message).with_hint(hint);
         if self.config.rules.adjust(&mut d) {
             self.out.push(d);
         }
@@ -117,17 +87,8 @@ impl Report<'_> {
     }
 }
 
-pub fn postmortem(
-    ctx: &Context,
-    pm: &Postmortem,
-    doc: &Document,
-    outline: &Outline,
-) -> Vec<Diagnostic> {
-    let mut r = Report {
-        doc,
-        config: ctx.config,
-        out: Vec::new(),
-    };
+pub fn postmortem(ctx: &Context, pm: &Postmortem, doc: &Document, outline: &Outline) -> Vec<Diagnostic> {
+    let mut r = Report { doc, config: ctx.config, out: Vec::new() };
     sections(&mut r, ctx, outline);
     action_items(&mut r, ctx, pm, doc);
     review_deadline(&mut r, ctx, pm, doc);
@@ -140,18 +101,9 @@ pub fn postmortem(
             .is_some_and(|h| h.title.eq_ignore_ascii_case("root causes"));
         writing(&mut r, ctx, block, in_root_causes);
     }
-    if let Some(tag) = pm
-        .tags
-        .iter()
-        .find(|t| t.eq_ignore_ascii_case("human-error"))
-    {
+    if let Some(tag) = pm.tags.iter().find(|t| t.eq_ignore_ascii_case("human-error")) {
         let span = doc.locate("tags", Some(tag));
-        r.at(
-            BLAME,
-            span,
-            "\"human error\" given as a root cause".into(),
-            HUMAN_ERROR_HINT,
-        );
+        r.at(BLAME, span, "\"human error\" given as a root cause".into(), HUMAN_ERROR_HINT);
     }
     r.out
 }
@@ -161,10 +113,7 @@ const HUMAN_ERROR_HINT: &str = "name the condition that let a reasonable action 
 fn sections(r: &mut Report, ctx: &Context, outline: &Outline) {
     let fence = r.doc.matter.end..r.doc.matter.end + 3;
     for name in &ctx.config.recommended_sections {
-        if !outline
-            .sections()
-            .any(|h| h.title.eq_ignore_ascii_case(name))
-        {
+        if !outline.sections().any(|h| h.title.eq_ignore_ascii_case(name)) {
             r.at(
                 MISSING_SECTION,
                 fence.clone(),
@@ -209,7 +158,11 @@ fn action_items(r: &mut Report, ctx: &Context, pm: &Postmortem, doc: &Document) 
             r.at(
                 OVERDUE_ACTION_ITEM,
                 doc.locate_item("action_items", i, Some(&due.to_string())),
-                format!("action item `{}` is overdue: due {due}, {days} day{} ago", item.title, if days == 1 { "" } else { "s" }),
+                format!(
+                    "action item `{}` is overdue: due {due}, {days} day{} ago",
+                    item.title,
+                    if days == 1 { "" } else { "s" }
+                ),
                 "finish it and set `status: done`, move `due` with a reason, or set `status: wontfix`",
             );
         }
@@ -240,20 +193,12 @@ fn review_deadline(r: &mut Report, ctx: &Context, pm: &Postmortem, doc: &Documen
             .checked_add(3.days())
             .is_ok_and(|deadline| ctx.today > deadline)
             .then(|| format!("{} calendar days", (ctx.today - resolved).get_days())),
-        1 => (business_days_between(resolved, ctx.today) > 5).then(|| {
-            format!(
-                "{} business days",
-                business_days_between(resolved, ctx.today)
-            )
-        }),
+        1 => (business_days_between(resolved, ctx.today) > 5)
+            .then(|| format!("{} business days", business_days_between(resolved, ctx.today))),
         _ => None,
     };
     if let Some(late) = late {
-        let limit = if rank == 0 {
-            "3 calendar days"
-        } else {
-            "5 business days"
-        };
+        let limit = if rank == 0 { "3 calendar days" } else { "5 business days" };
         r.at(
             REVIEW_DEADLINE,
             doc.locate("status", None),
@@ -290,16 +235,8 @@ fn links(r: &mut Report, ctx: &Context, pm: &Postmortem, outline: &Outline) {
                 match ctx.by_path.get(file.as_path()) {
                     Some(id) => (*id, fragment),
                     None => {
-                        let msg = format!(
-                            "link to `{path}`, but there is no postmortem at {}",
-                            file.display()
-                        );
-                        r.in_body(
-                            BROKEN_LINK,
-                            span.clone(),
-                            msg,
-                            "link to an existing file, relative to this one",
-                        );
+                        let msg = format!("link to `{path}`, but there is no postmortem at {}", file.display());
+                        r.in_body(BROKEN_LINK, span.clone(), msg, "link to an existing file, relative to this one");
                         continue;
                     }
                 }
@@ -319,19 +256,11 @@ fn links(r: &mut Report, ctx: &Context, pm: &Postmortem, outline: &Outline) {
         };
         let Some(fragment) = fragment else { continue };
         if !ctx.anchors.get(id).is_some_and(|a| a.contains(fragment)) {
-            let known: Vec<&str> = ctx
-                .anchors
-                .get(id)
-                .map(|a| a.iter().map(String::as_str).collect())
-                .unwrap_or_default();
+            let known: Vec<&str> =
+                ctx.anchors.get(id).map(|a| a.iter().map(String::as_str).collect()).unwrap_or_default();
             let hint = match crate::load::closest(fragment, known) {
-                Some(near) => format!(
-                    "did you mean `#{near}`? Anchors are the heading text in lowercase with dashes"
-                ),
-                None => {
-                    "anchors are the heading text in lowercase with dashes, e.g. `#root-causes`"
-                        .into()
-                }
+                Some(near) => format!("did you mean `#{near}`? Anchors are the heading text in lowercase with dashes"),
+                None => "anchors are the heading text in lowercase with dashes, e.g. `#root-causes`".into(),
             };
             r.in_body(
                 BROKEN_LINK,
@@ -395,8 +324,7 @@ fn writing(r: &mut Report, ctx: &Context, block: &Block, in_root_causes: bool) {
                 let blamed = BLAME_VERBS.iter().any(|verb| {
                     let verb_words: Vec<&str> = verb.split(' ').collect();
                     (0..=2).any(|skip| {
-                        next.len() >= skip + verb_words.len()
-                            && next[skip..skip + verb_words.len()] == verb_words[..]
+                        next.len() >= skip + verb_words.len() && next[skip..skip + verb_words.len()] == verb_words[..]
                     })
                 });
                 if blamed {
@@ -430,9 +358,7 @@ fn sentences(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut start = 0;
     let bytes = text.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
-        if matches!(b, b'.' | b'!' | b'?' | b';')
-            && bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace())
-        {
+        if matches!(b, b'.' | b'!' | b'?' | b';') && bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace()) {
             out.push(start..i + 1);
             start = i + 1;
         }
@@ -447,10 +373,7 @@ fn sentences(text: &str) -> Vec<std::ops::Range<usize>> {
 fn word_matches(text: &str, word: &str) -> Vec<usize> {
     let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '_' && c != '-');
     text.match_indices(word)
-        .filter(|(at, _)| {
-            boundary(text[..*at].chars().next_back())
-                && boundary(text[at + word.len()..].chars().next())
-        })
+        .filter(|(at, _)| boundary(text[..*at].chars().next_back()) && boundary(text[at + word.len()..].chars().next()))
         .map(|(at, _)| at)
         .collect()
 }
@@ -462,27 +385,15 @@ mod tests {
     #[test]
     fn business_days_skip_weekends() {
         let fri = jiff::civil::date(2024, 3, 8);
-        assert_eq!(
-            business_days_between(fri, jiff::civil::date(2024, 3, 11)),
-            1
-        );
-        assert_eq!(
-            business_days_between(fri, jiff::civil::date(2024, 3, 15)),
-            5
-        );
-        assert_eq!(
-            business_days_between(fri, jiff::civil::date(2024, 3, 18)),
-            6
-        );
+        assert_eq!(business_days_between(fri, jiff::civil::date(2024, 3, 11)), 1);
+        assert_eq!(business_days_between(fri, jiff::civil::date(2024, 3, 15)), 5);
+        assert_eq!(business_days_between(fri, jiff::civil::date(2024, 3, 18)), 6);
     }
 
     #[test]
     fn sentences_and_word_boundaries() {
         let text = "Latency increased. It grew 4x! Many users; x";
-        let s: Vec<&str> = sentences(text)
-            .into_iter()
-            .map(|r| text[r].trim())
-            .collect();
+        let s: Vec<&str> = sentences(text).into_iter().map(|r| text[r].trim()).collect();
         assert_eq!(s, ["Latency increased.", "It grew 4x!", "Many users;", "x"]);
         assert_eq!(word_matches("so many users, many-users", "many users"), [3]);
     }

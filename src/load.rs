@@ -49,10 +49,7 @@ pub struct Loaded<T> {
 
 impl Document {
     pub fn source(&self) -> Source<'_> {
-        Source {
-            path: &self.path,
-            text: &self.text,
-        }
+        Source { path: &self.path, text: &self.text }
     }
 
     pub fn body(&self) -> &str {
@@ -65,10 +62,7 @@ impl Document {
     }
 
     pub fn file_stem(&self) -> String {
-        self.path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
+        self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
     }
 
     /// Top-level front matter keys with their byte spans in the file.
@@ -121,16 +115,10 @@ impl Document {
             return fence.len() - 3..fence.len();
         };
         let span = keys[i].1.clone();
-        let block_end = keys
-            .get(i + 1)
-            .map_or(self.matter.end, |(_, next)| next.start);
+        let block_end = keys.get(i + 1).map_or(self.matter.end, |(_, next)| next.start);
         needle
             .filter(|n| !n.is_empty())
-            .and_then(|n| {
-                self.text[span.end..block_end]
-                    .find(n)
-                    .map(|at| span.end + at..span.end + at + n.len())
-            })
+            .and_then(|n| self.text[span.end..block_end].find(n).map(|at| span.end + at..span.end + at + n.len()))
             .unwrap_or(span)
     }
 
@@ -138,12 +126,7 @@ impl Document {
     /// list, or a TOML array of tables); falls back to `locate` for other layouts.
     pub fn locate_item(&self, key: &str, index: usize, needle: Option<&str>) -> Range<usize> {
         let keys = self.top_level_keys();
-        let block = |i: usize| {
-            keys[i].1.end
-                ..keys
-                    .get(i + 1)
-                    .map_or(self.matter.end, |(_, next)| next.start)
-        };
+        let block = |i: usize| keys[i].1.end..keys.get(i + 1).map_or(self.matter.end, |(_, next)| next.start);
         let occurrences: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].0 == key).collect();
         let item = match occurrences.as_slice() {
             [] => None,
@@ -153,11 +136,9 @@ impl Document {
         let Some(item) = item else {
             return self.locate(key, needle);
         };
-        let found = needle.filter(|n| !n.is_empty()).and_then(|n| {
-            self.text[item.clone()]
-                .find(n)
-                .map(|at| item.start + at..item.start + at + n.len())
-        });
+        let found = needle
+            .filter(|n| !n.is_empty())
+            .and_then(|n| self.text[item.clone()].find(n).map(|at| item.start + at..item.start + at + n.len()));
         found.unwrap_or(item.start..item.start + 1)
     }
 }
@@ -169,19 +150,12 @@ fn yaml_list_item(text: &str, block: Range<usize>, index: usize) -> Option<Range
     for line in text[block.clone()].split_inclusive('\n') {
         let trimmed = line.trim_start_matches(' ');
         if trimmed.starts_with("- ") || trimmed.trim_end() == "-" {
-            starts.push((
-                line.len() - trimmed.len(),
-                offset + line.len() - trimmed.len(),
-            ));
+            starts.push((line.len() - trimmed.len(), offset + line.len() - trimmed.len()));
         }
         offset += line.len();
     }
     let indent = starts.iter().map(|(indent, _)| *indent).min()?;
-    let items: Vec<usize> = starts
-        .into_iter()
-        .filter(|(i, _)| *i == indent)
-        .map(|(_, at)| at)
-        .collect();
+    let items: Vec<usize> = starts.into_iter().filter(|(i, _)| *i == indent).map(|(_, at)| at).collect();
     let start = *items.get(index)?;
     Some(start..items.get(index + 1).copied().unwrap_or(block.end))
 }
@@ -190,12 +164,7 @@ fn yaml_list_item(text: &str, block: Range<usize>, index: usize) -> Option<Range
 /// on the path alone (links name files of the archive, which need not exist on disk).
 pub fn resolve_relative(from: &Path, link: &str) -> PathBuf {
     let mut out = PathBuf::new();
-    for c in from
-        .parent()
-        .unwrap_or(Path::new(""))
-        .join(link)
-        .components()
-    {
+    for c in from.parent().unwrap_or(Path::new("")).join(link).components() {
         match c {
             std::path::Component::ParentDir => {
                 out.pop();
@@ -215,21 +184,10 @@ pub fn markdown_files(root: &Path, dir: &str) -> Result<Vec<PathBuf>, Diagnostic
     }
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
-        let entry = entry.map_err(|e| {
-            Diagnostic::file(IO, Path::new(dir), format!("cannot read folder: {e}"))
-        })?;
+        let entry = entry.map_err(|e| Diagnostic::file(IO, Path::new(dir), format!("cannot read folder: {e}")))?;
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if entry.file_type().is_file()
-            && !hidden
-            && entry.path().extension().is_some_and(|e| e == "md")
-        {
-            files.push(
-                entry
-                    .path()
-                    .strip_prefix(root)
-                    .unwrap_or(entry.path())
-                    .to_path_buf(),
-            );
+        if entry.file_type().is_file() && !hidden && entry.path().extension().is_some_and(|e| e == "md") {
+            files.push(entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf());
         }
     }
     Ok(files)
@@ -241,27 +199,18 @@ pub fn load_one<T: DeserializeOwned>(
     rel: &Path,
     known_keys: &[&str],
 ) -> Result<(Loaded<T>, Vec<Diagnostic>), Diagnostic> {
-    let bytes = std::fs::read(root.join(rel))
-        .map_err(|e| Diagnostic::file(IO, rel, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(root.join(rel)).map_err(|e| Diagnostic::file(IO, rel, format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| not_utf8(rel, e))?;
     let doc = split(rel, text)?;
     let raw: T = deserialize(&doc)?;
     let mut warnings = Vec::new();
-    let unknown: Vec<_> = doc
-        .top_level_keys()
-        .into_iter()
-        .filter(|(k, _)| !known_keys.contains(&k.as_str()))
-        .collect();
+    let unknown: Vec<_> = doc.top_level_keys().into_iter().filter(|(k, _)| !known_keys.contains(&k.as_str())).collect();
     for (key, span) in &unknown {
-        let mut d = doc.source().diagnostic(
-            UNKNOWN_KEY,
-            span.clone(),
-            format!("unknown front matter key `{key}`"),
-        );
+        let mut d = doc.source().diagnostic(UNKNOWN_KEY, span.clone(), format!("unknown front matter key `{key}`"));
         d = match closest(key, known_keys.iter().copied()) {
-            Some(near) => d.with_hint(format!(
-                "did you mean `{near}`? Unknown keys are kept for templates as `extra.{key}`"
-            )),
+            Some(near) => {
+                d.with_hint(format!("did you mean `{near}`? Unknown keys are kept for templates as `extra.{key}`"))
+            }
             None => d.with_hint(format!(
                 "unknown keys are kept for templates as `extra.{key}`; remove it if it is a mistake"
             )),
@@ -272,9 +221,7 @@ pub fn load_one<T: DeserializeOwned>(
         BTreeMap::new()
     } else {
         let all: BTreeMap<String, serde_json::Value> = deserialize(&doc).unwrap_or_default();
-        all.into_iter()
-            .filter(|(k, _)| unknown.iter().any(|(u, _)| u == k))
-            .collect()
+        all.into_iter().filter(|(k, _)| unknown.iter().any(|(u, _)| u == k)).collect()
     };
     Ok((Loaded { doc, raw, extra }, warnings))
 }
@@ -283,12 +230,7 @@ pub fn load_one<T: DeserializeOwned>(
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|c| {
-            (
-                strsim::damerau_levenshtein(&word.to_lowercase(), &c.to_lowercase()),
-                c,
-            )
-        })
+        .map(|c| (strsim::damerau_levenshtein(&word.to_lowercase(), &c.to_lowercase()), c))
         .filter(|(d, c)| *d <= (c.len() / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -298,16 +240,9 @@ fn not_utf8(rel: &Path, e: std::string::FromUtf8Error) -> Diagnostic {
     let at = e.utf8_error().valid_up_to();
     let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
     let prefix_chars = String::from_utf8_lossy(&e.as_bytes()[..at]).len();
-    let src = Source {
-        path: rel,
-        text: &lossy,
-    };
-    src.diagnostic(
-        ENCODING,
-        prefix_chars..prefix_chars + 1,
-        format!("file is not valid UTF-8 (byte {at})"),
-    )
-    .with_hint("re-save the file as UTF-8 in your editor")
+    let src = Source { path: rel, text: &lossy };
+    src.diagnostic(ENCODING, prefix_chars..prefix_chars + 1, format!("file is not valid UTF-8 (byte {at})"))
+        .with_hint("re-save the file as UTF-8 in your editor")
 }
 
 /// Splits front matter from body; the fence on the first line selects YAML or TOML.
@@ -315,10 +250,7 @@ pub fn split(rel: &Path, text: String) -> Result<Document, Diagnostic> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let first_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     let first = text[start..first_end].trim_end();
-    let source = Source {
-        path: rel,
-        text: &text,
-    };
+    let source = Source { path: rel, text: &text };
     let format = match first {
         "---" => Format::Yaml,
         "+++" => Format::Toml,
@@ -335,26 +267,14 @@ pub fn split(rel: &Path, text: String) -> Result<Document, Diagnostic> {
             let body_start = offset + line.len();
             let matter = matter_start..offset;
             let body = body_start..text.len();
-            return Ok(Document {
-                path: rel.to_path_buf(),
-                text,
-                format,
-                matter,
-                body,
-            });
+            return Ok(Document { path: rel.to_path_buf(), text, format, matter, body });
         }
         offset += line.len();
     }
     let fence = format.fence();
     Err(source
-        .diagnostic(
-            FRONT_MATTER,
-            start..first_end,
-            "front matter is never closed",
-        )
-        .with_hint(format!(
-            "add a line `{fence}` after the last front matter key"
-        )))
+        .diagnostic(FRONT_MATTER, start..first_end, "front matter is never closed")
+        .with_hint(format!("add a line `{fence}` after the last front matter key")))
 }
 
 /// Deserializes the front matter, mapping parser positions back into the file.
@@ -362,19 +282,13 @@ fn deserialize<T: DeserializeOwned>(doc: &Document) -> Result<T, Diagnostic> {
     let matter = &doc.text[doc.matter.clone()];
     let (span, message) = match doc.format {
         Format::Yaml => {
-            let input = if matter.trim().is_empty() {
-                "{}"
-            } else {
-                matter
-            };
+            let input = if matter.trim().is_empty() { "{}" } else { matter };
             match serde_yaml_ng::from_str(input) {
                 Ok(v) => return Ok(v),
                 Err(e) => {
                     let at = e.location().map_or(0, |l| l.index());
                     let text = e.to_string();
-                    let message = text
-                        .find(" at line ")
-                        .map_or(text.clone(), |i| text[..i].to_string());
+                    let message = text.find(" at line ").map_or(text.clone(), |i| text[..i].to_string());
                     (at..at + 1, message)
                 }
             }
@@ -401,9 +315,7 @@ fn widen_to_token(text: &str, span: Range<usize>) -> Range<usize> {
         return span;
     }
     let rest = &text[span.start..];
-    let len = rest
-        .find(|c: char| c.is_whitespace() || c == ',' || c == ']')
-        .unwrap_or(rest.len());
+    let len = rest.find(|c: char| c.is_whitespace() || c == ',' || c == ']').unwrap_or(rest.len());
     span.start..span.start + len.max(1)
 }
 
@@ -439,26 +351,13 @@ mod tests {
             "---\naction_items:\n  - title: a\n    due: 2024-01-01\n  - title: b\n    due: 2024-01-01\nrelated: []\n---\n",
         );
         let line = |span| d.source().diagnostic(crate::rules::IO, span, "").line;
-        assert_eq!(
-            line(d.locate_item("action_items", 1, Some("2024-01-01"))),
-            6
-        );
-        assert_eq!(
-            line(d.locate_item("action_items", 0, Some("2024-01-01"))),
-            4
-        );
+        assert_eq!(line(d.locate_item("action_items", 1, Some("2024-01-01"))), 6);
+        assert_eq!(line(d.locate_item("action_items", 0, Some("2024-01-01"))), 4);
         assert_eq!(line(d.locate_item("action_items", 1, Some("absent"))), 5);
-        let t = doc(
-            "+++\ntitle = \"t\"\n[[action_items]]\ndue = 2024-01-01\n[[action_items]]\ndue = 2024-01-01\n+++\n",
-        );
+        let t =
+            doc("+++\ntitle = \"t\"\n[[action_items]]\ndue = 2024-01-01\n[[action_items]]\ndue = 2024-01-01\n+++\n");
         assert_eq!(
-            t.source()
-                .diagnostic(
-                    crate::rules::IO,
-                    t.locate_item("action_items", 1, Some("2024-01-01")),
-                    ""
-                )
-                .line,
+            t.source().diagnostic(crate::rules::IO, t.locate_item("action_items", 1, Some("2024-01-01")), "").line,
             6
         );
     }
@@ -466,14 +365,8 @@ mod tests {
     #[test]
     fn relative_links_resolve_against_the_linking_file() {
         let from = Path::new("content/postmortems/db/x.md");
-        assert_eq!(
-            resolve_relative(from, "../a.md"),
-            PathBuf::from("content/postmortems/a.md")
-        );
-        assert_eq!(
-            resolve_relative(from, "./b.md"),
-            PathBuf::from("content/postmortems/db/b.md")
-        );
+        assert_eq!(resolve_relative(from, "../a.md"), PathBuf::from("content/postmortems/a.md"));
+        assert_eq!(resolve_relative(from, "./b.md"), PathBuf::from("content/postmortems/db/b.md"));
     }
 
     #[test]
@@ -500,8 +393,7 @@ mod tests {
 
     #[test]
     fn toml_dates_deserialize_as_text() {
-        let d =
-            doc("+++\ntitle = \"t\"\ndate = 2024-03-12\nstarted_at = 2024-03-12T14:02:00Z\n+++\n");
+        let d = doc("+++\ntitle = \"t\"\ndate = 2024-03-12\nstarted_at = 2024-03-12T14:02:00Z\n+++\n");
         let raw: crate::schema::RawPostmortem = deserialize(&d).unwrap();
         assert_eq!(raw.date.unwrap().0, "2024-03-12");
         assert_eq!(raw.started_at.unwrap().0, "2024-03-12T14:02:00Z");
@@ -509,13 +401,7 @@ mod tests {
 
     #[test]
     fn typo_suggestions_are_close_only() {
-        assert_eq!(
-            closest("sevrity", crate::schema::POSTMORTEM_KEYS.iter().copied()),
-            Some("severity")
-        );
-        assert_eq!(
-            closest("flavour", crate::schema::POSTMORTEM_KEYS.iter().copied()),
-            None
-        );
+        assert_eq!(closest("sevrity", crate::schema::POSTMORTEM_KEYS.iter().copied()), Some("severity"));
+        assert_eq!(closest("flavour", crate::schema::POSTMORTEM_KEYS.iter().copied()), None);
     }
 }

@@ -169,6 +169,36 @@ pub struct Archive {
     pub drafts_left_out: usize,
     pub external: Vec<External>,
     pub taxonomies: Vec<Taxonomy>,
+    /// The day "overdue" is judged against (the build date, or `--today`).
+    pub today: Date,
+    /// Every action item of every published postmortem: overdue first, then open, then closed.
+    pub action_items: Vec<Tracked>,
+    /// The action items by owner, status and service, for one page per view.
+    pub action_groups: Vec<ActionGroup>,
+}
+
+/// An action item, where it comes from, and where it stands.
+#[derive(Debug, Serialize)]
+pub struct Tracked {
+    /// Index into `Archive::postmortems`.
+    pub postmortem: usize,
+    /// Index into that postmortem's `action_items`.
+    pub item: usize,
+    pub open: bool,
+    /// Days past its due date, for open items that are late.
+    pub overdue_days: Option<i32>,
+}
+
+/// The action items of one owner, status or service.
+#[derive(Debug, Serialize)]
+pub struct ActionGroup {
+    /// `owner`, `status` or `service`: the URL segment under `/action-items/`.
+    pub kind: &'static str,
+    pub name: String,
+    pub slug: String,
+    /// Indices into `Archive::action_items`, in its order.
+    pub items: Vec<usize>,
+    pub open: usize,
 }
 
 impl Archive {
@@ -177,134 +207,134 @@ impl Archive {
         mut postmortems: Vec<Arc<Postmortem>>,
         mut external: Vec<External>,
         include_drafts: bool,
+        today: Date,
     ) -> Archive {
         let before = postmortems.len();
         if !include_drafts {
             postmortems.retain(|p| p.status != Status::Draft);
         }
         let drafts_left_out = before - postmortems.len();
-        postmortems
-            .sort_by(|a, b| (b.date, b.started_at, &a.id).cmp(&(a.date, a.started_at, &b.id)));
+        postmortems.sort_by(|a, b| (b.date, b.started_at, &a.id).cmp(&(a.date, a.started_at, &b.id)));
         external.sort_by(|a, b| (&b.start_time, &a.title).cmp(&(&a.start_time, &b.title)));
         let taxonomies = build_taxonomies(&config, &postmortems);
-        Archive {
-            config,
-            postmortems,
-            drafts_left_out,
-            external,
-            taxonomies,
-        }
+        let action_items = track_action_items(&postmortems, today);
+        let action_groups = group_action_items(&postmortems, &action_items);
+        Archive { config, postmortems, drafts_left_out, external, taxonomies, today, action_items, action_groups }
     }
 
     pub fn index_of(&self) -> HashMap<&str, usize> {
-        self.postmortems
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id.as_str(), i))
-            .collect()
+        self.postmortems.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect()
     }
+}
+
+fn track_action_items(pms: &[Arc<Postmortem>], today: Date) -> Vec<Tracked> {
+    let mut items: Vec<Tracked> = pms
+        .iter()
+        .enumerate()
+        .flat_map(|(p, pm)| {
+            pm.action_items.iter().enumerate().map(move |(i, item)| {
+                let open = matches!(item.status, ItemStatus::Todo | ItemStatus::InProgress);
+                let overdue_days = item.due.filter(|due| open && *due < today).map(|due| (today - due).get_days());
+                Tracked { postmortem: p, item: i, open, overdue_days }
+            })
+        })
+        .collect();
+    let due = |t: &Tracked| pms[t.postmortem].action_items[t.item].due;
+    items.sort_by(|a, b| {
+        let class = |t: &Tracked| {
+            if t.overdue_days.is_some() {
+                0
+            } else if t.open {
+                1
+            } else {
+                2
+            }
+        };
+        let order = class(a).cmp(&class(b));
+        match class(a) {
+            // Open: soonest due first, undated last. Closed: most recent first.
+            0 | 1 => order.then_with(|| (due(a).is_none(), due(a)).cmp(&(due(b).is_none(), due(b)))),
+            _ => order.then_with(|| due(b).cmp(&due(a))),
+        }
+    });
+    items
+}
+
+fn group_action_items(pms: &[Arc<Postmortem>], tracked: &[Tracked]) -> Vec<ActionGroup> {
+    let mut groups: Vec<ActionGroup> = Vec::new();
+    let mut index: HashMap<(&'static str, String), usize> = HashMap::new();
+    for (t, tr) in tracked.iter().enumerate() {
+        let pm = &pms[tr.postmortem];
+        let item = &pm.action_items[tr.item];
+        let owner = item.owner.clone().unwrap_or_else(|| "unassigned".into());
+        let names = std::iter::once(("owner", owner))
+            .chain(std::iter::once(("status", item.status.as_str().to_string())))
+            .chain(pm.services.iter().map(|s| ("service", s.clone())));
+        for (kind, name) in names {
+            let slug = slugify(&name);
+            let g = *index.entry((kind, slug.clone())).or_insert_with(|| {
+                groups.push(ActionGroup { kind, name, slug, items: Vec::new(), open: 0 });
+                groups.len() - 1
+            });
+            groups[g].items.push(t);
+            groups[g].open += usize::from(tr.open);
+        }
+    }
+    groups.sort_by(|a, b| (a.kind, a.name.to_lowercase()).cmp(&(b.kind, b.name.to_lowercase())));
+    groups
 }
 
 /// Calls its second argument with each term a postmortem has in one taxonomy.
 type TermsOf = dyn Fn(&Postmortem, &mut dyn FnMut(&str));
 
 fn build_taxonomies(config: &Config, pms: &[Arc<Postmortem>]) -> Vec<Taxonomy> {
-    let group =
-        |key, title, singular, terms_of: &TermsOf, order: &dyn Fn(&str) -> (usize, String)| {
-            // Keyed by slug: `Config Change` and `config-change` are one term with one page,
-            // shown under the first spelling met (postmortems are newest first). Spellings
-            // seen before skip the slugging: serve rebuilds this on every save.
-            let mut terms: Vec<Term> = Vec::new();
-            let mut by_slug: HashMap<String, usize> = HashMap::new();
-            let mut by_name: HashMap<String, usize> = HashMap::new();
-            for (i, pm) in pms.iter().enumerate() {
-                terms_of(pm, &mut |name| {
-                    let t = match by_name.get(name) {
-                        Some(&t) => t,
-                        None => {
-                            let slug = slugify(name);
-                            let t = *by_slug.entry(slug.clone()).or_insert_with(|| {
-                                terms.push(Term {
-                                    name: name.to_string(),
-                                    slug,
-                                    members: Vec::new(),
-                                    count: 0,
-                                });
-                                terms.len() - 1
-                            });
-                            by_name.insert(name.to_string(), t);
-                            t
-                        }
-                    };
-                    let members = &mut terms[t].members;
-                    if members.last() != Some(&i) {
-                        members.push(i);
+    let group = |key, title, singular, terms_of: &TermsOf, order: &dyn Fn(&str) -> (usize, String)| {
+        // Keyed by slug: `Config Change` and `config-change` are one term with one page,
+        // shown under the first spelling met (postmortems are newest first). Spellings
+        // seen before skip the slugging: serve rebuilds this on every save.
+        let mut terms: Vec<Term> = Vec::new();
+        let mut by_slug: HashMap<String, usize> = HashMap::new();
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        for (i, pm) in pms.iter().enumerate() {
+            terms_of(pm, &mut |name| {
+                let t = match by_name.get(name) {
+                    Some(&t) => t,
+                    None => {
+                        let slug = slugify(name);
+                        let t = *by_slug.entry(slug.clone()).or_insert_with(|| {
+                            terms.push(Term { name: name.to_string(), slug, members: Vec::new(), count: 0 });
+                            terms.len() - 1
+                        });
+                        by_name.insert(name.to_string(), t);
+                        t
                     }
-                });
-            }
-            for term in &mut terms {
-                term.count = term.members.len();
-            }
-            terms.sort_by_cached_key(|t| order(&t.name));
-            Taxonomy {
-                key,
-                title,
-                singular,
-                terms,
-            }
-        };
+                };
+                let members = &mut terms[t].members;
+                if members.last() != Some(&i) {
+                    members.push(i);
+                }
+            });
+        }
+        for term in &mut terms {
+            term.count = term.members.len();
+        }
+        terms.sort_by_cached_key(|t| order(&t.name));
+        Taxonomy { key, title, singular, terms }
+    };
     let alphabetical = |s: &str| (0, s.to_lowercase());
     vec![
-        group(
-            "services",
-            "Services",
-            "Service",
-            &|p, add| p.services.iter().for_each(|s| add(s)),
-            &alphabetical,
-        ),
-        group(
-            "severities",
-            "Severities",
-            "Severity",
-            &|p, add| add(&p.severity),
-            &|s| (config.severity_rank(s), String::new()),
-        ),
-        group(
-            "tags",
-            "Tags",
-            "Tag",
-            &|p, add| p.tags.iter().for_each(|t| add(t)),
-            &alphabetical,
-        ),
-        group(
-            "years",
-            "Years",
-            "Year",
-            &|p, add| add(&p.year().to_string()),
-            &|s| (0, format!("{:>6}", 9999 - s.parse::<i32>().unwrap_or(0))),
-        ),
-        group(
-            "status",
-            "Status",
-            "Status",
-            &|p, add| add(p.status.as_str()),
-            &|s| {
-                (
-                    Status::ALL
-                        .iter()
-                        .position(|st| st.as_str() == s)
-                        .unwrap_or(9),
-                    String::new(),
-                )
-            },
-        ),
-        group(
-            "teams",
-            "Teams",
-            "Team",
-            &|p, add| p.teams.iter().for_each(|t| add(t)),
-            &alphabetical,
-        ),
+        group("services", "Services", "Service", &|p, add| p.services.iter().for_each(|s| add(s)), &alphabetical),
+        group("severities", "Severities", "Severity", &|p, add| add(&p.severity), &|s| {
+            (config.severity_rank(s), String::new())
+        }),
+        group("tags", "Tags", "Tag", &|p, add| p.tags.iter().for_each(|t| add(t)), &alphabetical),
+        group("years", "Years", "Year", &|p, add| add(&p.year().to_string()), &|s| {
+            (0, format!("{:>6}", 9999 - s.parse::<i32>().unwrap_or(0)))
+        }),
+        group("status", "Status", "Status", &|p, add| add(p.status.as_str()), &|s| {
+            (Status::ALL.iter().position(|st| st.as_str() == s).unwrap_or(9), String::new())
+        }),
+        group("teams", "Teams", "Team", &|p, add| p.teams.iter().for_each(|t| add(t)), &alphabetical),
     ]
 }
 
@@ -319,11 +349,7 @@ pub fn slugify(s: &str) -> String {
         }
     }
     let trimmed = out.trim_end_matches('-');
-    if trimmed.is_empty() {
-        "-".to_string()
-    } else {
-        trimmed.to_string()
-    }
+    if trimmed.is_empty() { "-".to_string() } else { trimmed.to_string() }
 }
 
 #[cfg(test)]

@@ -16,15 +16,9 @@ pub enum Target<'a> {
     /// `#fragment` on the same page.
     Anchor(&'a str),
     /// A Markdown file of the archive, relative to the linking file (`../x.md#impact`).
-    File {
-        path: &'a str,
-        fragment: Option<&'a str>,
-    },
+    File { path: &'a str, fragment: Option<&'a str> },
     /// A postmortem page: `../<id>/` from a postmortem page, or any `.../postmortems/<id>/`.
-    Page {
-        id: &'a str,
-        fragment: Option<&'a str>,
-    },
+    Page { id: &'a str, fragment: Option<&'a str> },
     /// Anything else (taxonomy pages, static files).
     Other,
 }
@@ -33,23 +27,15 @@ pub fn classify(dest: &str) -> Target<'_> {
     if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("tel:") {
         return Target::External;
     }
-    let (path, fragment) = dest
-        .split_once('#')
-        .map_or((dest, None), |(p, f)| (p, Some(f)));
+    let (path, fragment) = dest.split_once('#').map_or((dest, None), |(p, f)| (p, Some(f)));
     if path.is_empty() {
         return fragment.map_or(Target::Other, Target::Anchor);
     }
     if path.ends_with(".md") {
         return Target::File { path, fragment };
     }
-    let page = path
-        .split("postmortems/")
-        .nth(1)
-        .or_else(|| path.strip_prefix("../").filter(|r| !r.starts_with("..")));
-    match page
-        .and_then(|rest| rest.split('/').next())
-        .filter(|id| !id.is_empty())
-    {
+    let page = path.split("postmortems/").nth(1).or_else(|| path.strip_prefix("../").filter(|r| !r.starts_with("..")));
+    match page.and_then(|rest| rest.split('/').next()).filter(|id| !id.is_empty()) {
         Some(id) => Target::Page { id, fragment },
         None => Target::Other,
     }
@@ -74,11 +60,7 @@ impl HeadingIds {
         let base = explicit.map_or_else(|| slugify(title), str::to_string);
         let n = self.0.entry(base.clone()).or_insert(0);
         *n += 1;
-        if *n == 1 {
-            base
-        } else {
-            format!("{base}-{}", *n - 1)
-        }
+        if *n == 1 { base } else { format!("{base}-{}", *n - 1) }
     }
 }
 
@@ -108,13 +90,8 @@ pub struct Block {
 impl Block {
     /// Body offset of a byte offset in `text`.
     pub fn body_offset(&self, at: usize) -> usize {
-        let i = self
-            .pieces
-            .partition_point(|(start, _, _)| *start <= at)
-            .saturating_sub(1);
-        self.pieces
-            .get(i)
-            .map_or(0, |(start, body, len)| body + (at - start).min(*len))
+        let i = self.pieces.partition_point(|(start, _, _)| *start <= at).saturating_sub(1);
+        self.pieces.get(i).map_or(0, |(start, body, len)| body + (at - start).min(*len))
     }
 }
 
@@ -137,12 +114,7 @@ impl Outline {
         for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
             match event {
                 Event::Start(Tag::Heading { level, id, .. }) => {
-                    heading = Some((
-                        heading_level(level),
-                        id.map(|i| i.to_string()),
-                        range,
-                        String::new(),
-                    ));
+                    heading = Some((heading_level(level), id.map(|i| i.to_string()), range, String::new()));
                 }
                 Event::End(TagEnd::Heading(_)) => {
                     if let Some((level, explicit, span, title)) = heading.take() {
@@ -150,13 +122,7 @@ impl Outline {
                         if level == 2 {
                             section = Some(out.headings.len());
                         }
-                        out.headings.push(Heading {
-                            level,
-                            title,
-                            id,
-                            span,
-                            has_content: false,
-                        });
+                        out.headings.push(Heading { level, title, id, span, has_content: false });
                     }
                 }
                 Event::Text(t) | Event::Code(t) if heading.is_some() => {
@@ -166,10 +132,7 @@ impl Outline {
                 }
                 Event::Start(Tag::Paragraph | Tag::Item | Tag::TableCell) => {
                     if depth == 0 {
-                        block = Some(Block {
-                            section,
-                            ..Block::default()
-                        });
+                        block = Some(Block { section, ..Block::default() });
                     }
                     depth += 1;
                     mark_content(&mut out.headings);
@@ -193,12 +156,8 @@ impl Outline {
                         b.text.push(' ');
                     }
                 }
-                Event::Start(Tag::Link { dest_url, .. }) => {
-                    out.links.push((dest_url.to_string(), range))
-                }
-                Event::Start(Tag::CodeBlock(_) | Tag::Table(_) | Tag::Image { .. }) => {
-                    mark_content(&mut out.headings)
-                }
+                Event::Start(Tag::Link { dest_url, .. }) => out.links.push((dest_url.to_string(), range)),
+                Event::Start(Tag::CodeBlock(_) | Tag::Table(_) | Tag::Image { .. }) => mark_content(&mut out.headings),
                 Event::Html(h) | Event::InlineHtml(h) if !h.trim_start().starts_with("<!--") => {
                     mark_content(&mut out.headings)
                 }
@@ -241,11 +200,7 @@ mod tests {
     fn headings_ids_sections_and_emptiness() {
         let body = "## Summary\n\nText.\n\n## Lessons Learned\n\n### What went well\n\n## Lessons learned\n\n<!-- prompt -->\n\n## Timeline\n\n- 10:00 a\n";
         let o = Outline::parse(body);
-        let got: Vec<_> = o
-            .headings
-            .iter()
-            .map(|h| (h.level, h.id.as_str(), h.has_content))
-            .collect();
+        let got: Vec<_> = o.headings.iter().map(|h| (h.level, h.id.as_str(), h.has_content)).collect();
         assert_eq!(
             got,
             [
@@ -276,27 +231,9 @@ mod tests {
     fn links_are_classified() {
         assert_eq!(classify("https://x.test/a.md"), Target::External);
         assert_eq!(classify("#impact"), Target::Anchor("impact"));
-        assert_eq!(
-            classify("../a.md#t"),
-            Target::File {
-                path: "../a.md",
-                fragment: Some("t")
-            }
-        );
-        assert_eq!(
-            classify("../db-failover/"),
-            Target::Page {
-                id: "db-failover",
-                fragment: None
-            }
-        );
-        assert_eq!(
-            classify("/archive/postmortems/x/index.html#s"),
-            Target::Page {
-                id: "x",
-                fragment: Some("s")
-            }
-        );
+        assert_eq!(classify("../a.md#t"), Target::File { path: "../a.md", fragment: Some("t") });
+        assert_eq!(classify("../db-failover/"), Target::Page { id: "db-failover", fragment: None });
+        assert_eq!(classify("/archive/postmortems/x/index.html#s"), Target::Page { id: "x", fragment: Some("s") });
         assert_eq!(classify("../../services/api/"), Target::Other);
         assert_eq!(classify("static/x.png"), Target::Other);
     }

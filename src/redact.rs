@@ -32,15 +32,9 @@ pub fn markers(text: &str) -> Vec<Marker> {
         };
         let inner = text[at + 4..end - 3].trim();
         if inner.eq_ignore_ascii_case("internal") {
-            out.push(Marker {
-                span: at..end,
-                open: true,
-            });
+            out.push(Marker { span: at..end, open: true });
         } else if inner.eq_ignore_ascii_case("/internal") {
-            out.push(Marker {
-                span: at..end,
-                open: false,
-            });
+            out.push(Marker { span: at..end, open: false });
         }
         from = end;
     }
@@ -121,10 +115,6 @@ mod tests {
         assert_eq!(spans(nested).unwrap_err().span, 20..37);
         let stray = "a <!-- /internal -->";
         assert!(spans(stray).unwrap_err().message.contains("closes no"));
-        assert_eq!(
-            remove(unclosed),
-            "",
-            "never a partial text when markers are wrong"
-        );
+        assert_eq!(remove(unclosed), "", "never a partial text when markers are wrong");
     }
 }

@@ -17,12 +17,7 @@ pub enum Format {
 }
 
 /// Sorts, makes paths relative to where the user ran the command, and prints.
-pub fn print(
-    out: &mut dyn Write,
-    root: &Path,
-    diagnostics: &mut [Diagnostic],
-    format: Format,
-) -> io::Result<()> {
+pub fn print(out: &mut dyn Write, root: &Path, diagnostics: &mut [Diagnostic], format: Format) -> io::Result<()> {
     diagnostic::sort(diagnostics);
     for d in diagnostics.iter_mut() {
         if root != Path::new(".") {
@@ -59,9 +54,7 @@ fn github(d: &Diagnostic) -> String {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -103,13 +96,8 @@ mod tests {
 
     #[test]
     fn github_annotations_escape_what_the_format_reserves() {
-        let src = crate::diagnostic::Source {
-            path: Path::new("a,b.md"),
-            text: "x: 100%\n",
-        };
-        let d = src
-            .diagnostic(crate::rules::VAGUE_CLAIM, 3..7, "50% done: a\nb")
-            .with_hint("h");
+        let src = crate::diagnostic::Source { path: Path::new("a,b.md"), text: "x: 100%\n" };
+        let d = src.diagnostic(crate::rules::VAGUE_CLAIM, 3..7, "50% done: a\nb").with_hint("h");
         assert_eq!(
             github(&d),
             "::warning file=a%2Cb.md,line=1,col=4,endColumn=8,title=vague-claim::50%25 done: a%0Ab%0Ahelp: h"

@@ -126,24 +126,17 @@ mod tests {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), ALL.len());
-        assert!(
-            ids.iter()
-                .all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
-        );
+        assert!(ids.iter().all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
     }
 
     #[test]
     fn settings_reject_unknown_and_fixed_rules() {
         let s: Settings =
-            toml::from_str("vague-clam = \"off\"\nduplicate-id = \"warning\"\nblame = \"error\"\n")
-                .unwrap();
+            toml::from_str("vague-clam = \"off\"\nduplicate-id = \"warning\"\nblame = \"error\"\n").unwrap();
         let problems = s.problems();
         assert_eq!(problems.len(), 2);
         assert!(problems[1].1.contains("unknown rule `vague-clam`"));
-        assert_eq!(
-            problems[1].2.as_deref(),
-            Some("did you mean `vague-claim`?")
-        );
+        assert_eq!(problems[1].2.as_deref(), Some("did you mean `vague-claim`?"));
         assert!(problems[0].1.contains("cannot be changed"));
     }
 }

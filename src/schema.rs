@@ -112,9 +112,7 @@ pub struct RawExternal {
 }
 
 /// The review workflow: Draft -> In Review -> Reviewed -> Closed.
-#[derive(
-    Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash,
-)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     #[default]
@@ -125,12 +123,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [
-        Status::Draft,
-        Status::InReview,
-        Status::Reviewed,
-        Status::Closed,
-    ];
+    pub const ALL: [Status; 4] = [Status::Draft, Status::InReview, Status::Reviewed, Status::Closed];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -160,6 +153,17 @@ pub enum ItemStatus {
     Wontfix,
 }
 
+impl ItemStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::Todo => "todo",
+            ItemStatus::InProgress => "in-progress",
+            ItemStatus::Done => "done",
+            ItemStatus::Wontfix => "wontfix",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum ItemType {
@@ -187,9 +191,7 @@ impl<'de> Deserialize<'de> for Text {
             }
             // TOML hands native date-times over as a one-entry map holding their text.
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
-                let (_, value): (String, String) = map
-                    .next_entry()?
-                    .ok_or_else(|| de::Error::custom("empty date"))?;
+                let (_, value): (String, String) = map.next_entry()?.ok_or_else(|| de::Error::custom("empty date"))?;
                 Ok(Text(value))
             }
         }

@@ -42,8 +42,10 @@ pub struct Sources {
 pub struct LoadOptions {
     /// Keep postmortems with `status: draft` in the archive.
     pub drafts: bool,
-    /// Also run the `check` rules (writing, links, deadlines), judging dates against this day.
-    pub lint: Option<jiff::civil::Date>,
+    /// Also run the `check` rules (writing, links, deadlines).
+    pub lint: bool,
+    /// The day date-dependent rules and pages (overdue action items) judge against.
+    pub today: jiff::civil::Date,
 }
 
 /// An assembled archive, or the reasons there is none.
@@ -67,10 +69,7 @@ impl Sources {
             Err(diagnostics) => return Ok(Err(diagnostics)),
         };
         if !root.join("content").is_dir() {
-            bail!(
-                "no content/ folder in {}: run hindsight in an archive or pass --root DIR",
-                root.display()
-            );
+            bail!("no content/ folder in {}: run hindsight in an archive or pass --root DIR", root.display());
         }
         let mut sources = Sources {
             root: root.to_path_buf(),
@@ -79,12 +78,9 @@ impl Sources {
             postmortems: BTreeMap::new(),
             external: BTreeMap::new(),
         };
-        let pm_files =
-            load::markdown_files(root, POSTMORTEMS).map_err(|d| anyhow::anyhow!("{d}"))?;
-        let checked: Vec<(PathBuf, Checked)> = pm_files
-            .into_par_iter()
-            .map(|rel| (rel.clone(), sources.check_postmortem(&rel)))
-            .collect();
+        let pm_files = load::markdown_files(root, POSTMORTEMS).map_err(|d| anyhow::anyhow!("{d}"))?;
+        let checked: Vec<(PathBuf, Checked)> =
+            pm_files.into_par_iter().map(|rel| (rel.clone(), sources.check_postmortem(&rel))).collect();
         sources.postmortems.extend(checked);
         for rel in load::markdown_files(root, EXTERNAL).map_err(|d| anyhow::anyhow!("{d}"))? {
             let checked = sources.check_external(&rel);
@@ -118,17 +114,9 @@ impl Sources {
                 let (pm, found) = check::postmortem(&self.config, &loaded, self.public);
                 diagnostics.extend(found);
                 diagnostics.retain_mut(|d| self.config.rules.adjust(d));
-                Checked {
-                    loaded: Some(loaded),
-                    postmortem: pm.map(Arc::new),
-                    diagnostics,
-                }
+                Checked { loaded: Some(loaded), postmortem: pm.map(Arc::new), diagnostics }
             }
-            Err(d) => Checked {
-                loaded: None,
-                postmortem: None,
-                diagnostics: vec![d],
-            },
+            Err(d) => Checked { loaded: None, postmortem: None, diagnostics: vec![d] },
         }
     }
 
@@ -154,68 +142,35 @@ impl Sources {
             .flat_map(|c| c.diagnostics.iter().cloned())
             .chain(self.external.values().flat_map(|(_, d)| d.iter().cloned()))
             .collect();
-        let mut postmortems: Vec<Arc<Postmortem>> = self
-            .postmortems
-            .values()
-            .filter_map(|c| c.postmortem.clone())
-            .collect();
-        let docs = |path: &Path| -> Option<&Document> {
-            self.postmortems.get(path)?.loaded.as_ref().map(|l| &l.doc)
-        };
+        let mut postmortems: Vec<Arc<Postmortem>> =
+            self.postmortems.values().filter_map(|c| c.postmortem.clone()).collect();
+        let docs = |path: &Path| -> Option<&Document> { self.postmortems.get(path)?.loaded.as_ref().map(|l| &l.doc) };
         // A postmortem with errors of its own still exists: links to it are not the problem.
         let failed: Vec<String> = self
             .postmortems
             .values()
             .filter(|c| c.postmortem.is_none())
             .filter_map(|c| c.loaded.as_ref())
-            .map(|l| {
-                l.raw
-                    .id
-                    .clone()
-                    .unwrap_or_else(|| slugify(&l.doc.file_stem()))
-            })
+            .map(|l| l.raw.id.clone().unwrap_or_else(|| slugify(&l.doc.file_stem())))
             .collect();
         diagnostics.extend(check::archive(&self.config, &postmortems, &docs, &failed));
-        if let Some(today) = opts.lint {
-            let outlines: Vec<Outline> = postmortems
-                .par_iter()
-                .map(|p| Outline::parse(&p.body))
-                .collect();
-            let ctx = lint::Context::new(&self.config, today, &postmortems, &outlines);
+        if opts.lint {
+            let outlines: Vec<Outline> = postmortems.par_iter().map(|p| Outline::parse(&p.body)).collect();
+            let ctx = lint::Context::new(&self.config, opts.today, &postmortems, &outlines);
             let found: Vec<Vec<Diagnostic>> = postmortems
                 .par_iter()
                 .zip(&outlines)
-                .filter_map(|(pm, outline)| {
-                    Some(lint::postmortem(&ctx, pm, docs(&pm.source)?, outline))
-                })
+                .filter_map(|(pm, outline)| Some(lint::postmortem(&ctx, pm, docs(&pm.source)?, outline)))
                 .collect();
             diagnostics.extend(found.into_iter().flatten());
         }
         if diagnostics.iter().any(Diagnostic::is_error) {
-            return Assembled {
-                archive: None,
-                diagnostics,
-                files,
-                internal_left_out: 0,
-            };
+            return Assembled { archive: None, diagnostics, files, internal_left_out: 0 };
         }
-        let internal_left_out = if self.public {
-            publish(&self.config, &mut postmortems)
-        } else {
-            0
-        };
-        let external = self
-            .external
-            .values()
-            .filter_map(|(e, _)| e.clone())
-            .collect();
-        let archive = Archive::new(self.config.clone(), postmortems, external, opts.drafts);
-        Assembled {
-            archive: Some(archive),
-            diagnostics,
-            files,
-            internal_left_out,
-        }
+        let internal_left_out = if self.public { publish(&self.config, &mut postmortems) } else { 0 };
+        let external = self.external.values().filter_map(|(e, _)| e.clone()).collect();
+        let archive = Archive::new(self.config.clone(), postmortems, external, opts.drafts, opts.today);
+        Assembled { archive: Some(archive), diagnostics, files, internal_left_out }
     }
 }
 

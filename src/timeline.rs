@@ -22,11 +22,7 @@ pub struct Timeline {
 
 impl Default for Timeline {
     fn default() -> Self {
-        Timeline {
-            zone: "UTC".into(),
-            tz: TimeZone::UTC,
-            entries: Vec::new(),
-        }
+        Timeline { zone: "UTC".into(), tz: TimeZone::UTC, entries: Vec::new() }
     }
 }
 
@@ -104,24 +100,23 @@ pub fn parse(body: &str, day: Date) -> (Timeline, Vec<Problem>) {
         if bold {
             rest = rest.trim_start_matches("**");
         }
-        let rest = rest
-            .trim_start_matches([' ', ':', '-', '—', '–'])
-            .trim_end();
+        let rest = rest.trim_start_matches([' ', ':', '-', '—', '–']).trim_end();
         if let Some(prev) = entries.last().filter(|prev| prev.at > at) {
             problems.push(Problem {
                 span: time_span.clone(),
                 rule: TIMELINE_ORDER,
-                message: format!("timeline entry at {} is earlier than the one before it ({})", &inner[..used], prev.when),
-                hint: "keep entries in time order; after midnight give the full date, e.g. `**2024-03-13 00:10**`".into(),
+                message: format!(
+                    "timeline entry at {} is earlier than the one before it ({})",
+                    &inner[..used],
+                    prev.when
+                ),
+                hint: "keep entries in time order; after midnight give the full date, e.g. `**2024-03-13 00:10**`"
+                    .into(),
             });
         }
         let zoned = Zoned::new(at, zone.clone());
         let after = inner[used..].trim_start_matches("**");
-        let word = after
-            .trim_start()
-            .split(|c: char| c.is_whitespace() || c == '*')
-            .next()
-            .unwrap_or("");
+        let word = after.trim_start().split(|c: char| c.is_whitespace() || c == '*').next().unwrap_or("");
         if is_zone_marker(word) && !names_zone_of(word, &zoned) {
             // `after` and its trimmed form are suffixes of the item, so lengths give offsets.
             let at_word = inner_start + inner.len() - after.trim_start().len();
@@ -139,14 +134,7 @@ pub fn parse(body: &str, day: Date) -> (Timeline, Vec<Problem>) {
             span: time_span,
         });
     }
-    (
-        Timeline {
-            zone: zone_name,
-            tz: zone,
-            entries,
-        },
-        problems,
-    )
+    (Timeline { zone: zone_name, tz: zone, entries }, problems)
 }
 
 /// Byte range of an H2 section's content (after its heading line) whose title matches `name`.
@@ -188,8 +176,7 @@ fn declared_zone(section: &str) -> (String, TimeZone) {
     if let Some(at) = lower.find("all times") {
         let after = &section[at + "all times".len()..];
         for word in after.split_whitespace().take(4) {
-            let word =
-                word.trim_matches(|c: char| matches!(c, '.' | ',' | '(' | ')' | '*' | '`' | ':'));
+            let word = word.trim_matches(|c: char| matches!(c, '.' | ',' | '(' | ')' | '*' | '`' | ':'));
             if let Some(zone) = zone_named(word) {
                 return (word.to_string(), zone);
             }
@@ -202,41 +189,28 @@ fn zone_named(word: &str) -> Option<TimeZone> {
     if word.eq_ignore_ascii_case("utc") || word.eq_ignore_ascii_case("gmt") || word == "Z" {
         return Some(TimeZone::UTC);
     }
-    if let Some(offset) = word
-        .strip_prefix("UTC")
-        .filter(|o| o.starts_with(['+', '-']))
-    {
+    if let Some(offset) = word.strip_prefix("UTC").filter(|o| o.starts_with(['+', '-'])) {
         let sign = if offset.starts_with('-') { -1 } else { 1 };
         let (h, m) = offset[1..].split_once(':').unwrap_or((&offset[1..], "0"));
         let seconds = sign * (h.parse::<i32>().ok()? * 3600 + m.parse::<i32>().ok()? * 60);
-        return jiff::tz::Offset::from_seconds(seconds)
-            .ok()
-            .map(TimeZone::fixed);
+        return jiff::tz::Offset::from_seconds(seconds).ok().map(TimeZone::fixed);
     }
-    if word.contains('/') {
-        TimeZone::get(word).ok()
-    } else {
-        None
-    }
+    if word.contains('/') { TimeZone::get(word).ok() } else { None }
 }
 
 /// Common zone abbreviations; a closed list, because "IT" or "ALERT" after a time are words.
 const ZONE_ABBREVIATIONS: &[&str] = &[
-    "UTC", "GMT", "Z", "BST", "IST", "WET", "WEST", "CET", "CEST", "EET", "EEST", "MSK", "EST",
-    "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "AKST", "AKDT", "HST", "JST", "KST", "HKT",
-    "SGT", "AEST", "AEDT", "ACST", "ACDT", "AWST", "NZST", "NZDT",
+    "UTC", "GMT", "Z", "BST", "IST", "WET", "WEST", "CET", "CEST", "EET", "EEST", "MSK", "EST", "EDT", "CST", "CDT",
+    "MST", "MDT", "PST", "PDT", "AKST", "AKDT", "HST", "JST", "KST", "HKT", "SGT", "AEST", "AEDT", "ACST", "ACDT",
+    "AWST", "NZST", "NZDT",
 ];
 
 /// Words that name a zone or offset: `UTC`, `PST`, `CEST`, `UTC+02:00`, `+0200`.
 fn is_zone_marker(word: &str) -> bool {
     let b = word.as_bytes();
     ZONE_ABBREVIATIONS.contains(&word)
-        || ["UTC+", "UTC-", "GMT+", "GMT-"]
-            .iter()
-            .any(|p| word.starts_with(p))
-        || (b.len() >= 5
-            && matches!(b[0], b'+' | b'-')
-            && b[1..].iter().all(|c| c.is_ascii_digit() || *c == b':'))
+        || ["UTC+", "UTC-", "GMT+", "GMT-"].iter().any(|p| word.starts_with(p))
+        || (b.len() >= 5 && matches!(b[0], b'+' | b'-') && b[1..].iter().all(|c| c.is_ascii_digit() || *c == b':'))
 }
 
 /// Whether a zone word means the zone `at` is in at that instant (by abbreviation or offset).
@@ -251,9 +225,7 @@ fn names_zone_of(word: &str, at: &Zoned) -> bool {
             let sign = if rest.starts_with('-') { -1 } else { 1 };
             let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
             let (h, m) = digits.split_at(digits.len().min(2));
-            h.parse::<i32>()
-                .ok()
-                .map(|h| sign * (h * 3600 + m.parse::<i32>().unwrap_or(0) * 60))
+            h.parse::<i32>().ok().map(|h| sign * (h * 3600 + m.parse::<i32>().unwrap_or(0) * 60))
         }
     };
     offset == Some(at.offset().seconds())
@@ -263,8 +235,7 @@ fn names_zone_of(word: &str, at: &Zoned) -> bool {
 /// `[YYYY-MM-DD ]H:MM[:SS]`, whether or not its numbers make a real date and time.
 fn time_shape(s: &str) -> Option<(usize, usize)> {
     let b = s.as_bytes();
-    let digits =
-        |at: usize, n: usize| b.len() >= at + n && b[at..at + n].iter().all(u8::is_ascii_digit);
+    let digits = |at: usize, n: usize| b.len() >= at + n && b[at..at + n].iter().all(u8::is_ascii_digit);
     let date_len = if digits(0, 4)
         && b.get(4) == Some(&b'-')
         && digits(5, 2)
@@ -288,11 +259,7 @@ fn time_shape(s: &str) -> Option<(usize, usize)> {
         return None;
     }
     let end = minutes + 2;
-    let end = if b.get(end) == Some(&b':') && digits(end + 1, 2) {
-        end + 3
-    } else {
-        end
-    };
+    let end = if b.get(end) == Some(&b':') && digits(end + 1, 2) { end + 3 } else { end };
     Some((date_len, end))
 }
 
@@ -307,14 +274,8 @@ fn leading_time(s: &str) -> Option<Result<Leading, usize>> {
         0 => Ok(None),
         _ => s[..10].parse::<Date>().map(Some),
     };
-    let mut parts = s[date_len..len]
-        .split(':')
-        .map(|p| p.parse::<i8>().unwrap_or(-1));
-    let (h, m, sec) = (
-        parts.next().unwrap_or(-1),
-        parts.next().unwrap_or(-1),
-        parts.next().unwrap_or(0),
-    );
+    let mut parts = s[date_len..len].split(':').map(|p| p.parse::<i8>().unwrap_or(-1));
+    let (h, m, sec) = (parts.next().unwrap_or(-1), parts.next().unwrap_or(-1), parts.next().unwrap_or(0));
     Some(match (date, Time::new(h, m, sec, 0)) {
         (Ok(date), Ok(time)) => Ok((date, time, len)),
         _ => Err(len),
@@ -334,14 +295,7 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(t.zone, "UTC+02:00");
         let at: Vec<String> = t.entries.iter().map(|e| e.at.to_string()).collect();
-        assert_eq!(
-            at,
-            [
-                "2024-03-12T12:05:00Z",
-                "2024-03-12T12:20:00Z",
-                "2024-03-12T22:10:00Z"
-            ]
-        );
+        assert_eq!(at, ["2024-03-12T12:05:00Z", "2024-03-12T12:20:00Z", "2024-03-12T22:10:00Z"]);
         assert_eq!(t.entries[1].text, "Rollback started");
         assert_eq!(t.entries[2].text, "Resolved");
     }
@@ -389,10 +343,7 @@ mod tests {
     #[test]
     fn sections_skip_headings_inside_code_fences() {
         let body = "## Timeline\n```\n## Not a heading\n```\n## Next\n";
-        assert_eq!(
-            &body[find_section(body, "timeline").unwrap()],
-            "```\n## Not a heading\n```\n"
-        );
+        assert_eq!(&body[find_section(body, "timeline").unwrap()], "```\n## Not a heading\n```\n");
         assert_eq!(find_section(body, "missing"), None);
     }
 }

@@ -21,27 +21,18 @@ impl Output {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        fs::create_dir_all(&parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
+        fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
         let staging = tempfile::Builder::new()
             .prefix(".hindsight-staging-")
             .tempdir_in(&parent)
-            .with_context(|| {
-                format!("cannot create a staging directory in {}", parent.display())
-            })?;
-        Ok(Output {
-            staging,
-            target: target.to_path_buf(),
-        })
+            .with_context(|| format!("cannot create a staging directory in {}", parent.display()))?;
+        Ok(Output { staging, target: target.to_path_buf() })
     }
 
     /// Writes one file; `rel` uses `/` and must stay inside the output.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = Path::new(rel);
-        if path
-            .components()
-            .any(|c| !matches!(c, Component::Normal(_)))
-        {
+        if path.components().any(|c| !matches!(c, Component::Normal(_))) {
             bail!("refusing to write outside the output directory: {rel}");
         }
         let full = self.staging.path().join(path);
@@ -57,20 +48,14 @@ impl Output {
         let staged = self.staging.keep();
         let old = self.target.with_file_name(format!(
             ".hindsight-old-{}",
-            staged
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("x")
-                .trim_start_matches(".hindsight-staging-")
+            staged.file_name().and_then(|n| n.to_str()).unwrap_or("x").trim_start_matches(".hindsight-staging-")
         ));
         let had_old = match fs::rename(&self.target, &old) {
             Ok(()) => true,
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
             Err(e) => {
                 let _ = fs::remove_dir_all(&staged);
-                return Err(e).with_context(|| {
-                    format!("cannot move the previous {} aside", self.target.display())
-                });
+                return Err(e).with_context(|| format!("cannot move the previous {} aside", self.target.display()));
             }
         };
         if let Err(e) = fs::rename(&staged, &self.target) {
@@ -78,17 +63,11 @@ impl Output {
                 let _ = fs::rename(&old, &self.target);
             }
             let _ = fs::remove_dir_all(&staged);
-            return Err(e).with_context(|| {
-                format!("cannot move the new site into {}", self.target.display())
-            });
+            return Err(e).with_context(|| format!("cannot move the new site into {}", self.target.display()));
         }
         if had_old {
-            fs::remove_dir_all(&old).with_context(|| {
-                format!(
-                    "built, but cannot remove the previous site at {}",
-                    old.display()
-                )
-            })?;
+            fs::remove_dir_all(&old)
+                .with_context(|| format!("built, but cannot remove the previous site at {}", old.display()))?;
         }
         Ok(())
     }
@@ -109,23 +88,14 @@ mod tests {
         out.write("a/index.html", b"new").unwrap();
         assert!(out.write("../escape.html", b"x").is_err());
         drop(out);
-        assert!(
-            target.join("stale.html").exists(),
-            "an abandoned build leaves the old site"
-        );
+        assert!(target.join("stale.html").exists(), "an abandoned build leaves the old site");
 
         let out = Output::create(&target).unwrap();
         out.write("a/index.html", b"new").unwrap();
         out.commit().unwrap();
-        assert_eq!(
-            fs::read_to_string(target.join("a/index.html")).unwrap(),
-            "new"
-        );
+        assert_eq!(fs::read_to_string(target.join("a/index.html")).unwrap(), "new");
         assert!(!target.join("stale.html").exists());
-        let leftovers: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, ["public"]);
     }
 }

@@ -92,11 +92,7 @@ pub fn export(archive: &Archive) -> String {
         version: JSON_VERSION,
         title: &archive.config.title,
         base_url: &base,
-        postmortems: archive
-            .postmortems
-            .iter()
-            .map(|p| Export::new(p, &base))
-            .collect(),
+        postmortems: archive.postmortems.iter().map(|p| Export::new(p, &base)).collect(),
     };
     serde_json::to_string_pretty(&file).unwrap_or_default() + "\n"
 }
@@ -110,10 +106,7 @@ struct One<'a> {
 
 /// `/postmortems/<id>/index.json`.
 pub fn export_one(archive: &Archive, pm: &Postmortem) -> String {
-    let one = One {
-        version: JSON_VERSION,
-        postmortem: Export::new(pm, &base_url(archive)),
-    };
+    let one = One { version: JSON_VERSION, postmortem: Export::new(pm, &base_url(archive)) };
     serde_json::to_string_pretty(&one).unwrap_or_default() + "\n"
 }
 
@@ -130,20 +123,14 @@ fn updated(pm: &Postmortem) -> Timestamp {
         .map(|h| h.last)
         .or(pm.resolved_at)
         .or(pm.started_at)
-        .unwrap_or_else(|| {
-            pm.date
-                .to_zoned(jiff::tz::TimeZone::UTC)
-                .map(|z| z.timestamp())
-                .unwrap_or_default()
-        })
+        .unwrap_or_else(|| pm.date.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()).unwrap_or_default())
 }
 
 /// `/feed.xml`: an Atom feed of the most recent postmortems.
 pub fn feed(archive: &Archive) -> String {
     let base = base_url(archive);
     let title = escape(&archive.config.title);
-    let entries: Vec<&std::sync::Arc<Postmortem>> =
-        archive.postmortems.iter().take(FEED_ENTRIES).collect();
+    let entries: Vec<&std::sync::Arc<Postmortem>> = archive.postmortems.iter().take(FEED_ENTRIES).collect();
     let feed_updated = entries.iter().map(|p| updated(p)).max().unwrap_or_default();
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{title}</title>\n  <id>{base}</id>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{base}\"/>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"{base}feed.xml\"/>\n  <updated>{feed_updated}</updated>\n  <author><name>{title}</name></author>\n  <generator>hindsight</generator>\n"
@@ -157,10 +144,7 @@ pub fn feed(archive: &Archive) -> String {
             updated(pm)
         ));
         for author in &pm.authors {
-            out.push_str(&format!(
-                "    <author><name>{}</name></author>\n",
-                escape(author)
-            ));
+            out.push_str(&format!("    <author><name>{}</name></author>\n", escape(author)));
         }
         for term in pm.services.iter().chain(&pm.tags) {
             out.push_str(&format!("    <category term=\"{}\"/>\n", escape(term)));

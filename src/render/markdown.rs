@@ -38,12 +38,7 @@ pub enum Link {
 /// Renders `md`; the H2 section titled `replace` (case-insensitive) is left out and its
 /// heading kept, so the caller can draw that section from structured data instead.
 /// `link` decides what each link becomes.
-pub fn render(
-    md: &str,
-    highlighter: &Highlighter,
-    replace: Option<&str>,
-    link: &dyn Fn(&str) -> Link,
-) -> Rendered {
+pub fn render(md: &str, highlighter: &Highlighter, replace: Option<&str>, link: &dyn Fn(&str) -> Link) -> Rendered {
     let mut events: Vec<Event> = Vec::new();
     let mut toc = Vec::new();
     let mut ids = HeadingIds::default();
@@ -53,16 +48,9 @@ pub fn render(
     let mut unlinking = false;
     while let Some(event) = parser.next() {
         match event {
-            Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs,
-            }) => {
-                let inner: Vec<Event> = parser
-                    .by_ref()
-                    .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
-                    .collect();
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                let inner: Vec<Event> =
+                    parser.by_ref().take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_)))).collect();
                 let title = plain_text(&inner);
                 if skipping && level <= HeadingLevel::H2 {
                     skipping = false;
@@ -72,57 +60,30 @@ pub fn render(
                 }
                 let id = ids.next(id.as_deref(), &title);
                 if level <= HeadingLevel::H3 && level >= HeadingLevel::H2 {
-                    toc.push(TocEntry {
-                        level: level as u8,
-                        id: id.clone(),
-                        title: title.clone(),
-                    });
+                    toc.push(TocEntry { level: level as u8, id: id.clone(), title: title.clone() });
                 }
-                events.push(Event::Start(Tag::Heading {
-                    level,
-                    id: Some(CowStr::from(id.clone())),
-                    classes,
-                    attrs,
-                }));
+                events.push(Event::Start(Tag::Heading { level, id: Some(CowStr::from(id.clone())), classes, attrs }));
                 events.extend(inner);
-                events.push(Event::Html(format!(" <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>").into()));
+                events.push(Event::Html(
+                    format!(" <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>").into(),
+                ));
                 events.push(Event::End(TagEnd::Heading(level)));
-                if level == HeadingLevel::H2
-                    && !replaced
-                    && replace.is_some_and(|r| title.eq_ignore_ascii_case(r))
-                {
+                if level == HeadingLevel::H2 && !replaced && replace.is_some_and(|r| title.eq_ignore_ascii_case(r)) {
                     events.push(Event::Html(HOLE.into()));
                     skipping = true;
                     replaced = true;
                 }
             }
             _ if skipping => {}
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => match link(&dest_url) {
-                Link::Keep => events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })),
-                Link::To(to) => events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: to.into(),
-                    title,
-                    id,
-                })),
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => match link(&dest_url) {
+                Link::Keep => events.push(Event::Start(Tag::Link { link_type, dest_url, title, id })),
+                Link::To(to) => events.push(Event::Start(Tag::Link { link_type, dest_url: to.into(), title, id })),
                 Link::Unlink => unlinking = true,
             },
             Event::End(TagEnd::Link) if unlinking => unlinking = false,
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match &kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
-                    }
+                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
                 let mut code = String::new();
@@ -133,9 +94,7 @@ pub fn render(
                         _ => {}
                     }
                 }
-                events.push(Event::Html(
-                    highlighter.block(&lang, &code).to_string().into(),
-                ));
+                events.push(Event::Html(highlighter.block(&lang, &code).to_string().into()));
             }
             e => events.push(e),
         }
@@ -156,35 +115,22 @@ pub fn render(
 /// builds never get here with markers: their text is removed before parsing.)
 fn mark_internal_spans(events: &mut [Event]) {
     let marker = |e: &Event| match e {
-        Event::Html(h) => redact::markers(h)
-            .first()
-            .filter(|m| m.span == (0..h.trim_end().len()))
-            .map(|m| (m.open, true)),
-        Event::InlineHtml(h) => redact::markers(h)
-            .first()
-            .filter(|m| m.span == (0..h.len()))
-            .map(|m| (m.open, false)),
+        Event::Html(h) => {
+            redact::markers(h).first().filter(|m| m.span == (0..h.trim_end().len())).map(|m| (m.open, true))
+        }
+        Event::InlineHtml(h) => redact::markers(h).first().filter(|m| m.span == (0..h.len())).map(|m| (m.open, false)),
         _ => None,
     };
-    let found: Vec<(usize, bool, bool)> = events
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| marker(e).map(|(open, block)| (i, open, block)))
-        .collect();
+    let found: Vec<(usize, bool, bool)> =
+        events.iter().enumerate().filter_map(|(i, e)| marker(e).map(|(open, block)| (i, open, block))).collect();
     const TITLE: &str = "title=\"Left out of public builds\"";
     for pair in found.chunks(2) {
         let [(open, true, open_block), (close, false, close_block)] = *pair else {
             continue;
         };
         let (start, end) = match (open_block, close_block) {
-            (true, true) => (
-                format!("<div class=\"internal-span\" {TITLE}>\n"),
-                "</div>\n".to_string(),
-            ),
-            (false, false) => (
-                format!("<span class=\"internal-span\" {TITLE}>"),
-                "</span>".to_string(),
-            ),
+            (true, true) => (format!("<div class=\"internal-span\" {TITLE}>\n"), "</div>\n".to_string()),
+            (false, false) => (format!("<span class=\"internal-span\" {TITLE}>"), "</span>".to_string()),
             _ => (
                 format!("<span class=\"internal-marker\" {TITLE}>internal ▼</span>"),
                 format!("<span class=\"internal-marker\" {TITLE}>▲ internal</span>"),
@@ -200,11 +146,7 @@ pub fn inline(md: &str) -> String {
     let mut out = String::new();
     html::push_html(&mut out, Parser::new_ext(md, options()));
     let trimmed = out.trim_end();
-    trimmed
-        .strip_prefix("<p>")
-        .and_then(|s| s.strip_suffix("</p>"))
-        .unwrap_or(trimmed)
-        .to_string()
+    trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")).unwrap_or(trimmed).to_string()
 }
 
 fn plain_text(events: &[Event]) -> String {
@@ -223,34 +165,20 @@ mod tests {
 
     #[test]
     fn headings_get_unique_anchors_and_a_toc() {
-        let r = render(
-            "## Impact\n\ntext\n\n### Impact\n\n## Root `Causes`\n",
-            &Highlighter::default(),
-            None,
-            &|_| Link::Keep,
-        );
+        let r = render("## Impact\n\ntext\n\n### Impact\n\n## Root `Causes`\n", &Highlighter::default(), None, &|_| {
+            Link::Keep
+        });
         let ids: Vec<_> = r.toc.iter().map(|t| (t.level, t.id.as_str())).collect();
         assert_eq!(ids, [(2, "impact"), (3, "impact-1"), (2, "root-causes")]);
-        assert!(
-            r.before
-                .contains("<h2 id=\"impact\">Impact <a class=\"anchor\" href=\"#impact\""),
-            "{}",
-            r.before
-        );
+        assert!(r.before.contains("<h2 id=\"impact\">Impact <a class=\"anchor\" href=\"#impact\""), "{}", r.before);
         assert!(r.after.is_none());
     }
 
     #[test]
     fn extensions_are_enabled() {
-        let md =
-            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ note[^1]\n\n- [x] done\n\n[^1]: footnote\n";
+        let md = "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ note[^1]\n\n- [x] done\n\n[^1]: footnote\n";
         let html = render(md, &Highlighter::default(), None, &|_| Link::Keep).before;
-        for needle in [
-            "<table>",
-            "<del>old</del>",
-            "type=\"checkbox\"",
-            "footnote-definition",
-        ] {
+        for needle in ["<table>", "<del>old</del>", "type=\"checkbox\"", "footnote-definition"] {
             assert!(html.contains(needle), "{needle} missing in {html}");
         }
     }
@@ -258,16 +186,11 @@ mod tests {
     #[test]
     fn replaced_section_is_cut_out_up_to_the_next_h2() {
         let md = "## Summary\n\ns\n\n## Timeline\n\n- 14:00 a\n\n### Sub\n\n```sql\nSELECT 1;\n```\n\n## Lessons Learned\n\nl\n";
-        let r = render(md, &Highlighter::default(), Some("timeline"), &|_| {
-            Link::Keep
-        });
+        let r = render(md, &Highlighter::default(), Some("timeline"), &|_| Link::Keep);
         assert!(r.before.ends_with("</h2>\n"), "{}", r.before);
         assert!(r.before.contains("id=\"timeline\""));
         let after = r.after.unwrap();
-        assert!(
-            after.trim_start().starts_with("<h2 id=\"lessons-learned\""),
-            "{after}"
-        );
+        assert!(after.trim_start().starts_with("<h2 id=\"lessons-learned\""), "{after}");
         assert!(!after.contains("14:00") && !r.before.contains("14:00"));
         assert!(!r.toc.iter().any(|t| t.id == "sub"));
     }
@@ -281,32 +204,28 @@ mod tests {
         };
         let md = "[a](x.md) [b](https://e.test/) [*c*](gone.md)\n";
         let html = render(md, &Highlighter::default(), None, &rewrite).before;
-        assert!(
-            html.contains(
-                "<a href=\"../x/\">a</a> <a href=\"https://e.test/\">b</a> <em>c</em></p>"
-            ),
-            "{html}"
-        );
+        assert!(html.contains("<a href=\"../x/\">a</a> <a href=\"https://e.test/\">b</a> <em>c</em></p>"), "{html}");
     }
 
     #[test]
     fn internal_spans_are_wrapped_for_authors() {
-        let md = "a <!-- internal -->x<!-- /internal --> b\n\n<!-- internal -->\n\n## Secret\n\ny\n\n<!-- /internal -->\n";
+        let md =
+            "a <!-- internal -->x<!-- /internal --> b\n\n<!-- internal -->\n\n## Secret\n\ny\n\n<!-- /internal -->\n";
         let html = render(md, &Highlighter::default(), None, &|_| Link::Keep).before;
-        assert!(html.contains("<p>a <span class=\"internal-span\" title=\"Left out of public builds\">x</span> b</p>"), "{html}");
-        assert!(html.contains("<div class=\"internal-span\" title=\"Left out of public builds\">\n<h2 id=\"secret\">"), "{html}");
+        assert!(
+            html.contains("<p>a <span class=\"internal-span\" title=\"Left out of public builds\">x</span> b</p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<div class=\"internal-span\" title=\"Left out of public builds\">\n<h2 id=\"secret\">"),
+            "{html}"
+        );
         assert!(html.trim_end().ends_with("<p>y</p>\n</div>"), "{html}");
     }
 
     #[test]
     fn code_blocks_are_highlighted() {
-        let html = render(
-            "```python {.x}\nprint(1)\n```\n",
-            &Highlighter::default(),
-            None,
-            &|_| Link::Keep,
-        )
-        .before;
+        let html = render("```python {.x}\nprint(1)\n```\n", &Highlighter::default(), None, &|_| Link::Keep).before;
         assert!(html.contains("data-lang=\"python\""), "{html}");
     }
 

@@ -34,6 +34,8 @@ pub enum Job {
     Sitemap,
     Export,
     PostmortemJson(usize),
+    /// `/action-items/`, or one view of it (an index into `Archive::action_groups`).
+    ActionItems(Option<usize>),
 }
 
 /// Renders pages of one archive. Theme and highlighter are shared so `serve` can make a
@@ -49,24 +51,9 @@ pub struct Renderer {
 
 impl Renderer {
     pub fn new(archive: Arc<Archive>, theme: Arc<Theme>, highlighter: Arc<Highlighter>) -> Self {
-        let by_id = archive
-            .postmortems
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id.clone(), i))
-            .collect();
-        let by_path = archive
-            .postmortems
-            .iter()
-            .map(|p| (p.source.clone(), p.id.clone()))
-            .collect();
-        Renderer {
-            archive,
-            theme,
-            highlighter,
-            by_id,
-            by_path,
-        }
+        let by_id = archive.postmortems.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
+        let by_path = archive.postmortems.iter().map(|p| (p.source.clone(), p.id.clone())).collect();
+        Renderer { archive, theme, highlighter, by_id, by_path }
     }
 
     pub fn archive(&self) -> &Archive {
@@ -80,16 +67,17 @@ impl Renderer {
             Job::Home => "index.html".into(),
             Job::Postmortem(i) => format!("postmortems/{}/index.html", a.postmortems[i].id),
             Job::TaxonomyIndex(t) => format!("{}/index.html", a.taxonomies[t].key),
-            Job::Term(t, i) => format!(
-                "{}/{}/index.html",
-                a.taxonomies[t].key, a.taxonomies[t].terms[i].slug
-            ),
+            Job::Term(t, i) => format!("{}/{}/index.html", a.taxonomies[t].key, a.taxonomies[t].terms[i].slug),
             Job::External => "external/index.html".into(),
             Job::NotFound => "404.html".into(),
             Job::Feed => "feed.xml".into(),
             Job::Sitemap => "sitemap.xml".into(),
             Job::Export => "postmortems.json".into(),
             Job::PostmortemJson(i) => format!("postmortems/{}/index.json", a.postmortems[i].id),
+            Job::ActionItems(None) => "action-items/index.html".into(),
+            Job::ActionItems(Some(g)) => {
+                format!("action-items/{}/{}/index.html", a.action_groups[g].kind, a.action_groups[g].slug)
+            }
         }
     }
 
@@ -103,27 +91,22 @@ impl Renderer {
             "postmortems.json" => return Some(Job::Export),
             _ => {}
         }
-        if let Some(id) = path
-            .strip_prefix("postmortems/")
-            .and_then(|p| p.strip_suffix("/index.json"))
-        {
+        if let Some(id) = path.strip_prefix("postmortems/").and_then(|p| p.strip_suffix("/index.json")) {
             return self.by_id.get(id).map(|&i| Job::PostmortemJson(i));
         }
         let dir = path.strip_suffix("index.html")?.trim_end_matches('/');
         let job = match dir.split('/').collect::<Vec<_>>().as_slice() {
             [""] => Job::Home,
             ["external"] => Job::External,
+            ["action-items"] => Job::ActionItems(None),
+            ["action-items", kind, slug] => {
+                Job::ActionItems(Some(a.action_groups.iter().position(|g| g.kind == *kind && g.slug == *slug)?))
+            }
             ["postmortems", id] => Job::Postmortem(*self.by_id.get(*id)?),
             [key] => Job::TaxonomyIndex(a.taxonomies.iter().position(|t| t.key == *key)?),
             [key, slug] => {
                 let t = a.taxonomies.iter().position(|t| t.key == *key)?;
-                Job::Term(
-                    t,
-                    a.taxonomies[t]
-                        .terms
-                        .iter()
-                        .position(|term| term.slug == *slug)?,
-                )
+                Job::Term(t, a.taxonomies[t].terms.iter().position(|term| term.slug == *slug)?)
             }
             _ => return None,
         };
@@ -131,18 +114,10 @@ impl Renderer {
     }
 
     pub fn jobs(&self) -> Vec<Job> {
-        let mut jobs = vec![
-            Job::Home,
-            Job::External,
-            Job::NotFound,
-            Job::Feed,
-            Job::Sitemap,
-            Job::Export,
-        ];
-        jobs.extend(
-            (0..self.archive.postmortems.len())
-                .flat_map(|i| [Job::Postmortem(i), Job::PostmortemJson(i)]),
-        );
+        let mut jobs =
+            vec![Job::Home, Job::External, Job::NotFound, Job::Feed, Job::Sitemap, Job::Export, Job::ActionItems(None)];
+        jobs.extend((0..self.archive.action_groups.len()).map(|g| Job::ActionItems(Some(g))));
+        jobs.extend((0..self.archive.postmortems.len()).flat_map(|i| [Job::Postmortem(i), Job::PostmortemJson(i)]));
         for (t, tax) in self.archive.taxonomies.iter().enumerate() {
             jobs.push(Job::TaxonomyIndex(t));
             jobs.extend((0..tax.terms.len()).map(|i| Job::Term(t, i)));
@@ -152,17 +127,10 @@ impl Renderer {
 
     /// Static files of the theme plus the generated highlighting stylesheet, by output path.
     pub fn static_files(&self) -> Vec<(String, Vec<u8>)> {
-        let mut files: Vec<(String, Vec<u8>)> = self
-            .theme
-            .statics
-            .iter()
-            .map(|(n, b)| (format!("static/{n}"), b.clone()))
-            .collect();
+        let mut files: Vec<(String, Vec<u8>)> =
+            self.theme.statics.iter().map(|(n, b)| (format!("static/{n}"), b.clone())).collect();
         if !self.theme.statics.contains_key("highlight.css") {
-            files.push((
-                "static/highlight.css".into(),
-                Highlighter::css().into_bytes(),
-            ));
+            files.push(("static/highlight.css".into(), Highlighter::css().into_bytes()));
         }
         files
     }
@@ -176,20 +144,11 @@ impl Renderer {
             Job::Export => return Ok((path, data::export(a))),
             Job::PostmortemJson(i) => return Ok((path, data::export_one(a, &a.postmortems[i]))),
             Job::Sitemap => {
-                let pages = self
-                    .jobs()
-                    .into_iter()
-                    .map(|j| self.path(j))
-                    .filter(|p| p.ends_with("index.html"));
+                let pages = self.jobs().into_iter().map(|j| self.path(j)).filter(|p| p.ends_with("index.html"));
                 return Ok((path, data::sitemap(a, pages)));
             }
             Job::Home => {
-                let recent: Vec<Item> = a
-                    .postmortems
-                    .iter()
-                    .take(20)
-                    .map(|p| Item::new(p, &a.config))
-                    .collect();
+                let recent: Vec<Item> = a.postmortems.iter().take(20).map(|p| Item::new(p, &a.config)).collect();
                 (
                     "index.html",
                     context! { recent => ser(&recent), external_count => a.external.len(), taxonomies => ser(&a.taxonomies) },
@@ -214,6 +173,7 @@ impl Renderer {
                 ("external.html", ser(&groups))
             }
             Job::NotFound => ("404.html", context! {}),
+            Job::ActionItems(group) => ("action-items.html", ser(&views::ActionItemsView::new(a, group))),
         };
         let depth = path.matches('/').count();
         let root = if job_is_404(job) {
@@ -253,19 +213,10 @@ fn job_is_404(job: Job) -> bool {
 /// The path part of `base_url`, ending in `/`: the 404 page is served at any depth, so its
 /// links must be absolute.
 fn base_path(base_url: &str) -> String {
-    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| {
-        rest.find('/').map_or("/", |i| &rest[i..])
-    });
-    let path = if after_scheme.is_empty() {
-        "/"
-    } else {
-        after_scheme
-    };
-    if path.ends_with('/') {
-        path.to_string()
-    } else {
-        format!("{path}/")
-    }
+    let after_scheme =
+        base_url.split_once("://").map_or(base_url, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
+    let path = if after_scheme.is_empty() { "/" } else { after_scheme };
+    if path.ends_with('/') { path.to_string() } else { format!("{path}/") }
 }
 
 #[cfg(test)]
@@ -277,10 +228,7 @@ mod tests {
         let site = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let sources = crate::sources::Sources::read(site, false).unwrap().unwrap();
         let archive = sources
-            .assemble(&crate::sources::LoadOptions {
-                drafts: true,
-                lint: None,
-            })
+            .assemble(&crate::sources::LoadOptions { drafts: true, lint: false, today: jiff::civil::date(2025, 1, 1) })
             .archive
             .unwrap();
         let theme = Theme::load(site).unwrap();

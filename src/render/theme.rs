@@ -18,7 +18,7 @@ macro_rules! builtin {
 
 const TEMPLATES: &[(&str, &[u8])] = builtin!("templates":
     "base.html", "macros.html", "index.html", "postmortem.html", "taxonomy.html", "term.html",
-    "external.html", "404.html", "new.md",
+    "external.html", "404.html", "new.md", "action-items.html",
 );
 const STATIC: &[(&str, &[u8])] = builtin!("static": "style.css");
 
@@ -35,43 +35,24 @@ impl Theme {
         let mut errors = Vec::new();
         let mut templates: BTreeMap<String, (String, Vec<u8>)> = TEMPLATES
             .iter()
-            .map(|(n, b)| {
-                (
-                    n.to_string(),
-                    (format!("(built-in theme)/templates/{n}"), b.to_vec()),
-                )
-            })
+            .map(|(n, b)| (n.to_string(), (format!("(built-in theme)/templates/{n}"), b.to_vec())))
             .collect();
-        templates.extend(
-            overrides(root, "theme/templates", &mut errors)
-                .map(|(name, shown, bytes)| (name, (shown, bytes))),
-        );
-        let mut statics: BTreeMap<String, Vec<u8>> = STATIC
-            .iter()
-            .map(|(n, b)| (n.to_string(), b.to_vec()))
-            .collect();
-        statics.extend(
-            overrides(root, "theme/static", &mut errors).map(|(name, _, bytes)| (name, bytes)),
-        );
+        templates
+            .extend(overrides(root, "theme/templates", &mut errors).map(|(name, shown, bytes)| (name, (shown, bytes))));
+        let mut statics: BTreeMap<String, Vec<u8>> = STATIC.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
+        statics.extend(overrides(root, "theme/static", &mut errors).map(|(name, _, bytes)| (name, bytes)));
 
         let mut env = Environment::new();
         env.add_filter("slug", |s: &str| crate::model::slugify(s));
         env.set_formatter(html_formatter);
         // Files end in a newline; generated ones (pages, new postmortems) should too.
-        if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
-            .keep_trailing_newline(true)
-            .build()
-        {
+        if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build() {
             env.set_syntax(syntax);
         }
         let mut sources = BTreeMap::new();
         for (name, (shown, bytes)) in templates {
             let Ok(source) = String::from_utf8(bytes) else {
-                errors.push(Diagnostic::file(
-                    TEMPLATE,
-                    Path::new(&shown),
-                    "template is not valid UTF-8",
-                ));
+                errors.push(Diagnostic::file(TEMPLATE, Path::new(&shown), "template is not valid UTF-8"));
                 continue;
             };
             if let Err(e) = env.add_template_owned(name.clone(), source.clone()) {
@@ -79,15 +60,7 @@ impl Theme {
             }
             sources.insert(name, (shown, source));
         }
-        if errors.is_empty() {
-            Ok(Theme {
-                env,
-                statics,
-                sources,
-            })
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(Theme { env, statics, sources }) } else { Err(errors) }
     }
 
     /// Renders template `name`, turning failures into a diagnostic at the template's line.
@@ -126,35 +99,18 @@ fn html_formatter(
 }
 
 /// Files under `root/dir` as (name relative to dir, path for messages, bytes).
-fn overrides(
-    root: &Path,
-    dir: &str,
-    errors: &mut Vec<Diagnostic>,
-) -> impl Iterator<Item = (String, String, Vec<u8>)> {
+fn overrides(root: &Path, dir: &str, errors: &mut Vec<Diagnostic>) -> impl Iterator<Item = (String, String, Vec<u8>)> {
     let base = root.join(dir);
     let mut found = Vec::new();
-    for entry in walkdir::WalkDir::new(&base)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-    {
+    for entry in walkdir::WalkDir::new(&base).sort_by_file_name().into_iter().filter_map(Result::ok) {
         if !entry.file_type().is_file() {
             continue;
         }
-        let name = entry
-            .path()
-            .strip_prefix(&base)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
+        let name = entry.path().strip_prefix(&base).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
         let shown = format!("{dir}/{name}");
         match std::fs::read(entry.path()) {
             Ok(bytes) => found.push((name, shown, bytes)),
-            Err(e) => errors.push(Diagnostic::file(
-                IO,
-                Path::new(&shown),
-                format!("cannot read: {e}"),
-            )),
+            Err(e) => errors.push(Diagnostic::file(IO, Path::new(&shown), format!("cannot read: {e}"))),
         }
     }
     found.into_iter()
@@ -163,10 +119,7 @@ fn overrides(
 /// A template error located in the template file, for syntax and render errors alike.
 pub fn template_error(shown: &str, source: &str, e: &minijinja::Error) -> Diagnostic {
     let path = Path::new(shown);
-    let mut detail = e
-        .detail()
-        .map(str::to_string)
-        .unwrap_or_else(|| e.kind().to_string());
+    let mut detail = e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string());
     let mut cause = std::error::Error::source(e);
     while let Some(c) = cause {
         detail.push_str(&format!(": {c}"));

@@ -60,16 +60,8 @@ pub struct TermView<'a> {
 
 impl<'a> TermView<'a> {
     pub fn new(archive: &'a Archive, taxonomy: &'a Taxonomy, term: &'a Term) -> Self {
-        let items = term
-            .members
-            .iter()
-            .map(|&i| Item::new(&archive.postmortems[i], &archive.config))
-            .collect();
-        TermView {
-            taxonomy,
-            term,
-            items,
-        }
+        let items = term.members.iter().map(|&i| Item::new(&archive.postmortems[i], &archive.config)).collect();
+        TermView { taxonomy, term, items }
     }
 }
 
@@ -86,21 +78,13 @@ impl<'a> ExternalGroups<'a> {
         let mut by_category: BTreeMap<String, Vec<&External>> = BTreeMap::new();
         let mut by_company: BTreeMap<&str, Vec<&External>> = BTreeMap::new();
         for e in external {
-            let cats = if e.categories.is_empty() {
-                vec!["uncategorized".to_string()]
-            } else {
-                e.categories.clone()
-            };
+            let cats = if e.categories.is_empty() { vec!["uncategorized".to_string()] } else { e.categories.clone() };
             for c in cats {
                 by_category.entry(c).or_default().push(e);
             }
             by_company.entry(&e.company).or_default().push(e);
         }
-        ExternalGroups {
-            count: external.len(),
-            by_category,
-            by_company,
-        }
+        ExternalGroups { count: external.len(), by_category, by_company }
     }
 }
 
@@ -151,12 +135,8 @@ pub struct PostmortemView<'a> {
     related: Vec<Related<'a>>,
 }
 
-const MARKS: [(&str, &str); 4] = [
-    ("impact", "Impact began"),
-    ("detected", "Detected"),
-    ("mitigated", "Mitigated"),
-    ("resolved", "Resolved"),
-];
+const MARKS: [(&str, &str); 4] =
+    [("impact", "Impact began"), ("detected", "Detected"), ("mitigated", "Mitigated"), ("resolved", "Resolved")];
 
 pub fn postmortem_view<'a>(
     pm: &'a Postmortem,
@@ -166,45 +146,23 @@ pub fn postmortem_view<'a>(
     hl: &Highlighter,
 ) -> PostmortemView<'a> {
     let tz = archive.config.time_zone();
-    let stamps = [
-        pm.started_at,
-        pm.detected_at,
-        pm.mitigated_at,
-        pm.resolved_at,
-    ];
+    let stamps = [pm.started_at, pm.detected_at, pm.mitigated_at, pm.resolved_at];
     let moments = MARKS
         .iter()
         .zip(stamps)
-        .filter_map(|((_, label), t)| {
-            Some(Moment {
-                label,
-                at: show(t?, &tz),
-                iso: t?.to_string(),
-            })
-        })
+        .filter_map(|((_, label), t)| Some(Moment { label, at: show(t?, &tz), iso: t?.to_string() }))
         .collect();
-    let durations = [
-        ("Time to detect", Span::Detect),
-        ("Time to mitigate", Span::Mitigate),
-        ("Time to resolve", Span::Resolve),
-    ]
-    .into_iter()
-    .filter_map(|(label, span)| {
-        Some(Duration {
-            label,
-            value: format_duration(pm.duration(span)?),
-        })
-    })
-    .collect();
+    let durations =
+        [("Time to detect", Span::Detect), ("Time to mitigate", Span::Mitigate), ("Time to resolve", Span::Resolve)]
+            .into_iter()
+            .filter_map(|(label, span)| Some(Duration { label, value: format_duration(pm.duration(span)?) }))
+            .collect();
     // Authors link postmortems as files (`../2024-02-14-x.md`), which works in their editor
     // and on the Git host; on the site those links go to the page.
     let link = |dest: &str| match classify(dest) {
         Target::File { path, fragment } => {
             match by_path.get(crate::load::resolve_relative(&pm.source, path).as_path()) {
-                Some(id) => Link::To(format!(
-                    "../{id}/{}",
-                    fragment.map(|f| format!("#{f}")).unwrap_or_default()
-                )),
+                Some(id) => Link::To(format!("../{id}/{}", fragment.map(|f| format!("#{f}")).unwrap_or_default())),
                 None => Link::Unlink,
             }
         }
@@ -213,22 +171,13 @@ pub fn postmortem_view<'a>(
         Target::Page { id, .. } if !by_id.contains_key(id) => Link::Unlink,
         _ => Link::Keep,
     };
-    let rendered = markdown::render(
-        &pm.body,
-        hl,
-        (!pm.timeline.entries.is_empty()).then_some("timeline"),
-        &link,
-    );
+    let rendered = markdown::render(&pm.body, hl, (!pm.timeline.entries.is_empty()).then_some("timeline"), &link);
     let related = pm
         .related
         .iter()
         .map(|id| {
             let found = by_id.get(id.as_str()).map(|&i| &archive.postmortems[i]);
-            Related {
-                id,
-                title: found.map(|p| p.title.as_str()),
-                url: found.map(|p| format!("postmortems/{}/", p.id)),
-            }
+            Related { id, title: found.map(|p| p.title.as_str()), url: found.map(|p| format!("postmortems/{}/", p.id)) }
         })
         .collect();
     PostmortemView {
@@ -246,9 +195,7 @@ pub fn postmortem_view<'a>(
 }
 
 fn show(t: Timestamp, tz: &TimeZone) -> String {
-    Zoned::new(t, tz.clone())
-        .strftime("%Y-%m-%d %H:%M %Z")
-        .to_string()
+    Zoned::new(t, tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()
 }
 
 /// Timeline entries with impact/detection/mitigation/resolution marked on the entry at the
@@ -279,15 +226,10 @@ fn timeline_rows(pm: &Postmortem, stamps: [Option<Timestamp>; 4]) -> Vec<Row> {
     }
     for ((mark, label), stamp) in MARKS.iter().zip(stamps) {
         let Some(t) = stamp else { continue };
-        match rows
-            .iter_mut()
-            .find(|(at, _)| at.duration_since(t).abs() < SignedDuration::from_secs(60))
-        {
+        match rows.iter_mut().find(|(at, _)| at.duration_since(t).abs() < SignedDuration::from_secs(60)) {
             Some((_, row)) => row.marks.push(mark),
             None => {
-                let when = Zoned::new(t, zone.clone())
-                    .strftime("%Y-%m-%d %H:%M")
-                    .to_string();
+                let when = Zoned::new(t, zone.clone()).strftime("%Y-%m-%d %H:%M").to_string();
                 let row = Row {
                     when,
                     iso: t.to_string(),
@@ -307,18 +249,114 @@ fn timeline_rows(pm: &Postmortem, stamps: [Option<Timestamp>; 4]) -> Vec<Row> {
     let origin = pm.started_at.unwrap_or(first);
     rows.into_iter()
         .map(|(t, mut row)| {
-            row.pos = if span > 0.0 {
-                (t.duration_since(first).as_secs_f64() / span * 1000.0).round() / 10.0
-            } else {
-                0.0
-            };
+            row.pos =
+                if span > 0.0 { (t.duration_since(first).as_secs_f64() / span * 1000.0).round() / 10.0 } else { 0.0 };
             let d = t.duration_since(origin);
-            row.offset = Some(if d.is_negative() {
-                format_duration(d)
-            } else {
-                format!("+{}", format_duration(d))
-            });
+            row.offset = Some(if d.is_negative() { format_duration(d) } else { format!("+{}", format_duration(d)) });
             row
         })
         .collect()
+}
+
+/// One row of the action items table.
+#[derive(Serialize)]
+struct ActionRow<'a> {
+    title: &'a str,
+    link: Option<&'a str>,
+    owner: Option<&'a str>,
+    due: Option<String>,
+    priority: Option<crate::schema::Priority>,
+    status: &'static str,
+    open: bool,
+    overdue_days: Option<i32>,
+    postmortem: &'a str,
+    postmortem_url: String,
+    severity: &'a str,
+    services: &'a [String],
+}
+
+/// A link to one view of the action items.
+#[derive(Serialize)]
+struct ActionLink<'a> {
+    name: &'a str,
+    url: String,
+    open: usize,
+    total: usize,
+    current: bool,
+}
+
+/// `/action-items/` and its views by owner, status and service.
+#[derive(Serialize)]
+pub struct ActionItemsView<'a> {
+    heading: String,
+    today: String,
+    rows: Vec<ActionRow<'a>>,
+    open: usize,
+    overdue: usize,
+    by_status: Vec<ActionLink<'a>>,
+    by_owner: Vec<ActionLink<'a>>,
+    by_service: Vec<ActionLink<'a>>,
+    filtered: bool,
+}
+
+impl<'a> ActionItemsView<'a> {
+    pub fn new(archive: &'a Archive, group: Option<usize>) -> Self {
+        let current = group.map(|g| &archive.action_groups[g]);
+        let chosen: Vec<usize> = match current {
+            Some(g) => g.items.clone(),
+            None => (0..archive.action_items.len()).collect(),
+        };
+        let rows: Vec<ActionRow> = chosen
+            .iter()
+            .map(|&t| {
+                let tracked = &archive.action_items[t];
+                let pm = &archive.postmortems[tracked.postmortem];
+                let item = &pm.action_items[tracked.item];
+                ActionRow {
+                    title: &item.title,
+                    link: item.link.as_deref(),
+                    owner: item.owner.as_deref(),
+                    due: item.due.map(|d| d.to_string()),
+                    priority: item.priority,
+                    status: item.status.as_str(),
+                    open: tracked.open,
+                    overdue_days: tracked.overdue_days,
+                    postmortem: &pm.title,
+                    postmortem_url: format!("postmortems/{}/", pm.id),
+                    severity: &pm.severity,
+                    services: &pm.services,
+                }
+            })
+            .collect();
+        let links = |kind: &str| {
+            archive
+                .action_groups
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.kind == kind)
+                .map(|(i, g)| ActionLink {
+                    name: &g.name,
+                    url: format!("action-items/{}/{}/", g.kind, g.slug),
+                    open: g.open,
+                    total: g.items.len(),
+                    current: group == Some(i),
+                })
+                .collect::<Vec<_>>()
+        };
+        let heading = match current {
+            Some(g) => format!("Action items: {} {}", g.kind, g.name),
+            None => "Action items".to_string(),
+        };
+        ActionItemsView {
+            heading,
+            today: archive.today.to_string(),
+            open: rows.iter().filter(|r| r.open).count(),
+            overdue: rows.iter().filter(|r| r.overdue_days.is_some()).count(),
+            rows,
+            by_status: links("status"),
+            by_owner: links("owner"),
+            by_service: links("service"),
+            filtered: current.is_some(),
+        }
+    }
 }

@@ -64,20 +64,14 @@ pub fn serve(opts: Options) -> Result<()> {
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let url = format!("http://{}/", display_addr(addr));
-    let root = opts
-        .root
-        .canonicalize()
-        .with_context(|| format!("cannot open the archive folder {}", opts.root.display()))?;
+    let root =
+        opts.root.canonicalize().with_context(|| format!("cannot open the archive folder {}", opts.root.display()))?;
     let started = Instant::now();
     let state = State::new(&root, &opts.root, opts.drafts, opts.public, url.clone())?;
     let (notices, _) = broadcast::channel(16);
     let shared = Arc::new(Shared { state, notices });
     let _watcher = watch(&root, shared.clone())?;
-    let kind = if opts.public {
-        "public archive"
-    } else {
-        "archive"
-    };
+    let kind = if opts.public { "public archive" } else { "archive" };
     let drafts = if opts.drafts { ", drafts included" } else { "" };
     println!(
         "serving the {kind} at {url} ({} postmortems{drafts}, ready in {} ms)",
@@ -90,18 +84,11 @@ pub fn serve(opts: Options) -> Result<()> {
         .route(EVENTS, get(events))
         .route(
             "/__hindsight/live.js",
-            get(|| async {
-                (
-                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-                    LIVE_JS,
-                )
-            }),
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], LIVE_JS) }),
         )
         .fallback(get(page))
         .with_state(shared);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         tokio::select! {
@@ -140,17 +127,11 @@ fn watch(root: &Path, shared: Arc<Shared>) -> Result<notify::RecommendedWatcher>
         }
     })
     .context("cannot watch files")?;
-    watcher
-        .watch(&root.join("content"), RecursiveMode::Recursive)
-        .context("cannot watch content/")?;
+    watcher.watch(&root.join("content"), RecursiveMode::Recursive).context("cannot watch content/")?;
     if root.join("theme").is_dir() {
-        watcher
-            .watch(&root.join("theme"), RecursiveMode::Recursive)
-            .context("cannot watch theme/")?;
+        watcher.watch(&root.join("theme"), RecursiveMode::Recursive).context("cannot watch theme/")?;
     }
-    watcher
-        .watch(root, RecursiveMode::NonRecursive)
-        .context("cannot watch site.toml")?;
+    watcher.watch(root, RecursiveMode::NonRecursive).context("cannot watch site.toml")?;
     let root = root.to_path_buf();
     std::thread::spawn(move || {
         while let Ok(first) = rx.recv() {
@@ -161,11 +142,7 @@ fn watch(root: &Path, shared: Arc<Shared>) -> Result<notify::RecommendedWatcher>
             let mut changed: Vec<PathBuf> = batch
                 .into_iter()
                 .filter_map(|p| p.strip_prefix(&root).ok().map(Path::to_path_buf))
-                .filter(|p| {
-                    p.starts_with("content")
-                        || p.starts_with("theme")
-                        || p == Path::new("site.toml")
-                })
+                .filter(|p| p.starts_with("content") || p.starts_with("theme") || p == Path::new("site.toml"))
                 .collect();
             changed.sort();
             changed.dedup();
@@ -186,15 +163,8 @@ fn apply(shared: &Shared, changed: &[PathBuf]) {
     };
     let what: Vec<String> = changed.iter().map(|p| p.display().to_string()).collect();
     match &notice {
-        Notice::Reload => println!(
-            "rebuilt in {} ms: {}",
-            started.elapsed().as_millis(),
-            what.join(", ")
-        ),
-        Notice::Overlay(_) => println!(
-            "{} has errors; still serving the last good version",
-            what.join(", ")
-        ),
+        Notice::Reload => println!("rebuilt in {} ms: {}", started.elapsed().as_millis(), what.join(", ")),
+        Notice::Overlay(_) => println!("{} has errors; still serving the last good version", what.join(", ")),
     }
     let _ = shared.notices.send(notice);
 }
@@ -215,9 +185,7 @@ async fn events(
 /// Maps a request path to a page path, refusing anything that tries to leave the site.
 fn resolve(uri: &Uri) -> Result<String, StatusCode> {
     let raw = uri.path();
-    let decoded = percent_encoding::percent_decode_str(raw)
-        .decode_utf8()
-        .map_err(|_| StatusCode::BAD_REQUEST)?;
+    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8().map_err(|_| StatusCode::BAD_REQUEST)?;
     let mut parts = Vec::new();
     for segment in decoded.split('/') {
         match segment {
@@ -247,30 +215,19 @@ async fn page(Extract(shared): Extract<Arc<Shared>>, uri: Uri, headers: HeaderMa
     let generation = shared.state.current();
     let found = match generation.page(&path) {
         Some(found) => found,
-        None if !path.ends_with("index.html")
-            && generation.page(&format!("{path}/index.html")).is_some() =>
-        {
+        None if !path.ends_with("index.html") && generation.page(&format!("{path}/index.html")).is_some() => {
             let to = format!("{}/", uri.path());
             return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response();
         }
         None => {
-            let body = generation
-                .not_found()
-                .map(|p| p.body.clone())
-                .unwrap_or_else(|| b"not found".to_vec());
+            let body = generation.not_found().map(|p| p.body.clone()).unwrap_or_else(|| b"not found".to_vec());
             return respond(&shared, StatusCode::NOT_FOUND, HTML, body, &headers);
         }
     };
     match found {
         Ok(page) => {
             let Page { body, content_type } = &*page;
-            respond(
-                &shared,
-                StatusCode::OK,
-                content_type,
-                body.clone(),
-                &headers,
-            )
+            respond(&shared, StatusCode::OK, content_type, body.clone(), &headers)
         }
         Err(diagnostic) => {
             eprintln!("{diagnostic}");
@@ -308,16 +265,13 @@ fn respond(
     } else {
         let mut r = Response::new(Body::from(body));
         *r.status_mut() = status;
-        r.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         r
     };
     if let Ok(value) = HeaderValue::from_str(&etag) {
         response.headers_mut().insert(header::ETAG, value);
     }
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }
 
@@ -336,10 +290,7 @@ mod tests {
     #[test]
     fn paths_map_to_pages_and_traversal_is_refused() {
         assert_eq!(resolved("/").unwrap(), "index.html");
-        assert_eq!(
-            resolved("/postmortems/x/").unwrap(),
-            "postmortems/x/index.html"
-        );
+        assert_eq!(resolved("/postmortems/x/").unwrap(), "postmortems/x/index.html");
         assert_eq!(resolved("/static/style.css").unwrap(), "static/style.css");
         assert_eq!(resolved("//etc/passwd").unwrap(), "etc/passwd");
         for bad in [

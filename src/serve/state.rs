@@ -37,10 +37,7 @@ impl Generation {
         }
         let job = self.renderer.job_for(path)?;
         Some(self.renderer.render(job).map(|(path, html)| {
-            let page = Arc::new(Page {
-                content_type: content_type(&path),
-                body: html.into_bytes(),
-            });
+            let page = Arc::new(Page { content_type: content_type(&path), body: html.into_bytes() });
             lock(&self.pages).insert(path, page.clone());
             page
         }))
@@ -113,27 +110,17 @@ pub struct State {
 impl State {
     /// Loads the archive. Errors in the content do not stop the server: it starts with what
     /// is valid and shows the errors until they are fixed.
-    pub fn new(
-        root: &Path,
-        shown_root: &Path,
-        drafts: bool,
-        public: bool,
-        base_url: String,
-    ) -> anyhow::Result<State> {
+    pub fn new(root: &Path, shown_root: &Path, drafts: bool, public: bool, base_url: String) -> anyhow::Result<State> {
         let sources = read_sources(root, public, &base_url)?;
         let theme = Arc::new(Theme::load(root).map_err(|e| anyhow::anyhow!("{}", e[0]))?);
         let highlighter = Arc::new(Highlighter::default());
-        let assembled = sources.assemble(&LoadOptions { drafts, lint: None });
+        let assembled = sources.assemble(&LoadOptions { drafts, lint: false, today: today() });
         let mut diagnostics = assembled.diagnostics;
-        let archive = assembled.archive.unwrap_or_else(|| {
-            Archive::new(sources.config.clone(), Vec::new(), Vec::new(), drafts)
-        });
+        let archive = assembled
+            .archive
+            .unwrap_or_else(|| Archive::new(sources.config.clone(), Vec::new(), Vec::new(), drafts, today()));
         let renderer = Renderer::new(Arc::new(archive), theme.clone(), highlighter.clone());
-        let generation = Generation {
-            statics: Arc::new(statics(&renderer)),
-            renderer,
-            pages: Mutex::default(),
-        };
+        let generation = Generation { statics: Arc::new(statics(&renderer)), renderer, pages: Mutex::default() };
         let overlay = print(shown_root, &mut diagnostics);
         Ok(State {
             root: root.to_path_buf(),
@@ -149,35 +136,23 @@ impl State {
     }
 
     pub fn current(&self) -> Arc<Generation> {
-        self.current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn overlay(&self) -> Option<String> {
-        self.overlay
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.overlay.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Applies changed files (relative to the root): re-reads what changed, re-checks, and
     /// swaps in a new generation, or keeps the last good one and returns the errors.
     pub fn apply(&self, changed: &[PathBuf]) -> Outcome {
         let mut inputs = lock(&self.inputs);
-        let full = changed
-            .iter()
-            .any(|p| p == Path::new("site.toml") || p.starts_with("theme"));
+        let full = changed.iter().any(|p| p == Path::new("site.toml") || p.starts_with("theme"));
         let mut errors = Vec::new();
         if full {
             match read_sources(&self.root, self.public, &self.base_url) {
                 Ok(sources) => inputs.sources = sources,
-                Err(e) => errors.push(Diagnostic::file(
-                    crate::rules::CONFIG,
-                    Path::new("site.toml"),
-                    format!("{e:#}"),
-                )),
+                Err(e) => errors.push(Diagnostic::file(crate::rules::CONFIG, Path::new("site.toml"), format!("{e:#}"))),
             }
             match Theme::load(&self.root) {
                 Ok(theme) => inputs.theme = Arc::new(theme),
@@ -189,10 +164,7 @@ impl State {
                 return Outcome::Unchanged;
             }
         }
-        let assembled = inputs.sources.assemble(&LoadOptions {
-            drafts: self.drafts,
-            lint: None,
-        });
+        let assembled = inputs.sources.assemble(&LoadOptions { drafts: self.drafts, lint: false, today: today() });
         errors.extend(assembled.diagnostics);
         let overlay = print(&self.shown_root, &mut errors);
         *self.overlay.write().unwrap_or_else(|e| e.into_inner()) = overlay.clone();
@@ -200,26 +172,21 @@ impl State {
             return Outcome::Overlay(overlay.unwrap_or_default());
         };
         let old = self.current();
-        let renderer = Renderer::new(
-            Arc::new(archive),
-            inputs.theme.clone(),
-            self.highlighter.clone(),
-        );
+        let renderer = Renderer::new(Arc::new(archive), inputs.theme.clone(), self.highlighter.clone());
         let (statics, pages) = if full {
             (Arc::new(statics(&renderer)), HashMap::new())
         } else {
-            (
-                old.statics.clone(),
-                unaffected_pages(&old, &renderer, changed),
-            )
+            (old.statics.clone(), unaffected_pages(&old, &renderer, changed))
         };
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(Generation {
-            renderer,
-            statics,
-            pages: Mutex::new(pages),
-        });
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) =
+            Arc::new(Generation { renderer, statics, pages: Mutex::new(pages) });
         Outcome::Reload
     }
+}
+
+/// Serve judges deadlines against the day it rebuilds, which may change while it runs.
+fn today() -> jiff::civil::Date {
+    jiff::Zoned::now().date()
 }
 
 fn read_sources(root: &Path, public: bool, base_url: &str) -> anyhow::Result<Sources> {
@@ -240,10 +207,7 @@ fn statics(renderer: &Renderer) -> HashMap<String, Arc<Page>> {
         .static_files()
         .into_iter()
         .map(|(path, body)| {
-            let page = Page {
-                content_type: content_type(&path),
-                body,
-            };
+            let page = Page { content_type: content_type(&path), body };
             (path, Arc::new(page))
         })
         .collect()
@@ -252,28 +216,11 @@ fn statics(renderer: &Renderer) -> HashMap<String, Arc<Page>> {
 /// Rendered postmortem pages the change cannot have touched: every page shows the archive's
 /// navigation and size, so only when those are unchanged, and only pages of postmortems
 /// that are neither the changed ones nor relate to them. Listings are rendered again.
-fn unaffected_pages(
-    old: &Generation,
-    new: &Renderer,
-    changed: &[PathBuf],
-) -> HashMap<String, Arc<Page>> {
+fn unaffected_pages(old: &Generation, new: &Renderer, changed: &[PathBuf]) -> HashMap<String, Arc<Page>> {
     let (before, after) = (old.archive(), new.archive());
-    let ids = |a: &Archive| {
-        a.postmortems
-            .iter()
-            .map(|p| p.id.clone())
-            .collect::<HashSet<_>>()
-    };
-    let nav = |a: &Archive| {
-        a.taxonomies
-            .iter()
-            .map(|t| t.terms.is_empty())
-            .collect::<Vec<_>>()
-    };
-    if before.postmortems.len() != after.postmortems.len()
-        || ids(before) != ids(after)
-        || nav(before) != nav(after)
-    {
+    let ids = |a: &Archive| a.postmortems.iter().map(|p| p.id.clone()).collect::<HashSet<_>>();
+    let nav = |a: &Archive| a.taxonomies.iter().map(|t| t.terms.is_empty()).collect::<Vec<_>>();
+    if before.postmortems.len() != after.postmortems.len() || ids(before) != ids(after) || nav(before) != nav(after) {
         return HashMap::new();
     }
     let touched: HashSet<&str> = before
@@ -286,10 +233,7 @@ fn unaffected_pages(
     let affected: HashSet<&str> = after
         .postmortems
         .iter()
-        .filter(|p| {
-            touched.contains(p.id.as_str())
-                || p.related.iter().any(|r| touched.contains(r.as_str()))
-        })
+        .filter(|p| touched.contains(p.id.as_str()) || p.related.iter().any(|r| touched.contains(r.as_str())))
         .map(|p| p.id.as_str())
         .collect();
     lock(&old.pages)

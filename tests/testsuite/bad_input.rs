@@ -9,11 +9,7 @@ fn broken(rel: &str, contents: impl AsRef<[u8]>) -> String {
     let before = site.snapshot();
     site.write(rel, contents);
     let run = site.build().failure(1);
-    assert_eq!(
-        site.snapshot(),
-        before,
-        "a failed build must leave the previous output untouched"
-    );
+    assert_eq!(site.snapshot(), before, "a failed build must leave the previous output untouched");
     assert!(run.stdout.is_empty(), "{}", run.stdout);
     run.stderr
 }
@@ -22,10 +18,7 @@ const HEAD: &str = "---\ntitle: \"Bad\"\ndate: 2024-01-02\nservices: [api]\n";
 
 #[test]
 fn unknown_severity_points_at_the_value_with_a_suggestion() {
-    let err = broken(
-        "content/postmortems/bad.md",
-        format!("{HEAD}severity: SEV-l\n---\nbody\n"),
-    );
+    let err = broken("content/postmortems/bad.md", format!("{HEAD}severity: SEV-l\n---\nbody\n"));
     assert_contains(
         &err,
         &[
@@ -39,10 +32,7 @@ fn unknown_severity_points_at_the_value_with_a_suggestion() {
 
 #[test]
 fn duplicate_ids_name_both_files() {
-    let err = broken(
-        "content/postmortems/zzz.md",
-        format!("{HEAD}severity: SEV-2\nid: checkout-outage\n---\n"),
-    );
+    let err = broken("content/postmortems/zzz.md", format!("{HEAD}severity: SEV-2\nid: checkout-outage\n---\n"));
     assert_contains(
         &err,
         &[
@@ -92,54 +82,28 @@ fn non_utf8_files_are_reported_with_position() {
     let err = broken("content/postmortems/latin1.md", bytes);
     assert_contains(
         &err,
-        &[
-            "latin1.md:2:11: error[encoding]: file is not valid UTF-8 (byte 14)",
-            "re-save the file as UTF-8",
-        ],
+        &["latin1.md:2:11: error[encoding]: file is not valid UTF-8 (byte 14)", "re-save the file as UTF-8"],
     );
 }
 
 #[test]
 fn unclosed_front_matter_and_syntax_errors() {
     let err = broken("content/postmortems/open.md", "---\ntitle: x\n\n# Body\n");
+    assert_contains(&err, &["open.md:1:1: error[front-matter]: front matter is never closed", "add a line `---`"]);
+    let err = broken("content/postmortems/yaml.md", "---\ntitle: x\nservices: [a, b\nseverity: SEV-1\n---\n");
+    assert_contains(&err, &["yaml.md:4:", "error[front-matter]: invalid front matter"]);
+    let err = broken("content/postmortems/toml.md", "+++\ntitle = \"x\"\nservices = \"api\"\n+++\n");
     assert_contains(
         &err,
-        &[
-            "open.md:1:1: error[front-matter]: front matter is never closed",
-            "add a line `---`",
-        ],
-    );
-    let err = broken(
-        "content/postmortems/yaml.md",
-        "---\ntitle: x\nservices: [a, b\nseverity: SEV-1\n---\n",
-    );
-    assert_contains(
-        &err,
-        &["yaml.md:4:", "error[front-matter]: invalid front matter"],
-    );
-    let err = broken(
-        "content/postmortems/toml.md",
-        "+++\ntitle = \"x\"\nservices = \"api\"\n+++\n",
-    );
-    assert_contains(
-        &err,
-        &[
-            "toml.md:3:12: error[front-matter]: invalid front matter: invalid type: string \"api\", expected a sequence",
-        ],
+        &["toml.md:3:12: error[front-matter]: invalid front matter: invalid type: string \"api\", expected a sequence"],
     );
     let err = broken("content/postmortems/none.md", "# Just a body\n");
-    assert_contains(
-        &err,
-        &["none.md:1:1: error[front-matter]: file does not start with front matter"],
-    );
+    assert_contains(&err, &["none.md:1:1: error[front-matter]: file does not start with front matter"]);
 }
 
 #[test]
 fn missing_required_keys_and_dangling_related() {
-    let err = broken(
-        "content/postmortems/bad.md",
-        "---\nrelated: [chekout-outage]\n---\n",
-    );
+    let err = broken("content/postmortems/bad.md", "---\nrelated: [chekout-outage]\n---\n");
     assert_contains(
         &err,
         &[
@@ -149,10 +113,7 @@ fn missing_required_keys_and_dangling_related() {
             "bad.md:1:1: error[required]: missing `date`",
         ],
     );
-    let err = broken(
-        "content/postmortems/rel.md",
-        format!("{HEAD}severity: SEV-1\nrelated: [chekout-outage]\n---\n"),
-    );
+    let err = broken("content/postmortems/rel.md", format!("{HEAD}severity: SEV-1\nrelated: [chekout-outage]\n---\n"));
     assert_contains(
         &err,
         &[
@@ -179,35 +140,21 @@ fn timeline_entries_out_of_order() {
 #[test]
 fn errors_in_several_files_are_all_reported_in_one_run() {
     let site = Site::fixture("good");
-    site.write(
-        "content/postmortems/a.md",
-        format!("{HEAD}severity: SEV-9\n---\n"),
-    );
+    site.write("content/postmortems/a.md", format!("{HEAD}severity: SEV-9\n---\n"));
     site.write("content/postmortems/b.md", "---\ntitle: x\n");
     site.write("content/external/c.md", "---\ntitle: no url\n---\n");
     let run = site.build().failure(1);
     assert_contains(
         &run.stderr,
-        &[
-            "a.md:5:11: error",
-            "b.md:1:1: error",
-            "c.md:1:1: error[required]: missing `url`",
-            "3 errors in the archive",
-        ],
+        &["a.md:5:11: error", "b.md:1:1: error", "c.md:1:1: error[required]: missing `url`", "3 errors in the archive"],
     );
-    assert!(
-        !site.public().exists(),
-        "nothing written on a first failed build"
-    );
+    assert!(!site.public().exists(), "nothing written on a first failed build");
 }
 
 #[test]
 fn bad_site_config_and_templates() {
     let err = broken("site.toml", "title = \"x\"\nseverites = [\"SEV-1\"]\n");
-    assert_contains(
-        &err,
-        &["site.toml:2:1: error[config]: unknown field `severites`"],
-    );
+    assert_contains(&err, &["site.toml:2:1: error[config]: unknown field `severites`"]);
     let err = broken(
         "theme/templates/term.html",
         "{% extends \"base.html\" %}\n{% block main %}{{ term.name }\n{% endblock %}\n",
@@ -219,19 +166,11 @@ fn bad_site_config_and_templates() {
 fn output_folder_that_would_destroy_sources_is_refused() {
     let site = Site::fixture("good");
     let root = site.root().to_str().unwrap().to_string();
-    for out in [
-        root.clone(),
-        format!("{root}/content"),
-        site.root().parent().unwrap().to_str().unwrap().to_string(),
-    ] {
+    for out in [root.clone(), format!("{root}/content"), site.root().parent().unwrap().to_str().unwrap().to_string()] {
         let run = site.run(&["build", "-o", &out]).failure(2);
         assert!(run.stderr.contains("refusing to use"), "{}", run.stderr);
     }
-    assert!(
-        site.root()
-            .join("content/postmortems/checkout-outage.md")
-            .exists()
-    );
+    assert!(site.root().join("content/postmortems/checkout-outage.md").exists());
 }
 
 #[test]

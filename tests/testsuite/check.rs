@@ -9,19 +9,9 @@ fn findings(json_lines: &str) -> Vec<(String, u64, u64, String)> {
     json_lines
         .lines()
         .map(|line| {
-            let v: serde_json::Value =
-                serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
-            let file = v["path"]
-                .as_str()
-                .unwrap()
-                .trim_start_matches("content/postmortems/")
-                .to_string();
-            (
-                file,
-                v["line"].as_u64().unwrap(),
-                v["col"].as_u64().unwrap(),
-                v["rule"].as_str().unwrap().to_string(),
-            )
+            let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            let file = v["path"].as_str().unwrap().trim_start_matches("content/postmortems/").to_string();
+            (file, v["line"].as_u64().unwrap(), v["col"].as_u64().unwrap(), v["rule"].as_str().unwrap().to_string())
         })
         .collect()
 }
@@ -29,9 +19,7 @@ fn findings(json_lines: &str) -> Vec<(String, u64, u64, String)> {
 #[test]
 fn every_rule_fires_exactly_where_expected_and_nowhere_else() {
     let site = Site::fixture("lint");
-    let run = site
-        .run_inside(&["check", "--format", "json", "--today", TODAY])
-        .failure(1);
+    let run = site.run_inside(&["check", "--format", "json", "--today", TODAY]).failure(1);
     let expected: &[(&str, u64, u64, &str)] = &[
         ("action-item-due.md", 14, 13, "action-item-due"),
         ("action-item-owner.md", 14, 13, "action-item-owner"),
@@ -64,27 +52,16 @@ fn every_rule_fires_exactly_where_expected_and_nowhere_else() {
         ("vague-claim.md", 23, 1, "vague-claim"),
         ("vague-claim.md", 23, 23, "vague-claim"),
     ];
-    let expected: Vec<_> = expected
-        .iter()
-        .map(|(f, l, c, r)| (f.to_string(), *l, *c, r.to_string()))
-        .collect();
+    let expected: Vec<_> = expected.iter().map(|(f, l, c, r)| (f.to_string(), *l, *c, r.to_string())).collect();
     assert_eq!(findings(&run.stdout), expected);
     // Every rule that can fire on postmortems is exercised by a fixture named after it.
     for rule in hindsight::rules::ALL {
-        let fixture = site
-            .root()
-            .join(format!("content/postmortems/{}.md", rule.id));
+        let fixture = site.root().join(format!("content/postmortems/{}.md", rule.id));
         let exempt = ["io", "encoding", "config", "template"];
-        assert!(
-            fixture.exists() || exempt.contains(&rule.id),
-            "no fixture for rule {}",
-            rule.id
-        );
+        assert!(fixture.exists() || exempt.contains(&rule.id), "no fixture for rule {}", rule.id);
     }
     assert!(
-        run.stderr
-            .contains("checked 26 files: 15 errors, 18 warnings")
-            || run.stderr.contains("errors"),
+        run.stderr.contains("checked 26 files: 15 errors, 18 warnings") || run.stderr.contains("errors"),
         "{}",
         run.stderr
     );
@@ -99,15 +76,9 @@ fn the_clean_postmortem_has_no_findings() {
             fs::remove_file(path).unwrap();
         }
     }
-    let run = site
-        .run_inside(&["check", "--today", TODAY, "--deny-warnings"])
-        .success();
+    let run = site.run_inside(&["check", "--today", TODAY, "--deny-warnings"]).success();
     assert_eq!(run.stdout, "");
-    assert!(
-        run.stderr.contains("checked 1 file: 0 errors, 0 warnings"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("checked 1 file: 0 errors, 0 warnings"), "{}", run.stderr);
 }
 
 /// A few findings of each kind, enough to pin the three output formats.
@@ -115,12 +86,7 @@ fn small_site() -> Site {
     let site = Site::fixture("lint");
     for entry in fs::read_dir(site.root().join("content/postmortems")).unwrap() {
         let path = entry.unwrap().path();
-        let keep = [
-            "clean.md",
-            "vague-claim.md",
-            "unknown-severity.md",
-            "overdue-action-item.md",
-        ];
+        let keep = ["clean.md", "vague-claim.md", "unknown-severity.md", "overdue-action-item.md"];
         if !keep.iter().any(|k| path.ends_with(k)) {
             fs::remove_file(path).unwrap();
         }
@@ -133,21 +99,11 @@ fn output_formats() {
     let site = small_site();
     let human = site.run_inside(&["check", "--today", TODAY]).failure(1);
     insta::assert_snapshot!("check_human", human.stdout);
-    let github = site
-        .run_inside(&["check", "--format", "github", "--today", TODAY])
-        .failure(1);
+    let github = site.run_inside(&["check", "--format", "github", "--today", TODAY]).failure(1);
     insta::assert_snapshot!("check_github", github.stdout);
-    let json = site
-        .run_inside(&["check", "--format", "json", "--today", TODAY])
-        .failure(1);
+    let json = site.run_inside(&["check", "--format", "json", "--today", TODAY]).failure(1);
     insta::assert_snapshot!("check_json", json.stdout);
-    assert!(
-        human
-            .stderr
-            .contains("checked 4 files: 1 error, 3 warnings"),
-        "{}",
-        human.stderr
-    );
+    assert!(human.stderr.contains("checked 4 files: 1 error, 3 warnings"), "{}", human.stderr);
 }
 
 #[test]
@@ -155,45 +111,24 @@ fn warnings_pass_unless_denied_and_today_moves_deadlines() {
     let site = small_site();
     site.remove("content/postmortems/unknown-severity.md");
     site.run_inside(&["check", "--today", TODAY]).success();
-    let denied = site
-        .run_inside(&["check", "--today", TODAY, "--deny-warnings"])
-        .failure(1);
-    assert!(
-        denied.stderr.contains("(warnings denied)"),
-        "{}",
-        denied.stderr
-    );
-    let before_due = site
-        .run_inside(&["check", "--today", "2024-06-19", "--format", "json"])
-        .success();
-    assert!(
-        !before_due.stdout.contains("overdue-action-item"),
-        "{}",
-        before_due.stdout
-    );
-    site.run_inside(&["check", "--today", "yesterday"])
-        .failure(2);
+    let denied = site.run_inside(&["check", "--today", TODAY, "--deny-warnings"]).failure(1);
+    assert!(denied.stderr.contains("(warnings denied)"), "{}", denied.stderr);
+    let before_due = site.run_inside(&["check", "--today", "2024-06-19", "--format", "json"]).success();
+    assert!(!before_due.stdout.contains("overdue-action-item"), "{}", before_due.stdout);
+    site.run_inside(&["check", "--today", "yesterday"]).failure(2);
 }
 
 #[test]
 fn rules_are_switched_and_re_levelled_in_site_toml() {
     let site = small_site();
     site.remove("content/postmortems/unknown-severity.md");
-    site.write(
-        "site.toml",
-        "[rules]\nvague-claim = \"off\"\noverdue-action-item = \"error\"\n",
-    );
-    let run = site
-        .run_inside(&["check", "--format", "json", "--today", TODAY])
-        .failure(1);
+    site.write("site.toml", "[rules]\nvague-claim = \"off\"\noverdue-action-item = \"error\"\n");
+    let run = site.run_inside(&["check", "--format", "json", "--today", TODAY]).failure(1);
     let rules: Vec<String> = findings(&run.stdout).into_iter().map(|f| f.3).collect();
     assert_eq!(rules, ["overdue-action-item"]);
     assert!(run.stdout.contains("\"level\":\"error\""));
 
-    site.write(
-        "site.toml",
-        "[rules]\nduplicate-id = \"off\"\nvague-clam = \"off\"\n",
-    );
+    site.write("site.toml", "[rules]\nduplicate-id = \"off\"\nvague-clam = \"off\"\n");
     let run = site.run_inside(&["check"]).failure(1);
     assert_contains(
         &run.stdout,
@@ -225,10 +160,7 @@ fn new_writes_the_template_that_check_accepts_but_for_empty_sections() {
     let rel = format!("content/postmortems/{today}-checkout-api-5xx-spike.md");
     assert_eq!(run.stdout.trim(), rel);
     let text = fs::read_to_string(site.root().join(&rel)).unwrap();
-    assert!(
-        text.contains("title: \"Checkout API: 5xx spike\"\n"),
-        "{text}"
-    );
+    assert!(text.contains("title: \"Checkout API: 5xx spike\"\n"), "{text}");
     assert!(
         text.contains("services: [\"checkout\",\"payments\"]")
             || text.contains("services: [\"checkout\", \"payments\"]"),
@@ -236,44 +168,21 @@ fn new_writes_the_template_that_check_accepts_but_for_empty_sections() {
     );
 
     let check = site.run_inside(&["check", "--format", "json"]).success();
-    let rules: std::collections::BTreeSet<String> =
-        findings(&check.stdout).into_iter().map(|f| f.3).collect();
-    assert_eq!(
-        rules.into_iter().collect::<Vec<_>>(),
-        ["empty-section"],
-        "{}",
-        check.stdout
-    );
+    let rules: std::collections::BTreeSet<String> = findings(&check.stdout).into_iter().map(|f| f.3).collect();
+    assert_eq!(rules.into_iter().collect::<Vec<_>>(), ["empty-section"], "{}", check.stdout);
 
-    let again = site
-        .run_inside(&["new", "Checkout API: 5xx spike", "--service", "checkout"])
-        .failure(2);
+    let again = site.run_inside(&["new", "Checkout API: 5xx spike", "--service", "checkout"]).failure(2);
     assert!(again.stderr.contains("already exists"), "{}", again.stderr);
-    assert_eq!(
-        fs::read_to_string(site.root().join(&rel)).unwrap(),
-        text,
-        "never overwritten"
-    );
-    let bad = site
-        .run_inside(&["new", "X", "--service", "a", "--severity", "SEV-7"])
-        .failure(2);
-    assert!(
-        bad.stderr.contains("unknown severity `SEV-7`"),
-        "{}",
-        bad.stderr
-    );
+    assert_eq!(fs::read_to_string(site.root().join(&rel)).unwrap(), text, "never overwritten");
+    let bad = site.run_inside(&["new", "X", "--service", "a", "--severity", "SEV-7"]).failure(2);
+    assert!(bad.stderr.contains("unknown severity `SEV-7`"), "{}", bad.stderr);
 }
 
 #[test]
 fn the_template_is_a_theme_file_a_site_can_replace() {
     let site = Site::fixture("lint");
-    site.write(
-        "theme/templates/new.md",
-        "---\ntitle: {{ title|tojson }}\n---\nCustom {{ services|join(\",\") }}\n",
-    );
-    let run = site
-        .run_inside(&["new", "Custom one", "--service", "api"])
-        .success();
+    site.write("theme/templates/new.md", "---\ntitle: {{ title|tojson }}\n---\nCustom {{ services|join(\",\") }}\n");
+    let run = site.run_inside(&["new", "Custom one", "--service", "api"]).success();
     let text = fs::read_to_string(site.root().join(run.stdout.trim())).unwrap();
     assert_eq!(text, "---\ntitle: \"Custom one\"\n---\nCustom api\n");
 }
@@ -289,24 +198,14 @@ fn the_example_archive_passes_check() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    let rules: std::collections::BTreeSet<String> =
-        findings(&stdout).into_iter().map(|f| f.3).collect();
-    assert!(
-        rules
-            .iter()
-            .all(|r| r == "overdue-action-item" || r == "action-item-owner"),
-        "{rules:?}"
-    );
+    let rules: std::collections::BTreeSet<String> = findings(&stdout).into_iter().map(|f| f.3).collect();
+    assert!(rules.iter().all(|r| r == "overdue-action-item" || r == "action-item-owner"), "{rules:?}");
 }
 
 #[test]
 fn readme_documents_every_rule() {
     let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     for rule in hindsight::rules::ALL {
-        assert!(
-            readme.contains(&format!("| `{}` |", rule.id)),
-            "README lacks rule {}",
-            rule.id
-        );
+        assert!(readme.contains(&format!("| `{}` |", rule.id)), "README lacks rule {}", rule.id);
     }
 }

@@ -44,47 +44,25 @@ fn every_internal_link_and_anchor_resolves() {
     let site = built();
     let public = site.public();
     let mut checked = 0;
-    for entry in walkdir::WalkDir::new(&public)
-        .into_iter()
-        .map(Result::unwrap)
-    {
+    for entry in walkdir::WalkDir::new(&public).into_iter().map(Result::unwrap) {
         let path = entry.path();
         if path.extension().is_none_or(|e| e != "html") || path.ends_with("404.html") {
             continue;
         }
         let html = fs::read_to_string(path).unwrap();
-        assert!(
-            !html.contains("__hindsight"),
-            "{}: the live-reload script is for serve only",
-            path.display()
-        );
+        assert!(!html.contains("__hindsight"), "{}: the live-reload script is for serve only", path.display());
         let ids: HashSet<&str> = attr_values(&html, "id").into_iter().collect();
-        for link in attr_values(&html, "href")
-            .into_iter()
-            .chain(attr_values(&html, "src"))
-        {
+        for link in attr_values(&html, "href").into_iter().chain(attr_values(&html, "src")) {
             assert!(!link.is_empty(), "empty link in {}", path.display());
-            if link.starts_with("http://")
-                || link.starts_with("https://")
-                || link.starts_with("mailto:")
-            {
+            if link.starts_with("http://") || link.starts_with("https://") || link.starts_with("mailto:") {
                 continue;
             }
             if let Some(anchor) = link.strip_prefix('#') {
-                assert!(
-                    ids.contains(anchor),
-                    "{}: no element with id {anchor}",
-                    path.display()
-                );
+                assert!(ids.contains(anchor), "{}: no element with id {anchor}", path.display());
                 continue;
             }
             let target = resolve(path.parent().unwrap(), link.split('#').next().unwrap());
-            assert!(
-                target.is_file(),
-                "{}: link {link} points to missing {}",
-                path.display(),
-                target.display()
-            );
+            assert!(target.is_file(), "{}: link {link} points to missing {}", path.display(), target.display());
             checked += 1;
         }
     }
@@ -102,28 +80,18 @@ fn resolve(dir: &Path, link: &str) -> PathBuf {
             p => path.push(p),
         }
     }
-    if link.ends_with('/') || link.is_empty() || link == "./" {
-        path.join("index.html")
-    } else {
-        path
-    }
+    if link.ends_with('/') || link.is_empty() || link == "./" { path.join("index.html") } else { path }
 }
 
 #[test]
 fn taxonomy_pages_list_exactly_their_postmortems_newest_first() {
     let site = built();
     let cases: [(&str, &[&str]); 9] = [
-        (
-            "services/payments/index.html",
-            &["checkout-outage", "db-failover"],
-        ),
+        ("services/payments/index.html", &["checkout-outage", "db-failover"]),
         ("services/checkout/index.html", &["checkout-outage"]),
         ("services/postgres/index.html", &["db-failover"]),
         ("severities/sev-2/index.html", &["db-failover"]),
-        (
-            "tags/deploy/index.html",
-            &["checkout-outage", "db-failover"],
-        ),
+        ("tags/deploy/index.html", &["checkout-outage", "db-failover"]),
         ("years/2024/index.html", &["checkout-outage"]),
         ("years/2023/index.html", &["db-failover"]),
         ("status/reviewed/index.html", &["db-failover"]),
@@ -136,14 +104,10 @@ fn taxonomy_pages_list_exactly_their_postmortems_newest_first() {
     }
     let services = site.read("services/index.html");
     assert!(
-        services
-            .contains(">payments</a> <span class=\"count\" aria-label=\"2 postmortems\">2</span>"),
+        services.contains(">payments</a> <span class=\"count\" aria-label=\"2 postmortems\">2</span>"),
         "{services}"
     );
-    assert!(
-        !site.public().join("services/search").exists(),
-        "a draft's service has no page"
-    );
+    assert!(!site.public().join("services/search").exists(), "a draft's service has no page");
 }
 
 #[test]
@@ -160,44 +124,25 @@ fn durations_and_times_are_computed_from_front_matter() {
     }
     let db = site.read("postmortems/db-failover/index.html");
     assert!(db.contains("<dt>Time to detect</dt><dd>30 min</dd>"));
-    assert!(
-        !db.contains("Time to mitigate"),
-        "no mitigated_at, no duration"
-    );
+    assert!(!db.contains("Time to mitigate"), "no mitigated_at, no duration");
 }
 
 #[test]
 fn timeline_is_drawn_with_marks_in_the_declared_zone() {
     let site = built();
     let html = site.read("postmortems/checkout-outage/index.html");
-    let timeline = html
-        .split("<ol class=\"timeline\">")
-        .nth(1)
-        .unwrap()
-        .split("</ol>")
-        .next()
-        .unwrap();
+    let timeline = html.split("<ol class=\"timeline\">").nth(1).unwrap().split("</ol>").next().unwrap();
     let rows: Vec<&str> = timeline.matches("<li").collect();
-    assert_eq!(
-        rows.len(),
-        5,
-        "4 entries plus mitigation, which no entry matches:\n{timeline}"
-    );
+    assert_eq!(rows.len(), 5, "4 entries plus mitigation, which no entry matches:\n{timeline}");
     assert!(timeline.contains("<time datetime=\"2024-03-12T14:02:00Z\">2024-03-12 14:02</time> <span class=\"offset\">+0 s</span> <strong class=\"mark\">impact began</strong>"), "{timeline}");
     assert!(
         timeline.contains("+7 min</span> <strong class=\"mark\">detected</strong>"),
         "detected_at 14:09:30 marks the 14:09 entry:\n{timeline}"
     );
-    assert!(
-        timeline.contains("class=\"mark-mitigated synthetic\""),
-        "{timeline}"
-    );
+    assert!(timeline.contains("class=\"mark-mitigated synthetic\""), "{timeline}");
     assert!(timeline.contains("Rollback started with <code>kubectl rollout undo</code>"));
     assert!(html.contains("<h2 id=\"timeline\">"));
-    assert!(
-        !html.contains("<li><strong>2024-03-12 14:02</strong>"),
-        "the raw list is replaced"
-    );
+    assert!(!html.contains("<li><strong>2024-03-12 14:02</strong>"), "the raw list is replaced");
     let db = site.read("postmortems/db-failover/index.html");
     assert!(
         db.contains("<time datetime=\"2023-07-01T00:00:00Z\">2023-07-01 02:00</time>"),
@@ -224,57 +169,31 @@ fn postmortem_page_has_card_action_items_related_and_highlighting() {
     ] {
         assert!(html.contains(expected), "missing {expected}");
     }
-    assert!(
-        site.read("static/highlight.css")
-            .contains("prefers-color-scheme: dark")
-    );
+    assert!(site.read("static/highlight.css").contains("prefers-color-scheme: dark"));
 }
 
 #[test]
 fn drafts_are_left_out_unless_asked_for() {
     let site = Site::fixture("good");
     let run = site.build().success();
-    assert!(
-        run.stdout
-            .contains("2 postmortems, 1 draft left out (use --drafts)"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("2 postmortems, 1 draft left out (use --drafts)"), "{}", run.stdout);
     assert!(!site.public().join("postmortems/search-draft").exists());
     assert!(!site.read("index.html").contains("Search draft"));
 
     let run = site.run(&["build", "--drafts"]).success();
-    assert!(
-        run.stdout.contains("3 postmortems, 2 external, 1 warning"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        site.read("postmortems/search-draft/index.html")
-            .contains("Search draft")
-    );
-    assert!(
-        site.read("status/draft/index.html")
-            .contains("search-draft")
-    );
+    assert!(run.stdout.contains("3 postmortems, 2 external, 1 warning"), "{}", run.stdout);
+    assert!(site.read("postmortems/search-draft/index.html").contains("Search draft"));
+    assert!(site.read("status/draft/index.html").contains("search-draft"));
 }
 
 #[test]
 fn theme_files_of_the_site_replace_the_built_in_ones() {
     let site = built();
     assert!(site.read("404.html").contains("custom not-found page"));
-    assert_eq!(
-        site.read("static/extra.css"),
-        "/* fixture extra stylesheet */\n"
-    );
+    assert_eq!(site.read("static/extra.css"), "/* fixture extra stylesheet */\n");
+    assert!(site.read("static/style.css").contains("hindsight default theme"), "files not overridden stay built-in");
     assert!(
-        site.read("static/style.css")
-            .contains("hindsight default theme"),
-        "files not overridden stay built-in"
-    );
-    assert!(
-        site.read("404.html")
-            .contains("href=\"/archive/static/style.css\""),
+        site.read("404.html").contains("href=\"/archive/static/style.css\""),
         "404 links are absolute under base_url"
     );
 }
@@ -283,9 +202,15 @@ fn theme_files_of_the_site_replace_the_built_in_ones() {
 fn external_postmortems_link_out_or_say_the_link_is_unknown() {
     let site = built();
     let html = site.read("external/index.html");
-    assert!(html.contains("<a class=\"pm-title\" href=\"https://acme.example.test/postmortem\" rel=\"external noopener\">ACME outage</a>"));
+    assert!(html.contains(
+        "<a class=\"pm-title\" href=\"https://acme.example.test/postmortem\" rel=\"external noopener\">ACME outage</a>"
+    ));
     assert!(html.contains("href=\"https://archive.example.test/acme\""));
-    assert!(html.contains("<span class=\"pm-title\">Mystery outage</span> <span class=\"badge unknown\">link unknown</span>"));
+    assert!(
+        html.contains(
+            "<span class=\"pm-title\">Mystery outage</span> <span class=\"badge unknown\">link unknown</span>"
+        )
+    );
     assert!(html.contains("<h3 id=\"category-dns\">dns"));
     assert!(html.contains("<h3 id=\"company-mystery-corp\">Mystery Corp</h3>"));
     assert!(!html.contains("href=\"\""));
@@ -294,26 +219,15 @@ fn external_postmortems_link_out_or_say_the_link_is_unknown() {
 #[test]
 fn unknown_keys_warn_with_position_and_reach_templates_as_extra() {
     let site = Site::fixture("good");
-    site.write(
-        "theme/templates/postmortem.html",
-        "{{ pm.extra.flavour or 'none' }}|{{ pm.title }}",
-    );
+    site.write("theme/templates/postmortem.html", "{{ pm.extra.flavour or 'none' }}|{{ pm.title }}");
     let run = site.build().success();
     assert!(
-        run.stderr.contains(
-            "checkout-outage.md:17:1: warning[unknown-key]: unknown front matter key `flavour`"
-        ),
+        run.stderr.contains("checkout-outage.md:17:1: warning[unknown-key]: unknown front matter key `flavour`"),
         "{}",
         run.stderr
     );
-    assert_eq!(
-        site.read("postmortems/checkout-outage/index.html"),
-        "spicy|Checkout outage"
-    );
-    assert_eq!(
-        site.read("postmortems/db-failover/index.html"),
-        "none|Database failover"
-    );
+    assert_eq!(site.read("postmortems/checkout-outage/index.html"), "spicy|Checkout outage");
+    assert_eq!(site.read("postmortems/db-failover/index.html"), "none|Database failover");
 }
 
 #[test]
@@ -328,13 +242,6 @@ fn the_example_archive_builds_without_warnings() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&status.stdout);
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    assert!(
-        stdout.contains("13 postmortems, 41 external, 0 warnings"),
-        "{stdout}"
-    );
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(stdout.contains("13 postmortems, 41 external, 0 warnings"), "{stdout}");
 }

@@ -33,10 +33,7 @@ fn output_text(site: &Site) -> Vec<(String, String)> {
                 "{} is gzip: decompress it here before searching",
                 e.path().display()
             );
-            (
-                e.path().display().to_string(),
-                String::from_utf8_lossy(&bytes).to_lowercase(),
-            )
+            (e.path().display().to_string(), String::from_utf8_lossy(&bytes).to_lowercase())
         })
         .collect()
 }
@@ -47,32 +44,18 @@ fn a_public_build_contains_no_internal_canary_and_every_public_one() {
     // An internal build first, into the same folder: nothing of it may carry over.
     site.build().success();
     let run = site.run(&["build", "--public"]).success();
-    assert!(
-        run.stdout.contains("built public archive"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("2 postmortems, 2 internal left out"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("built public archive"), "{}", run.stdout);
+    assert!(run.stdout.contains("2 postmortems, 2 internal left out"), "{}", run.stdout);
     let files = output_text(&site);
     assert!(files.len() > 15, "{} files", files.len());
     for (path, text) in &files {
         if let Some(at) = text.find("intcanary") {
-            panic!(
-                "{path} leaks internal text: …{}…",
-                &text[at.saturating_sub(80)..(at + 40).min(text.len())]
-            );
+            panic!("{path} leaks internal text: …{}…", &text[at.saturating_sub(80)..(at + 40).min(text.len())]);
         }
     }
     for canary in PUBLIC {
         let lower = canary.to_lowercase();
-        assert!(
-            files.iter().any(|(_, t)| t.contains(&lower)),
-            "public canary {canary} missing"
-        );
+        assert!(files.iter().any(|(_, t)| t.contains(&lower)), "public canary {canary} missing");
     }
     assert!(!site.public().join("services/intcanary-service").exists());
     assert!(
@@ -80,10 +63,7 @@ fn a_public_build_contains_no_internal_canary_and_every_public_one() {
         "a service shared with a public postmortem stays"
     );
     let page = site.read("postmortems/public-one/index.html");
-    assert!(
-        page.contains("See the internal one and its page."),
-        "links to left-out postmortems keep only their text"
-    );
+    assert!(page.contains("See the internal one and its page."), "links to left-out postmortems keep only their text");
     assert!(!page.contains("badge internal"));
 }
 
@@ -100,23 +80,19 @@ fn the_internal_build_shows_everything_and_marks_what_the_public_will_not_see() 
         "INTCANARY-INTERNAL-BODY",
         "INTCANARY-TIMELINE-ENTRY",
     ] {
-        assert!(
-            all.contains(&canary.to_lowercase()),
-            "{canary} missing from the internal build"
-        );
+        assert!(all.contains(&canary.to_lowercase()), "{canary} missing from the internal build");
     }
     let page = site.read("postmortems/public-one/index.html");
     assert!(page.contains("<span class=\"internal-span\" title=\"Left out of public builds\">The root password was INTCANARY-INLINE.</span>"), "{page}");
-    assert!(page.contains("<div class=\"internal-span\" title=\"Left out of public builds\">\n<h2 id=\"internal-details\">"), "{page}");
+    assert!(
+        page.contains(
+            "<div class=\"internal-span\" title=\"Left out of public builds\">\n<h2 id=\"internal-details\">"
+        ),
+        "{page}"
+    );
     let internal = site.read("postmortems/intcanary-internal/index.html");
-    assert!(
-        internal.contains("INTCANARY-INTERNAL-TITLE <span class=\"badge internal\""),
-        "{internal}"
-    );
-    assert!(
-        site.read("index.html")
-            .contains("<span class=\"badge internal\"")
-    );
+    assert!(internal.contains("INTCANARY-INTERNAL-TITLE <span class=\"badge internal\""), "{internal}");
+    assert!(site.read("index.html").contains("<span class=\"badge internal\""));
 }
 
 #[test]
@@ -127,19 +103,13 @@ fn unpaired_markers_fail_the_build_at_the_marker() {
     let text = fs::read_to_string(site.root().join("content/postmortems/public-two.md")).unwrap();
     site.write(
         "content/postmortems/public-two.md",
-        text.replace(
-            "PUBCANARY-TWO-BODY",
-            "PUBCANARY-TWO-BODY <!-- internal --> secret",
-        ),
+        text.replace("PUBCANARY-TWO-BODY", "PUBCANARY-TWO-BODY <!-- internal --> secret"),
     );
     let run = site.run(&["build", "--public"]).failure(1);
     // One error: the postmortems that relate to the broken one do not fail with it.
     assert_contains(
         &run.stderr,
-        &[
-            "public-two.md:13:79: error[internal-marker]: internal span is never closed",
-            "1 error in the archive",
-        ],
+        &["public-two.md:13:79: error[internal-marker]: internal span is never closed", "1 error in the archive"],
     );
     assert_eq!(site.snapshot(), before);
 }
@@ -147,23 +117,12 @@ fn unpaired_markers_fail_the_build_at_the_marker() {
 #[test]
 fn hidden_fields_are_configurable() {
     let site = Site::fixture("public");
-    site.write(
-        "site.toml",
-        "default_visibility = \"internal\"\n[public]\nhide_fields = [\"authors\"]\n",
-    );
+    site.write("site.toml", "default_visibility = \"internal\"\n[public]\nhide_fields = [\"authors\"]\n");
     site.run(&["build", "--public"]).success();
     let page = site.read("postmortems/public-one/index.html");
     assert!(!page.contains("PUBCANARY-AUTHOR"));
-    assert!(
-        page.contains("INTCANARY-RESPONDER"),
-        "only the listed fields are hidden"
-    );
+    assert!(page.contains("INTCANARY-RESPONDER"), "only the listed fields are hidden");
     site.write("site.toml", "[public]\nhide_fields = [\"password\"]\n");
     let run = site.run(&["build", "--public"]).failure(1);
-    assert!(
-        run.stderr
-            .contains("site.toml:2:17: error[config]: `password` cannot be hidden"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("site.toml:2:17: error[config]: `password` cannot be hidden"), "{}", run.stderr);
 }

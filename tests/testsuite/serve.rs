@@ -58,20 +58,13 @@ impl Server {
             .and_then(|rest| rest.split('/').next())
             .unwrap_or_else(|| panic!("no URL in {first:?}"))
             .to_string();
-        Server {
-            child,
-            addr,
-            _stdout: rx,
-        }
+        Server { child, addr, _stdout: rx }
     }
 
     fn request(&self, path: &str, headers: &[(&str, &str)]) -> Response {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
         stream.set_read_timeout(Some(WAIT)).unwrap();
-        let mut req = format!(
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-            self.addr
-        );
+        let mut req = format!("GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.addr);
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -81,16 +74,8 @@ impl Server {
         stream.read_to_end(&mut raw).unwrap();
         let raw = String::from_utf8_lossy(&raw).into_owned();
         let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-        let status = head
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        Response {
-            status,
-            headers: head.to_lowercase(),
-            body: body.to_string(),
-        }
+        let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        Response { status, headers: head.to_lowercase(), body: body.to_string() }
     }
 
     fn get(&self, path: &str) -> Response {
@@ -100,12 +85,8 @@ impl Server {
     /// Subscribes to the reload events; returns once the subscription is live.
     fn events(&self) -> Receiver<String> {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
-        write!(
-            stream,
-            "GET /__hindsight/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
-            self.addr
-        )
-        .unwrap();
+        write!(stream, "GET /__hindsight/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n", self.addr)
+            .unwrap();
         let mut reader = BufReader::new(stream);
         let mut status = String::new();
         reader.read_line(&mut status).unwrap();
@@ -134,58 +115,22 @@ fn pages_have_types_redirects_etags_and_the_theme_404() {
     let server = Server::start(&site, &[]);
     let home = server.get("/");
     assert_eq!(home.status, 200);
-    assert!(
-        home.headers
-            .contains("content-type: text/html; charset=utf-8")
-    );
-    assert!(
-        home.body
-            .contains("<script src=\"/__hindsight/live.js\"></script>\n</body>"),
-        "{}",
-        home.body
-    );
-    assert!(
-        home.body.contains("Search draft"),
-        "drafts are included in serve"
-    );
+    assert!(home.headers.contains("content-type: text/html; charset=utf-8"));
+    assert!(home.body.contains("<script src=\"/__hindsight/live.js\"></script>\n</body>"), "{}", home.body);
+    assert!(home.body.contains("Search draft"), "drafts are included in serve");
     let css = server.get("/static/style.css");
-    assert!(
-        css.status == 200 && css.headers.contains("content-type: text/css"),
-        "{}",
-        css.headers
-    );
+    assert!(css.status == 200 && css.headers.contains("content-type: text/css"), "{}", css.headers);
     let page = server.get("/postmortems/checkout-outage/");
     assert!(page.body.contains("<h1>Checkout outage <span"));
     let redirect = server.get("/postmortems/checkout-outage");
     assert_eq!(redirect.status, 301);
-    assert!(
-        redirect
-            .headers
-            .contains("location: /postmortems/checkout-outage/"),
-        "{}",
-        redirect.headers
-    );
+    assert!(redirect.headers.contains("location: /postmortems/checkout-outage/"), "{}", redirect.headers);
     let missing = server.get("/no/such/page/");
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("custom not-found page"));
-    let etag = page
-        .headers
-        .lines()
-        .find_map(|l| l.strip_prefix("etag: "))
-        .unwrap()
-        .to_string();
-    assert_eq!(
-        server
-            .request("/postmortems/checkout-outage/", &[("If-None-Match", &etag)])
-            .status,
-        304
-    );
-    assert!(
-        server
-            .get("/__hindsight/live.js")
-            .body
-            .contains("EventSource")
-    );
+    let etag = page.headers.lines().find_map(|l| l.strip_prefix("etag: ")).unwrap().to_string();
+    assert_eq!(server.request("/postmortems/checkout-outage/", &[("If-None-Match", &etag)]).status, 304);
+    assert!(server.get("/__hindsight/live.js").body.contains("EventSource"));
 }
 
 #[test]
@@ -208,16 +153,8 @@ fn nothing_outside_the_archive_is_ever_served() {
         "/static/../../site.toml",
     ] {
         let r = server.get(path);
-        assert!(
-            r.status == 403 || r.status == 404 || r.status == 400,
-            "{path}: {}",
-            r.status
-        );
-        assert!(
-            !r.body.contains("TOP-SECRET") && !r.body.contains("severities ="),
-            "{path} leaked: {}",
-            r.body
-        );
+        assert!(r.status == 403 || r.status == 404 || r.status == 400, "{path}: {}", r.status);
+        assert!(!r.body.contains("TOP-SECRET") && !r.body.contains("severities ="), "{path} leaked: {}", r.body);
     }
     assert_eq!(server.get("/../secret.txt").status, 403);
 }
@@ -231,29 +168,15 @@ fn an_edit_is_served_and_browsers_are_told_to_reload() {
     let events = server.events();
     let file = site.root().join("content/postmortems/checkout-outage.md");
     let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
-        &file,
-        text.replace(
-            "title: \"Checkout outage\"",
-            "title: \"Checkout outage, revised\"",
-        ),
-    )
-    .unwrap();
+    std::fs::write(&file, text.replace("title: \"Checkout outage\"", "title: \"Checkout outage, revised\"")).unwrap();
     assert_eq!(next_event(&events), "reload");
-    assert!(
-        server
-            .get("/postmortems/checkout-outage/")
-            .body
-            .contains("<h1>Checkout outage, revised <span")
-    );
-    assert!(
-        server
-            .get("/services/checkout/")
-            .body
-            .contains(">Checkout outage, revised</a>")
-    );
+    assert!(server.get("/postmortems/checkout-outage/").body.contains("<h1>Checkout outage, revised <span"));
+    assert!(server.get("/services/checkout/").body.contains(">Checkout outage, revised</a>"));
 
-    site.write("content/postmortems/new-one.md", "---\ntitle: \"Brand new\"\ndate: 2025-01-01\nseverity: SEV-3\nservices: [checkout]\n---\nBody.\n");
+    site.write(
+        "content/postmortems/new-one.md",
+        "---\ntitle: \"Brand new\"\ndate: 2025-01-01\nseverity: SEV-3\nservices: [checkout]\n---\nBody.\n",
+    );
     assert_eq!(next_event(&events), "reload");
     assert_eq!(server.get("/postmortems/new-one/").status, 200);
     std::fs::remove_file(site.root().join("content/postmortems/new-one.md")).unwrap();
@@ -276,25 +199,12 @@ fn a_broken_edit_shows_the_overlay_and_keeps_the_last_good_page() {
     .unwrap();
     assert_eq!(next_event(&events), "overlay");
     let page = server.get("/postmortems/checkout-outage/");
-    assert!(
-        page.body.contains("<h1>Checkout outage <span"),
-        "the last good page stays"
-    );
+    assert!(page.body.contains("<h1>Checkout outage <span"), "the last good page stays");
     assert!(page.body.contains("id=\"hindsight-overlay\""));
-    assert!(
-        page.body
-            .contains("error[unknown-severity]: unknown severity `SEV-9`"),
-        "{}",
-        page.body
-    );
+    assert!(page.body.contains("error[unknown-severity]: unknown severity `SEV-9`"), "{}", page.body);
     std::fs::write(&file, &good).unwrap();
     assert_eq!(next_event(&events), "reload");
-    assert!(
-        !server
-            .get("/postmortems/checkout-outage/")
-            .body
-            .contains("hindsight-overlay")
-    );
+    assert!(!server.get("/postmortems/checkout-outage/").body.contains("hindsight-overlay"));
 }
 
 #[test]
@@ -303,12 +213,7 @@ fn a_taken_port_is_a_clear_error() {
     let server = Server::start(&site, &[]);
     let port = server.addr.rsplit(':').next().unwrap().to_string();
     let run = site.run(&["serve", "--port", &port]).failure(2);
-    assert!(
-        run.stderr
-            .contains(&format!("port {port} on 127.0.0.1 is already in use")),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains(&format!("port {port} on 127.0.0.1 is already in use")), "{}", run.stderr);
     assert!(run.stderr.contains("--port"), "{}", run.stderr);
 }
 
@@ -319,22 +224,13 @@ fn ctrl_c_stops_the_server_cleanly() {
     let pid = server.child.id().to_string();
     // The shell's own `kill`, so the test needs no procps.
     let kill = format!("kill -INT {pid}");
-    assert!(
-        Command::new("sh")
-            .args(["-c", &kill])
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(Command::new("sh").args(["-c", &kill]).status().unwrap().success());
     let deadline = std::time::Instant::now() + WAIT;
     let status = loop {
         if let Some(status) = server.child.try_wait().unwrap() {
             break status;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "serve did not stop on SIGINT"
-        );
+        assert!(std::time::Instant::now() < deadline, "serve did not stop on SIGINT");
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "{status}");
@@ -348,10 +244,7 @@ fn crawl(server: &Server) -> Vec<(String, String)> {
     while let Some(path) = queue.pop_front() {
         let r = server.get(&path);
         assert_eq!(r.status, 200, "{path}");
-        for link in attr_values(&r.body, "href")
-            .into_iter()
-            .chain(attr_values(&r.body, "src"))
-        {
+        for link in attr_values(&r.body, "href").into_iter().chain(attr_values(&r.body, "src")) {
             if link.contains("://") || link.starts_with('#') || link.starts_with("mailto:") {
                 continue;
             }
@@ -359,10 +252,7 @@ fn crawl(server: &Server) -> Vec<(String, String)> {
             let mut parts: Vec<&str> = if link.starts_with('/') {
                 vec![]
             } else {
-                path.trim_end_matches(|c| c != '/')
-                    .split('/')
-                    .filter(|s| !s.is_empty())
-                    .collect()
+                path.trim_end_matches(|c| c != '/').split('/').filter(|s| !s.is_empty()).collect()
             };
             for seg in link.split('/') {
                 match seg {
@@ -393,26 +283,22 @@ fn serve_public_leaks_nothing_after_an_incremental_rebuild() {
     let events = server.events();
     let file = site.root().join("content/postmortems/public-two.md");
     let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replace("PUBCANARY-TWO-BODY", "PUBCANARY-TWO-BODY PUBCANARY-EDITED <!-- internal -->INTCANARY-EDITED<!-- /internal -->")).unwrap();
+    std::fs::write(
+        &file,
+        text.replace(
+            "PUBCANARY-TWO-BODY",
+            "PUBCANARY-TWO-BODY PUBCANARY-EDITED <!-- internal -->INTCANARY-EDITED<!-- /internal -->",
+        ),
+    )
+    .unwrap();
     assert_eq!(next_event(&events), "reload");
     let pages = crawl(&server);
     assert!(pages.len() > 15, "{} pages", pages.len());
     for (path, body) in &pages {
         assert!(!body.contains("intcanary"), "{path} leaks internal text");
     }
-    assert!(
-        pages.iter().any(|(_, b)| b.contains("pubcanary-edited")),
-        "the edit is served"
-    );
-    for canary in [
-        "pubcanary-title",
-        "pubcanary-cell",
-        "pubcanary-tag",
-        "pubcanary-external",
-    ] {
-        assert!(
-            pages.iter().any(|(_, b)| b.contains(canary)),
-            "{canary} missing"
-        );
+    assert!(pages.iter().any(|(_, b)| b.contains("pubcanary-edited")), "the edit is served");
+    for canary in ["pubcanary-title", "pubcanary-cell", "pubcanary-tag", "pubcanary-external"] {
+        assert!(pages.iter().any(|(_, b)| b.contains(canary)), "{canary} missing");
     }
 }

@@ -29,21 +29,13 @@ impl From<std::process::Output> for Run {
 impl Run {
     #[track_caller]
     pub fn success(self) -> Self {
-        assert_eq!(
-            self.code, 0,
-            "expected success\nstdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
+        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
         self
     }
 
     #[track_caller]
     pub fn failure(self, code: i32) -> Self {
-        assert_eq!(
-            self.code, code,
-            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
+        assert_eq!(self.code, code, "expected exit {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
         self
     }
 }
@@ -53,9 +45,7 @@ impl Site {
     pub fn fixture(name: &str) -> Site {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("site");
-        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(name);
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
         for entry in walkdir::WalkDir::new(&src) {
             let entry = entry.unwrap();
             let dest = root.join(entry.path().strip_prefix(&src).unwrap());
@@ -99,11 +89,7 @@ impl Site {
     /// Runs `hindsight ARGS` with the site as the working directory (no `--root`), so
     /// paths in the output are relative and stable for snapshots.
     pub fn run_inside(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_hindsight"))
-            .args(args)
-            .current_dir(&self.root)
-            .output()
-            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_hindsight")).args(args).current_dir(&self.root).output().unwrap();
         Run::from(out)
     }
 
@@ -151,11 +137,7 @@ pub fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
 pub fn postmortem_links(html: &str) -> Vec<String> {
     attr_values(html, "href")
         .into_iter()
-        .filter_map(|href| {
-            href.split("postmortems/")
-                .nth(1)
-                .map(|id| id.trim_end_matches('/').to_string())
-        })
+        .filter_map(|href| href.split("postmortems/").nth(1).map(|id| id.trim_end_matches('/').to_string()))
         .filter(|id| !id.is_empty())
         .collect()
 }
@@ -164,9 +146,6 @@ pub fn postmortem_links(html: &str) -> Vec<String> {
 #[track_caller]
 pub fn assert_contains(haystack: &str, needles: &[&str]) {
     for needle in needles {
-        assert!(
-            haystack.contains(needle),
-            "expected {needle:?} in:\n{haystack}"
-        );
+        assert!(haystack.contains(needle), "expected {needle:?} in:\n{haystack}");
     }
 }
