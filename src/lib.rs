@@ -6,6 +6,7 @@ pub mod build;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod insights;
 pub mod lint;
 pub mod load;
 pub mod model;

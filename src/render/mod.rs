@@ -2,6 +2,7 @@
 //! independent jobs so `write` can render and store them in parallel without holding the
 //! whole site in memory.
 
+mod charts;
 mod data;
 mod highlight;
 mod markdown;
@@ -36,6 +37,7 @@ pub enum Job {
     PostmortemJson(usize),
     /// `/action-items/`, or one view of it (an index into `Archive::action_groups`).
     ActionItems(Option<usize>),
+    Insights,
 }
 
 /// Renders pages of one archive. Theme and highlighter are shared so `serve` can make a
@@ -75,6 +77,7 @@ impl Renderer {
             Job::Export => "postmortems.json".into(),
             Job::PostmortemJson(i) => format!("postmortems/{}/index.json", a.postmortems[i].id),
             Job::ActionItems(None) => "action-items/index.html".into(),
+            Job::Insights => "insights/index.html".into(),
             Job::ActionItems(Some(g)) => {
                 format!("action-items/{}/{}/index.html", a.action_groups[g].kind, a.action_groups[g].slug)
             }
@@ -99,6 +102,7 @@ impl Renderer {
             [""] => Job::Home,
             ["external"] => Job::External,
             ["action-items"] => Job::ActionItems(None),
+            ["insights"] => Job::Insights,
             ["action-items", kind, slug] => {
                 Job::ActionItems(Some(a.action_groups.iter().position(|g| g.kind == *kind && g.slug == *slug)?))
             }
@@ -114,8 +118,16 @@ impl Renderer {
     }
 
     pub fn jobs(&self) -> Vec<Job> {
-        let mut jobs =
-            vec![Job::Home, Job::External, Job::NotFound, Job::Feed, Job::Sitemap, Job::Export, Job::ActionItems(None)];
+        let mut jobs = vec![
+            Job::Home,
+            Job::External,
+            Job::NotFound,
+            Job::Feed,
+            Job::Sitemap,
+            Job::Export,
+            Job::ActionItems(None),
+            Job::Insights,
+        ];
         jobs.extend((0..self.archive.action_groups.len()).map(|g| Job::ActionItems(Some(g))));
         jobs.extend((0..self.archive.postmortems.len()).flat_map(|i| [Job::Postmortem(i), Job::PostmortemJson(i)]));
         for (t, tax) in self.archive.taxonomies.iter().enumerate() {
@@ -174,6 +186,7 @@ impl Renderer {
             }
             Job::NotFound => ("404.html", context! {}),
             Job::ActionItems(group) => ("action-items.html", ser(&views::ActionItemsView::new(a, group))),
+            Job::Insights => ("insights.html", ser(&views::InsightsView::new(a))),
         };
         let depth = path.matches('/').count();
         let root = if job_is_404(job) {

@@ -18,7 +18,7 @@ macro_rules! builtin {
 
 const TEMPLATES: &[(&str, &[u8])] = builtin!("templates":
     "base.html", "macros.html", "index.html", "postmortem.html", "taxonomy.html", "term.html",
-    "external.html", "404.html", "new.md", "action-items.html",
+    "external.html", "404.html", "new.md", "action-items.html", "insights.html",
 );
 const STATIC: &[(&str, &[u8])] = builtin!("static": "style.css");
 

@@ -8,6 +8,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, Zoned};
 use serde::Serialize;
 
+use super::charts;
 use super::highlight::Highlighter;
 use super::markdown::{self, Link, TocEntry};
 use crate::config::Config;
@@ -56,12 +57,22 @@ pub struct TermView<'a> {
     taxonomy: &'a Taxonomy,
     term: &'a Term,
     items: Vec<Item<'a>>,
+    /// On service pages: incidents per month and the service's durations.
+    chart: Option<String>,
+    durations: Option<crate::insights::Durations>,
 }
 
 impl<'a> TermView<'a> {
     pub fn new(archive: &'a Archive, taxonomy: &'a Taxonomy, term: &'a Term) -> Self {
         let items = term.members.iter().map(|&i| Item::new(&archive.postmortems[i], &archive.config)).collect();
-        TermView { taxonomy, term, items }
+        let (chart, durations) = match taxonomy.key {
+            "services" => {
+                let (chart, durations) = service_summary(archive, term);
+                (Some(chart), Some(durations))
+            }
+            _ => (None, None),
+        };
+        TermView { taxonomy, term, items, chart, durations }
     }
 }
 
@@ -359,4 +370,52 @@ impl<'a> ActionItemsView<'a> {
             filtered: current.is_some(),
         }
     }
+}
+
+/// `/insights/`: the numbers and their charts.
+#[derive(Serialize)]
+pub struct InsightsView {
+    insights: crate::insights::Insights,
+    months_chart: String,
+    resolve_by_severity_chart: String,
+    resolve_by_service_chart: String,
+    per_year_chart: String,
+}
+
+/// Rows for a bar chart of median time to resolve.
+fn resolve_rows<'a>(groups: impl Iterator<Item = &'a crate::insights::Durations>) -> Vec<(String, i64, String)> {
+    groups.filter_map(|g| g.resolve.as_ref().map(|r| (g.name.clone(), r.median_seconds, r.median.clone()))).collect()
+}
+
+impl InsightsView {
+    pub fn new(archive: &Archive) -> Self {
+        let insights = crate::insights::Insights::new(archive);
+        let months_chart =
+            charts::months(&insights.months, &insights.severities, "Incidents per month, by severity", 180);
+        let resolve_by_severity_chart =
+            charts::bars(&resolve_rows(insights.by_severity.iter()), "Median time to resolve by severity");
+        let mut busiest: Vec<&crate::insights::Durations> = insights.by_service.iter().collect();
+        busiest.sort_by(|a, b| b.incidents.cmp(&a.incidents).then_with(|| a.name.cmp(&b.name)));
+        let resolve_by_service_chart = charts::bars(
+            &resolve_rows(busiest.into_iter().take(15)),
+            "Median time to resolve, 15 services with most incidents",
+        );
+        let per_year: Vec<(String, i64, String)> =
+            insights.by_year.iter().map(|y| (y.name.clone(), y.incidents as i64, y.incidents.to_string())).collect();
+        let per_year_chart = charts::bars(&per_year, "Incidents per year");
+        InsightsView { insights, months_chart, resolve_by_severity_chart, resolve_by_service_chart, per_year_chart }
+    }
+}
+
+/// A service's own small chart on its page.
+pub fn service_summary(archive: &Archive, term: &Term) -> (String, crate::insights::Durations) {
+    let pms = || term.members.iter().map(|&i| &*archive.postmortems[i]);
+    let months = crate::insights::months(pms(), &archive.config.severities);
+    let chart = charts::months(
+        &months,
+        &archive.config.severities,
+        &format!("{} incidents per month, by severity", term.name),
+        110,
+    );
+    (chart, crate::insights::durations(term.name.clone(), pms()))
 }
