@@ -10,8 +10,9 @@ use rayon::prelude::*;
 
 use crate::ContentErrors;
 use crate::diagnostic::Diagnostic;
+use crate::history;
 use crate::render::{Renderer, Theme};
-use crate::sources::{Assembled, LoadOptions, Sources};
+use crate::sources::{Assembled, Git, LoadOptions, Sources};
 use crate::write::Output;
 
 const NOTHING_WRITTEN: &str = "; nothing was written";
@@ -23,6 +24,8 @@ pub struct Options {
     pub public: bool,
     /// The build date: what the action items page calls overdue.
     pub today: jiff::civil::Date,
+    /// Build the archive as it was at this commit, branch or tag (`--rev`).
+    pub rev: Option<String>,
 }
 
 /// What a build did, printed as its last line.
@@ -63,6 +66,30 @@ impl fmt::Display for Summary {
     }
 }
 
+/// Where to read the archive from and what Git knows of it: the working tree and HEAD's
+/// history, or for `--rev` the files of that commit (written to a temporary folder, which
+/// the caller keeps alive) and the history up to it.
+fn git_sources(opts: &Options) -> Result<(PathBuf, Git, Option<tempfile::TempDir>)> {
+    let repo = history::Repo::discover(&opts.root);
+    match (&opts.rev, repo) {
+        (Some(rev), Some(repo)) => {
+            let dir = tempfile::Builder::new().prefix("hindsight-rev-").tempdir()?;
+            repo.export(rev, dir.path())?;
+            let git = Git { in_repo: true, histories: repo.histories(rev)?, branch: Some(rev.clone()) };
+            Ok((dir.path().to_path_buf(), git, Some(dir)))
+        }
+        (Some(_), None) => bail!("--rev needs a Git repository, and {} is not in one", opts.root.display()),
+        (None, Some(repo)) => {
+            let git = Git { in_repo: true, histories: repo.histories("HEAD")?, branch: repo.branch() };
+            Ok((opts.root.clone(), git, None))
+        }
+        (None, None) => {
+            eprintln!("note: {} is not in a Git repository, so pages show no history", opts.root.display());
+            Ok((opts.root.clone(), Git::default(), None))
+        }
+    }
+}
+
 /// Prints diagnostics to stderr, paths shown as the user would reach them from where they ran.
 pub fn report(root: &Path, diagnostics: &mut [Diagnostic]) {
     let _ = crate::report::print(&mut std::io::stderr().lock(), root, diagnostics, crate::report::Format::Human);
@@ -73,7 +100,11 @@ pub fn build(opts: &Options) -> Result<Summary> {
     guard_output(&opts.root, &opts.output)?;
     let mut timings = Vec::new();
     let clock = Instant::now();
-    let sources = match Sources::read(&opts.root, opts.public)? {
+    let (read_root, git, _export) = git_sources(opts)?;
+    timings.push(("git", clock.elapsed()));
+    let clock = Instant::now();
+    let in_repo = git.in_repo;
+    let sources = match Sources::read(&read_root, opts.public, git)? {
         Ok(sources) => sources,
         Err(mut diagnostics) => {
             let count = diagnostics.len();
@@ -87,7 +118,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let Assembled { archive, mut diagnostics, internal_left_out, .. } = sources.assemble(&load);
     drop(sources);
     timings.push(("model", clock.elapsed()));
-    let theme = Theme::load(&opts.root);
+    let theme = Theme::load(&read_root);
     if let Err(errors) = &theme {
         diagnostics.extend(errors.iter().cloned());
     }
@@ -97,6 +128,10 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let (Some(archive), Ok(theme), 0) = (archive, theme, errors) else {
         return Err(ContentErrors { count: errors, after: NOTHING_WRITTEN }.into());
     };
+    let uncommitted = archive.postmortems.iter().filter(|p| p.history.is_none()).count();
+    if in_repo && uncommitted > 0 {
+        eprintln!("note: {uncommitted} postmortem(s) not committed yet, so their pages show no history");
+    }
 
     let clock = Instant::now();
     let archive = std::sync::Arc::new(archive);

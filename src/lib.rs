@@ -6,6 +6,7 @@ pub mod build;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod history;
 pub mod insights;
 pub mod lint;
 pub mod load;
@@ -18,6 +19,7 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod serve;
+pub mod similar;
 pub mod sources;
 pub mod timeline;
 pub mod write;
@@ -68,6 +70,10 @@ enum Command {
         /// The day action items are judged overdue against (YYYY-MM-DD) [default: today].
         #[arg(long)]
         today: Option<String>,
+        /// Build the archive as it was at this commit, branch or tag, from the repository's
+        /// objects (the working tree is not touched).
+        #[arg(long)]
+        rev: Option<String>,
         /// Print how long each stage took.
         #[arg(long)]
         timings: bool,
@@ -126,7 +132,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<()> {
         }
     };
     match cli.command {
-        Command::Build { output, drafts, public, today, timings } => {
+        Command::Build { output, drafts, public, today, rev, timings } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));
             let summary = build::build(&build::Options {
                 root: cli.root,
@@ -134,6 +140,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<()> {
                 drafts,
                 public,
                 today: parse_today(today.as_deref())?,
+                rev,
             })?;
             if timings {
                 for (stage, took) in &summary.timings {
@@ -171,7 +178,7 @@ fn check(
     deny_warnings: bool,
 ) -> anyhow::Result<()> {
     let today = parse_today(today)?;
-    let mut loaded = match sources::Sources::read(root, false)? {
+    let mut loaded = match sources::Sources::read(root, false, Default::default())? {
         Ok(sources) => sources.assemble(&sources::LoadOptions { drafts: true, lint: true, today }),
         Err(diagnostics) => sources::Assembled { archive: None, diagnostics, files: 0, internal_left_out: 0 },
     };

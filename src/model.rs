@@ -175,6 +175,8 @@ pub struct Archive {
     pub action_items: Vec<Tracked>,
     /// The action items by owner, status and service, for one page per view.
     pub action_groups: Vec<ActionGroup>,
+    /// The Git branch the archive was built from, for "edit this page" links.
+    pub branch: Option<String>,
 }
 
 /// An action item, where it comes from, and where it stands.
@@ -219,7 +221,17 @@ impl Archive {
         let taxonomies = build_taxonomies(&config, &postmortems);
         let action_items = track_action_items(&postmortems, today);
         let action_groups = group_action_items(&postmortems, &action_items);
-        Archive { config, postmortems, drafts_left_out, external, taxonomies, today, action_items, action_groups }
+        Archive {
+            config,
+            postmortems,
+            drafts_left_out,
+            external,
+            taxonomies,
+            today,
+            action_items,
+            action_groups,
+            branch: None,
+        }
     }
 
     pub fn index_of(&self) -> HashMap<&str, usize> {

@@ -2,7 +2,7 @@
 //! (in `serve`) re-reads and re-checks only the files that changed; the rules that need
 //! every postmortem and the model are then assembled from what is kept.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ use crate::config::{Config, Visibility};
 use crate::diagnostic::Diagnostic;
 use crate::lint;
 use crate::load::{self, Document, Loaded};
-use crate::model::{Archive, External, Postmortem, slugify};
+use crate::model::{Archive, External, History, Postmortem, slugify};
 use crate::outline::Outline;
 use crate::schema::{EXTERNAL_KEYS, POSTMORTEM_KEYS, RawExternal, RawPostmortem};
 
@@ -36,6 +36,17 @@ pub struct Sources {
     pub public: bool,
     pub postmortems: BTreeMap<PathBuf, Checked>,
     pub external: BTreeMap<PathBuf, (Option<External>, Vec<Diagnostic>)>,
+    /// Git history of the postmortem files and the branch, when there is a repository.
+    pub git: Git,
+}
+
+/// What the repository knows about the archive.
+#[derive(Default)]
+pub struct Git {
+    /// Whether the archive is in a Git repository at all.
+    pub in_repo: bool,
+    pub histories: HashMap<PathBuf, History>,
+    pub branch: Option<String>,
 }
 
 /// What to assemble beyond the schema rules.
@@ -63,7 +74,7 @@ const EXTERNAL: &str = "content/external";
 
 impl Sources {
     /// Reads `site.toml` and every content file. `Ok(Err(_))` carries config errors.
-    pub fn read(root: &Path, public: bool) -> Result<Result<Sources, Vec<Diagnostic>>> {
+    pub fn read(root: &Path, public: bool, git: Git) -> Result<Result<Sources, Vec<Diagnostic>>> {
         let config = match Config::load(root) {
             Ok(c) => c,
             Err(diagnostics) => return Ok(Err(diagnostics)),
@@ -75,6 +86,7 @@ impl Sources {
             root: root.to_path_buf(),
             config,
             public,
+            git,
             postmortems: BTreeMap::new(),
             external: BTreeMap::new(),
         };
@@ -111,7 +123,10 @@ impl Sources {
     fn check_postmortem(&self, rel: &Path) -> Checked {
         match load::load_one::<RawPostmortem>(&self.root, rel, POSTMORTEM_KEYS) {
             Ok((loaded, mut diagnostics)) => {
-                let (pm, found) = check::postmortem(&self.config, &loaded, self.public);
+                let (mut pm, found) = check::postmortem(&self.config, &loaded, self.public);
+                if let Some(pm) = pm.as_mut() {
+                    pm.history = self.git.histories.get(rel).cloned();
+                }
                 diagnostics.extend(found);
                 diagnostics.retain_mut(|d| self.config.rules.adjust(d));
                 Checked { loaded: Some(loaded), postmortem: pm.map(Arc::new), diagnostics }
@@ -169,7 +184,8 @@ impl Sources {
         }
         let internal_left_out = if self.public { publish(&self.config, &mut postmortems) } else { 0 };
         let external = self.external.values().filter_map(|(e, _)| e.clone()).collect();
-        let archive = Archive::new(self.config.clone(), postmortems, external, opts.drafts, opts.today);
+        let mut archive = Archive::new(self.config.clone(), postmortems, external, opts.drafts, opts.today);
+        archive.branch = self.git.branch.clone();
         Assembled { archive: Some(archive), diagnostics, files, internal_left_out }
     }
 }

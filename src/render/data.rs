@@ -42,6 +42,8 @@ pub struct Export<'a> {
     pub action_items: &'a [ActionItem],
     pub related: &'a [String],
     pub external_url: Option<&'a str>,
+    /// First and last commit, revisions and authors, when the file is committed.
+    pub history: Option<&'a crate::model::History>,
 }
 
 impl<'a> Export<'a> {
@@ -73,6 +75,7 @@ impl<'a> Export<'a> {
             action_items: &pm.action_items,
             related: &pm.related,
             external_url: pm.external_url.as_deref(),
+            history: pm.history.as_ref(),
         }
     }
 }

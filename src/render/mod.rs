@@ -167,8 +167,7 @@ impl Renderer {
                 )
             }
             Job::Postmortem(i) => {
-                let pm = &a.postmortems[i];
-                let view = postmortem_view(pm, a, &self.by_id, &self.by_path, &self.highlighter);
+                let view = postmortem_view(i, a, &self.by_id, &self.by_path, &self.highlighter);
                 ("postmortem.html", ser(&view))
             }
             Job::TaxonomyIndex(t) => {
@@ -239,7 +238,7 @@ mod tests {
     #[test]
     fn job_for_inverts_path() {
         let site = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let sources = crate::sources::Sources::read(site, false).unwrap().unwrap();
+        let sources = crate::sources::Sources::read(site, false, Default::default()).unwrap().unwrap();
         let archive = sources
             .assemble(&crate::sources::LoadOptions { drafts: true, lint: false, today: jiff::civil::date(2025, 1, 1) })
             .archive

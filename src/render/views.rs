@@ -144,18 +144,29 @@ pub struct PostmortemView<'a> {
     timeline_zone: String,
     timeline: Vec<Row>,
     related: Vec<Related<'a>>,
+    similar: Vec<SimilarView<'a>>,
+    /// "First written …, last updated …" and the edit link.
+    edit_url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SimilarView<'a> {
+    item: Item<'a>,
+    shared_services: Vec<String>,
+    shared_tags: Vec<String>,
 }
 
 const MARKS: [(&str, &str); 4] =
     [("impact", "Impact began"), ("detected", "Detected"), ("mitigated", "Mitigated"), ("resolved", "Resolved")];
 
 pub fn postmortem_view<'a>(
-    pm: &'a Postmortem,
+    index: usize,
     archive: &'a Archive,
     by_id: &HashMap<String, usize>,
     by_path: &HashMap<PathBuf, String>,
     hl: &Highlighter,
 ) -> PostmortemView<'a> {
+    let pm = &*archive.postmortems[index];
     let tz = archive.config.time_zone();
     let stamps = [pm.started_at, pm.detected_at, pm.mitigated_at, pm.resolved_at];
     let moments = MARKS
@@ -202,6 +213,18 @@ pub fn postmortem_view<'a>(
         timeline_zone: pm.timeline.zone.clone(),
         timeline: timeline_rows(pm, stamps),
         related,
+        similar: crate::similar::similar(archive, index)
+            .into_iter()
+            .map(|s| SimilarView {
+                item: Item::new(&archive.postmortems[s.index], &archive.config),
+                shared_services: s.shared_services,
+                shared_tags: s.shared_tags,
+            })
+            .collect(),
+        edit_url: archive.config.repository_url.as_ref().map(|repo| {
+            let branch = archive.branch.as_deref().unwrap_or("main");
+            format!("{}/edit/{branch}/{}", repo.trim_end_matches('/'), pm.source.display())
+        }),
     }
 }
 

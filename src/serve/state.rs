@@ -10,7 +10,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::Archive;
 use crate::render::{Highlighter, Renderer, Theme, escape};
 use crate::report;
-use crate::sources::{LoadOptions, Sources};
+use crate::sources::{Git, LoadOptions, Sources};
 
 /// A response body ready to send.
 pub struct Page {
@@ -190,7 +190,10 @@ fn today() -> jiff::civil::Date {
 }
 
 fn read_sources(root: &Path, public: bool, base_url: &str) -> anyhow::Result<Sources> {
-    let mut sources = match Sources::read(root, public)? {
+    let git = crate::history::Repo::discover(root)
+        .map(|repo| Git { in_repo: true, histories: repo.histories("HEAD").unwrap_or_default(), branch: repo.branch() })
+        .unwrap_or_default();
+    let mut sources = match Sources::read(root, public, git)? {
         Ok(sources) => sources,
         Err(mut errors) => {
             let shown = errors.iter_mut().map(|d| d.to_string()).collect::<String>();
