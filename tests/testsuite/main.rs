@@ -3,6 +3,7 @@
 mod bad_input;
 mod check;
 mod good_site;
+mod insights;
 mod public;
 mod serve;
 mod site;
