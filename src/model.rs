@@ -177,6 +177,8 @@ pub struct Archive {
     pub action_groups: Vec<ActionGroup>,
     /// The Git branch the archive was built from, for "edit this page" links.
     pub branch: Option<String>,
+    /// Word sets for "similar incidents", built on first use.
+    pub words: std::sync::OnceLock<crate::similar::Words>,
 }
 
 /// An action item, where it comes from, and where it stands.
@@ -231,7 +233,12 @@ impl Archive {
             action_items,
             action_groups,
             branch: None,
+            words: Default::default(),
         }
+    }
+
+    pub fn words(&self) -> &crate::similar::Words {
+        self.words.get_or_init(|| crate::similar::Words::new(&self.postmortems))
     }
 
     pub fn index_of(&self) -> HashMap<&str, usize> {

@@ -213,7 +213,7 @@ pub fn postmortem_view<'a>(
         timeline_zone: pm.timeline.zone.clone(),
         timeline: timeline_rows(pm, stamps),
         related,
-        similar: crate::similar::similar(archive, index)
+        similar: crate::similar::similar(archive, archive.words(), index)
             .into_iter()
             .map(|s| SimilarView {
                 item: Item::new(&archive.postmortems[s.index], &archive.config),
