@@ -58,12 +58,13 @@ pub const HIDEABLE_FIELDS: &[&str] = &[
     "external_url",
     "action_items.owner",
     "action_items.link",
+    "history.authors",
 ];
 
 impl Default for Public {
     fn default() -> Self {
         Public {
-            hide_fields: ["responders", "incident_commander", "scribe", "action_items.owner"]
+            hide_fields: ["responders", "incident_commander", "scribe", "action_items.owner", "history.authors"]
                 .map(String::from)
                 .to_vec(),
         }

@@ -117,6 +117,7 @@ impl Postmortem {
                 "external_url" => self.external_url = None,
                 "action_items.owner" => self.action_items.iter_mut().for_each(|a| a.owner = None),
                 "action_items.link" => self.action_items.iter_mut().for_each(|a| a.link = None),
+                "history.authors" => self.history.iter_mut().for_each(|h| h.authors.clear()),
                 _ => {}
             }
         }

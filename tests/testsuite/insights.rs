@@ -78,6 +78,18 @@ fn history_comes_from_the_commits_that_touched_each_file() {
 }
 
 #[test]
+fn public_builds_leave_out_commit_authors_by_default() {
+    let site = repository();
+    let text = std::fs::read_to_string(site.root().join("content/postmortems/a.md")).unwrap();
+    site.write("content/postmortems/a.md", text.replace("status: closed", "status: closed\nvisibility: public"));
+    site.run(&["build", "--public"]).success();
+    let a = json(&site, "postmortems/a/index.json");
+    assert_eq!(a["history"]["revisions"], 3);
+    assert_eq!(a["history"]["authors"], serde_json::json!([]));
+    assert!(!site.read("postmortems/a/index.html").contains("Alice"));
+}
+
+#[test]
 fn rev_builds_the_archive_as_it_was_without_touching_the_working_tree() {
     let site = repository();
     let out = site.root().parent().unwrap().join("old");
