@@ -73,12 +73,11 @@ pub fn serve(opts: Options) -> Result<()> {
     let _watcher = watch(&root, shared.clone())?;
     let kind = if opts.public { "public archive" } else { "archive" };
     let drafts = if opts.drafts { ", drafts included" } else { "" };
-    println!(
-        "serving the {kind} at {url} ({} postmortems{drafts}, ready in {} ms)",
+    let ready = format!(
+        "serving the {kind} at {url} ({} postmortems{drafts}, ready in {} ms)\nwatching content/, theme/ and site.toml; press Ctrl-C to stop",
         shared.state.current().archive().postmortems.len(),
         started.elapsed().as_millis()
     );
-    println!("watching content/, theme/ and site.toml; press Ctrl-C to stop");
 
     let app = Router::new()
         .route(EVENTS, get(events))
@@ -91,9 +90,13 @@ pub fn serve(opts: Options) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
+        // Take over Ctrl-C before announcing the URL: whoever reacts to the announcement
+        // may interrupt at once.
+        let interrupted = interrupt()?;
+        println!("{ready}");
         tokio::select! {
             served = axum::serve(listener, app) => served.context("the server stopped"),
-            _ = tokio::signal::ctrl_c() => {
+            _ = interrupted => {
                 println!("stopped");
                 Ok(())
             }
@@ -101,6 +104,22 @@ pub fn serve(opts: Options) -> Result<()> {
     })?;
     runtime.shutdown_timeout(Duration::from_millis(100));
     Ok(())
+}
+
+/// Resolves on Ctrl-C (SIGINT); the handler is installed when this is called.
+#[cfg(unix)]
+fn interrupt() -> Result<impl std::future::Future<Output = ()>> {
+    let mut signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    Ok(async move {
+        signal.recv().await;
+    })
+}
+
+#[cfg(not(unix))]
+fn interrupt() -> Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 fn display_addr(addr: SocketAddr) -> String {
