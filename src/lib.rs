@@ -18,6 +18,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod search;
 pub mod serve;
 pub mod similar;
 pub mod sources;
@@ -105,6 +106,27 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Search the archive (drafts included), ranked; the index is kept in .hindsight-cache/.
+    Search {
+        /// Words, "phrases", field:value (title, summary, body, service, severity, tag,
+        /// status, year, author, id), AND / OR / -word, and word* for a prefix.
+        query: String,
+        /// Only postmortems of this service (repeatable).
+        #[arg(long)]
+        service: Vec<String>,
+        /// Only this severity (repeatable).
+        #[arg(long)]
+        severity: Vec<String>,
+        /// Only postmortems with this tag (repeatable).
+        #[arg(long)]
+        tag: Vec<String>,
+        /// One JSON object per result.
+        #[arg(long)]
+        json: bool,
+        /// How many results.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
     /// Start a postmortem from the template: content/postmortems/<today>-<title>.md.
     New {
         /// The postmortem's title, e.g. "Checkout API outage".
@@ -154,6 +176,15 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<()> {
             serve::serve(serve::Options { root: cli.root, bind, port, drafts, public })
         }
         Command::Check { format, today, deny_warnings } => check(&cli.root, format, today.as_deref(), deny_warnings),
+        Command::Search { query, service, severity, tag, json, limit } => {
+            search::refresh(&cli.root)?;
+            let filters = search::Filters { services: service, severities: severity, tags: tag };
+            let hits = search::search(&cli.root, &query, &filters, limit)?;
+            if hits.is_empty() && !json {
+                eprintln!("no postmortem matches `{query}`");
+            }
+            search::print(&hits, json)
+        }
         Command::New { title, services, severity } => {
             let path = new::create(&cli.root, &title, &services, severity.as_deref())?;
             println!("{}", path.display());

@@ -5,5 +5,6 @@ mod check;
 mod good_site;
 mod insights;
 mod public;
+mod search;
 mod serve;
 mod site;

@@ -1,0 +1,100 @@
+use crate::site::Site;
+
+fn ids(json_lines: &str) -> Vec<String> {
+    json_lines
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn search(site: &Site, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["search", "--json"];
+    all.extend_from_slice(args);
+    ids(&site.run(&all).success().stdout)
+}
+
+fn site() -> Site {
+    let site = Site::fixture("good");
+    let pm = |title: &str, body: &str| {
+        format!(
+            "---\ntitle: \"{title}\"\ndate: 2024-06-01\nseverity: SEV-3\nstatus: closed\nservices: [zoo]\n---\n\n{body}\n"
+        )
+    };
+    site.write(
+        "content/postmortems/rank-body.md",
+        pm("Aquarium pump stopped", "The zebrafish tank pump stopped for 2 hours."),
+    );
+    site.write("content/postmortems/rank-title.md", pm("Zebrafish feeder outage", "The feeder skipped 3 meals."));
+    site
+}
+
+#[test]
+fn finds_by_word_stem_prefix_and_typo() {
+    let site = site();
+    assert_eq!(search(&site, &["checkout"]), ["checkout-outage"]);
+    assert_eq!(search(&site, &["failovers"]), ["db-failover"], "failovers and failover share the stem failov");
+    assert_eq!(search(&site, &["partitioned"]), ["db-failover"], "the timeline says Partition");
+    assert_eq!(search(&site, &["failo*"]), ["db-failover"]);
+    assert_eq!(search(&site, &["failovr"]), ["db-failover"], "one typo in a word of 5+ letters");
+    assert!(search(&site, &["qwertyuiop"]).is_empty());
+}
+
+#[test]
+fn filters_and_field_queries() {
+    let site = site();
+    assert_eq!(search(&site, &["--service", "postgres", "primaries OR checkout"]), ["db-failover"]);
+    assert_eq!(search(&site, &["--severity", "SEV-1", "down"]), ["checkout-outage"]);
+    assert_eq!(search(&site, &["--tag", "database", "primaries"]), ["db-failover"]);
+    assert_eq!(search(&site, &["service:payments AND severity:SEV-2"]), ["db-failover"]);
+    assert_eq!(search(&site, &["title:zebrafish"]), ["rank-title"]);
+    assert!(search(&site, &["zebrafish -feeder"]) == ["rank-body"]);
+    let drafts = search(&site, &["Not finished"]);
+    assert_eq!(drafts, ["search-draft"], "drafts are searchable: search serves the authors");
+}
+
+#[test]
+fn a_title_match_ranks_above_a_body_match() {
+    let site = site();
+    assert_eq!(search(&site, &["zebrafish"]), ["rank-title", "rank-body"]);
+}
+
+#[test]
+fn human_output_has_a_snippet_and_json_has_every_field() {
+    let site = site();
+    let run = site.run(&["search", "pump"]).success();
+    assert!(
+        run.stdout.starts_with("1. Aquarium pump stopped\n   2024-06-01 · SEV-3 · zoo · rank-body\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("The zebrafish tank «pump» stopped"), "{}", run.stdout);
+    let json = site.run(&["search", "--json", "pump"]).success().stdout;
+    let hit: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    for field in ["id", "title", "date", "severity", "services", "tags", "score", "snippet", "url"] {
+        assert!(hit.get(field).is_some(), "{field} missing: {hit}");
+    }
+    assert_eq!(hit["url"], "postmortems/rank-body/");
+}
+
+#[test]
+fn the_index_is_rebuilt_only_when_content_changes() {
+    let site = site();
+    search(&site, &["pump"]);
+    let meta = site.root().join(".hindsight-cache/search/meta.json");
+    let built = std::fs::metadata(&meta).unwrap().modified().unwrap();
+    search(&site, &["pump"]);
+    assert_eq!(std::fs::metadata(&meta).unwrap().modified().unwrap(), built, "unchanged content, same index");
+    site.write(
+        "content/postmortems/new.md",
+        "---\ntitle: \"Kiwi outage\"\ndate: 2024-07-01\nseverity: SEV-3\nservices: [zoo]\n---\n\nBody.\n",
+    );
+    assert_eq!(search(&site, &["kiwi"]), ["new"]);
+    assert!(!site.public().exists(), "search writes no site");
+}
+
+#[test]
+fn a_bad_query_is_a_clear_error() {
+    let site = site();
+    let run = site.run(&["search", "title:(unclosed"]).failure(2);
+    assert!(run.stderr.contains("cannot read the query `title:(unclosed`"), "{}", run.stderr);
+}
