@@ -155,6 +155,11 @@ pub fn build(opts: &Options) -> Result<Summary> {
         report(&opts.root, &mut failures);
         return Err(ContentErrors { count, after: NOTHING_WRITTEN }.into());
     }
+    let clock_search = Instant::now();
+    for (path, text) in renderer.search_files() {
+        output.write(path, text.as_bytes())?;
+    }
+    timings.push(("search index", clock_search.elapsed()));
     let statics = renderer.static_files();
     for (path, bytes) in &statics {
         output.write(path, bytes)?;

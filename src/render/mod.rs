@@ -49,13 +49,20 @@ pub struct Renderer {
     by_id: HashMap<String, usize>,
     /// Source file -> id of every published postmortem, to turn file links into page links.
     by_path: HashMap<PathBuf, String>,
+    /// The static search index, made on first use.
+    search_files: std::sync::OnceLock<std::collections::BTreeMap<String, String>>,
 }
 
 impl Renderer {
     pub fn new(archive: Arc<Archive>, theme: Arc<Theme>, highlighter: Arc<Highlighter>) -> Self {
         let by_id = archive.postmortems.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
         let by_path = archive.postmortems.iter().map(|p| (p.source.clone(), p.id.clone())).collect();
-        Renderer { archive, theme, highlighter, by_id, by_path }
+        Renderer { archive, theme, highlighter, by_id, by_path, search_files: Default::default() }
+    }
+
+    /// The files of the static search index, by output path.
+    pub fn search_files(&self) -> &std::collections::BTreeMap<String, String> {
+        self.search_files.get_or_init(|| crate::search::static_index::files(&self.archive))
     }
 
     pub fn archive(&self) -> &Archive {

@@ -35,6 +35,10 @@ impl Generation {
         if let Some(page) = lock(&self.pages).get(path) {
             return Some(Ok(page.clone()));
         }
+        if path.starts_with("search/index/") {
+            let text = self.renderer.search_files().get(path)?;
+            return Some(Ok(Arc::new(Page { body: text.clone().into_bytes(), content_type: content_type(path) })));
+        }
         let job = self.renderer.job_for(path)?;
         Some(self.renderer.render(job).map(|(path, html)| {
             let page = Arc::new(Page { content_type: content_type(&path), body: html.into_bytes() });
