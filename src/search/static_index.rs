@@ -128,8 +128,8 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
     let mut surfaces: FxHashMap<&str, &str> = FxHashMap::default();
     let mut total = [0f64; 3];
     for (d, a) in analysed.iter().enumerate() {
-        for f in 0..3 {
-            total[f] += f64::from(a.lengths[f]);
+        for (sum, length) in total.iter_mut().zip(a.lengths) {
+            *sum += f64::from(length);
         }
         for (stem, counts) in &a.counts {
             postings.entry(stem).or_default().push((d, *counts));
