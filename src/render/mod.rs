@@ -38,6 +38,7 @@ pub enum Job {
     /// `/action-items/`, or one view of it (an index into `Archive::action_groups`).
     ActionItems(Option<usize>),
     Insights,
+    Search,
 }
 
 /// Renders pages of one archive. Theme and highlighter are shared so `serve` can make a
@@ -85,6 +86,7 @@ impl Renderer {
             Job::PostmortemJson(i) => format!("postmortems/{}/index.json", a.postmortems[i].id),
             Job::ActionItems(None) => "action-items/index.html".into(),
             Job::Insights => "insights/index.html".into(),
+            Job::Search => "search/index.html".into(),
             Job::ActionItems(Some(g)) => {
                 format!("action-items/{}/{}/index.html", a.action_groups[g].kind, a.action_groups[g].slug)
             }
@@ -110,6 +112,7 @@ impl Renderer {
             ["external"] => Job::External,
             ["action-items"] => Job::ActionItems(None),
             ["insights"] => Job::Insights,
+            ["search"] => Job::Search,
             ["action-items", kind, slug] => {
                 Job::ActionItems(Some(a.action_groups.iter().position(|g| g.kind == *kind && g.slug == *slug)?))
             }
@@ -134,6 +137,7 @@ impl Renderer {
             Job::Export,
             Job::ActionItems(None),
             Job::Insights,
+            Job::Search,
         ];
         jobs.extend((0..self.archive.action_groups.len()).map(|g| Job::ActionItems(Some(g))));
         jobs.extend((0..self.archive.postmortems.len()).flat_map(|i| [Job::Postmortem(i), Job::PostmortemJson(i)]));
@@ -193,6 +197,7 @@ impl Renderer {
             Job::NotFound => ("404.html", context! {}),
             Job::ActionItems(group) => ("action-items.html", ser(&views::ActionItemsView::new(a, group))),
             Job::Insights => ("insights.html", ser(&views::InsightsView::new(a))),
+            Job::Search => ("search.html", context! {}),
         };
         let depth = path.matches('/').count();
         let root = if job_is_404(job) {
