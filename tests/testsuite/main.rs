@@ -1,6 +1,7 @@
 //! End-to-end tests: the real binary on fixture sites copied to temporary directories.
 
 mod bad_input;
+mod browser;
 mod check;
 mod good_site;
 mod insights;

@@ -12,9 +12,9 @@ use crate::site::{Site, attr_values};
 
 const WAIT: Duration = Duration::from_secs(15);
 
-struct Server {
+pub struct Server {
     child: Child,
-    addr: String,
+    pub addr: String,
     _stdout: Receiver<String>,
 }
 
@@ -32,7 +32,7 @@ struct Response {
 }
 
 impl Server {
-    fn start(site: &Site, extra: &[&str]) -> Server {
+    pub fn start(site: &Site, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hindsight"))
             .arg("--root")
             .arg(site.root())

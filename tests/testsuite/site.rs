@@ -58,6 +58,23 @@ impl Site {
         Site { _tmp: tmp, root }
     }
 
+    /// The repository's example archive (`site.toml` and `content/`), copied.
+    pub fn example() -> Site {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for entry in walkdir::WalkDir::new(repo.join("content")).into_iter().map(Result::unwrap) {
+            let dest = root.join(entry.path().strip_prefix(repo).unwrap());
+            if entry.file_type().is_dir() {
+                fs::create_dir_all(&dest).unwrap();
+            } else {
+                fs::copy(entry.path(), &dest).unwrap();
+            }
+        }
+        fs::copy(repo.join("site.toml"), root.join("site.toml")).unwrap();
+        Site { _tmp: tmp, root }
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

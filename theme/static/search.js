@@ -202,6 +202,7 @@
           facetBox.textContent = "";
           list.textContent = "";
           status.textContent = "Type to search " + manifest.docs + " postmortems.";
+          document.body.setAttribute("data-search-done", String(mine));
           return;
         }
         if (!matched) {

@@ -1,0 +1,112 @@
+// Search in real headless Chromium (Debian's /usr/bin/chromium through playwright-core),
+// on the example archive served by `hindsight serve` on loopback and opened from file://.
+// Run by tests/testsuite/browser.rs with HINDSIGHT_BIN, HINDSIGHT_ROOT, HINDSIGHT_OUT and
+// HINDSIGHT_URL set; prints "N passed, M failed" and exits non-zero on a failure.
+import { chromium } from "playwright-core";
+import { execFileSync } from "node:child_process";
+import assert from "node:assert/strict";
+
+const { HINDSIGHT_BIN: bin, HINDSIGHT_ROOT: root, HINDSIGHT_OUT: out, HINDSIGHT_URL: url } = process.env;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"],
+});
+
+let passed = 0, failed = 0;
+async function check(name, fn) {
+  const page = await browser.newPage();
+  try {
+    await fn(page);
+    passed++;
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok - ${name}\n${e.stack}`);
+  } finally {
+    await page.close();
+  }
+}
+
+const ids = (page) => page.$$eval("#results li", (lis) => lis.map((li) => li.dataset.id));
+// Waits until the search has answered the latest input.
+async function settled(page) {
+  await page.waitForFunction(() => document.body.dataset.searchDone !== undefined && !document.querySelector("#status").textContent.startsWith("Search is unavailable"));
+}
+async function typeQuery(page, q) {
+  const before = await page.evaluate(() => document.body.dataset.searchDone || "0");
+  await page.fill("#q", q);
+  await page.waitForFunction((b) => document.body.dataset.searchDone !== b, before);
+}
+function cli(query) {
+  const lines = execFileSync(bin, ["--root", root, "search", "--json", "--limit", "1000", query], { encoding: "utf8" });
+  return lines.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).id).sort();
+}
+
+for (const [where, base] of [["loopback", url], ["file://", `file://${out}/`]]) {
+  await check(`${where}: typing a query shows the expected postmortem first`, async (page) => {
+    await page.goto(`${base}search/index.html`);
+    await settled(page);
+    await typeQuery(page, "split brain");
+    const first = (await ids(page))[0];
+    assert.equal(first, "2024-04-03-payments-db-split-brain");
+    assert.match(await page.textContent("#status"), /^1 postmortem/);
+    const ms = Number(await page.evaluate(() => document.body.dataset.searchMs));
+    console.log(`# ${where}: results ${ms} ms after the last keystroke`);
+  });
+
+  await check(`${where}: ticking a facet changes the count and the list`, async (page) => {
+    await page.goto(`${base}search/index.html?q=config`);
+    await settled(page);
+    const all = await ids(page);
+    assert.ok(all.length >= 2, `config finds several: ${all}`);
+    const box = page.locator('fieldset[data-field="severity"] input[value="SEV-1"]');
+    const label = await page.locator('fieldset[data-field="severity"] label', { hasText: "SEV-1" }).textContent();
+    const expected = Number(label.trim().split(/\s+/).pop());
+    const before = await page.evaluate(() => document.body.dataset.searchDone);
+    await box.check();
+    await page.waitForFunction((b) => document.body.dataset.searchDone !== b, before);
+    const filtered = await ids(page);
+    assert.equal(filtered.length, expected, "the facet's count is the number of results once ticked");
+    assert.ok(filtered.length < all.length);
+    assert.match(page.url(), /severity=SEV-1/, "filters live in the URL");
+  });
+
+  await check(`${where}: a shared URL runs its search`, async (page) => {
+    await page.goto(`${base}search/index.html?q=certificate&service=api-gateway`);
+    await settled(page);
+    assert.deepEqual(await ids(page), ["2024-05-21-api-gateway-certificate-expiry"]);
+    assert.equal(await page.inputValue("#q"), "certificate");
+    assert.ok(await page.isChecked('fieldset[data-field="service"] input[value="api-gateway"]'));
+  });
+}
+
+await check("the search box on every page leads to the search page", async (page) => {
+  await page.goto(`${url}postmortems/2024-09-17-dns-resolver-timeouts/`);
+  await page.fill("#site-q", "conntrack");
+  await page.press("#site-q", "Enter");
+  await settled(page);
+  assert.deepEqual(await ids(page), ["2024-09-17-dns-resolver-timeouts"]);
+});
+
+await check("the browser and the CLI find the same postmortems", async (page) => {
+  await page.goto(`${url}search/index.html`);
+  await settled(page);
+  // A trailing space ends the last word (no prefix match), as the CLI reads it.
+  for (const [browserQuery, cliQuery] of [
+    ["failover ", "failover"], ["config change ", "config change"], ["latency ", "latency"],
+    ["dns timeouts ", "dns timeouts"], ["rolled back ", "rolled back"], ["certificates ", "certificates"],
+    ["fail", "fail*"], ["kub", "kub*"],
+  ]) {
+    await typeQuery(page, browserQuery);
+    const count = Number((await page.textContent("#status")).split(" ")[0]) || 0;
+    const shown = (await ids(page)).sort();
+    const expected = cli(cliQuery);
+    assert.equal(count, expected.length, `count for ${JSON.stringify(browserQuery)}`);
+    if (expected.length <= 20) assert.deepEqual(shown, expected, `ids for ${JSON.stringify(browserQuery)}`);
+  }
+});
+
+await browser.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
