@@ -8,7 +8,7 @@
 //! - `manifest.js`: document count, each shard's first word, facet names, chunk size;
 //! - `s<N>.js`: sorted words with postings (document, BM25 score) of their stem;
 //! - `facets.js`: each document's severity, year, status, services and tags;
-//! - `m<N>.js`: title, date, severity, services and summary of 50 documents.
+//! - `m<N>.js`: title, date, severity, services and summary of 25 documents.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -30,7 +30,7 @@ const SCALE: f64 = 10.0;
 /// A shard is closed once its text passes this many bytes.
 const SHARD_BYTES: usize = 30_000;
 /// Documents per metadata chunk: a result list touches few, small chunks.
-pub const CHUNK: usize = 50;
+pub const CHUNK: usize = 25;
 
 /// One document's analysed fields: for each stem, its count per field.
 struct Analysed {

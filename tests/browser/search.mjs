@@ -103,7 +103,8 @@ await check("the browser and the CLI find the same postmortems", async (page) =>
     const shown = (await ids(page)).sort();
     const expected = cli(cliQuery);
     assert.equal(count, expected.length, `count for ${JSON.stringify(browserQuery)}`);
-    if (expected.length <= 20) assert.deepEqual(shown, expected, `ids for ${JSON.stringify(browserQuery)}`);
+    if (expected.length <= 10) assert.deepEqual(shown, expected, `ids for ${JSON.stringify(browserQuery)}`);
+    else assert.ok(shown.every((id) => expected.includes(id)), `shown ids for ${JSON.stringify(browserQuery)}`);
   }
 });
 

@@ -7,7 +7,7 @@
   var base = root + "search/index/";
   var FIELDS = ["severity", "service", "tag", "year", "status"];
   var LABELS = { severity: "Severity", service: "Service", tag: "Tag", year: "Year", status: "Status" };
-  var SHOWN = 20;
+  var SHOWN = 10;
 
   // --- loading index files as scripts -------------------------------------------------
   var waiting = {}, loaded = {};
