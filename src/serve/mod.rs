@@ -49,6 +49,7 @@ enum Notice {
 struct Shared {
     state: State,
     notices: broadcast::Sender<Notice>,
+    root: PathBuf,
 }
 
 pub fn serve(opts: Options) -> Result<()> {
@@ -69,7 +70,7 @@ pub fn serve(opts: Options) -> Result<()> {
     let started = Instant::now();
     let state = State::new(&root, &opts.root, opts.drafts, opts.public, url.clone())?;
     let (notices, _) = broadcast::channel(16);
-    let shared = Arc::new(Shared { state, notices });
+    let shared = Arc::new(Shared { state, notices, root: root.clone() });
     let _watcher = watch(&root, shared.clone())?;
     let kind = if opts.public { "public archive" } else { "archive" };
     let drafts = if opts.drafts { ", drafts included" } else { "" };
@@ -81,6 +82,7 @@ pub fn serve(opts: Options) -> Result<()> {
 
     let app = Router::new()
         .route(EVENTS, get(events))
+        .route("/api/search", get(api_search))
         .route(
             "/__hindsight/live.js",
             get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], LIVE_JS) }),
@@ -199,6 +201,40 @@ async fn events(
         Some(Ok(event))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// `GET /api/search?q=…&service=…&severity=…&tag=…&limit=…`: the CLI's search (the
+/// tantivy index, drafts included) as a JSON array.
+async fn api_search(Extract(shared): Extract<Arc<Shared>>, uri: Uri) -> Response {
+    let mut query = String::new();
+    let mut filters = crate::search::Filters::default();
+    let mut limit = 20;
+    for pair in uri.query().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = percent_encoding::percent_decode_str(&value.replace('+', " ")).decode_utf8_lossy().into_owned();
+        match key {
+            "q" => query = value,
+            "service" => filters.services.push(value),
+            "severity" => filters.severities.push(value),
+            "tag" => filters.tags.push(value),
+            "limit" => limit = value.parse().unwrap_or(limit).min(1000),
+            _ => {}
+        }
+    }
+    let root = shared.root.clone();
+    let found = tokio::task::spawn_blocking(move || {
+        crate::search::refresh(&root)?;
+        crate::search::search(&root, &query, &filters, limit)
+    })
+    .await;
+    match found {
+        Ok(Ok(hits)) => {
+            ([(header::CONTENT_TYPE, "application/json")], serde_json::to_string(&hits).unwrap_or_default())
+                .into_response()
+        }
+        Ok(Err(e)) => (StatusCode::BAD_REQUEST, format!("{e:#}")).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 /// Maps a request path to a page path, refusing anything that tries to leave the site.

@@ -208,6 +208,19 @@ fn a_broken_edit_shows_the_overlay_and_keeps_the_last_good_page() {
 }
 
 #[test]
+fn the_search_api_answers_from_the_index() {
+    let site = Site::fixture("good");
+    let server = Server::start(&site, &[]);
+    let r = server.get("/api/search?q=primaries&service=postgres");
+    assert_eq!(r.status, 200);
+    assert!(r.headers.contains("content-type: application/json"));
+    let hits: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(hits[0]["id"], "db-failover");
+    assert_eq!(hits.as_array().unwrap().len(), 1);
+    assert_eq!(server.get("/api/search?q=title%3A(").status, 400);
+}
+
+#[test]
 fn a_taken_port_is_a_clear_error() {
     let site = Site::fixture("good");
     let server = Server::start(&site, &[]);
