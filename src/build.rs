@@ -138,15 +138,21 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let renderer = Renderer::new(archive.clone(), theme.into(), Default::default());
     let output = Output::create(&opts.output)?;
     let jobs = renderer.jobs();
-    let results: Vec<Result<(), Diagnostic>> = jobs
-        .par_iter()
-        .map(|&job| {
-            let (path, html) = renderer.render(job)?;
-            output
-                .write(&path, html.as_bytes())
-                .map_err(|e| Diagnostic::file(crate::rules::IO, Path::new(&path), format!("{e:#}")))
-        })
-        .collect();
+    // The static search index is made beside the pages: its merging steps run on one
+    // thread, which the page jobs keep the other core busy through.
+    let (results, _) = rayon::join(
+        || -> Vec<Result<(), Diagnostic>> {
+            jobs.par_iter()
+                .map(|&job| {
+                    let (path, html) = renderer.render(job)?;
+                    output
+                        .write(&path, html.as_bytes())
+                        .map_err(|e| Diagnostic::file(crate::rules::IO, Path::new(&path), format!("{e:#}")))
+                })
+                .collect()
+        },
+        || renderer.search_files(),
+    );
     let mut failures: Vec<Diagnostic> = results.into_iter().filter_map(Result::err).collect();
     failures.dedup();
     if !failures.is_empty() {
@@ -155,11 +161,9 @@ pub fn build(opts: &Options) -> Result<Summary> {
         report(&opts.root, &mut failures);
         return Err(ContentErrors { count, after: NOTHING_WRITTEN }.into());
     }
-    let clock_search = Instant::now();
     for (path, text) in renderer.search_files() {
         output.write(path, text.as_bytes())?;
     }
-    timings.push(("search index", clock_search.elapsed()));
     let statics = renderer.static_files();
     for (path, bytes) in &statics {
         output.write(path, bytes)?;
