@@ -11,6 +11,7 @@
 //! - `m<N>.js`: title, date, severity, services and summary of 25 documents.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -32,29 +33,20 @@ const SHARD_BYTES: usize = 30_000;
 /// Documents per metadata chunk: a result list touches few, small chunks.
 pub const CHUNK: usize = 25;
 
-/// One document's analysed fields: for each stem, its count per field.
+/// One document's analysed fields: for each stem, its count per field. Stems are shared
+/// (`Arc`) with the analyzer's cache, so ten thousand documents cost little memory.
 struct Analysed {
-    counts: FxHashMap<String, [u32; 3]>,
+    counts: Vec<(Arc<str>, [u32; 3])>,
     lengths: [u32; 3],
-    /// The distinct words as written (lowercased), with their stems.
-    words: FxHashMap<String, String>,
 }
 
 /// Splits and stems like the tantivy index; stems are cached per thread (archives repeat
-/// their words), which makes the stemmer nearly free.
+/// their words), which makes the stemmer nearly free. The cache doubles as the list of
+/// words as written, which the shards are made of.
 struct Analyzer {
     words: TextAnalyzer,
     stems: TextAnalyzer,
-    cache: FxHashMap<String, String>,
-}
-
-fn stem<'c>(stems: &mut TextAnalyzer, cache: &'c mut FxHashMap<String, String>, word: &str) -> &'c str {
-    if !cache.contains_key(word) {
-        let mut stream = stems.token_stream(word);
-        let stem = if stream.advance() { stream.token().text.clone() } else { word.to_string() };
-        cache.insert(word.to_string(), stem);
-    }
-    &cache[word]
+    cache: FxHashMap<String, Arc<str>>,
 }
 
 impl Analyzer {
@@ -65,28 +57,27 @@ impl Analyzer {
     }
 
     fn analyse(&mut self, fields: [&str; 3]) -> Analysed {
-        let mut out = Analysed { counts: FxHashMap::default(), lengths: [0; 3], words: FxHashMap::default() };
+        let mut counts: FxHashMap<Arc<str>, [u32; 3]> = FxHashMap::default();
+        let mut lengths = [0; 3];
         let Analyzer { words, stems, cache } = self;
         for (f, text) in fields.iter().enumerate() {
             let mut stream = words.token_stream(text);
             while stream.advance() {
                 let word = stream.token().text.as_str();
-                let stem = stem(stems, cache, word);
-                match out.counts.get_mut(stem) {
-                    Some(c) => c[f] += 1,
+                let stem = match cache.get(word) {
+                    Some(stem) => stem.clone(),
                     None => {
-                        let mut c = [0; 3];
-                        c[f] = 1;
-                        out.counts.insert(stem.to_string(), c);
+                        let mut s = stems.token_stream(word);
+                        let stem: Arc<str> = if s.advance() { s.token().text.as_str().into() } else { word.into() };
+                        cache.insert(word.to_string(), stem.clone());
+                        stem
                     }
-                }
-                if !out.words.contains_key(word) {
-                    out.words.insert(word.to_string(), stem.to_string());
-                }
-                out.lengths[f] += 1;
+                };
+                counts.entry(stem).or_default()[f] += 1;
+                lengths[f] += 1;
             }
         }
-        out
+        Analysed { counts: counts.into_iter().collect(), lengths }
     }
 }
 
@@ -116,16 +107,33 @@ struct Manifest<'a> {
 /// Every file of the static index, by path under the output root.
 pub fn files(archive: &Archive) -> BTreeMap<String, String> {
     let pms = &archive.postmortems;
-    let analysed: Vec<Analysed> = pms
+    // One analyzer per worker; its cache of words ends up listing every word written.
+    let per_worker: Vec<(FxHashMap<String, Arc<str>>, Vec<(usize, Analysed)>)> = pms
         .par_iter()
-        .map_init(Analyzer::new, |a, pm| {
-            let body = plain_text(&pm.body);
-            a.analyse([&pm.title, pm.summary.as_deref().unwrap_or(""), &body])
-        })
+        .enumerate()
+        .fold(
+            || (Analyzer::new(), Vec::new()),
+            |(mut analyzer, mut done), (d, pm)| {
+                let body = plain_text(&pm.body);
+                done.push((d, analyzer.analyse([&pm.title, pm.summary.as_deref().unwrap_or(""), &body])));
+                (analyzer, done)
+            },
+        )
+        .map(|(analyzer, done)| (analyzer.cache, done))
         .collect();
     let n = pms.len();
-    let mut postings: FxHashMap<&str, Vec<(usize, [u32; 3])>> = FxHashMap::default();
+    let mut analysed: Vec<Option<&Analysed>> = vec![None; n];
     let mut surfaces: FxHashMap<&str, &str> = FxHashMap::default();
+    for (cache, done) in &per_worker {
+        for (word, stem) in cache {
+            surfaces.insert(word, stem);
+        }
+        for (d, a) in done {
+            analysed[*d] = Some(a);
+        }
+    }
+    let analysed: Vec<&Analysed> = analysed.into_iter().flatten().collect();
+    let mut postings: FxHashMap<&str, Vec<(usize, [u32; 3])>> = FxHashMap::default();
     let mut total = [0f64; 3];
     for (d, a) in analysed.iter().enumerate() {
         for (sum, length) in total.iter_mut().zip(a.lengths) {
@@ -133,9 +141,6 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
         }
         for (stem, counts) in &a.counts {
             postings.entry(stem).or_default().push((d, *counts));
-        }
-        for (word, stem) in &a.words {
-            surfaces.entry(word.as_str()).or_insert(stem.as_str());
         }
     }
     let avg = total.map(|t| (t / n.max(1) as f64).max(1.0));
@@ -282,9 +287,11 @@ mod tests {
     fn words_map_to_the_stems_the_cli_uses() {
         let mut a = Analyzer::new();
         let analysed = a.analyse(["Failovers failed", "", "the failover failing"]);
-        let stems = analysed.words;
+        let stems = &a.cache;
         assert_eq!(stems["failovers"], stems["failover"]);
         assert_eq!(stems["failed"], stems["failing"]);
         assert_eq!(analysed.lengths, [2, 0, 3]);
+        let failov = analysed.counts.iter().find(|(s, _)| **s == *stems["failover"]).unwrap().1;
+        assert_eq!(failov, [1, 0, 1]);
     }
 }
