@@ -40,6 +40,9 @@ struct Analysed {
     lengths: [u32; 3],
 }
 
+/// What one worker thread produced: its word cache and its documents.
+type Worker = (FxHashMap<String, Arc<str>>, Vec<(usize, Analysed)>);
+
 /// Splits and stems like the tantivy index; stems are cached per thread (archives repeat
 /// their words), which makes the stemmer nearly free. The cache doubles as the list of
 /// words as written, which the shards are made of.
@@ -108,7 +111,7 @@ struct Manifest<'a> {
 pub fn files(archive: &Archive) -> BTreeMap<String, String> {
     let pms = &archive.postmortems;
     // One analyzer per worker; its cache of words ends up listing every word written.
-    let per_worker: Vec<(FxHashMap<String, Arc<str>>, Vec<(usize, Analysed)>)> = pms
+    let per_worker: Vec<Worker> = pms
         .par_iter()
         .enumerate()
         .fold(
