@@ -50,6 +50,8 @@ struct Shared {
     state: State,
     notices: broadcast::Sender<Notice>,
     root: PathBuf,
+    /// A public preview: the search API (which reads every postmortem) is off.
+    public: bool,
 }
 
 pub fn serve(opts: Options) -> Result<()> {
@@ -70,7 +72,7 @@ pub fn serve(opts: Options) -> Result<()> {
     let started = Instant::now();
     let state = State::new(&root, &opts.root, opts.drafts, opts.public, url.clone())?;
     let (notices, _) = broadcast::channel(16);
-    let shared = Arc::new(Shared { state, notices, root: root.clone() });
+    let shared = Arc::new(Shared { state, notices, root: root.clone(), public: opts.public });
     let _watcher = watch(&root, shared.clone())?;
     let kind = if opts.public { "public archive" } else { "archive" };
     let drafts = if opts.drafts { ", drafts included" } else { "" };
@@ -206,6 +208,11 @@ async fn events(
 /// `GET /api/search?q=…&service=…&severity=…&tag=…&limit=…`: the CLI's search (the
 /// tantivy index, drafts included) as a JSON array.
 async fn api_search(Extract(shared): Extract<Arc<Shared>>, uri: Uri) -> Response {
+    if shared.public {
+        // Its index holds internal postmortems and snippets come from the files as written.
+        let why = "the search API is not available in a public preview; the search page is";
+        return (StatusCode::NOT_FOUND, why).into_response();
+    }
     let mut query = String::new();
     let mut filters = crate::search::Filters::default();
     let mut limit = 20;

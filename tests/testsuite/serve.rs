@@ -307,6 +307,20 @@ fn serve_public_leaks_nothing_after_an_incremental_rebuild() {
     assert_eq!(next_event(&events), "reload");
     let pages = crawl(&server);
     assert!(pages.len() > 15, "{} pages", pages.len());
+    // The search index is loaded by script, not linked: fetch every file of it.
+    let manifest = server.get("/search/index/manifest.js").body;
+    let json = &manifest[manifest.find('(').unwrap() + 1..manifest.rfind(')').unwrap()];
+    let m: serde_json::Value = serde_json::from_str(json).unwrap();
+    let shards = m["shards"].as_array().unwrap().len();
+    let chunks = m["docs"].as_u64().unwrap().div_ceil(m["chunk"].as_u64().unwrap()) as usize;
+    let mut index = vec![manifest.to_lowercase(), server.get("/search/index/facets.js").body.to_lowercase()];
+    index.extend((0..shards).map(|n| server.get(&format!("/search/index/s{n}.js")).body.to_lowercase()));
+    index.extend((0..chunks).map(|n| server.get(&format!("/search/index/m{n}.js")).body.to_lowercase()));
+    assert!(index.iter().all(|f| !f.contains("intcanary")), "the search index leaks internal text");
+    assert!(index.iter().any(|f| f.contains("pubcanary")), "the search index has the public text");
+    let api = server.get("/api/search?q=INTCANARY-INTERNAL-BODY");
+    assert_eq!(api.status, 404, "the API's index holds internal postmortems");
+    assert!(!api.body.to_lowercase().contains("intcanary"));
     for (path, body) in &pages {
         assert!(!body.contains("intcanary"), "{path} leaks internal text");
     }
