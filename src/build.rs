@@ -75,12 +75,12 @@ fn git_sources(opts: &Options) -> Result<(PathBuf, Git, Option<tempfile::TempDir
         (Some(rev), Some(repo)) => {
             let dir = tempfile::Builder::new().prefix("hindsight-rev-").tempdir()?;
             repo.export(rev, dir.path())?;
-            let git = Git { in_repo: true, histories: repo.histories(rev)?, branch: Some(rev.clone()) };
+            let git = Git::read(&repo, Some(rev))?;
             Ok((dir.path().to_path_buf(), git, Some(dir)))
         }
         (Some(_), None) => bail!("--rev needs a Git repository, and {} is not in one", opts.root.display()),
         (None, Some(repo)) => {
-            let git = Git { in_repo: true, histories: repo.histories("HEAD")?, branch: repo.branch() };
+            let git = Git::read(&repo, None)?;
             Ok((opts.root.clone(), git, None))
         }
         (None, None) => {

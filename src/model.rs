@@ -241,10 +241,6 @@ impl Archive {
     pub fn words(&self) -> &crate::similar::Words {
         self.words.get_or_init(|| crate::similar::Words::new(&self.postmortems))
     }
-
-    pub fn index_of(&self) -> HashMap<&str, usize> {
-        self.postmortems.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect()
-    }
 }
 
 fn track_action_items(pms: &[Arc<Postmortem>], today: Date) -> Vec<Tracked> {

@@ -49,6 +49,17 @@ pub struct Git {
     pub branch: Option<String>,
 }
 
+impl Git {
+    /// The history up to `rev` and the branch to link edits to (`rev` itself when given).
+    pub fn read(repo: &crate::history::Repo, rev: Option<&str>) -> Result<Git> {
+        let branch = match rev {
+            Some(rev) => Some(rev.to_string()),
+            None => repo.branch(),
+        };
+        Ok(Git { in_repo: true, histories: repo.histories(rev.unwrap_or("HEAD"))?, branch })
+    }
+}
+
 /// What to assemble beyond the schema rules.
 pub struct LoadOptions {
     /// Keep postmortems with `status: draft` in the archive.

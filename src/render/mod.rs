@@ -200,7 +200,7 @@ impl Renderer {
             Job::Search => ("search.html", context! {}),
         };
         let depth = path.matches('/').count();
-        let root = if job_is_404(job) {
+        let root = if matches!(job, Job::NotFound) {
             base_path(&a.config.base_url)
         } else if depth == 0 {
             "./".to_string()
@@ -228,10 +228,6 @@ impl Renderer {
 /// Template values from serde types, converted once per page.
 fn ser<T: serde::Serialize>(value: &T) -> Value {
     Value::from(Serde(value))
-}
-
-fn job_is_404(job: Job) -> bool {
-    matches!(job, Job::NotFound)
 }
 
 /// The path part of `base_url`, ending in `/`: the 404 page is served at any depth, so its

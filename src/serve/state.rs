@@ -194,9 +194,7 @@ fn today() -> jiff::civil::Date {
 }
 
 fn read_sources(root: &Path, public: bool, base_url: &str) -> anyhow::Result<Sources> {
-    let git = crate::history::Repo::discover(root)
-        .map(|repo| Git { in_repo: true, histories: repo.histories("HEAD").unwrap_or_default(), branch: repo.branch() })
-        .unwrap_or_default();
+    let git = crate::history::Repo::discover(root).and_then(|repo| Git::read(&repo, None).ok()).unwrap_or_default();
     let mut sources = match Sources::read(root, public, git)? {
         Ok(sources) => sources,
         Err(mut errors) => {

@@ -45,16 +45,7 @@ impl Site {
     pub fn fixture(name: &str) -> Site {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("site");
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
-        for entry in walkdir::WalkDir::new(&src) {
-            let entry = entry.unwrap();
-            let dest = root.join(entry.path().strip_prefix(&src).unwrap());
-            if entry.file_type().is_dir() {
-                fs::create_dir_all(&dest).unwrap();
-            } else {
-                fs::copy(entry.path(), &dest).unwrap();
-            }
-        }
+        copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name), &root);
         Site { _tmp: tmp, root }
     }
 
@@ -63,14 +54,7 @@ impl Site {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("site");
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        for entry in walkdir::WalkDir::new(repo.join("content")).into_iter().map(Result::unwrap) {
-            let dest = root.join(entry.path().strip_prefix(repo).unwrap());
-            if entry.file_type().is_dir() {
-                fs::create_dir_all(&dest).unwrap();
-            } else {
-                fs::copy(entry.path(), &dest).unwrap();
-            }
-        }
+        copy_tree(&repo.join("content"), &root.join("content"));
         fs::copy(repo.join("site.toml"), root.join("site.toml")).unwrap();
         Site { _tmp: tmp, root }
     }
@@ -136,6 +120,18 @@ impl Site {
             .collect();
         files.sort();
         files
+    }
+}
+
+/// Copies the folder `src` to `dest`.
+fn copy_tree(src: &Path, dest: &Path) {
+    for entry in walkdir::WalkDir::new(src).into_iter().map(Result::unwrap) {
+        let to = dest.join(entry.path().strip_prefix(src).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&to).unwrap();
+        } else {
+            fs::copy(entry.path(), &to).unwrap();
+        }
     }
 }
 
