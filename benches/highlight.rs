@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use hindsight::render::Highlighter;
+use hindsight::output::Highlighter;
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 

@@ -5,8 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{Diagnostic, Source};
-use crate::rules::{self, CONFIG};
+use crate::diagnostics::{Diagnostic, Rule, Settings, Source};
 
 /// Whether a postmortem may appear in a public build.
 #[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -35,7 +34,7 @@ pub struct Config {
     /// IANA time zone used to display timestamps (they are stored with their own offset).
     pub timezone: String,
     /// Per-rule overrides: `off`, `warning` or `error`.
-    pub rules: rules::Settings,
+    pub rules: Settings,
     pub public: Public,
 }
 
@@ -43,31 +42,75 @@ pub struct Config {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Public {
-    /// Front matter fields left out of every public page; `action_items.owner` and
-    /// `action_items.link` name fields of action items.
-    pub hide_fields: Vec<String>,
+    /// Front matter fields left out of every public page.
+    pub hide_fields: Vec<HideField>,
 }
 
-/// Fields `[public] hide_fields` may name.
-pub const HIDEABLE_FIELDS: &[&str] = &[
-    "authors",
-    "responders",
-    "incident_commander",
-    "scribe",
-    "teams",
-    "external_url",
-    "action_items.owner",
-    "action_items.link",
-    "history.authors",
-];
+/// A field `[public] hide_fields` may name. An unknown name is a config error at its
+/// position, not a setting that silently hides nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(try_from = "String", into = "&'static str")]
+pub enum HideField {
+    Authors,
+    Responders,
+    IncidentCommander,
+    Scribe,
+    Teams,
+    ExternalUrl,
+    ActionItemOwner,
+    ActionItemLink,
+    HistoryAuthors,
+}
+
+impl HideField {
+    const ALL: [HideField; 9] = [
+        HideField::Authors,
+        HideField::Responders,
+        HideField::IncidentCommander,
+        HideField::Scribe,
+        HideField::Teams,
+        HideField::ExternalUrl,
+        HideField::ActionItemOwner,
+        HideField::ActionItemLink,
+        HideField::HistoryAuthors,
+    ];
+
+    /// The name `site.toml` uses: `action_items.owner`.
+    pub fn name(self) -> &'static str {
+        match self {
+            HideField::Authors => "authors",
+            HideField::Responders => "responders",
+            HideField::IncidentCommander => "incident_commander",
+            HideField::Scribe => "scribe",
+            HideField::Teams => "teams",
+            HideField::ExternalUrl => "external_url",
+            HideField::ActionItemOwner => "action_items.owner",
+            HideField::ActionItemLink => "action_items.link",
+            HideField::HistoryAuthors => "history.authors",
+        }
+    }
+}
+
+impl TryFrom<String> for HideField {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, String> {
+        HideField::ALL.into_iter().find(|f| f.name() == name).ok_or_else(|| {
+            let names: Vec<&str> = HideField::ALL.iter().map(|f| f.name()).collect();
+            format!("`{name}` cannot be hidden; hide_fields takes {}", names.join(", "))
+        })
+    }
+}
+
+impl From<HideField> for &'static str {
+    fn from(field: HideField) -> Self {
+        field.name()
+    }
+}
 
 impl Default for Public {
     fn default() -> Self {
-        Public {
-            hide_fields: ["responders", "incident_commander", "scribe", "action_items.owner", "history.authors"]
-                .map(String::from)
-                .to_vec(),
-        }
+        use HideField::*;
+        Public { hide_fields: vec![Responders, IncidentCommander, Scribe, ActionItemOwner, HistoryAuthors] }
     }
 }
 
@@ -96,7 +139,7 @@ impl Default for Config {
             .to_vec(),
             repository_url: None,
             timezone: "UTC".into(),
-            rules: rules::Settings::default(),
+            rules: Settings::default(),
             public: Public::default(),
         }
     }
@@ -110,7 +153,7 @@ impl Config {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => {
-                return Err(vec![Diagnostic::file(CONFIG, Path::new("site.toml"), format!("cannot read: {e}"))]);
+                return Err(vec![Diagnostic::file(Rule::Io, Path::new("site.toml"), format!("cannot read: {e}"))]);
             }
         };
         Self::parse(&text)
@@ -120,9 +163,9 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
         let src = Source { path: Path::new("site.toml"), text };
         let config: Config = toml::from_str(text).map_err(|e| {
-            let span = e.span().unwrap_or(0..0);
+            let span = narrow(text, e.span().unwrap_or(0..0), e.message());
             vec![
-                src.diagnostic(CONFIG, span, e.message().to_string())
+                src.diagnostic(Rule::Config, span, e.message().to_string())
                     .with_hint("see the `site.toml` section of the README for the accepted keys"),
             ]
         })?;
@@ -137,12 +180,6 @@ impl Config {
             errors.push(
                 locate(&src, "timezone", format!("unknown time zone `{}`", config.timezone))
                     .with_hint("use an IANA name such as \"UTC\" or \"Europe/Berlin\""),
-            );
-        }
-        for field in config.public.hide_fields.iter().filter(|f| !HIDEABLE_FIELDS.contains(&f.as_str())) {
-            errors.push(
-                locate(&src, field, format!("`{field}` cannot be hidden"))
-                    .with_hint(format!("hide_fields takes {}", HIDEABLE_FIELDS.join(", "))),
             );
         }
         for (id, message, hint) in config.rules.problems() {
@@ -166,6 +203,17 @@ impl Config {
     }
 }
 
+/// TOML reports a bad list element at the whole list; when the message names the value
+/// (`` `password` cannot be hidden ``), point at that value inside the span instead.
+fn narrow(text: &str, span: std::ops::Range<usize>, message: &str) -> std::ops::Range<usize> {
+    let named = message.strip_prefix('`').and_then(|m| m.split_once('`')).map(|(value, _)| value);
+    let within = text.get(span.clone()).unwrap_or("");
+    match named.and_then(|value| within.find(&format!("\"{value}\"")).map(|at| (at, value.len()))) {
+        Some((at, len)) => span.start + at + 1..span.start + at + 1 + len,
+        None => span,
+    }
+}
+
 /// A config finding at `name`: the line setting that key, else the quoted value.
 fn locate(src: &Source, name: &str, message: impl Into<String>) -> Diagnostic {
     let mut offset = 0;
@@ -175,7 +223,7 @@ fn locate(src: &Source, name: &str, message: impl Into<String>) -> Diagnostic {
         line.trim_start().starts_with(name).then(|| start + line.len() - line.trim_start().len())
     });
     let at = key.or_else(|| src.text.find(&format!("\"{name}\"")).map(|i| i + 1)).unwrap_or(0);
-    src.diagnostic(CONFIG, at..at + name.len(), message)
+    src.diagnostic(Rule::Config, at..at + name.len(), message)
 }
 
 #[cfg(test)]

@@ -1,12 +1,9 @@
 //! Full-text search. A tantivy index of every valid postmortem (drafts included: it serves
 //! the authors, through `hindsight search` and `serve`) is kept in a build cache outside
 //! the published output and rebuilt only when the content changed. The deployed site gets
-//! a static index made with the same analyzer (`static_index`).
-
-pub mod static_index;
+//! a static index made with the same analyzer (`output::search_index`).
 
 use std::hash::{Hash, Hasher};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -18,7 +15,9 @@ use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TEXT, Te
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
+use crate::markdown::plain_text;
 use crate::model::Postmortem;
+use crate::routes;
 
 /// The analyzer of every text field, here and in the static index: lowercase words,
 /// English Snowball stems.
@@ -66,23 +65,6 @@ fn schema() -> (Schema, Fields) {
         author: b.add_text_field("author", TEXT | STORED),
     };
     (b.build(), fields)
-}
-
-/// Markdown as plain words: text, inline code and code blocks, without markup.
-pub fn plain_text(md: &str) -> String {
-    use pulldown_cmark::{Event, Parser};
-    let mut out = String::with_capacity(md.len());
-    for event in Parser::new_ext(md, crate::outline::options()) {
-        match event {
-            Event::Text(t) | Event::Code(t) => {
-                out.push_str(&t);
-                out.push(' ');
-            }
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// A fingerprint of the archive's files (names, sizes, modification times): cheap to
@@ -251,7 +233,7 @@ pub fn search(root: &Path, query: &str, filters: &Filters, limit: usize) -> Resu
         let all = |field| doc.get_all(field).filter_map(|v| v.as_str().map(str::to_string)).collect::<Vec<_>>();
         let body = std::fs::read_to_string(root.join(text(f.source)))
             .ok()
-            .and_then(|md| crate::load::split(Path::new(""), md).ok())
+            .and_then(|md| crate::ingest::front_matter::split(Path::new(""), md).ok())
             .map(|doc| plain_text(doc.body()))
             .unwrap_or_default();
         let snippet = snippets.snippet(&body);
@@ -268,7 +250,7 @@ pub fn search(root: &Path, query: &str, filters: &Filters, limit: usize) -> Resu
         marked.push_str(&fragment[at..]);
         let id = text(f.id);
         hits.push(Hit {
-            url: format!("postmortems/{id}/"),
+            url: routes::postmortem(&id),
             id,
             title: text(f.title),
             date: text(f.date),
@@ -316,55 +298,15 @@ fn fuzzy(index: &Index, f: &Fields, query: &str) -> Result<Box<dyn Query>> {
     Ok(Box::new(BooleanQuery::new(clauses)))
 }
 
-/// Prints hits for a person (a terminal gets bold matches) or as JSON lines.
-pub fn print(hits: &[Hit], json: bool) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    use std::io::Write;
-    if json {
-        for hit in hits {
-            writeln!(out, "{}", serde_json::to_string(hit)?)?;
-        }
-        return Ok(());
-    }
-    let bold = std::io::stdout().is_terminal();
-    for (i, hit) in hits.iter().enumerate() {
-        let snippet =
-            if bold { hit.snippet.replace('«', "\x1b[1m").replace('»', "\x1b[0m") } else { hit.snippet.clone() };
-        writeln!(
-            out,
-            "{}. {}\n   {} · {} · {} · {}",
-            i + 1,
-            hit.title,
-            hit.date,
-            hit.severity,
-            hit.services.join(", "),
-            hit.id
-        )?;
-        if !snippet.is_empty() {
-            writeln!(out, "   {snippet}")?;
-        }
-    }
-    Ok(())
-}
-
-/// Makes sure the index of the archive at `root` is current, reading the archive when it
-/// is not; returns whether it was rebuilt.
-pub fn refresh(root: &Path) -> Result<bool> {
+/// Makes sure the index of the archive at `root` is current, asking `postmortems` for the
+/// archive only when it is not; returns whether it was rebuilt.
+pub fn refresh(root: &Path, postmortems: impl FnOnce() -> Result<Vec<Arc<Postmortem>>>) -> Result<bool> {
     let dir = dir(root);
     let stamp = listing(root);
     if is_current(&dir, &stamp) {
         return Ok(false);
     }
-    let sources = match crate::sources::Sources::read(root, false, Default::default())? {
-        Ok(sources) => sources,
-        Err(errors) => bail!("site.toml has errors, so the archive cannot be indexed:\n{}", errors[0]),
-    };
-    let postmortems: Vec<Arc<Postmortem>> = sources.postmortems.values().filter_map(|c| c.postmortem.clone()).collect();
-    let broken = sources.postmortems.len() - postmortems.len();
-    if broken > 0 {
-        eprintln!("note: {broken} postmortem(s) have errors and are not searchable; `hindsight check` shows why");
-    }
-    build(&dir, &postmortems, &stamp)?;
+    build(&dir, &postmortems()?, &stamp)?;
     Ok(true)
 }
 
@@ -389,6 +331,7 @@ mod tests {
 
     #[test]
     fn plain_text_drops_markup_but_keeps_code() {
+        use crate::markdown::plain_text;
         let text = plain_text("## Impact\n\n**p99** grew, see [docs](x).\n\n```sh\nkubectl rollout undo\n```\n");
         let words: Vec<&str> = text.split_whitespace().collect();
         assert_eq!(words, ["Impact", "p99", "grew,", "see", "docs", ".", "kubectl", "rollout", "undo"]);

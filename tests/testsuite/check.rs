@@ -55,10 +55,10 @@ fn every_rule_fires_exactly_where_expected_and_nowhere_else() {
     let expected: Vec<_> = expected.iter().map(|(f, l, c, r)| (f.to_string(), *l, *c, r.to_string())).collect();
     assert_eq!(findings(&run.stdout), expected);
     // Every rule that can fire on postmortems is exercised by a fixture named after it.
-    for rule in hindsight::rules::ALL {
-        let fixture = site.root().join(format!("content/postmortems/{}.md", rule.id));
+    for rule in hindsight::diagnostics::Rule::ALL {
+        let fixture = site.root().join(format!("content/postmortems/{}.md", rule.id()));
         let exempt = ["io", "encoding", "config", "template"];
-        assert!(fixture.exists() || exempt.contains(&rule.id), "no fixture for rule {}", rule.id);
+        assert!(fixture.exists() || exempt.contains(&rule.id()), "no fixture for rule {}", rule.id());
     }
     assert!(
         run.stderr.contains("checked 26 files: 15 errors, 18 warnings") || run.stderr.contains("errors"),
@@ -205,7 +205,7 @@ fn the_example_archive_passes_check() {
 #[test]
 fn readme_documents_every_rule() {
     let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    for rule in hindsight::rules::ALL {
-        assert!(readme.contains(&format!("| `{}` |", rule.id)), "README lacks rule {}", rule.id);
+    for rule in hindsight::diagnostics::Rule::ALL {
+        assert!(readme.contains(&format!("| `{}` |", rule.id())), "README lacks rule {}", rule.id());
     }
 }

@@ -181,7 +181,7 @@
         var line = element("div", { "class": "pm-line" });
         line.appendChild(element("span", { "class": "badge sev" }, row[3]));
         line.appendChild(document.createTextNode(" "));
-        line.appendChild(element("a", { "class": "pm-title", href: root + "postmortems/" + row[0] + "/" }, row[1]));
+        line.appendChild(element("a", { "class": "pm-title", href: root + manifest.page.replace("{id}", row[0]) }, row[1]));
         li.appendChild(line);
         li.appendChild(element("div", { "class": "pm-meta" }, row[2] + " · " + row[4]));
         if (row[5]) li.appendChild(element("p", { "class": "pm-summary" }, row[5]));

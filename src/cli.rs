@@ -1,0 +1,103 @@
+//! The command line: what each command takes, with the help text users see.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::diagnostics::Format;
+
+#[derive(Parser)]
+#[command(name = "hindsight", version, about = "Static site generator for incident postmortem archives")]
+pub struct Cli {
+    /// The archive: the folder holding site.toml and content/.
+    #[arg(long, global = true, default_value = ".")]
+    pub root: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Build the static archive.
+    Build {
+        /// Output folder, replaced as a whole when the build succeeds [default: ROOT/public].
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Include postmortems whose status is `draft`.
+        #[arg(long)]
+        drafts: bool,
+        /// Build the public archive: only `visibility: public` postmortems, without
+        /// internal spans and the fields of `[public] hide_fields`.
+        #[arg(long)]
+        public: bool,
+        /// The day action items are judged overdue against (YYYY-MM-DD) [default: today].
+        #[arg(long)]
+        today: Option<String>,
+        /// Build the archive as it was at this commit, branch or tag, from the repository's
+        /// objects (the working tree is not touched).
+        #[arg(long)]
+        rev: Option<String>,
+        /// Print how long each stage took.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Serve the archive locally, rebuilding and reloading the browser on every save.
+    Serve {
+        /// Address to listen on; loopback by default so the preview is not on the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Port to listen on (0: any free port).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Include drafts (the default in serve; --drafts=false to leave them out).
+        #[arg(long, default_value_t = true, num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
+        drafts: bool,
+        /// Serve the public archive (see build --public).
+        #[arg(long)]
+        public: bool,
+    },
+    /// Check every postmortem against every rule, without writing anything.
+    Check {
+        /// How to print findings.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// The day date-dependent rules judge against (YYYY-MM-DD) [default: today].
+        #[arg(long)]
+        today: Option<String>,
+        /// Exit 1 on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Search the archive (drafts included), ranked; the index is kept in .hindsight-cache/.
+    Search {
+        /// Words, "phrases", field:value (title, summary, body, service, severity, tag,
+        /// status, year, author, id), AND / OR / -word, and word* for a prefix.
+        query: String,
+        /// Only postmortems of this service (repeatable).
+        #[arg(long)]
+        service: Vec<String>,
+        /// Only this severity (repeatable).
+        #[arg(long)]
+        severity: Vec<String>,
+        /// Only postmortems with this tag (repeatable).
+        #[arg(long)]
+        tag: Vec<String>,
+        /// One JSON object per result.
+        #[arg(long)]
+        json: bool,
+        /// How many results.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Start a postmortem from the template: content/postmortems/<today>-<title>.md.
+    New {
+        /// The postmortem's title, e.g. "Checkout API outage".
+        title: String,
+        /// An affected service (repeat for several).
+        #[arg(long = "service", required = true)]
+        services: Vec<String>,
+        /// Severity [default: the second of site.toml `severities`, SEV-2].
+        #[arg(long)]
+        severity: Option<String>,
+    },
+}

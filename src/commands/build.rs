@@ -1,0 +1,194 @@
+//! `hindsight build`: asks the workspace for the archive, reports every finding, and only
+//! when there is no error renders every page into a staged output swapped in at the end.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
+
+use crate::ContentErrors;
+use crate::diagnostics::{self, Diagnostic, Format};
+use crate::output::Renderer;
+use crate::output::staging::Output;
+use crate::privacy::Audience;
+use crate::workspace::{self, Assembled, View, Workspace};
+
+const NOTHING_WRITTEN: &str = "; nothing was written";
+const PAGES_FAILED: &str = " (pages that failed to render); nothing was written";
+
+pub struct Options {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    pub drafts: bool,
+    pub public: bool,
+    /// The build date, what the action items page calls overdue (`--today`; default: today
+    /// in the archive's time zone).
+    pub today: Option<String>,
+    /// Build the archive as it was at this commit, branch or tag (`--rev`).
+    pub rev: Option<String>,
+}
+
+/// What a build did, printed as its last line.
+pub struct Summary {
+    pub pages: usize,
+    pub postmortems: usize,
+    pub drafts_left_out: usize,
+    /// Set for public builds: internal postmortems left out.
+    pub internal_left_out: Option<usize>,
+    pub external: usize,
+    pub warnings: usize,
+    pub output: PathBuf,
+    pub elapsed: Duration,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let drafts = match self.drafts_left_out {
+            0 => String::new(),
+            n => format!(", {n} draft{} left out (use --drafts)", if n == 1 { "" } else { "s" }),
+        };
+        let (kind, internal) = match self.internal_left_out {
+            Some(n) => ("public archive", format!(", {n} internal left out")),
+            None => ("archive", String::new()),
+        };
+        write!(
+            f,
+            "built {kind} of {} pages in {}: {} postmortems{drafts}{internal}, {} external, {} warning{} in {:.2} s",
+            self.pages,
+            self.output.display(),
+            self.postmortems,
+            self.external,
+            self.warnings,
+            if self.warnings == 1 { "" } else { "s" },
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
+
+pub fn build(opts: &Options) -> Result<Summary> {
+    let started = Instant::now();
+    guard_output(&opts.root, &opts.output)?;
+    let mut timings = Vec::new();
+    let clock = Instant::now();
+    let audience = if opts.public { Audience::Public } else { Audience::Internal };
+    let ws = Workspace::open(
+        &opts.root,
+        workspace::Options { audience, history: true, rev: opts.rev.clone(), skip_content: false },
+    )?;
+    timings.push(("read", clock.elapsed()));
+    if !ws.git().in_repo {
+        eprintln!("note: {} is not in a Git repository, so pages show no history", opts.root.display());
+    }
+    let zone = ws.config().map(|c| c.time_zone()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = super::today(opts.today.as_deref(), zone)?;
+    let clock = Instant::now();
+    let Assembled { archive, mut diagnostics, internal_left_out, .. } =
+        ws.archive(&View { drafts: opts.drafts, lint: false, today });
+    timings.push(("model", clock.elapsed()));
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    report(&opts.root, &mut diagnostics);
+    let (Some(archive), Ok(theme)) = (archive, ws.theme()) else {
+        return Err(ContentErrors { count: errors, after: NOTHING_WRITTEN }.into());
+    };
+    let uncommitted = archive.postmortems.iter().filter(|p| p.history.is_none()).count();
+    if ws.git().in_repo && uncommitted > 0 {
+        eprintln!("note: {uncommitted} postmortem(s) not committed yet, so their pages show no history");
+    }
+
+    let clock = Instant::now();
+    let archive = Arc::new(archive);
+    let renderer = Renderer::new(archive.clone(), theme.clone(), Default::default());
+    let output = Output::create(&opts.output)?;
+    let pages = renderer.pages();
+    // The static search index is made beside the pages: its merging steps run on one
+    // thread, which the page jobs keep the other core busy through.
+    let (results, _) = rayon::join(
+        || -> Vec<Result<(), Failure>> {
+            pages
+                .par_iter()
+                .map(|&page| {
+                    let (path, html) = renderer.render(page).map_err(Failure::Render)?;
+                    output.write(&path, html.as_bytes()).map_err(Failure::Write)
+                })
+                .collect()
+        },
+        || renderer.search_files(),
+    );
+    let (mut broken, mut unwritten) = (Vec::new(), Vec::new());
+    for failure in results.into_iter().filter_map(Result::err) {
+        match failure {
+            Failure::Render(d) => broken.push(d),
+            Failure::Write(e) => unwritten.push(e),
+        }
+    }
+    if let Some(first) = unwritten.into_iter().next() {
+        return Err(first.context(NOTHING_WRITTEN.trim_start_matches("; ")));
+    }
+    if !broken.is_empty() {
+        // One broken template fails every page that uses it: each distinct finding is
+        // shown once, and the count says how many pages failed.
+        let count = broken.len();
+        broken.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+        broken.dedup();
+        report(&opts.root, &mut broken);
+        return Err(ContentErrors { count, after: PAGES_FAILED }.into());
+    }
+    for (path, text) in renderer.search_files() {
+        output.write(path, text.as_bytes())?;
+    }
+    for (path, bytes) in &renderer.static_files() {
+        output.write(path, bytes)?;
+    }
+    timings.push(("render", clock.elapsed()));
+    let clock = Instant::now();
+    output.commit()?;
+    timings.push(("commit", clock.elapsed()));
+    Ok(Summary {
+        pages: pages.len(),
+        postmortems: archive.postmortems.len(),
+        drafts_left_out: archive.drafts_left_out,
+        internal_left_out: opts.public.then_some(internal_left_out),
+        external: archive.external.len(),
+        warnings,
+        output: opts.output.clone(),
+        elapsed: started.elapsed(),
+        timings,
+    })
+}
+
+/// Why a page could not be made.
+enum Failure {
+    /// A template failed: the user's to fix (exit 1).
+    Render(Diagnostic),
+    /// The output could not be written: the machine's (exit 2).
+    Write(anyhow::Error),
+}
+
+/// Prints diagnostics to stderr, paths shown as the user would reach them from where they ran.
+fn report(root: &Path, diagnostics: &mut [Diagnostic]) {
+    let _ = diagnostics::print(&mut std::io::stderr().lock(), root, diagnostics, Format::Human);
+}
+
+/// Refuses output folders whose replacement would destroy the archive itself.
+fn guard_output(root: &Path, output: &Path) -> Result<()> {
+    let root = root.canonicalize().with_context(|| format!("cannot open the archive folder {}", root.display()))?;
+    let absolute = std::path::absolute(output).with_context(|| format!("bad output path {}", output.display()))?;
+    let parent = absolute.parent().and_then(|p| p.canonicalize().ok());
+    let resolved = match (parent, absolute.file_name()) {
+        (Some(parent), Some(name)) => parent.join(name),
+        _ => absolute.clone(),
+    };
+    let protected = [root.clone(), root.join("content"), root.join("theme"), root.join("site.toml")];
+    if protected.iter().any(|p| p.starts_with(&resolved) || resolved.starts_with(p) && *p != root) {
+        bail!(
+            "refusing to use {} as the output folder: building replaces it, and it holds the archive's sources; choose e.g. -o public",
+            output.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! `hindsight new`: start a postmortem from the SRE-book template (the theme's `new.md`),
+//! so the easy path is the complete one.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use minijinja::context;
+
+use crate::ingest::POSTMORTEMS;
+use crate::text::{closest, slugify};
+use crate::workspace::{Options, Workspace};
+
+/// Writes `content/postmortems/<date>-<slug>.md` and returns its path; never overwrites.
+pub fn create(root: &Path, title: &str, services: &[String], severity: Option<&str>) -> Result<PathBuf> {
+    let ws = Workspace::open(root, Options { skip_content: true, ..Options::default() })?;
+    let config = ws.config().map_err(|errors| anyhow::anyhow!("{}", errors[0]))?;
+    let severity = match severity {
+        Some(s) if !config.severities.iter().any(|known| known == s) => {
+            let near = closest(s, config.severities.iter().map(String::as_str));
+            let hint = near.map(|n| format!(" (did you mean {n}?)")).unwrap_or_default();
+            bail!("unknown severity `{s}`{hint}: use one of {}", config.severities.join(", "));
+        }
+        Some(s) => s.to_string(),
+        None => config.severities.get(1).or(config.severities.first()).cloned().unwrap_or_default(),
+    };
+    if title.trim().is_empty() {
+        bail!("the title is empty: give one, e.g. hindsight new \"Checkout API outage\" --service checkout");
+    }
+    let theme = ws.theme().map_err(|errors| anyhow::anyhow!("{}", errors[0]))?;
+    let date = super::today(None, config.time_zone())?;
+    let text = theme
+        .render("new.md", context! { title, services => services.to_vec(), severity, date => date.to_string() })
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
+    let rel = PathBuf::from(POSTMORTEMS).join(format!("{date}-{}.md", slugify(title)));
+    let path = if root == Path::new(".") { rel } else { root.join(rel) };
+    std::fs::create_dir_all(path.parent().unwrap_or(root))
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            bail!("{} already exists; edit it, or choose another title", path.display())
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot create {}", path.display())),
+    };
+    file.write_all(text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}

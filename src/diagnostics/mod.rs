@@ -1,0 +1,180 @@
+//! Findings about the user's files, reported the way compilers do: `path:line:col`, the
+//! offending line, a caret under the offending text and a hint saying how to fix it.
+//! Every stage collects these instead of failing fast, so one run reports every problem.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+mod report;
+mod rules;
+
+pub use report::{Format, print};
+pub use rules::{Rule, Setting, Settings};
+
+/// How bad a finding is: errors stop `build`, warnings are only reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Error,
+    Warning,
+}
+
+/// One finding, already resolved to a position a person can jump to in an editor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The rule that found it.
+    pub rule: Rule,
+    pub level: Level,
+    /// Path relative to the site root, as the user would type it.
+    pub path: PathBuf,
+    /// 1-based line; 0 when the finding is about the file as a whole.
+    pub line: u32,
+    /// 1-based column in characters.
+    pub col: u32,
+    /// Number of characters to underline (at least one caret is always drawn).
+    pub width: u32,
+    /// The offending source line, shown under the message.
+    pub source_line: Option<Box<str>>,
+    pub message: String,
+    pub hint: Option<Box<str>>,
+}
+
+impl Diagnostic {
+    /// A finding about a whole file (unreadable, not UTF-8), with no source line to show.
+    pub fn file(rule: Rule, path: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            rule,
+            level: rule.level(),
+            path: path.to_path_buf(),
+            line: 0,
+            col: 0,
+            width: 0,
+            source_line: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into().into_boxed_str());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.level == Level::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        };
+        let (path, rule) = (self.path.display(), self.rule.id());
+        if self.line == 0 {
+            writeln!(f, "{path}: {level}[{rule}]: {}", self.message)?;
+        } else {
+            let (line, col) = (self.line, self.col);
+            writeln!(f, "{path}:{line}:{col}: {level}[{rule}]: {}", self.message)?;
+        }
+        let gutter = self.line.to_string();
+        let pad = " ".repeat(if self.source_line.is_some() { gutter.len() } else { 1 });
+        if let Some(src) = &self.source_line {
+            let shown: String = src.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{gutter} | {shown}")?;
+            let lead = " ".repeat(self.col.saturating_sub(1) as usize);
+            writeln!(f, "{pad} | {lead}{}", "^".repeat(self.width.max(1) as usize))?;
+        }
+        if let Some(hint) = &self.hint {
+            writeln!(f, "{pad} = help: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A file's text with the knowledge needed to turn byte offsets into line and column.
+pub struct Source<'a> {
+    pub path: &'a Path,
+    pub text: &'a str,
+}
+
+impl Source<'_> {
+    /// Builds a diagnostic underlining `span` (byte offsets into the whole file).
+    pub fn diagnostic(&self, rule: Rule, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        let start = floor_char_boundary(self.text, span.start.min(self.text.len()));
+        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
+        let line_text = self.text[line_start..line_end].trim_end_matches('\r');
+        let line = self.text[..line_start].matches('\n').count() + 1;
+        let col = self.text[line_start..start].chars().count() + 1;
+        let end = floor_char_boundary(self.text, span.end.clamp(start, line_end));
+        let width = self.text[start..end].chars().count();
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Diagnostic {
+            rule,
+            level: rule.level(),
+            path: self.path.to_path_buf(),
+            line: count(line),
+            col: count(col),
+            width: count(width),
+            source_line: Some(line_text.into()),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Byte offset of a 1-based line and column (columns in characters).
+    pub fn offset_of(&self, line: usize, col: usize) -> usize {
+        let mut offset = 0;
+        for _ in 1..line {
+            match self.text[offset..].find('\n') {
+                Some(i) => offset += i + 1,
+                None => return self.text.len(),
+            }
+        }
+        let rest = &self.text[offset..];
+        offset + rest.char_indices().nth(col.saturating_sub(1)).map_or(rest.len(), |(i, _)| i)
+    }
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Prints all diagnostics, errors first within each file, files in path order.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| (&a.path, a.line, a.col, a.level).cmp(&(&b.path, b.line, b.col, b.level)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caret_points_at_the_span_with_multibyte_text_before_it() {
+        let text = "---\ntitle: \"Café down\"\nseverity: SEV-9\n---\n";
+        let src = Source { path: Path::new("a.md"), text };
+        let at = text.find("SEV-9").unwrap();
+        let d = src.diagnostic(Rule::UnknownSeverity, at..at + 5, "unknown severity");
+        assert_eq!((d.line, d.col, d.width), (3, 11, 5));
+        let shown = d.to_string();
+        assert!(shown.starts_with("a.md:3:11: error[unknown-severity]: unknown severity\n"), "{shown}");
+        assert!(shown.contains("3 | severity: SEV-9\n  |           ^^^^^\n"), "{shown}");
+    }
+
+    #[test]
+    fn offset_of_round_trips_with_diagnostic_positions() {
+        let text = "ab\ncdé\nf";
+        let src = Source { path: Path::new("x"), text };
+        let off = src.offset_of(2, 3);
+        assert_eq!(&text[off..off + 2], "é");
+        let d = src.diagnostic(Rule::VagueClaim, off..off + 2, "m");
+        assert_eq!((d.line, d.col, d.width), (2, 3, 1));
+        assert_eq!(src.offset_of(9, 1), text.len());
+    }
+}

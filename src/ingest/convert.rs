@@ -1,0 +1,359 @@
+//! Front matter to model values, by the schema rules of the README: every violation is
+//! reported at the offending value, so one run lists every problem. The site's rule
+//! settings are applied afterwards, by the workspace, to what this returns.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use super::front_matter::{Document, Format, Loaded};
+use super::schema::{RawExternal, RawPostmortem, Text};
+use super::timeline;
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Rule};
+use crate::model::{ActionItem, External, Postmortem};
+use crate::privacy::{Audience, markers};
+use crate::text::{closest, slugify};
+
+/// Collects findings about one document.
+struct Findings<'a> {
+    doc: &'a Document,
+    /// The list element being checked, so positions land inside it.
+    item: Option<usize>,
+    out: Vec<Diagnostic>,
+}
+
+impl<'a> Findings<'a> {
+    /// `key: value` or `key = value`, as the file's own front matter language writes it.
+    fn example(&self, key: &str, yaml: &str, toml: &str) -> String {
+        match self.doc.format {
+            Format::Yaml => format!("`{key}: {yaml}`"),
+            Format::Toml => format!("`{key} = {toml}`"),
+        }
+    }
+
+    fn new(doc: &'a Document) -> Self {
+        Findings { doc, item: None, out: Vec::new() }
+    }
+
+    /// Reports at the value `needle` of front matter `key` (or at the key).
+    fn error(&mut self, rule: Rule, key: &str, needle: Option<&str>, message: String, hint: &str) {
+        let span = match self.item {
+            Some(index) => self.doc.locate_item(key, index, needle),
+            None => self.doc.locate(key, needle),
+        };
+        self.at(rule, span, message, hint);
+    }
+
+    /// Reports at a byte span of the file.
+    fn at(&mut self, rule: Rule, span: std::ops::Range<usize>, message: String, hint: &str) {
+        self.out.push(self.doc.source().diagnostic(rule, span, message).with_hint(hint));
+    }
+
+    fn date(&mut self, key: &str, value: Option<&Text>) -> Option<Date> {
+        self.parse(key, value, "a valid date", "write a calendar date as YYYY-MM-DD, e.g. 2024-03-12")
+    }
+
+    fn timestamp(&mut self, key: &str, value: Option<&Text>) -> Option<Timestamp> {
+        self.parse(
+            key,
+            value,
+            "an RFC 3339 date-time with offset",
+            "write it like 2024-03-12T14:02:00Z (or with an offset: 2024-03-12T15:02:00+01:00)",
+        )
+    }
+
+    /// Parses `value` as `T`, reporting `is not {what}` at the value when it does not parse.
+    fn parse<T: std::str::FromStr>(&mut self, key: &str, value: Option<&Text>, what: &str, hint: &str) -> Option<T> {
+        let text = &value?.0;
+        let parsed = text.parse().ok();
+        if parsed.is_none() {
+            self.error(Rule::InvalidValue, key, Some(text), format!("`{key}` is not {what}: `{text}`"), hint);
+        }
+        parsed
+    }
+
+    fn url(&mut self, key: &str, value: Option<&String>) -> Option<String> {
+        let url = value.filter(|u| !u.trim().is_empty())?;
+        if url.starts_with("https://") || url.starts_with("http://") {
+            Some(url.clone())
+        } else {
+            self.error(
+                Rule::InvalidValue,
+                key,
+                Some(url),
+                format!("`{key}` is not an http(s) URL: `{url}`"),
+                "give the full address, starting with https://",
+            );
+            None
+        }
+    }
+}
+
+/// Validates one postmortem; `None` when a value it cannot be without is missing or wrong.
+/// A postmortem with other errors is returned too: whether it counts is decided after the
+/// site's rule settings (which can make an error a warning) were applied.
+///
+/// For the public, internal spans are removed from every text of the result (title,
+/// summary, action item titles, body) before anything else sees it; markers are validated
+/// either way.
+pub fn postmortem(
+    config: &Config,
+    loaded: &Loaded<RawPostmortem>,
+    audience: Audience,
+) -> (Option<Postmortem>, Vec<Diagnostic>) {
+    let Loaded { doc, raw, extra } = loaded;
+    let text = |s: &str| audience.text(s);
+    let mut f = Findings::new(doc);
+    let title = raw.title.clone().filter(|t| !t.trim().is_empty());
+    if title.is_none() {
+        f.error(
+            Rule::Required,
+            "title",
+            None,
+            "missing `title`".into(),
+            &format!("add {}", f.example("title", "\"Checkout API outage\"", "\"Checkout API outage\"")),
+        );
+    }
+    let severity = match &raw.severity {
+        None => {
+            let list = config.severities.join(", ");
+            f.error(
+                Rule::Required,
+                "severity",
+                None,
+                "missing `severity`".into(),
+                &format!(
+                    "add {} (one of {list})",
+                    f.example("severity", &config.severities[0], &format!("\"{}\"", config.severities[0]))
+                ),
+            );
+            None
+        }
+        Some(s) if !config.severities.contains(s) => {
+            let hint = match closest(s, config.severities.iter().map(String::as_str)) {
+                Some(near) => format!("did you mean `{near}`? Severities are {}", config.severities.join(", ")),
+                None => format!(
+                    "use one of {} (set `severities` in site.toml to change the list)",
+                    config.severities.join(", ")
+                ),
+            };
+            f.error(Rule::UnknownSeverity, "severity", Some(s), format!("unknown severity `{s}`"), &hint);
+            None
+        }
+        Some(s) => Some(s.clone()),
+    };
+    let services = raw.services.clone().unwrap_or_default();
+    if services.iter().all(|s| s.trim().is_empty()) {
+        f.error(
+            Rule::Required,
+            "services",
+            None,
+            "`services` is missing or empty".into(),
+            &format!(
+                "list the affected services: {}",
+                f.example("services", "[checkout, payments]", "[\"checkout\", \"payments\"]")
+            ),
+        );
+    }
+    if let Some(vocabulary) = &config.tags {
+        for tag in raw.tags.iter().filter(|t| !vocabulary.contains(t)) {
+            let hint = match closest(tag, vocabulary.iter().map(String::as_str)) {
+                Some(near) => format!("did you mean `{near}`? Or add it to `tags` in site.toml"),
+                None => "use a tag from `tags` in site.toml, or add it there".to_string(),
+            };
+            f.error(Rule::UnknownTag, "tags", Some(tag), format!("tag `{tag}` is not in the site's vocabulary"), &hint);
+        }
+    }
+    let id = match &raw.id {
+        Some(id) if !is_slug(id) => {
+            f.error(
+                Rule::InvalidValue,
+                "id",
+                Some(id),
+                format!("`id` must be a slug: `{id}`"),
+                "use lowercase letters, digits and dashes, e.g. `2024-03-12-checkout-outage`",
+            );
+            None
+        }
+        Some(id) => Some(id.clone()),
+        None => Some(slugify(&doc.file_stem())),
+    };
+
+    let stamps: Vec<(&str, Option<Timestamp>)> = [
+        ("started_at", &raw.started_at),
+        ("detected_at", &raw.detected_at),
+        ("mitigated_at", &raw.mitigated_at),
+        ("resolved_at", &raw.resolved_at),
+    ]
+    .into_iter()
+    .map(|(key, v)| (key, f.timestamp(key, v.as_ref())))
+    .collect();
+    let present: Vec<(&str, Timestamp)> = stamps.iter().filter_map(|(k, t)| Some((*k, (*t)?))).collect();
+    for pair in present.windows(2) {
+        let ((a, ta), (b, tb)) = (pair[0], pair[1]);
+        if tb < ta {
+            f.error(Rule::TimestampOrder,
+                b,
+                None,
+                format!("`{b}` ({tb}) is before `{a}` ({ta})"),
+                "timestamps must run started_at <= detected_at <= mitigated_at <= resolved_at; check the date and the offset",
+            );
+        }
+    }
+    let started_at = stamps[0].1;
+    let date = match (&raw.date, started_at) {
+        (Some(d), _) => f.date("date", Some(d)),
+        (None, Some(t)) => raw
+            .started_at
+            .as_ref()
+            .and_then(|s| s.0.get(..10)?.parse().ok())
+            .or(Some(t.to_zoned(config.time_zone()).date())),
+        (None, None) => {
+            f.error(
+                Rule::Required,
+                "date",
+                None,
+                "missing `date`".into(),
+                &format!(
+                    "add {} (the day the incident began), or `started_at`",
+                    f.example("date", "2024-03-12", "2024-03-12")
+                ),
+            );
+            None
+        }
+    };
+
+    let mut action_items = Vec::new();
+    for (i, item) in raw.action_items.iter().enumerate() {
+        f.item = Some(i);
+        let title = item.title.clone().filter(|t| !t.trim().is_empty());
+        if title.is_none() {
+            f.error(
+                Rule::Required,
+                "action_items",
+                None,
+                "action item without `title`".into(),
+                "give every action item a `title` saying what will be done",
+            );
+        }
+        let due = f.date("action_items", item.due.as_ref());
+        let link = f.url("action_items", item.link.as_ref());
+        action_items.push(ActionItem {
+            title: title.as_deref().map(text).unwrap_or_default(),
+            owner: item.owner.clone(),
+            due,
+            priority: item.priority,
+            status: item.status,
+            kind: item.kind,
+            link,
+        });
+    }
+    f.item = None;
+    let external_url = f.url("external_url", raw.external_url.as_ref());
+
+    if let Err(p) = markers::spans(doc.body()) {
+        let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
+        f.at(Rule::InternalMarker, span, p.message.into(), p.hint);
+    }
+    let mut strings: Vec<(&str, &str)> = Vec::new();
+    strings.extend(raw.title.as_deref().map(|t| ("title", t)));
+    strings.extend(raw.summary.as_deref().map(|t| ("summary", t)));
+    strings.extend(raw.action_items.iter().filter_map(|a| Some(("action_items", a.title.as_deref()?))));
+    for (key, value) in strings {
+        if let Err(p) = markers::spans(value) {
+            f.error(Rule::InternalMarker, key, Some(&value[p.span.clone()]), p.message.into(), p.hint);
+        }
+    }
+
+    let body = text(doc.body());
+    let mut timeline = Default::default();
+    if let Some(date) = date {
+        // Problems are found in the file as written, so their positions are right; a
+        // public build draws the timeline from the text that remains.
+        let (parsed, problems) = timeline::parse(doc.body(), date);
+        timeline = if audience == Audience::Public { timeline::parse(&body, date).0 } else { parsed };
+        for p in problems {
+            let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
+            f.at(p.rule, span, p.message, &p.hint);
+        }
+    }
+
+    let mut diagnostics = f.out;
+    diagnostics.sort_by_key(|d| (d.line, d.col));
+    let (Some(title), Some(severity), Some(id), Some(date)) = (title, severity, id, date) else {
+        return (None, diagnostics);
+    };
+    let pm = Postmortem {
+        id,
+        title: text(&title),
+        date,
+        severity,
+        services,
+        tags: raw.tags.clone(),
+        status: raw.status,
+        visibility: raw.visibility.unwrap_or(config.default_visibility),
+        summary: raw.summary.as_deref().map(text),
+        authors: raw.authors.clone(),
+        responders: raw.responders.clone(),
+        incident_commander: raw.incident_commander.clone(),
+        scribe: raw.scribe.clone(),
+        teams: raw.teams.clone(),
+        started_at,
+        detected_at: stamps[1].1,
+        mitigated_at: stamps[2].1,
+        resolved_at: stamps[3].1,
+        action_items,
+        related: raw.related.clone(),
+        external_url,
+        extra: extra.clone(),
+        history: None,
+        timeline,
+        source: doc.path.clone(),
+        body,
+    };
+    (Some(pm), diagnostics)
+}
+
+fn is_slug(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// Validates one curated external postmortem.
+pub fn external(loaded: Loaded<RawExternal>) -> (Option<External>, Vec<Diagnostic>) {
+    let Loaded { doc, raw, .. } = loaded;
+    let mut f = Findings::new(&doc);
+    if raw.url.is_none() {
+        f.error(
+            Rule::Required,
+            "url",
+            None,
+            "missing `url`".into(),
+            "add `url: \"https://...\"` (use `url: \"\"` when the address is unknown)",
+        );
+    }
+    let url = f.url("url", raw.url.as_ref());
+    let archive_url = f.url("archive_url", raw.archive_url.as_ref());
+    let nonempty = |v: Option<Text>| v.map(|t| t.0).filter(|t| !t.is_empty());
+    let title = raw.title.filter(|t| !t.is_empty()).unwrap_or_else(|| doc.file_stem());
+    let out = f.out;
+    if out.iter().any(Diagnostic::is_error) {
+        return (None, out);
+    }
+    let ext = External {
+        slug: slugify(&doc.file_stem()),
+        title,
+        url,
+        company: raw.company.filter(|c| !c.is_empty()).unwrap_or_else(|| "Unknown".into()),
+        product: raw.product.filter(|p| !p.is_empty()),
+        start_time: nonempty(raw.start_time),
+        end_time: nonempty(raw.end_time),
+        categories: raw.categories,
+        keywords: raw.keywords,
+        summary: raw.summary.filter(|s| !s.is_empty()),
+        archive_url,
+        body: doc.body().to_string(),
+    };
+    (Some(ext), out)
+}

@@ -1,0 +1,306 @@
+//! Splits front matter from body while keeping byte offsets, deserializes it, and finds
+//! where a key or value is written. Offsets are kept so that every later finding can name
+//! the line and column in the file itself, not in the front matter block. (hindsight's own
+//! splitter rather than gray_matter, which trims and rebuilds the text and loses them.)
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use crate::diagnostics::{Diagnostic, Rule, Source};
+
+/// The front matter language, chosen by the opening fence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Toml,
+}
+
+impl Format {
+    fn fence(self) -> &'static str {
+        match self {
+            Format::Yaml => "---",
+            Format::Toml => "+++",
+        }
+    }
+}
+
+/// One Markdown file with its front matter and body located inside its text.
+#[derive(Debug)]
+pub struct Document {
+    /// Relative to the site root, for messages.
+    pub path: PathBuf,
+    pub text: String,
+    pub format: Format,
+    pub matter: Range<usize>,
+    pub body: Range<usize>,
+}
+
+/// A document together with its deserialized front matter and the keys the schema lacks.
+#[derive(Debug)]
+pub struct Loaded<T> {
+    pub doc: Document,
+    pub raw: T,
+    /// Keys outside the schema, kept so templates can still use them.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl Document {
+    pub fn source(&self) -> Source<'_> {
+        Source { path: &self.path, text: &self.text }
+    }
+
+    pub fn body(&self) -> &str {
+        &self.text[self.body.clone()]
+    }
+
+    /// 1-based line in the file on which the body starts.
+    pub fn body_line(&self) -> usize {
+        self.text[..self.body.start].matches('\n').count() + 1
+    }
+
+    pub fn file_stem(&self) -> String {
+        self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    }
+
+    /// Top-level front matter keys with their byte spans in the file.
+    pub fn top_level_keys(&self) -> Vec<(String, Range<usize>)> {
+        let mut keys = Vec::new();
+        let mut offset = self.matter.start;
+        let mut in_table = false;
+        for line in self.text[self.matter.clone()].split_inclusive('\n') {
+            let start = offset;
+            offset += line.len();
+            let found = match self.format {
+                Format::Yaml => {
+                    let first = line.chars().next().unwrap_or(' ');
+                    if first.is_whitespace() || first == '-' || first == '#' {
+                        continue;
+                    }
+                    line.find(':').map(|colon| &line[..colon])
+                }
+                Format::Toml => {
+                    let trimmed = line.trim_start();
+                    if let Some(header) = trimmed.strip_prefix('[') {
+                        in_table = true;
+                        let name = header.trim_start_matches('[');
+                        let end = name.find(['.', ']']).unwrap_or(name.len());
+                        Some(&name[..end])
+                    } else if in_table || trimmed.starts_with('#') {
+                        continue;
+                    } else {
+                        trimmed.find('=').map(|eq| &trimmed[..eq])
+                    }
+                }
+            };
+            let Some(raw) = found else { continue };
+            let key = raw.trim().trim_matches(['"', '\'']);
+            if key.is_empty() {
+                continue;
+            }
+            let at = start + line.find(key).unwrap_or(0);
+            keys.push((key.to_string(), at..at + key.len()));
+        }
+        keys
+    }
+
+    /// Span of `needle` inside the value of top-level `key`, or of the key itself; falls
+    /// back to the opening fence when the key is absent, so a finding always has a place.
+    pub fn locate(&self, key: &str, needle: Option<&str>) -> Range<usize> {
+        let keys = self.top_level_keys();
+        let Some(i) = keys.iter().position(|(k, _)| k == key) else {
+            let fence = self.text[..self.matter.start].trim_end_matches(['\r', '\n']);
+            return fence.len() - 3..fence.len();
+        };
+        let span = keys[i].1.clone();
+        let block_end = keys.get(i + 1).map_or(self.matter.end, |(_, next)| next.start);
+        needle
+            .filter(|n| !n.is_empty())
+            .and_then(|n| self.text[span.end..block_end].find(n).map(|at| span.end + at..span.end + at + n.len()))
+            .unwrap_or(span)
+    }
+
+    /// Like `locate`, inside the `index`-th element of the list under `key` (a YAML block
+    /// list, or a TOML array of tables); falls back to `locate` for other layouts.
+    pub fn locate_item(&self, key: &str, index: usize, needle: Option<&str>) -> Range<usize> {
+        let keys = self.top_level_keys();
+        let block = |i: usize| keys[i].1.end..keys.get(i + 1).map_or(self.matter.end, |(_, next)| next.start);
+        let occurrences: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].0 == key).collect();
+        let item = match occurrences.as_slice() {
+            [] => None,
+            [only] => yaml_list_item(&self.text, block(*only), index),
+            many => many.get(index).map(|&i| keys[i].1.start..block(i).end),
+        };
+        let Some(item) = item else {
+            return self.locate(key, needle);
+        };
+        let found = needle
+            .filter(|n| !n.is_empty())
+            .and_then(|n| self.text[item.clone()].find(n).map(|at| item.start + at..item.start + at + n.len()));
+        found.unwrap_or(item.start..item.start + 1)
+    }
+}
+
+/// Byte range of the `index`-th `- ` item of a YAML block list within `block`.
+fn yaml_list_item(text: &str, block: Range<usize>, index: usize) -> Option<Range<usize>> {
+    let mut starts = Vec::new();
+    let mut offset = block.start;
+    for line in text[block.clone()].split_inclusive('\n') {
+        let trimmed = line.trim_start_matches(' ');
+        if trimmed.starts_with("- ") || trimmed.trim_end() == "-" {
+            starts.push((line.len() - trimmed.len(), offset + line.len() - trimmed.len()));
+        }
+        offset += line.len();
+    }
+    let indent = starts.iter().map(|(indent, _)| *indent).min()?;
+    let items: Vec<usize> = starts.into_iter().filter(|(i, _)| *i == indent).map(|(_, at)| at).collect();
+    let start = *items.get(index)?;
+    Some(start..items.get(index + 1).copied().unwrap_or(block.end))
+}
+
+/// Splits front matter from body; the fence on the first line selects YAML or TOML.
+pub fn split(rel: &Path, text: String) -> Result<Document, Diagnostic> {
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let first_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let first = text[start..first_end].trim_end();
+    let source = Source { path: rel, text: &text };
+    let format = match first {
+        "---" => Format::Yaml,
+        "+++" => Format::Toml,
+        _ => {
+            return Err(source
+                .diagnostic(Rule::FrontMatter, start..first_end, "file does not start with front matter")
+                .with_hint("begin the file with a line `---`, then keys such as `title: ...`, then a closing `---`"));
+        }
+    };
+    let matter_start = (first_end + 1).min(text.len());
+    let mut offset = matter_start;
+    for line in text[matter_start..].split_inclusive('\n') {
+        if line.trim_end() == format.fence() {
+            let body_start = offset + line.len();
+            let matter = matter_start..offset;
+            let body = body_start..text.len();
+            return Ok(Document { path: rel.to_path_buf(), text, format, matter, body });
+        }
+        offset += line.len();
+    }
+    let fence = format.fence();
+    Err(source
+        .diagnostic(Rule::FrontMatter, start..first_end, "front matter is never closed")
+        .with_hint(format!("add a line `{fence}` after the last front matter key")))
+}
+
+/// Deserializes the front matter, mapping parser positions back into the file.
+pub fn deserialize<T: DeserializeOwned>(doc: &Document) -> Result<T, Diagnostic> {
+    let matter = &doc.text[doc.matter.clone()];
+    let (span, message) = match doc.format {
+        Format::Yaml => {
+            let input = if matter.trim().is_empty() { "{}" } else { matter };
+            match serde_yaml_ng::from_str(input) {
+                Ok(v) => return Ok(v),
+                Err(e) => {
+                    let at = e.location().map_or(0, |l| l.index());
+                    let text = e.to_string();
+                    let message = text.find(" at line ").map_or(text.clone(), |i| text[..i].to_string());
+                    (at..at + 1, message)
+                }
+            }
+        }
+        Format::Toml => match toml::from_str(matter) {
+            Ok(v) => return Ok(v),
+            Err(e) => (e.span().unwrap_or(0..0), e.message().to_string()),
+        },
+    };
+    let span = doc.matter.start + span.start..doc.matter.start + span.end;
+    let span = widen_to_token(&doc.text, span);
+    Err(doc
+        .source()
+        .diagnostic(Rule::FrontMatter, span, format!("invalid front matter: {message}"))
+        .with_hint(match doc.format {
+            Format::Yaml => "check the YAML syntax and the value's type against SCHEMA in the README (lists are `[a, b]` or `- a` lines)",
+            Format::Toml => "check the TOML syntax and the value's type against SCHEMA in the README (strings need quotes)",
+        }))
+}
+
+/// Parsers often point at one character; underline the whole word so the caret reads well.
+fn widen_to_token(text: &str, span: Range<usize>) -> Range<usize> {
+    if span.end > span.start + 1 || span.start >= text.len() {
+        return span;
+    }
+    let rest = &text[span.start..];
+    let len = rest.find(|c: char| c.is_whitespace() || c == ',' || c == ']').unwrap_or(rest.len());
+    span.start..span.start + len.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Document {
+        split(Path::new("p.md"), text.to_string()).unwrap()
+    }
+
+    #[test]
+    fn body_line_and_offsets_survive_crlf_and_bom() {
+        let d = doc("\u{feff}---\r\ntitle: x\r\n---\r\n# Body\r\n");
+        assert_eq!(&d.text[d.matter.clone()], "title: x\r\n");
+        assert_eq!(d.body(), "# Body\r\n");
+        assert_eq!(d.body_line(), 4);
+    }
+
+    #[test]
+    fn locate_finds_values_in_their_key_block() {
+        let d = doc("---\ntitle: t\nservices:\n  - api\n  - checkout\ntags: [api]\n---\n");
+        let span = d.locate("services", Some("checkout"));
+        assert_eq!(&d.text[span], "checkout");
+        let span = d.locate("tags", Some("api"));
+        assert_eq!(d.source().diagnostic(Rule::Io, span, "").line, 6);
+        assert_eq!(&d.text[d.locate("missing", None)], "---");
+    }
+
+    #[test]
+    fn locate_item_finds_values_inside_the_right_list_element() {
+        let d = doc(
+            "---\naction_items:\n  - title: a\n    due: 2024-01-01\n  - title: b\n    due: 2024-01-01\nrelated: []\n---\n",
+        );
+        let line = |span| d.source().diagnostic(Rule::Io, span, "").line;
+        assert_eq!(line(d.locate_item("action_items", 1, Some("2024-01-01"))), 6);
+        assert_eq!(line(d.locate_item("action_items", 0, Some("2024-01-01"))), 4);
+        assert_eq!(line(d.locate_item("action_items", 1, Some("absent"))), 5);
+        let t =
+            doc("+++\ntitle = \"t\"\n[[action_items]]\ndue = 2024-01-01\n[[action_items]]\ndue = 2024-01-01\n+++\n");
+        assert_eq!(t.source().diagnostic(Rule::Io, t.locate_item("action_items", 1, Some("2024-01-01")), "").line, 6);
+    }
+
+    #[test]
+    fn toml_keys_inside_tables_are_not_top_level() {
+        let d = doc("+++\ntitle = \"t\"\n[[action_items]]\ntitle = \"x\"\n+++\n");
+        let keys: Vec<_> = d.top_level_keys().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["title", "action_items"]);
+    }
+
+    #[test]
+    fn unclosed_front_matter_points_at_the_opening_fence() {
+        let err = split(Path::new("p.md"), "---\ntitle: x\n# Body\n".into()).unwrap_err();
+        assert_eq!((err.line, err.col), (1, 1));
+        assert!(err.message.contains("never closed"));
+    }
+
+    #[test]
+    fn yaml_type_errors_point_into_the_file() {
+        let d = doc("---\ntitle: t\nservices: {a: 1}\n---\n");
+        let err = deserialize::<crate::ingest::schema::RawPostmortem>(&d).unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        assert!(err.message.contains("services"), "{err}");
+    }
+
+    #[test]
+    fn toml_dates_deserialize_as_text() {
+        let d = doc("+++\ntitle = \"t\"\ndate = 2024-03-12\nstarted_at = 2024-03-12T14:02:00Z\n+++\n");
+        let raw: crate::ingest::schema::RawPostmortem = deserialize(&d).unwrap();
+        assert_eq!(raw.date.unwrap().0, "2024-03-12");
+        assert_eq!(raw.started_at.unwrap().0, "2024-03-12T14:02:00Z");
+    }
+}

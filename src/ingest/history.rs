@@ -1,0 +1,183 @@
+//! The archive's Git history: for each postmortem, when it was first written and last
+//! changed, how many commits touched it and who wrote them — and the archive as it was at
+//! any commit, read from the repository's objects (`build --rev`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use git2::{DiffOptions, Oid, Repository, Sort};
+use jiff::Timestamp;
+use rayon::prelude::*;
+
+use crate::model::History;
+
+/// The repository holding an archive, and where the archive sits in it.
+pub struct Repo {
+    repo: Repository,
+    /// The archive root relative to the repository's top (empty when they are the same).
+    prefix: PathBuf,
+}
+
+impl Repo {
+    /// The repository `root` belongs to, if any.
+    pub fn discover(root: &Path) -> Option<Repo> {
+        let root = root.canonicalize().ok()?;
+        let repo = Repository::discover(&root).ok()?;
+        let top = repo.workdir()?.canonicalize().ok()?;
+        let prefix = root.strip_prefix(&top).ok()?.to_path_buf();
+        Some(Repo { repo, prefix })
+    }
+
+    /// The archive root relative to the repository's top (empty when they are the same).
+    pub fn prefix(&self) -> &Path {
+        &self.prefix
+    }
+
+    /// The checked-out branch, for "edit this page" links.
+    pub fn branch(&self) -> Option<String> {
+        let head = self.repo.head().ok()?;
+        if head.is_branch() { head.shorthand().ok().map(str::to_string) } else { None }
+    }
+
+    fn commit(&self, rev: &str) -> Result<git2::Commit<'_>> {
+        let object = self
+            .repo
+            .revparse_single(rev)
+            .with_context(|| format!("`{rev}` names no commit, branch or tag of this repository"))?;
+        object.peel_to_commit().with_context(|| format!("`{rev}` is not a commit"))
+    }
+
+    /// History of every file under `content/postmortems/` as of `rev` (default `HEAD`),
+    /// keyed by path relative to the archive root. Commits are read in parallel.
+    pub fn histories(&self, rev: &str) -> Result<HashMap<PathBuf, History>> {
+        let start = match self.commit(rev) {
+            Ok(c) => c.id(),
+            Err(_) if rev == "HEAD" => return Ok(HashMap::new()), // a repository without commits
+            Err(e) => return Err(e),
+        };
+        let mut walk = self.repo.revwalk()?;
+        walk.push(start)?;
+        walk.set_sorting(Sort::TIME | Sort::REVERSE)?;
+        let commits: Vec<Oid> = walk.collect::<Result<_, _>>()?;
+        let path = self.repo.path().to_path_buf();
+        let scope = self.prefix.join("content/postmortems");
+        let threads = rayon::current_num_threads().max(1);
+        let chunk = commits.len().div_ceil(threads).max(1);
+        // Each thread opens the repository itself: a `Repository` cannot be shared.
+        let touched: Vec<Vec<(PathBuf, i64, String)>> = commits
+            .par_chunks(chunk)
+            .map(|chunk| -> Result<Vec<(PathBuf, i64, String)>> {
+                let repo = Repository::open(&path)?;
+                let mut out = Vec::new();
+                for oid in chunk {
+                    let commit = repo.find_commit(*oid)?;
+                    let tree = commit.tree()?;
+                    let parent = match commit.parent(0) {
+                        Ok(p) => Some(p.tree()?),
+                        Err(_) => None,
+                    };
+                    let mut opts = DiffOptions::new();
+                    opts.pathspec(&scope);
+                    let diff = repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))?;
+                    let author = commit.author().name().unwrap_or("unknown").to_string();
+                    let time = commit.time().seconds();
+                    for delta in diff.deltas() {
+                        if let Some(p) = delta.new_file().path().filter(|_| delta.status() != git2::Delta::Deleted) {
+                            out.push((p.to_path_buf(), time, author.clone()));
+                        }
+                    }
+                }
+                Ok(out)
+            })
+            .collect::<Result<_>>()?;
+        let mut histories: HashMap<PathBuf, History> = HashMap::new();
+        // Chunks are in commit order (oldest first), so first and last fall out in order.
+        for (path, time, author) in touched.into_iter().flatten() {
+            let Ok(rel) = path.strip_prefix(&self.prefix) else { continue };
+            let at = Timestamp::from_second(time).unwrap_or_default();
+            let h = histories.entry(rel.to_path_buf()).or_insert(History {
+                first: at,
+                last: at,
+                revisions: 0,
+                authors: Vec::new(),
+            });
+            h.first = h.first.min(at);
+            h.last = h.last.max(at);
+            h.revisions += 1;
+            if !h.authors.contains(&author) {
+                h.authors.push(author);
+            }
+        }
+        Ok(histories)
+    }
+
+    /// Writes the archive's files (`site.toml`, `content/`, `theme/`) as they were at
+    /// `rev` into `dest`, from the repository's objects: the working tree is not touched.
+    pub fn export(&self, rev: &str, dest: &Path) -> Result<()> {
+        let commit = self.commit(rev)?;
+        let tree = commit.tree()?;
+        let root = if self.prefix.as_os_str().is_empty() {
+            tree
+        } else {
+            let entry =
+                tree.get_path(&self.prefix).with_context(|| format!("the archive folder did not exist at `{rev}`"))?;
+            self.repo.find_tree(entry.id())?
+        };
+        let mut failure = None;
+        root.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            let rel = Path::new(dir).join(entry.name().unwrap_or(""));
+            let wanted = rel == Path::new("site.toml") || rel.starts_with("content") || rel.starts_with("theme");
+            if !wanted {
+                return if entry.kind() == Some(git2::ObjectType::Tree) && dir.is_empty() {
+                    git2::TreeWalkResult::Skip
+                } else {
+                    git2::TreeWalkResult::Ok
+                };
+            }
+            if entry.kind() == Some(git2::ObjectType::Blob) {
+                let written = self.repo.find_blob(entry.id()).map_err(anyhow::Error::from).and_then(|blob| {
+                    let path = dest.join(&rel);
+                    std::fs::create_dir_all(path.parent().unwrap_or(dest))?;
+                    std::fs::write(&path, blob.content())?;
+                    Ok(())
+                });
+                if let Err(e) = written {
+                    failure = Some(e);
+                    return git2::TreeWalkResult::Abort;
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        if !dest.join("content").is_dir() {
+            bail!("there is no content/ folder in the archive at `{rev}`");
+        }
+        Ok(())
+    }
+}
+
+/// What the repository knows about the archive.
+#[derive(Default)]
+pub struct Git {
+    /// Whether the archive is in a Git repository at all.
+    pub in_repo: bool,
+    pub histories: HashMap<PathBuf, History>,
+    pub branch: Option<String>,
+    /// Where the archive sits in the repository, for links to its files on the Git host.
+    pub prefix: PathBuf,
+}
+
+impl Git {
+    /// The history up to `rev` and the branch to link edits to (`rev` itself when given).
+    pub fn read(repo: &Repo, rev: Option<&str>) -> Result<Git> {
+        let branch = match rev {
+            Some(rev) => Some(rev.to_string()),
+            None => repo.branch(),
+        };
+        let histories = repo.histories(rev.unwrap_or("HEAD"))?;
+        Ok(Git { in_repo: true, histories, branch, prefix: repo.prefix().to_path_buf() })
+    }
+}

@@ -1,0 +1,85 @@
+//! Stage 1, reading: the archive's Markdown files found, read, split and deserialized
+//! (`front_matter`, against the serde types of `schema`), then made into model values with
+//! every problem reported at its place (`convert`, which parses the `timeline` too). Git
+//! history (`history`) is read here as well. A new input format (another tool's export)
+//! goes here: it ends in the same `schema` types or `model` values.
+
+pub mod convert;
+pub mod front_matter;
+pub mod history;
+pub mod schema;
+pub mod timeline;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use crate::diagnostics::{Diagnostic, Rule, Source};
+use front_matter::{Loaded, deserialize, split};
+
+/// Where postmortems and curated external postmortems live, relative to the root.
+pub const POSTMORTEMS: &str = "content/postmortems";
+pub const EXTERNAL: &str = "content/external";
+
+/// Markdown files under `root/dir`, sorted by path so output and messages are stable.
+pub fn markdown_files(root: &Path, dir: &str) -> Result<Vec<PathBuf>, Diagnostic> {
+    let base = root.join(dir);
+    if !base.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
+        let entry =
+            entry.map_err(|e| Diagnostic::file(Rule::Io, Path::new(dir), format!("cannot read folder: {e}")))?;
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if entry.file_type().is_file() && !hidden && entry.path().extension().is_some_and(|e| e == "md") {
+            files.push(entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf());
+        }
+    }
+    Ok(files)
+}
+
+/// Loads one file: its text, front matter and the warnings about unknown keys.
+pub fn load_one<T: DeserializeOwned>(
+    root: &Path,
+    rel: &Path,
+    known_keys: &[&str],
+) -> Result<(Loaded<T>, Vec<Diagnostic>), Diagnostic> {
+    let bytes =
+        std::fs::read(root.join(rel)).map_err(|e| Diagnostic::file(Rule::Io, rel, format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| not_utf8(rel, e))?;
+    let doc = split(rel, text)?;
+    let raw: T = deserialize(&doc)?;
+    let mut warnings = Vec::new();
+    let unknown: Vec<_> = doc.top_level_keys().into_iter().filter(|(k, _)| !known_keys.contains(&k.as_str())).collect();
+    for (key, span) in &unknown {
+        let mut d =
+            doc.source().diagnostic(Rule::UnknownKey, span.clone(), format!("unknown front matter key `{key}`"));
+        d = match crate::text::closest(key, known_keys.iter().copied()) {
+            Some(near) => {
+                d.with_hint(format!("did you mean `{near}`? Unknown keys are kept for templates as `extra.{key}`"))
+            }
+            None => d.with_hint(format!(
+                "unknown keys are kept for templates as `extra.{key}`; remove it if it is a mistake"
+            )),
+        };
+        warnings.push(d);
+    }
+    let extra = if unknown.is_empty() {
+        BTreeMap::new()
+    } else {
+        let all: BTreeMap<String, serde_json::Value> = deserialize(&doc).unwrap_or_default();
+        all.into_iter().filter(|(k, _)| unknown.iter().any(|(u, _)| u == k)).collect()
+    };
+    Ok((Loaded { doc, raw, extra }, warnings))
+}
+
+fn not_utf8(rel: &Path, e: std::string::FromUtf8Error) -> Diagnostic {
+    let at = e.utf8_error().valid_up_to();
+    let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+    let prefix_chars = String::from_utf8_lossy(&e.as_bytes()[..at]).len();
+    let src = Source { path: rel, text: &lossy };
+    src.diagnostic(Rule::Encoding, prefix_chars..prefix_chars + 1, format!("file is not valid UTF-8 (byte {at})"))
+        .with_hint("re-save the file as UTF-8 in your editor")
+}

@@ -1,0 +1,58 @@
+//! Rules every command runs because they need every postmortem at once: ids are unique
+//! and `related` names postmortems that exist.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diagnostics::{Diagnostic, Rule};
+use crate::ingest::front_matter::Document;
+use crate::model::Postmortem;
+use crate::text::closest;
+
+/// Rules that need every postmortem at once: unique ids and `related` links that resolve.
+/// `docs` finds a postmortem's document by its source path (only to place findings);
+/// `other_ids` are the ids of files that failed their own checks.
+pub fn archive<'a>(
+    pms: &[Arc<Postmortem>],
+    docs: &dyn Fn(&Path) -> Option<&'a Document>,
+    other_ids: &[String],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    for pm in pms {
+        if let Some(first) = seen.insert(&pm.id, &pm.source)
+            && let Some(doc) = docs(&pm.source)
+        {
+            let span = doc.locate("id", Some(&pm.id));
+            let d = doc.source().diagnostic(
+                Rule::DuplicateId,
+                span,
+                format!("duplicate id `{}`: {} has it too", pm.id, first.display()),
+            );
+            out.push(d.with_hint(
+                "ids must be unique; set a distinct `id:` in one of the two files (the id defaults to the file name)",
+            ));
+            seen.insert(&pm.id, first);
+        }
+    }
+    // A postmortem with errors of its own still exists: links to it are not the problem.
+    let ids: HashSet<&str> = pms.iter().map(|p| p.id.as_str()).chain(other_ids.iter().map(String::as_str)).collect();
+    for pm in pms {
+        for rel in pm.related.iter().filter(|r| !ids.contains(r.as_str())) {
+            let Some(doc) = docs(&pm.source) else { break };
+            let span = doc.locate("related", Some(rel));
+            let hint = match closest(rel, ids.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "list ids of postmortems in this archive (a postmortem's id is its `id` or its file name)"
+                    .to_string(),
+            };
+            out.push(
+                doc.source()
+                    .diagnostic(Rule::UnknownRelated, span, format!("related postmortem `{rel}` does not exist"))
+                    .with_hint(hint),
+            );
+        }
+    }
+    out
+}

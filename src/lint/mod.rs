@@ -1,0 +1,400 @@
+//! Rules over the model. `archive` holds the cross-file rules every command runs; the rest
+//! are the rules `hindsight check` adds on top of the schema: is the postmortem complete
+//! (sections, owned and dated action items), on time (overdue items, review deadlines),
+//! linked correctly, and written factually and blamelessly. Each finding explains how to
+//! fix it, so an author can act on it in seconds.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use jiff::civil::{Date, Weekday};
+use jiff::{SignedDuration, ToSpan};
+
+pub mod archive;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Rule};
+use crate::ingest::front_matter::Document;
+use crate::markdown::{Block, Outline, Target, classify, resolve_relative};
+use crate::model::{ItemStatus, Postmortem, Status};
+use crate::text::closest;
+
+/// What rules need to know about the whole archive.
+pub struct Context<'a> {
+    pub config: &'a Config,
+    /// The day date-dependent rules (overdue items, review deadlines) judge against.
+    pub today: Date,
+    /// Every postmortem id with the anchor ids of its page.
+    pub anchors: HashMap<&'a str, HashSet<String>>,
+    /// Source file -> postmortem id, for links written as paths to Markdown files.
+    pub by_path: HashMap<&'a Path, &'a str>,
+    /// Names of people in the archive's front matter, for the blame rule.
+    pub people: Vec<String>,
+}
+
+/// Ids the postmortem template adds to every page besides the body's headings.
+const TEMPLATE_ANCHORS: &[&str] = &["main", "tracked-action-items", "related"];
+
+impl<'a> Context<'a> {
+    pub fn new(config: &'a Config, today: Date, pms: &'a [Arc<Postmortem>], outlines: &[Outline]) -> Self {
+        let anchors = pms
+            .iter()
+            .zip(outlines)
+            .map(|(pm, o)| {
+                let ids = o.headings.iter().map(|h| h.id.clone()).chain(TEMPLATE_ANCHORS.iter().map(|s| s.to_string()));
+                (pm.id.as_str(), ids.collect())
+            })
+            .collect();
+        let by_path = pms.iter().map(|p| (p.source.as_path(), p.id.as_str())).collect();
+        let mut people: Vec<String> = pms
+            .iter()
+            .flat_map(|p| {
+                let named = p.authors.iter().chain(&p.responders).chain(&p.incident_commander).chain(&p.scribe);
+                named.chain(p.action_items.iter().filter_map(|a| a.owner.as_ref())).cloned().collect::<Vec<_>>()
+            })
+            .flat_map(|name| {
+                let first = name.split_whitespace().next().unwrap_or("").to_string();
+                [name, first]
+            })
+            .filter(|n| n.len() >= 3 && n.chars().next().is_some_and(char::is_uppercase))
+            .collect();
+        people.sort();
+        people.dedup();
+        Context { config, today, anchors, by_path, people }
+    }
+}
+
+/// Findings for one postmortem, positions in its file.
+struct Report<'a> {
+    doc: &'a Document,
+    out: Vec<Diagnostic>,
+}
+
+impl Report<'_> {
+    fn at(&mut self, rule: Rule, span: std::ops::Range<usize>, message: String, hint: &str) {
+        self.out.push(self.doc.source().diagnostic(rule, span, message).with_hint(hint));
+    }
+
+    fn in_body(&mut self, rule: Rule, span: std::ops::Range<usize>, message: String, hint: &str) {
+        let start = self.doc.body.start;
+        self.at(rule, start + span.start..start + span.end, message, hint);
+    }
+}
+
+pub fn postmortem(ctx: &Context, pm: &Postmortem, doc: &Document, outline: &Outline) -> Vec<Diagnostic> {
+    let mut r = Report { doc, out: Vec::new() };
+    sections(&mut r, ctx, outline);
+    action_items(&mut r, ctx, pm, doc);
+    review_deadline(&mut r, ctx, pm, doc);
+    timeline_range(&mut r, pm);
+    links(&mut r, ctx, pm, outline);
+    for block in &outline.blocks {
+        let in_root_causes = block
+            .section
+            .and_then(|i| outline.headings.get(i))
+            .is_some_and(|h| h.title.eq_ignore_ascii_case("root causes"));
+        writing(&mut r, ctx, block, in_root_causes);
+    }
+    if let Some(tag) = pm.tags.iter().find(|t| t.eq_ignore_ascii_case("human-error")) {
+        let span = doc.locate("tags", Some(tag));
+        r.at(Rule::Blame, span, "\"human error\" given as a root cause".into(), HUMAN_ERROR_HINT);
+    }
+    r.out
+}
+
+const HUMAN_ERROR_HINT: &str = "name the condition that let a reasonable action cause harm (a missing guard, a confusing tool), e.g. tag `missing-safeguard`";
+
+fn sections(r: &mut Report, ctx: &Context, outline: &Outline) {
+    let fence = r.doc.matter.end..r.doc.matter.end + 3;
+    for name in &ctx.config.recommended_sections {
+        if !outline.sections().any(|h| h.title.eq_ignore_ascii_case(name)) {
+            r.at(
+                Rule::MissingSection,
+                fence.clone(),
+                format!("missing recommended section `## {name}`"),
+                "add the section, even if short; set `recommended_sections` in site.toml to change the list",
+            );
+        }
+    }
+    for h in outline.headings.iter().filter(|h| !h.has_content) {
+        let hashes = usize::from(h.level);
+        r.in_body(
+            Rule::EmptySection,
+            h.span.start + hashes + 1..h.span.start + hashes + 1 + h.title.len(),
+            format!("section `{}` is empty", h.title),
+            "write at least a sentence, or remove the heading",
+        );
+    }
+}
+
+fn action_items(r: &mut Report, ctx: &Context, pm: &Postmortem, doc: &Document) {
+    for (i, item) in pm.action_items.iter().enumerate() {
+        let at_title = doc.locate_item("action_items", i, Some(&item.title));
+        if item.owner.as_deref().is_none_or(|o| o.trim().is_empty()) {
+            r.at(
+                Rule::ActionItemOwner,
+                at_title.clone(),
+                format!("action item `{}` has no owner", item.title),
+                "add `owner:` naming the one person accountable for it",
+            );
+        }
+        let Some(due) = item.due else {
+            r.at(
+                Rule::ActionItemDue,
+                at_title,
+                format!("action item `{}` has no due date", item.title),
+                "add `due: YYYY-MM-DD`",
+            );
+            continue;
+        };
+        if matches!(item.status, ItemStatus::Todo | ItemStatus::InProgress) && due < ctx.today {
+            let days = (ctx.today - due).get_days();
+            r.at(
+                Rule::OverdueActionItem,
+                doc.locate_item("action_items", i, Some(&due.to_string())),
+                format!(
+                    "action item `{}` is overdue: due {due}, {days} day{} ago",
+                    item.title,
+                    if days == 1 { "" } else { "s" }
+                ),
+                "finish it and set `status: done`, move `due` with a reason, or set `status: wontfix`",
+            );
+        }
+    }
+}
+
+/// Business days (Monday to Friday) after `from` up to and including `to`.
+fn business_days_between(from: Date, to: Date) -> i64 {
+    let mut n = 0;
+    let mut day = from;
+    while day < to {
+        day = day.tomorrow().unwrap_or(to);
+        if !matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
+            n += 1;
+        }
+    }
+    n
+}
+
+fn review_deadline(r: &mut Report, ctx: &Context, pm: &Postmortem, doc: &Document) {
+    let (Status::Draft, Some(resolved)) = (pm.status, pm.resolved_at) else {
+        return;
+    };
+    let resolved = resolved.to_zoned(ctx.config.time_zone()).date();
+    let rank = ctx.config.severity_rank(&pm.severity);
+    let late = match rank {
+        0 => resolved
+            .checked_add(3.days())
+            .is_ok_and(|deadline| ctx.today > deadline)
+            .then(|| format!("{} calendar days", (ctx.today - resolved).get_days())),
+        1 => (business_days_between(resolved, ctx.today) > 5)
+            .then(|| format!("{} business days", business_days_between(resolved, ctx.today))),
+        _ => None,
+    };
+    if let Some(late) = late {
+        let limit = if rank == 0 { "3 calendar days" } else { "5 business days" };
+        r.at(
+            Rule::ReviewDeadline,
+            doc.locate("status", None),
+            format!("{} postmortem still `draft` {late} after it was resolved ({resolved}); the review is due within {limit}", pm.severity),
+            "finish the draft and set `status: in-review`, then ask for reviewers",
+        );
+    }
+}
+
+fn timeline_range(r: &mut Report, pm: &Postmortem) {
+    let (Some(start), Some(end)) = (pm.started_at, pm.resolved_at) else {
+        return;
+    };
+    let day = SignedDuration::from_hours(24);
+    for e in &pm.timeline.entries {
+        if e.at < start - day || e.at > end + day {
+            r.in_body(
+                Rule::TimelineRange,
+                e.span.clone(),
+                format!("timeline entry {} is more than a day outside the incident ({start} to {end})", e.when),
+                "check the date of this entry (or of `started_at`/`resolved_at`); background events belong in Supporting Information",
+            );
+        }
+    }
+}
+
+fn links(r: &mut Report, ctx: &Context, pm: &Postmortem, outline: &Outline) {
+    for (dest, span) in &outline.links {
+        let (id, fragment) = match classify(dest) {
+            Target::External | Target::Other => continue,
+            Target::Anchor(fragment) => (pm.id.as_str(), Some(fragment)),
+            Target::File { path, fragment } => {
+                let file = resolve_relative(&pm.source, path);
+                match ctx.by_path.get(file.as_path()) {
+                    Some(id) => (*id, fragment),
+                    None => {
+                        let msg = format!("link to `{path}`, but there is no postmortem at {}", file.display());
+                        r.in_body(
+                            Rule::BrokenLink,
+                            span.clone(),
+                            msg,
+                            "link to an existing file, relative to this one",
+                        );
+                        continue;
+                    }
+                }
+            }
+            Target::Page { id, fragment } => {
+                if !ctx.anchors.contains_key(id) {
+                    let msg = format!("link to postmortem `{id}`, which does not exist");
+                    let hint = match closest(id, ctx.anchors.keys().copied()) {
+                        Some(near) => format!("did you mean `{near}`?"),
+                        None => "link to the id of a postmortem in this archive".into(),
+                    };
+                    r.in_body(Rule::BrokenLink, span.clone(), msg, &hint);
+                    continue;
+                }
+                (id, fragment)
+            }
+        };
+        let Some(fragment) = fragment else { continue };
+        if !ctx.anchors.get(id).is_some_and(|a| a.contains(fragment)) {
+            let known: Vec<&str> =
+                ctx.anchors.get(id).map(|a| a.iter().map(String::as_str).collect()).unwrap_or_default();
+            let hint = match closest(fragment, known) {
+                Some(near) => format!("did you mean `#{near}`? Anchors are the heading text in lowercase with dashes"),
+                None => "anchors are the heading text in lowercase with dashes, e.g. `#root-causes`".into(),
+            };
+            r.in_body(
+                Rule::BrokenLink,
+                span.clone(),
+                format!("link to `#{fragment}`, which is not a heading of `{id}`"),
+                &hint,
+            );
+        }
+    }
+}
+
+/// Phrases that claim a change without measuring it.
+const VAGUE: &[&str] = &[
+    "latency increased",
+    "latency went up",
+    "latency spiked",
+    "errors increased",
+    "error rate increased",
+    "errors spiked",
+    "was slow",
+    "were slow",
+    "slower than usual",
+    "degraded performance",
+    "performance degraded",
+    "many users",
+    "many customers",
+    "some users",
+    "some customers",
+    "a lot of",
+    "lots of",
+    "significant impact",
+    "for a while",
+];
+
+const BLAME_VERBS: &[&str] = &["caused", "failed to", "forgot"];
+
+fn writing(r: &mut Report, ctx: &Context, block: &Block, in_root_causes: bool) {
+    let lower = block.text.to_lowercase();
+    if lower.len() != block.text.len() {
+        return; // lowercasing changed byte offsets (rare scripts); skip rather than misplace.
+    }
+    for sentence in sentences(&block.text) {
+        let text = &lower[sentence.clone()];
+        let has_number = text.bytes().any(|b| b.is_ascii_digit());
+        for phrase in VAGUE.iter().filter(|_| !has_number) {
+            for at in word_matches(text, phrase) {
+                let start = block.body_offset(sentence.start + at);
+                r.in_body(
+                    Rule::VagueClaim,
+                    start..start + phrase.len(),
+                    format!("vague claim \"{}\" with no number in the sentence", &block.text[sentence.start + at..sentence.start + at + phrase.len()]),
+                    "say how much and for how long, e.g. \"p99 latency grew from 300 ms to 1.2 s for 14 minutes\" or \"2,300 users (4%)\"",
+                );
+            }
+        }
+        let original = &block.text[sentence.clone()];
+        for name in &ctx.people {
+            for at in word_matches(original, name) {
+                let after = &text[at + name.len()..];
+                let next: Vec<&str> = after.split_whitespace().take(4).collect();
+                let blamed = BLAME_VERBS.iter().any(|verb| {
+                    let verb_words: Vec<&str> = verb.split(' ').collect();
+                    (0..=2).any(|skip| {
+                        next.len() >= skip + verb_words.len() && next[skip..skip + verb_words.len()] == verb_words[..]
+                    })
+                });
+                if blamed {
+                    let start = block.body_offset(sentence.start + at);
+                    r.in_body(
+                        Rule::Blame,
+                        start..start + name.len(),
+                        format!("blaming language: \"{name}\" next to what went wrong"),
+                        "describe what the system allowed, not who slipped: \"the deploy tool accepted an empty target\" rather than \"Dana forgot the target\"",
+                    );
+                }
+            }
+        }
+        if in_root_causes {
+            for at in word_matches(text, "human error") {
+                let start = block.body_offset(sentence.start + at);
+                r.in_body(
+                    Rule::Blame,
+                    start..start + "human error".len(),
+                    "\"human error\" given as a root cause".into(),
+                    HUMAN_ERROR_HINT,
+                );
+            }
+        }
+    }
+}
+
+/// Byte ranges of the sentences of `text`.
+fn sentences(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if matches!(b, b'.' | b'!' | b'?' | b';') && bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace()) {
+            out.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < text.len() {
+        out.push(start..text.len());
+    }
+    out
+}
+
+/// Offsets where `word` occurs in `text` on word boundaries.
+fn word_matches(text: &str, word: &str) -> Vec<usize> {
+    let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '_' && c != '-');
+    text.match_indices(word)
+        .filter(|(at, _)| boundary(text[..*at].chars().next_back()) && boundary(text[at + word.len()..].chars().next()))
+        .map(|(at, _)| at)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn business_days_skip_weekends() {
+        let fri = jiff::civil::date(2024, 3, 8);
+        assert_eq!(business_days_between(fri, jiff::civil::date(2024, 3, 11)), 1);
+        assert_eq!(business_days_between(fri, jiff::civil::date(2024, 3, 15)), 5);
+        assert_eq!(business_days_between(fri, jiff::civil::date(2024, 3, 18)), 6);
+    }
+
+    #[test]
+    fn sentences_and_word_boundaries() {
+        let text = "Latency increased. It grew 4x! Many users; x";
+        let s: Vec<&str> = sentences(text).into_iter().map(|r| text[r].trim()).collect();
+        assert_eq!(s, ["Latency increased.", "It grew 4x!", "Many users;", "x"]);
+        assert_eq!(word_matches("so many users, many-users", "many users"), [3]);
+    }
+}

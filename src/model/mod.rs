@@ -1,0 +1,563 @@
+//! Stage 3: the archive as pages see it: postmortems newest first, every taxonomy with its
+//! terms, durations computed once. Everything here is already valid: `ingest` made sure.
+//! Nothing here reads files or knows about pages.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use jiff::tz::TimeZone;
+use std::ops::Range;
+
+use crate::config::{Config, HideField, Visibility};
+use crate::text::slugify;
+
+pub mod insights;
+pub mod similar;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Postmortem {
+    pub id: String,
+    pub title: String,
+    pub date: Date,
+    pub severity: String,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
+    pub status: Status,
+    pub visibility: Visibility,
+    pub summary: Option<String>,
+    pub authors: Vec<String>,
+    pub responders: Vec<String>,
+    pub incident_commander: Option<String>,
+    pub scribe: Option<String>,
+    pub teams: Vec<String>,
+    pub started_at: Option<Timestamp>,
+    pub detected_at: Option<Timestamp>,
+    pub mitigated_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub action_items: Vec<ActionItem>,
+    pub related: Vec<String>,
+    pub external_url: Option<String>,
+    pub extra: BTreeMap<String, serde_json::Value>,
+    /// Its Git history, when the archive is a Git repository and the file is committed.
+    pub history: Option<History>,
+    #[serde(skip)]
+    pub timeline: Timeline,
+    #[serde(skip)]
+    pub source: PathBuf,
+    #[serde(skip)]
+    pub body: String,
+}
+
+/// Who wrote a postmortem and when, from the commits that touched its file.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct History {
+    pub first: Timestamp,
+    pub last: Timestamp,
+    pub revisions: usize,
+    /// Distinct commit authors, in order of first commit.
+    pub authors: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ActionItem {
+    pub title: String,
+    pub owner: Option<String>,
+    pub due: Option<Date>,
+    pub priority: Option<Priority>,
+    pub status: ItemStatus,
+    #[serde(rename = "type")]
+    pub kind: Option<ItemType>,
+    pub link: Option<String>,
+}
+
+/// A curated public postmortem of another organisation.
+#[derive(Clone, Debug, Serialize)]
+pub struct External {
+    pub slug: String,
+    pub title: String,
+    /// `None` when the source did not record it: shown as "link unknown", never as a dead link.
+    pub url: Option<String>,
+    pub company: String,
+    pub product: Option<String>,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    pub categories: Vec<String>,
+    pub keywords: Vec<String>,
+    pub summary: Option<String>,
+    pub archive_url: Option<String>,
+    pub body: String,
+}
+
+/// The review workflow: Draft -> In Review -> Reviewed -> Closed.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    #[default]
+    Draft,
+    InReview,
+    Reviewed,
+    Closed,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::Draft, Status::InReview, Status::Reviewed, Status::Closed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::InReview => "in-review",
+            Status::Reviewed => "reviewed",
+            Status::Closed => "closed",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Priority {
+    P0,
+    P1,
+    P2,
+    P3,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemStatus {
+    #[default]
+    Todo,
+    InProgress,
+    Done,
+    Wontfix,
+}
+
+impl ItemStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::Todo => "todo",
+            ItemStatus::InProgress => "in-progress",
+            ItemStatus::Done => "done",
+            ItemStatus::Wontfix => "wontfix",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemType {
+    Mitigate,
+    Prevent,
+    Process,
+    Other,
+}
+
+/// A parsed timeline; `zone` is what the section declared, for display.
+#[derive(Clone, Debug, Serialize)]
+pub struct Timeline {
+    pub zone: String,
+    #[serde(skip)]
+    pub tz: TimeZone,
+    pub entries: Vec<Entry>,
+}
+
+impl Default for Timeline {
+    fn default() -> Self {
+        Timeline { zone: "UTC".into(), tz: TimeZone::UTC, entries: Vec::new() }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    #[serde(skip)]
+    pub at: Timestamp,
+    /// Time as written in the section's zone, for display.
+    pub when: String,
+    /// The rest of the item, still Markdown.
+    pub text: String,
+    /// Where the time is written, relative to the body.
+    #[serde(skip)]
+    pub span: Range<usize>,
+}
+
+/// The three durations incident reviews track, each measured from the start of impact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Span {
+    Detect,
+    Mitigate,
+    Resolve,
+}
+
+impl Postmortem {
+    pub fn duration(&self, span: Span) -> Option<SignedDuration> {
+        let end = match span {
+            Span::Detect => self.detected_at,
+            Span::Mitigate => self.mitigated_at,
+            Span::Resolve => self.resolved_at,
+        }?;
+        Some(end.duration_since(self.started_at?))
+    }
+
+    /// Clears one field a public build hides (`[public] hide_fields`).
+    pub fn hide(&mut self, field: HideField) {
+        match field {
+            HideField::Authors => self.authors.clear(),
+            HideField::Responders => self.responders.clear(),
+            HideField::IncidentCommander => self.incident_commander = None,
+            HideField::Scribe => self.scribe = None,
+            HideField::Teams => self.teams.clear(),
+            HideField::ExternalUrl => self.external_url = None,
+            HideField::ActionItemOwner => self.action_items.iter_mut().for_each(|a| a.owner = None),
+            HideField::ActionItemLink => self.action_items.iter_mut().for_each(|a| a.link = None),
+            HideField::HistoryAuthors => self.history.iter_mut().for_each(|h| h.authors.clear()),
+        }
+    }
+
+    pub fn year(&self) -> i16 {
+        self.date.year()
+    }
+}
+
+/// Human units for incident durations: "45 s", "12 min", "3 h 05 min", "2 d 4 h".
+pub fn format_duration(d: SignedDuration) -> String {
+    let secs = d.as_secs();
+    if secs < 0 {
+        return format!("-{}", format_duration(SignedDuration::from_secs(-secs)));
+    }
+    let (days, hours, mins) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    match () {
+        _ if secs < 60 => format!("{secs} s"),
+        _ if secs < 3600 => format!("{mins} min"),
+        _ if days == 0 => format!("{hours} h {mins:02} min"),
+        _ => format!("{days} d {hours} h"),
+    }
+}
+
+/// The ways postmortems are grouped. Serialized as the URL segment templates see as `key`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaxonomyKind {
+    Services,
+    Severities,
+    Tags,
+    Years,
+    Status,
+    Teams,
+}
+
+impl TaxonomyKind {
+    /// In the order of `Archive::taxonomies` and the navigation.
+    pub const ALL: [TaxonomyKind; 6] = [
+        TaxonomyKind::Services,
+        TaxonomyKind::Severities,
+        TaxonomyKind::Tags,
+        TaxonomyKind::Years,
+        TaxonomyKind::Status,
+        TaxonomyKind::Teams,
+    ];
+
+    /// The URL segment: `services`.
+    pub fn key(self) -> &'static str {
+        match self {
+            TaxonomyKind::Services => "services",
+            TaxonomyKind::Severities => "severities",
+            TaxonomyKind::Tags => "tags",
+            TaxonomyKind::Years => "years",
+            TaxonomyKind::Status => "status",
+            TaxonomyKind::Teams => "teams",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<TaxonomyKind> {
+        TaxonomyKind::ALL.into_iter().find(|k| k.key() == key)
+    }
+
+    /// (plural, singular) for headings.
+    fn titles(self) -> (&'static str, &'static str) {
+        match self {
+            TaxonomyKind::Services => ("Services", "Service"),
+            TaxonomyKind::Severities => ("Severities", "Severity"),
+            TaxonomyKind::Tags => ("Tags", "Tag"),
+            TaxonomyKind::Years => ("Years", "Year"),
+            TaxonomyKind::Status => ("Status", "Status"),
+            TaxonomyKind::Teams => ("Teams", "Team"),
+        }
+    }
+}
+
+/// One way of grouping postmortems (services, severities, ...), with its terms in display order.
+#[derive(Debug, Serialize)]
+pub struct Taxonomy {
+    #[serde(rename = "key")]
+    pub kind: TaxonomyKind,
+    pub title: &'static str,
+    pub singular: &'static str,
+    pub terms: Vec<Term>,
+}
+
+impl Taxonomy {
+    /// The term whose name slugs to the same as `name` (`Config Change` finds `config-change`).
+    pub fn term(&self, name: &str) -> Option<&Term> {
+        let slug = slugify(name);
+        self.terms.iter().find(|t| t.slug == slug)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    /// Indices into `Archive::postmortems`, newest first.
+    #[serde(skip)]
+    pub members: Vec<usize>,
+    pub count: usize,
+}
+
+pub struct Archive {
+    pub config: Config,
+    /// Published postmortems, newest first; shared with `serve`'s kept sources.
+    pub postmortems: Vec<Arc<Postmortem>>,
+    pub drafts_left_out: usize,
+    pub external: Vec<External>,
+    pub taxonomies: Vec<Taxonomy>,
+    /// The day "overdue" is judged against (the build date, or `--today`).
+    pub today: Date,
+    /// Every action item of every published postmortem: overdue first, then open, then closed.
+    pub action_items: Vec<Tracked>,
+    /// The action items by owner, status and service, for one page per view.
+    pub action_groups: Vec<ActionGroup>,
+    /// The Git branch the archive was built from, for "edit this page" links.
+    pub branch: Option<String>,
+    /// Where the archive sits in its repository (`docs/postmortems`), for the same links.
+    pub repository_prefix: PathBuf,
+    /// Postmortem id -> index into `postmortems`.
+    pub by_id: HashMap<String, usize>,
+    /// Word sets for "similar incidents", built on first use.
+    pub words: std::sync::OnceLock<similar::Words>,
+}
+
+/// An action item, where it comes from, and where it stands.
+#[derive(Debug, Serialize)]
+pub struct Tracked {
+    /// Index into `Archive::postmortems`.
+    pub postmortem: usize,
+    /// Index into that postmortem's `action_items`.
+    pub item: usize,
+    pub open: bool,
+    /// Days past its due date, for open items that are late.
+    pub overdue_days: Option<i32>,
+}
+
+/// How action items are grouped into views. Serialized as the URL segment under
+/// `/action-items/`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupKind {
+    Owner,
+    Service,
+    Status,
+}
+
+impl GroupKind {
+    pub const ALL: [GroupKind; 3] = [GroupKind::Owner, GroupKind::Service, GroupKind::Status];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            GroupKind::Owner => "owner",
+            GroupKind::Status => "status",
+            GroupKind::Service => "service",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<GroupKind> {
+        GroupKind::ALL.into_iter().find(|k| k.key() == key)
+    }
+}
+
+/// The action items of one owner, status or service.
+#[derive(Debug, Serialize)]
+pub struct ActionGroup {
+    pub kind: GroupKind,
+    pub name: String,
+    pub slug: String,
+    /// Indices into `Archive::action_items`, in its order.
+    pub items: Vec<usize>,
+    pub open: usize,
+}
+
+impl Archive {
+    pub fn new(
+        config: Config,
+        mut postmortems: Vec<Arc<Postmortem>>,
+        mut external: Vec<External>,
+        include_drafts: bool,
+        today: Date,
+    ) -> Archive {
+        let before = postmortems.len();
+        if !include_drafts {
+            postmortems.retain(|p| p.status != Status::Draft);
+        }
+        let drafts_left_out = before - postmortems.len();
+        postmortems.sort_by(|a, b| (b.date, b.started_at, &a.id).cmp(&(a.date, a.started_at, &b.id)));
+        external.sort_by(|a, b| (&b.start_time, &a.title).cmp(&(&a.start_time, &b.title)));
+        let taxonomies = build_taxonomies(&config, &postmortems);
+        let action_items = track_action_items(&postmortems, today);
+        let action_groups = group_action_items(&postmortems, &action_items);
+        let by_id = postmortems.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
+        Archive {
+            config,
+            postmortems,
+            drafts_left_out,
+            external,
+            taxonomies,
+            today,
+            action_items,
+            action_groups,
+            branch: None,
+            repository_prefix: PathBuf::new(),
+            by_id,
+            words: Default::default(),
+        }
+    }
+
+    pub fn words(&self) -> &similar::Words {
+        self.words.get_or_init(|| similar::Words::new(&self.postmortems))
+    }
+
+    pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
+        &self.taxonomies[kind as usize]
+    }
+
+    /// The postmortem with this id.
+    pub fn get(&self, id: &str) -> Option<&Arc<Postmortem>> {
+        self.by_id.get(id).map(|&i| &self.postmortems[i])
+    }
+}
+
+fn track_action_items(pms: &[Arc<Postmortem>], today: Date) -> Vec<Tracked> {
+    let mut items: Vec<Tracked> = pms
+        .iter()
+        .enumerate()
+        .flat_map(|(p, pm)| {
+            pm.action_items.iter().enumerate().map(move |(i, item)| {
+                let open = matches!(item.status, ItemStatus::Todo | ItemStatus::InProgress);
+                let overdue_days = item.due.filter(|due| open && *due < today).map(|due| (today - due).get_days());
+                Tracked { postmortem: p, item: i, open, overdue_days }
+            })
+        })
+        .collect();
+    let due = |t: &Tracked| pms[t.postmortem].action_items[t.item].due;
+    items.sort_by(|a, b| {
+        let class = |t: &Tracked| {
+            if t.overdue_days.is_some() {
+                0
+            } else if t.open {
+                1
+            } else {
+                2
+            }
+        };
+        let order = class(a).cmp(&class(b));
+        match class(a) {
+            // Open: soonest due first, undated last. Closed: most recent first.
+            0 | 1 => order.then_with(|| (due(a).is_none(), due(a)).cmp(&(due(b).is_none(), due(b)))),
+            _ => order.then_with(|| due(b).cmp(&due(a))),
+        }
+    });
+    items
+}
+
+fn group_action_items(pms: &[Arc<Postmortem>], tracked: &[Tracked]) -> Vec<ActionGroup> {
+    let mut groups: Vec<ActionGroup> = Vec::new();
+    let mut index: HashMap<(GroupKind, String), usize> = HashMap::new();
+    for (t, tr) in tracked.iter().enumerate() {
+        let pm = &pms[tr.postmortem];
+        let item = &pm.action_items[tr.item];
+        let owner = item.owner.clone().unwrap_or_else(|| "unassigned".into());
+        let names = std::iter::once((GroupKind::Owner, owner))
+            .chain(std::iter::once((GroupKind::Status, item.status.as_str().to_string())))
+            .chain(pm.services.iter().map(|s| (GroupKind::Service, s.clone())));
+        for (kind, name) in names {
+            let slug = slugify(&name);
+            let g = *index.entry((kind, slug.clone())).or_insert_with(|| {
+                groups.push(ActionGroup { kind, name, slug, items: Vec::new(), open: 0 });
+                groups.len() - 1
+            });
+            groups[g].items.push(t);
+            groups[g].open += usize::from(tr.open);
+        }
+    }
+    groups.sort_by_cached_key(|g| (g.kind, g.name.to_lowercase()));
+    groups
+}
+
+/// Calls its second argument with each term a postmortem has in one taxonomy.
+type TermsOf = dyn Fn(&Postmortem, &mut dyn FnMut(&str));
+
+fn build_taxonomies(config: &Config, pms: &[Arc<Postmortem>]) -> Vec<Taxonomy> {
+    let group = |kind: TaxonomyKind, terms_of: &TermsOf, order: &dyn Fn(&str) -> (usize, String)| {
+        // Keyed by slug: `Config Change` and `config-change` are one term with one page,
+        // shown under the first spelling met (postmortems are newest first). Spellings
+        // seen before skip the slugging: serve rebuilds this on every save.
+        let mut terms: Vec<Term> = Vec::new();
+        let mut by_slug: HashMap<String, usize> = HashMap::new();
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        for (i, pm) in pms.iter().enumerate() {
+            terms_of(pm, &mut |name| {
+                let t = match by_name.get(name) {
+                    Some(&t) => t,
+                    None => {
+                        let slug = slugify(name);
+                        let t = *by_slug.entry(slug.clone()).or_insert_with(|| {
+                            terms.push(Term { name: name.to_string(), slug, members: Vec::new(), count: 0 });
+                            terms.len() - 1
+                        });
+                        by_name.insert(name.to_string(), t);
+                        t
+                    }
+                };
+                let members = &mut terms[t].members;
+                if members.last() != Some(&i) {
+                    members.push(i);
+                }
+            });
+        }
+        for term in &mut terms {
+            term.count = term.members.len();
+        }
+        terms.sort_by_cached_key(|t| order(&t.name));
+        let (title, singular) = kind.titles();
+        Taxonomy { kind, title, singular, terms }
+    };
+    let alphabetical = |s: &str| (0, s.to_lowercase());
+    vec![
+        group(TaxonomyKind::Services, &|p, add| p.services.iter().for_each(|s| add(s)), &alphabetical),
+        group(TaxonomyKind::Severities, &|p, add| add(&p.severity), &|s| (config.severity_rank(s), String::new())),
+        group(TaxonomyKind::Tags, &|p, add| p.tags.iter().for_each(|t| add(t)), &alphabetical),
+        group(TaxonomyKind::Years, &|p, add| add(&p.year().to_string()), &|s| {
+            (0, format!("{:>6}", 9999 - s.parse::<i32>().unwrap_or(0)))
+        }),
+        group(TaxonomyKind::Status, &|p, add| add(p.status.as_str()), &|s| {
+            (Status::ALL.iter().position(|st| st.as_str() == s).unwrap_or(9), String::new())
+        }),
+        group(TaxonomyKind::Teams, &|p, add| p.teams.iter().for_each(|t| add(t)), &alphabetical),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_an_incident_review() {
+        let f = |s| format_duration(SignedDuration::from_secs(s));
+        assert_eq!(f(42), "42 s");
+        assert_eq!(f(12 * 60 + 59), "12 min");
+        assert_eq!(f(3 * 3600 + 5 * 60), "3 h 05 min");
+        assert_eq!(f(2 * 86_400 + 4 * 3600 + 59), "2 d 4 h");
+        assert_eq!(f(-90), "-1 min");
+    }
+}

@@ -1,0 +1,127 @@
+//! "Has this happened before?": for a postmortem, the earlier postmortems most like it,
+//! scored by shared services and tags, then by shared words in title and summary.
+
+use std::collections::HashMap;
+
+use super::{Archive, Postmortem, TaxonomyKind};
+
+/// How many similar postmortems a page lists.
+pub const LIMIT: usize = 5;
+/// Candidates from shared services and tags that get the (costlier) word comparison.
+const CANDIDATES: usize = 25;
+/// How many of a term's most recent past postmortems are considered.
+const PER_TERM: usize = 1000;
+const SERVICE_WEIGHT: u32 = 3;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<(Vec<u32>, Vec<usize>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+const TAG_WEIGHT: u32 = 2;
+
+/// One similar postmortem and why.
+pub struct Similar {
+    /// Index into `Archive::postmortems`.
+    pub index: usize,
+    pub shared_services: Vec<String>,
+    pub shared_tags: Vec<String>,
+}
+
+/// Every postmortem's meaningful words of title and summary (4+ letters, not a stop
+/// word), as sorted ids: built once per archive, compared many times.
+pub struct Words(Vec<Vec<u32>>);
+
+impl Words {
+    pub fn new(pms: &[std::sync::Arc<Postmortem>]) -> Words {
+        const STOP: &[&str] =
+            &["with", "from", "that", "this", "were", "when", "after", "into", "because", "minutes", "their", "than"];
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let split = |s: &str| s.split(|c: char| !c.is_alphanumeric()).map(str::to_lowercase).collect::<Vec<_>>();
+        let sets = pms
+            .iter()
+            .map(|pm| {
+                let mut words = split(&pm.title);
+                words.extend(split(pm.summary.as_deref().unwrap_or("")));
+                let mut set: Vec<u32> = words
+                    .into_iter()
+                    .filter(|w| w.chars().count() >= 4 && !STOP.contains(&w.as_str()))
+                    .map(|w| {
+                        let next = ids.len() as u32;
+                        *ids.entry(w).or_insert(next)
+                    })
+                    .collect();
+                set.sort_unstable();
+                set.dedup();
+                set
+            })
+            .collect();
+        Words(sets)
+    }
+
+    /// Shared words over all words of postmortems `a` and `b`.
+    fn jaccard(&self, a: usize, b: usize) -> f64 {
+        let (x, y) = (&self.0[a], &self.0[b]);
+        let (mut i, mut j, mut shared) = (0, 0, 0);
+        while i < x.len() && j < y.len() {
+            match x[i].cmp(&y[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    shared += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let union = x.len() + y.len() - shared;
+        if union == 0 { 0.0 } else { shared as f64 / union as f64 }
+    }
+}
+
+/// Up to `LIMIT` earlier postmortems like postmortem `index`, most similar first.
+pub fn similar(archive: &Archive, words: &Words, index: usize) -> Vec<Similar> {
+    let pm = &archive.postmortems[index];
+    // Postmortems are newest first: the past is what comes after `index`. Scores go into
+    // a per-thread array indexed by postmortem (no hashing on this hot path), and only the
+    // most recent `PER_TERM` past members of each term count.
+    let candidates = SCRATCH.with_borrow_mut(|(scores, touched)| {
+        scores.resize(archive.postmortems.len(), 0);
+        let by = [(TaxonomyKind::Services, &pm.services, SERVICE_WEIGHT), (TaxonomyKind::Tags, &pm.tags, TAG_WEIGHT)];
+        for (kind, names, weight) in by {
+            let tax = archive.taxonomy(kind);
+            for name in names {
+                let Some(term) = tax.term(name) else { continue };
+                let past = term.members.partition_point(|&m| m <= index);
+                for &m in term.members[past..].iter().take(PER_TERM) {
+                    if scores[m] == 0 {
+                        touched.push(m);
+                    }
+                    scores[m] += weight;
+                }
+            }
+        }
+        let found: Vec<(usize, u32)> = touched.iter().map(|&m| (m, scores[m])).collect();
+        for m in touched.drain(..) {
+            scores[m] = 0;
+        }
+        found
+    });
+    let mut candidates = candidates;
+    candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    candidates.truncate(CANDIDATES);
+    let mut ranked: Vec<(usize, f64)> =
+        candidates.into_iter().map(|(m, score)| (m, f64::from(score) + 5.0 * words.jaccard(index, m))).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked
+        .into_iter()
+        .take(LIMIT)
+        .map(|(m, _)| {
+            let other = &archive.postmortems[m];
+            let shared = |a: &[String], b: &[String]| a.iter().filter(|x| b.contains(x)).cloned().collect();
+            Similar {
+                index: m,
+                shared_services: shared(&pm.services, &other.services),
+                shared_tags: shared(&pm.tags, &other.tags),
+            }
+        })
+        .collect()
+}

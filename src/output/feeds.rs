@@ -1,0 +1,177 @@
+//! Machine-readable outputs: the Atom feed, the sitemap, and the JSON export
+//! (`/postmortems.json` and one `index.json` per postmortem) with a versioned schema.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::escape;
+use crate::model::{ActionItem, Archive, Postmortem, Span};
+use crate::routes;
+
+/// Bumped when a field of the JSON export changes meaning or disappears.
+pub const JSON_VERSION: u32 = 1;
+
+/// How many postmortems the feed carries: readers want what is new, not the archive.
+const FEED_ENTRIES: usize = 50;
+
+/// One postmortem in the JSON export: its front matter, computed durations and URL.
+#[derive(Serialize)]
+pub struct Export<'a> {
+    pub id: &'a str,
+    pub url: String,
+    pub title: &'a str,
+    pub date: String,
+    pub severity: &'a str,
+    pub status: &'static str,
+    pub visibility: crate::config::Visibility,
+    pub services: &'a [String],
+    pub tags: &'a [String],
+    pub teams: &'a [String],
+    pub summary: Option<&'a str>,
+    pub authors: &'a [String],
+    pub responders: &'a [String],
+    pub incident_commander: Option<&'a str>,
+    pub scribe: Option<&'a str>,
+    pub started_at: Option<Timestamp>,
+    pub detected_at: Option<Timestamp>,
+    pub mitigated_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    /// Seconds from the start of impact; absent when a timestamp is missing.
+    pub time_to_detect_seconds: Option<i64>,
+    pub time_to_mitigate_seconds: Option<i64>,
+    pub time_to_resolve_seconds: Option<i64>,
+    pub action_items: &'a [ActionItem],
+    pub related: &'a [String],
+    pub external_url: Option<&'a str>,
+    /// First and last commit, revisions and authors, when the file is committed.
+    pub history: Option<&'a crate::model::History>,
+}
+
+impl<'a> Export<'a> {
+    pub fn new(pm: &'a Postmortem, base_url: &str) -> Self {
+        let seconds = |span| pm.duration(span).map(|d| d.as_secs());
+        Export {
+            id: &pm.id,
+            url: format!("{base_url}{}", routes::postmortem(&pm.id)),
+            title: &pm.title,
+            date: pm.date.to_string(),
+            severity: &pm.severity,
+            status: pm.status.as_str(),
+            visibility: pm.visibility,
+            services: &pm.services,
+            tags: &pm.tags,
+            teams: &pm.teams,
+            summary: pm.summary.as_deref(),
+            authors: &pm.authors,
+            responders: &pm.responders,
+            incident_commander: pm.incident_commander.as_deref(),
+            scribe: pm.scribe.as_deref(),
+            started_at: pm.started_at,
+            detected_at: pm.detected_at,
+            mitigated_at: pm.mitigated_at,
+            resolved_at: pm.resolved_at,
+            time_to_detect_seconds: seconds(Span::Detect),
+            time_to_mitigate_seconds: seconds(Span::Mitigate),
+            time_to_resolve_seconds: seconds(Span::Resolve),
+            action_items: &pm.action_items,
+            related: &pm.related,
+            external_url: pm.external_url.as_deref(),
+            history: pm.history.as_ref(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ExportFile<'a> {
+    version: u32,
+    title: &'a str,
+    base_url: &'a str,
+    postmortems: Vec<Export<'a>>,
+}
+
+/// `/postmortems.json`: every published postmortem, newest first.
+pub fn export(archive: &Archive) -> String {
+    let base = base_url(archive);
+    let file = ExportFile {
+        version: JSON_VERSION,
+        title: &archive.config.title,
+        base_url: &base,
+        postmortems: archive.postmortems.iter().map(|p| Export::new(p, &base)).collect(),
+    };
+    serde_json::to_string_pretty(&file).unwrap_or_default() + "\n"
+}
+
+#[derive(Serialize)]
+struct One<'a> {
+    version: u32,
+    #[serde(flatten)]
+    postmortem: Export<'a>,
+}
+
+/// `/postmortems/<id>/index.json`.
+pub fn export_one(archive: &Archive, pm: &Postmortem) -> String {
+    let one = One { version: JSON_VERSION, postmortem: Export::new(pm, &base_url(archive)) };
+    serde_json::to_string_pretty(&one).unwrap_or_default() + "\n"
+}
+
+/// `base_url` with exactly one trailing slash.
+fn base_url(archive: &Archive) -> String {
+    format!("{}/", archive.config.base_url.trim_end_matches('/'))
+}
+
+/// When a postmortem last changed, as far as the archive knows: its last commit, else
+/// the end of the incident, else its day.
+fn updated(pm: &Postmortem) -> Timestamp {
+    pm.history
+        .as_ref()
+        .map(|h| h.last)
+        .or(pm.resolved_at)
+        .or(pm.started_at)
+        .unwrap_or_else(|| pm.date.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()).unwrap_or_default())
+}
+
+/// `/feed.xml`: an Atom feed of the most recent postmortems.
+pub fn feed(archive: &Archive) -> String {
+    let base = base_url(archive);
+    let title = escape(&archive.config.title);
+    let entries: Vec<&std::sync::Arc<Postmortem>> = archive.postmortems.iter().take(FEED_ENTRIES).collect();
+    let feed_updated = entries.iter().map(|p| updated(p)).max().unwrap_or_default();
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{title}</title>\n  <id>{base}</id>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{base}\"/>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"{base}feed.xml\"/>\n  <updated>{feed_updated}</updated>\n  <author><name>{title}</name></author>\n  <generator>hindsight</generator>\n"
+    );
+    for pm in entries {
+        let url = format!("{base}{}", routes::postmortem(&pm.id));
+        let published = pm.started_at.unwrap_or_else(|| updated(pm));
+        out.push_str(&format!(
+            "  <entry>\n    <title>{}</title>\n    <id>{url}</id>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\n    <published>{published}</published>\n    <updated>{}</updated>\n",
+            escape(&format!("[{}] {}", pm.severity, pm.title)),
+            updated(pm)
+        ));
+        for author in &pm.authors {
+            out.push_str(&format!("    <author><name>{}</name></author>\n", escape(author)));
+        }
+        for term in pm.services.iter().chain(&pm.tags) {
+            out.push_str(&format!("    <category term=\"{}\"/>\n", escape(term)));
+        }
+        if let Some(summary) = &pm.summary {
+            out.push_str(&format!("    <summary>{}</summary>\n", escape(summary)));
+        }
+        out.push_str("  </entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+/// `/sitemap.xml`: every page, absolute URLs.
+pub fn sitemap(archive: &Archive, urls: impl Iterator<Item = String>) -> String {
+    let base = base_url(archive);
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for url in urls {
+        let loc = format!("{base}{url}");
+        out.push_str(&format!("  <url><loc>{}</loc></url>\n", escape(&loc)));
+    }
+    out.push_str("</urlset>\n");
+    out
+}

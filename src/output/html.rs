@@ -1,0 +1,238 @@
+//! Markdown to HTML with the extensions postmortems use (tables, footnotes, strikethrough,
+//! task lists), heading anchors, a table of contents, highlighted code, and a hole where a
+//! section the template draws itself (the timeline) used to be.
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+use super::highlight::Highlighter;
+use crate::markdown::{HeadingIds, options};
+
+/// The rendered body, split around the replaced section when there was one.
+pub struct Rendered {
+    pub before: String,
+    /// Present when the replaced section existed: the HTML after it.
+    pub after: Option<String>,
+    pub toc: Vec<TocEntry>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+const HOLE: &str = "\u{0}hindsight-section\u{0}";
+
+/// What to do with a link: `link` in `render` decides for each destination.
+pub enum Link {
+    Keep,
+    /// Point it elsewhere (a Markdown file path becomes its page's URL).
+    To(String),
+    /// Keep the text, drop the link (it would lead nowhere on the published site).
+    Unlink,
+}
+
+/// Renders `md`; the H2 section titled `replace` (case-insensitive) is left out and its
+/// heading kept, so the caller can draw that section from structured data instead.
+/// `link` decides what each link becomes.
+pub fn render(md: &str, highlighter: &Highlighter, replace: Option<&str>, link: &dyn Fn(&str) -> Link) -> Rendered {
+    let mut events: Vec<Event> = Vec::new();
+    let mut toc = Vec::new();
+    let mut ids = HeadingIds::default();
+    let mut parser = Parser::new_ext(md, options());
+    let mut skipping = false;
+    let mut replaced = false;
+    let mut unlinking = false;
+    while let Some(event) = parser.next() {
+        match event {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                let inner: Vec<Event> =
+                    parser.by_ref().take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_)))).collect();
+                let title = plain_text(&inner);
+                if skipping && level <= HeadingLevel::H2 {
+                    skipping = false;
+                }
+                if skipping {
+                    continue;
+                }
+                let id = ids.next(id.as_deref(), &title);
+                if level <= HeadingLevel::H3 && level >= HeadingLevel::H2 {
+                    toc.push(TocEntry { level: level as u8, id: id.clone(), title: title.clone() });
+                }
+                events.push(Event::Start(Tag::Heading { level, id: Some(CowStr::from(id.clone())), classes, attrs }));
+                events.extend(inner);
+                events.push(Event::Html(
+                    format!(" <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>").into(),
+                ));
+                events.push(Event::End(TagEnd::Heading(level)));
+                if level == HeadingLevel::H2 && !replaced && replace.is_some_and(|r| title.eq_ignore_ascii_case(r)) {
+                    events.push(Event::Html(HOLE.into()));
+                    skipping = true;
+                    replaced = true;
+                }
+            }
+            _ if skipping => {}
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => match link(&dest_url) {
+                Link::Keep => events.push(Event::Start(Tag::Link { link_type, dest_url, title, id })),
+                Link::To(to) => events.push(Event::Start(Tag::Link { link_type, dest_url: to.into(), title, id })),
+                Link::Unlink => unlinking = true,
+            },
+            Event::End(TagEnd::Link) if unlinking => unlinking = false,
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match &kind {
+                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                let mut code = String::new();
+                for e in parser.by_ref() {
+                    match e {
+                        Event::Text(t) => code.push_str(&t),
+                        Event::End(TagEnd::CodeBlock) => break,
+                        _ => {}
+                    }
+                }
+                events.push(Event::Html(highlighter.block(&lang, &code).to_string().into()));
+            }
+            e => events.push(e),
+        }
+    }
+    mark_internal_spans(&mut events);
+    let mut out = String::with_capacity(md.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    let (before, after) = match out.split_once(HOLE) {
+        Some((b, a)) => (b.to_string(), Some(a.to_string())),
+        None => (out, None),
+    };
+    Rendered { before, after, toc }
+}
+
+/// Makes internal spans visible to the authors reading the internal archive: a pair of
+/// markers on their own lines wraps its blocks in a `div`, a pair within one paragraph or
+/// cell wraps its text in a `span`; a pair across levels is flagged at both ends. (Public
+/// builds never get here with markers: their text is removed before parsing.)
+fn mark_internal_spans(events: &mut [Event]) {
+    let marker = |e: &Event| match e {
+        Event::Html(h) => crate::privacy::markers::markers(h)
+            .first()
+            .filter(|m| m.span == (0..h.trim_end().len()))
+            .map(|m| (m.open, true)),
+        Event::InlineHtml(h) => {
+            crate::privacy::markers::markers(h).first().filter(|m| m.span == (0..h.len())).map(|m| (m.open, false))
+        }
+        _ => None,
+    };
+    let found: Vec<(usize, bool, bool)> =
+        events.iter().enumerate().filter_map(|(i, e)| marker(e).map(|(open, block)| (i, open, block))).collect();
+    const TITLE: &str = "title=\"Left out of public builds\"";
+    for pair in found.chunks(2) {
+        let [(open, true, open_block), (close, false, close_block)] = *pair else {
+            continue;
+        };
+        let (start, end) = match (open_block, close_block) {
+            (true, true) => (format!("<div class=\"internal-span\" {TITLE}>\n"), "</div>\n".to_string()),
+            (false, false) => (format!("<span class=\"internal-span\" {TITLE}>"), "</span>".to_string()),
+            _ => (
+                format!("<span class=\"internal-marker\" {TITLE}>internal ▼</span>"),
+                format!("<span class=\"internal-marker\" {TITLE}>▲ internal</span>"),
+            ),
+        };
+        events[open] = Event::Html(start.into());
+        events[close] = Event::Html(end.into());
+    }
+}
+
+/// One line of Markdown (a timeline entry) as inline HTML, without the paragraph around it.
+pub fn inline(md: &str) -> String {
+    let mut out = String::new();
+    html::push_html(&mut out, Parser::new_ext(md, options()));
+    let trimmed = out.trim_end();
+    trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")).unwrap_or(trimmed).to_string()
+}
+
+fn plain_text(events: &[Event]) -> String {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_get_unique_anchors_and_a_toc() {
+        let r = render("## Impact\n\ntext\n\n### Impact\n\n## Root `Causes`\n", &Highlighter::default(), None, &|_| {
+            Link::Keep
+        });
+        let ids: Vec<_> = r.toc.iter().map(|t| (t.level, t.id.as_str())).collect();
+        assert_eq!(ids, [(2, "impact"), (3, "impact-1"), (2, "root-causes")]);
+        assert!(r.before.contains("<h2 id=\"impact\">Impact <a class=\"anchor\" href=\"#impact\""), "{}", r.before);
+        assert!(r.after.is_none());
+    }
+
+    #[test]
+    fn extensions_are_enabled() {
+        let md = "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ note[^1]\n\n- [x] done\n\n[^1]: footnote\n";
+        let html = render(md, &Highlighter::default(), None, &|_| Link::Keep).before;
+        for needle in ["<table>", "<del>old</del>", "type=\"checkbox\"", "footnote-definition"] {
+            assert!(html.contains(needle), "{needle} missing in {html}");
+        }
+    }
+
+    #[test]
+    fn replaced_section_is_cut_out_up_to_the_next_h2() {
+        let md = "## Summary\n\ns\n\n## Timeline\n\n- 14:00 a\n\n### Sub\n\n```sql\nSELECT 1;\n```\n\n## Lessons Learned\n\nl\n";
+        let r = render(md, &Highlighter::default(), Some("timeline"), &|_| Link::Keep);
+        assert!(r.before.ends_with("</h2>\n"), "{}", r.before);
+        assert!(r.before.contains("id=\"timeline\""));
+        let after = r.after.unwrap();
+        assert!(after.trim_start().starts_with("<h2 id=\"lessons-learned\""), "{after}");
+        assert!(!after.contains("14:00") && !r.before.contains("14:00"));
+        assert!(!r.toc.iter().any(|t| t.id == "sub"));
+    }
+
+    #[test]
+    fn links_can_be_rewritten_or_dropped() {
+        let rewrite = |dest: &str| match dest.strip_suffix(".md") {
+            Some("gone") => Link::Unlink,
+            Some(stem) => Link::To(format!("../{stem}/")),
+            None => Link::Keep,
+        };
+        let md = "[a](x.md) [b](https://e.test/) [*c*](gone.md)\n";
+        let html = render(md, &Highlighter::default(), None, &rewrite).before;
+        assert!(html.contains("<a href=\"../x/\">a</a> <a href=\"https://e.test/\">b</a> <em>c</em></p>"), "{html}");
+    }
+
+    #[test]
+    fn internal_spans_are_wrapped_for_authors() {
+        let md =
+            "a <!-- internal -->x<!-- /internal --> b\n\n<!-- internal -->\n\n## Secret\n\ny\n\n<!-- /internal -->\n";
+        let html = render(md, &Highlighter::default(), None, &|_| Link::Keep).before;
+        assert!(
+            html.contains("<p>a <span class=\"internal-span\" title=\"Left out of public builds\">x</span> b</p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<div class=\"internal-span\" title=\"Left out of public builds\">\n<h2 id=\"secret\">"),
+            "{html}"
+        );
+        assert!(html.trim_end().ends_with("<p>y</p>\n</div>"), "{html}");
+    }
+
+    #[test]
+    fn code_blocks_are_highlighted() {
+        let html = render("```python {.x}\nprint(1)\n```\n", &Highlighter::default(), None, &|_| Link::Keep).before;
+        assert!(html.contains("data-lang=\"python\""), "{html}");
+    }
+
+    #[test]
+    fn inline_strips_the_paragraph() {
+        assert_eq!(inline("Alert *fires*"), "Alert <em>fires</em>");
+    }
+}

@@ -1,0 +1,159 @@
+//! Stage 3, output: every file of the site. Pages (`routes::Page`) render independently
+//! through the theme's templates from display-ready views (`pages`), so `build` renders and
+//! stores them in parallel without holding the whole site in memory; feeds and JSON
+//! (`feeds`), the static search index (`search_index`) and the staged, all-or-nothing
+//! write (`staging`) sit beside them. A new output format is a module here.
+
+mod charts;
+mod feeds;
+mod highlight;
+mod html;
+mod pages;
+pub mod search_index;
+pub mod staging;
+mod theme;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+
+use crate::diagnostics::Diagnostic;
+use crate::model::Archive;
+use crate::routes::{self, Page};
+pub use highlight::{Highlighter, escape};
+use pages::{ExternalGroups, Item, TermView, postmortem_view};
+pub use theme::Theme;
+
+/// Renders pages of one archive. Theme and highlighter are shared so `serve` can make a
+/// renderer for each new state of the archive without reloading them.
+pub struct Renderer {
+    archive: Arc<Archive>,
+    theme: Arc<Theme>,
+    highlighter: Arc<Highlighter>,
+    /// Source file -> id of every published postmortem, to turn file links into page links.
+    by_path: HashMap<PathBuf, String>,
+    /// The static search index, made on first use.
+    search_files: std::sync::OnceLock<std::collections::BTreeMap<String, String>>,
+}
+
+impl Renderer {
+    pub fn new(archive: Arc<Archive>, theme: Arc<Theme>, highlighter: Arc<Highlighter>) -> Self {
+        let by_path = archive.postmortems.iter().map(|p| (p.source.clone(), p.id.clone())).collect();
+        Renderer { archive, theme, highlighter, by_path, search_files: Default::default() }
+    }
+
+    /// The files of the static search index, by output path.
+    pub fn search_files(&self) -> &std::collections::BTreeMap<String, String> {
+        self.search_files.get_or_init(|| search_index::files(&self.archive))
+    }
+
+    pub fn archive(&self) -> &Archive {
+        &self.archive
+    }
+
+    /// Every page of the archive.
+    pub fn pages(&self) -> Vec<Page> {
+        Page::all(&self.archive)
+    }
+
+    /// Static files of the theme plus the generated highlighting stylesheet, by output path.
+    pub fn static_files(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> =
+            self.theme.statics.iter().map(|(n, b)| (format!("{}{n}", routes::STATIC), b.clone())).collect();
+        if !self.theme.statics.contains_key("highlight.css") {
+            files.push((format!("{}highlight.css", routes::STATIC), Highlighter::css().into_bytes()));
+        }
+        files
+    }
+
+    /// Output path (relative, with `/`) and HTML of one page.
+    pub fn render(&self, page: Page) -> Result<(String, String), Diagnostic> {
+        let a = &*self.archive;
+        let path = page.path(a);
+        let (template, ctx) = match page {
+            Page::Feed => return Ok((path, feeds::feed(a))),
+            Page::Export => return Ok((path, feeds::export(a))),
+            Page::PostmortemJson(i) => return Ok((path, feeds::export_one(a, &a.postmortems[i]))),
+            Page::Sitemap => {
+                let urls = self.pages().into_iter().map(|p| p.url(a)).filter(|u| u.is_empty() || u.ends_with('/'));
+                return Ok((path, feeds::sitemap(a, urls)));
+            }
+            Page::Home => {
+                let recent: Vec<Item> = a.postmortems.iter().take(20).map(|p| Item::new(p, &a.config)).collect();
+                (
+                    "index.html",
+                    context! { recent => ser(&recent), external_count => a.external.len(), taxonomies => ser(&a.taxonomies) },
+                )
+            }
+            Page::Postmortem(i) => {
+                let view = postmortem_view(i, a, &self.by_path, &self.highlighter);
+                ("postmortem.html", ser(&view))
+            }
+            Page::TaxonomyIndex(kind) => ("taxonomy.html", context! { taxonomy => ser(a.taxonomy(kind)) }),
+            Page::Term(kind, i) => {
+                let tax = a.taxonomy(kind);
+                let view = TermView::new(a, tax, &tax.terms[i]);
+                ("term.html", ser(&view))
+            }
+            Page::External => {
+                let groups = ExternalGroups::new(&a.external);
+                ("external.html", ser(&groups))
+            }
+            Page::NotFound => ("404.html", context! {}),
+            Page::ActionItems(group) => ("action-items.html", ser(&pages::ActionItemsView::new(a, group))),
+            Page::Insights => ("insights.html", ser(&pages::InsightsView::new(a))),
+            Page::Search => ("search.html", context! {}),
+        };
+        let depth = path.matches('/').count();
+        let root = if page == Page::NotFound {
+            base_path(&a.config.base_url)
+        } else if depth == 0 {
+            "./".to_string()
+        } else {
+            "../".repeat(depth)
+        };
+        let nav: Vec<Value> = a
+            .taxonomies
+            .iter()
+            .filter(|t| !t.terms.is_empty())
+            .map(|t| context! { key => t.kind.key(), title => t.title, url => routes::taxonomy(t.kind) })
+            .collect();
+        let full = context! {
+            site => ser(&a.config),
+            root,
+            nav,
+            total => a.postmortems.len(),
+            ..ctx
+        };
+        let html = self.theme.render(template, full)?;
+        Ok((path, html))
+    }
+}
+
+/// Template values from serde types, converted once per page.
+fn ser<T: serde::Serialize>(value: &T) -> Value {
+    Value::from(Serde(value))
+}
+
+/// The path part of `base_url`, ending in `/`: the 404 page is served at any depth, so its
+/// links must be absolute.
+fn base_path(base_url: &str) -> String {
+    let after_scheme =
+        base_url.split_once("://").map_or(base_url, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
+    let path = if after_scheme.is_empty() { "/" } else { after_scheme };
+    if path.ends_with('/') { path.to_string() } else { format!("{path}/") }
+}
+
+#[cfg(test)]
+mod tests {
+
+    #[test]
+    fn base_path_of_urls() {
+        assert_eq!(super::base_path("https://example.com"), "/");
+        assert_eq!(super::base_path("https://example.com/pm"), "/pm/");
+        assert_eq!(super::base_path("/"), "/");
+    }
+}

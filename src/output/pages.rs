@@ -1,0 +1,447 @@
+//! What templates see: borrowed, display-ready views of the model (times in the site's
+//! zone, durations in human units, URLs relative to the site root).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp, Zoned};
+use serde::Serialize;
+
+use super::charts;
+use super::highlight::Highlighter;
+use super::html::{self, Link, TocEntry};
+use crate::config::{Config, Visibility};
+use crate::markdown::{Target, classify, resolve_relative};
+use crate::model::insights::{self, Durations, Insights};
+use crate::model::{Archive, External, GroupKind, Postmortem, Span, Taxonomy, TaxonomyKind, Term, format_duration};
+use crate::routes;
+
+/// A postmortem in a listing.
+#[derive(Serialize)]
+pub struct Item<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub date: String,
+    pub severity: &'a str,
+    pub severity_rank: usize,
+    pub status: &'static str,
+    pub services: &'a [String],
+    pub tags: &'a [String],
+    pub summary: Option<&'a str>,
+    pub ttr: Option<String>,
+    pub url: String,
+    /// Shown with an "internal" badge, so authors see what a public build leaves out.
+    pub internal: bool,
+}
+
+impl<'a> Item<'a> {
+    pub fn new(pm: &'a Postmortem, config: &Config) -> Self {
+        Item {
+            id: &pm.id,
+            title: &pm.title,
+            date: pm.date.to_string(),
+            severity: &pm.severity,
+            severity_rank: config.severity_rank(&pm.severity) + 1,
+            status: pm.status.as_str(),
+            services: &pm.services,
+            tags: &pm.tags,
+            summary: pm.summary.as_deref(),
+            ttr: pm.duration(Span::Resolve).map(format_duration),
+            url: routes::postmortem(&pm.id),
+            internal: pm.visibility == Visibility::Internal,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct TermView<'a> {
+    taxonomy: &'a Taxonomy,
+    term: &'a Term,
+    items: Vec<Item<'a>>,
+    /// On service pages: incidents per month and the service's durations.
+    chart: Option<String>,
+    durations: Option<Durations>,
+}
+
+impl<'a> TermView<'a> {
+    pub fn new(archive: &'a Archive, taxonomy: &'a Taxonomy, term: &'a Term) -> Self {
+        let items = term.members.iter().map(|&i| Item::new(&archive.postmortems[i], &archive.config)).collect();
+        let (chart, durations) = match taxonomy.kind {
+            TaxonomyKind::Services => {
+                let (chart, durations) = service_summary(archive, term);
+                (Some(chart), Some(durations))
+            }
+            _ => (None, None),
+        };
+        TermView { taxonomy, term, items, chart, durations }
+    }
+}
+
+/// Curated external postmortems grouped two ways, groups sorted by name.
+#[derive(Serialize)]
+pub struct ExternalGroups<'a> {
+    count: usize,
+    by_category: BTreeMap<String, Vec<&'a External>>,
+    by_company: BTreeMap<&'a str, Vec<&'a External>>,
+}
+
+impl<'a> ExternalGroups<'a> {
+    pub fn new(external: &'a [External]) -> Self {
+        let mut by_category: BTreeMap<String, Vec<&External>> = BTreeMap::new();
+        let mut by_company: BTreeMap<&str, Vec<&External>> = BTreeMap::new();
+        for e in external {
+            let cats = if e.categories.is_empty() { vec!["uncategorized".to_string()] } else { e.categories.clone() };
+            for c in cats {
+                by_category.entry(c).or_default().push(e);
+            }
+            by_company.entry(&e.company).or_default().push(e);
+        }
+        ExternalGroups { count: external.len(), by_category, by_company }
+    }
+}
+
+#[derive(Serialize)]
+struct Moment {
+    label: &'static str,
+    at: String,
+    iso: String,
+}
+
+#[derive(Serialize)]
+struct Duration {
+    label: &'static str,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct Row {
+    when: String,
+    iso: String,
+    /// Time since impact began, e.g. `+1 h 05 min`.
+    offset: Option<String>,
+    html: String,
+    marks: Vec<&'static str>,
+    /// Position along the drawn bar, in percent.
+    pos: f64,
+    synthetic: bool,
+}
+
+#[derive(Serialize)]
+struct Related<'a> {
+    id: &'a str,
+    title: Option<&'a str>,
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct PostmortemView<'a> {
+    pm: &'a Postmortem,
+    item: Item<'a>,
+    moments: Vec<Moment>,
+    durations: Vec<Duration>,
+    body_before: String,
+    body_after: Option<String>,
+    toc: Vec<TocEntry>,
+    timeline_zone: String,
+    timeline: Vec<Row>,
+    related: Vec<Related<'a>>,
+    similar: Vec<SimilarView<'a>>,
+    /// "First written …, last updated …" and the edit link.
+    edit_url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SimilarView<'a> {
+    item: Item<'a>,
+    shared_services: Vec<String>,
+    shared_tags: Vec<String>,
+}
+
+const MARKS: [(&str, &str); 4] =
+    [("impact", "Impact began"), ("detected", "Detected"), ("mitigated", "Mitigated"), ("resolved", "Resolved")];
+
+pub fn postmortem_view<'a>(
+    index: usize,
+    archive: &'a Archive,
+    by_path: &HashMap<PathBuf, String>,
+    hl: &Highlighter,
+) -> PostmortemView<'a> {
+    let pm = &*archive.postmortems[index];
+    let tz = archive.config.time_zone();
+    let stamps = [pm.started_at, pm.detected_at, pm.mitigated_at, pm.resolved_at];
+    let moments = MARKS
+        .iter()
+        .zip(stamps)
+        .filter_map(|((_, label), t)| Some(Moment { label, at: show(t?, &tz), iso: t?.to_string() }))
+        .collect();
+    let durations =
+        [("Time to detect", Span::Detect), ("Time to mitigate", Span::Mitigate), ("Time to resolve", Span::Resolve)]
+            .into_iter()
+            .filter_map(|(label, span)| Some(Duration { label, value: format_duration(pm.duration(span)?) }))
+            .collect();
+    // Authors link postmortems as files (`../2024-02-14-x.md`), which works in their editor
+    // and on the Git host; on the site those links go to the page.
+    let link = |dest: &str| match classify(dest) {
+        Target::File { path, fragment } => match by_path.get(resolve_relative(&pm.source, path).as_path()) {
+            Some(id) => Link::To(format!(
+                "../../{}{}",
+                routes::postmortem(id),
+                fragment.map(|f| format!("#{f}")).unwrap_or_default()
+            )),
+            None => Link::Unlink,
+        },
+        // A page this build leaves out (a draft, or internal in a public build) must not
+        // be linked, nor its id shown.
+        Target::Page { id, .. } if !archive.by_id.contains_key(id) => Link::Unlink,
+        _ => Link::Keep,
+    };
+    let rendered = html::render(&pm.body, hl, (!pm.timeline.entries.is_empty()).then_some("timeline"), &link);
+    let related = pm
+        .related
+        .iter()
+        .map(|id| {
+            let found = archive.get(id);
+            Related { id, title: found.map(|p| p.title.as_str()), url: found.map(|p| routes::postmortem(&p.id)) }
+        })
+        .collect();
+    PostmortemView {
+        pm,
+        item: Item::new(pm, &archive.config),
+        moments,
+        durations,
+        body_before: rendered.before,
+        body_after: rendered.after,
+        toc: rendered.toc,
+        timeline_zone: pm.timeline.zone.clone(),
+        timeline: timeline_rows(pm, stamps),
+        related,
+        similar: crate::model::similar::similar(archive, archive.words(), index)
+            .into_iter()
+            .map(|s| SimilarView {
+                item: Item::new(&archive.postmortems[s.index], &archive.config),
+                shared_services: s.shared_services,
+                shared_tags: s.shared_tags,
+            })
+            .collect(),
+        edit_url: archive.config.repository_url.as_ref().map(|repo| {
+            let branch = archive.branch.as_deref().unwrap_or("main");
+            routes::edit_url(repo, branch, &archive.repository_prefix, &pm.source)
+        }),
+    }
+}
+
+fn show(t: Timestamp, tz: &TimeZone) -> String {
+    Zoned::new(t, tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()
+}
+
+/// Timeline entries with impact/detection/mitigation/resolution marked on the entry at the
+/// same minute, or added as rows of their own when no entry matches.
+fn timeline_rows(pm: &Postmortem, stamps: [Option<Timestamp>; 4]) -> Vec<Row> {
+    let zone = &pm.timeline.tz;
+    let mut rows: Vec<(Timestamp, Row)> = pm
+        .timeline
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.at,
+                Row {
+                    when: e.when.clone(),
+                    iso: e.at.to_string(),
+                    offset: None,
+                    html: html::inline(&e.text),
+                    marks: vec![],
+                    pos: 0.0,
+                    synthetic: false,
+                },
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    for ((mark, label), stamp) in MARKS.iter().zip(stamps) {
+        let Some(t) = stamp else { continue };
+        match rows.iter_mut().find(|(at, _)| at.duration_since(t).abs() < SignedDuration::from_secs(60)) {
+            Some((_, row)) => row.marks.push(mark),
+            None => {
+                let when = Zoned::new(t, zone.clone()).strftime("%Y-%m-%d %H:%M").to_string();
+                let row = Row {
+                    when,
+                    iso: t.to_string(),
+                    offset: None,
+                    html: (*label).to_string(),
+                    marks: vec![mark],
+                    pos: 0.0,
+                    synthetic: true,
+                };
+                rows.push((t, row));
+            }
+        }
+    }
+    rows.sort_by_key(|(t, _)| *t);
+    let first = rows[0].0;
+    let span = rows[rows.len() - 1].0.duration_since(first).as_secs_f64();
+    let origin = pm.started_at.unwrap_or(first);
+    rows.into_iter()
+        .map(|(t, mut row)| {
+            row.pos =
+                if span > 0.0 { (t.duration_since(first).as_secs_f64() / span * 1000.0).round() / 10.0 } else { 0.0 };
+            let d = t.duration_since(origin);
+            row.offset = Some(if d.is_negative() { format_duration(d) } else { format!("+{}", format_duration(d)) });
+            row
+        })
+        .collect()
+}
+
+/// One row of the action items table.
+#[derive(Serialize)]
+struct ActionRow<'a> {
+    title: &'a str,
+    link: Option<&'a str>,
+    owner: Option<&'a str>,
+    due: Option<String>,
+    priority: Option<crate::model::Priority>,
+    status: &'static str,
+    open: bool,
+    overdue_days: Option<i32>,
+    postmortem: &'a str,
+    postmortem_url: String,
+    severity: &'a str,
+    services: &'a [String],
+}
+
+/// A link to one view of the action items.
+#[derive(Serialize)]
+struct ActionLink<'a> {
+    name: &'a str,
+    url: String,
+    open: usize,
+    total: usize,
+    current: bool,
+}
+
+/// `/action-items/` and its views by owner, status and service.
+#[derive(Serialize)]
+pub struct ActionItemsView<'a> {
+    heading: String,
+    today: String,
+    rows: Vec<ActionRow<'a>>,
+    open: usize,
+    overdue: usize,
+    by_status: Vec<ActionLink<'a>>,
+    by_owner: Vec<ActionLink<'a>>,
+    by_service: Vec<ActionLink<'a>>,
+    filtered: bool,
+}
+
+impl<'a> ActionItemsView<'a> {
+    pub fn new(archive: &'a Archive, group: Option<usize>) -> Self {
+        let current = group.map(|g| &archive.action_groups[g]);
+        let chosen: Vec<usize> = match current {
+            Some(g) => g.items.clone(),
+            None => (0..archive.action_items.len()).collect(),
+        };
+        let rows: Vec<ActionRow> = chosen
+            .iter()
+            .map(|&t| {
+                let tracked = &archive.action_items[t];
+                let pm = &archive.postmortems[tracked.postmortem];
+                let item = &pm.action_items[tracked.item];
+                ActionRow {
+                    title: &item.title,
+                    link: item.link.as_deref(),
+                    owner: item.owner.as_deref(),
+                    due: item.due.map(|d| d.to_string()),
+                    priority: item.priority,
+                    status: item.status.as_str(),
+                    open: tracked.open,
+                    overdue_days: tracked.overdue_days,
+                    postmortem: &pm.title,
+                    postmortem_url: routes::postmortem(&pm.id),
+                    severity: &pm.severity,
+                    services: &pm.services,
+                }
+            })
+            .collect();
+        let links = |kind: GroupKind| {
+            archive
+                .action_groups
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.kind == kind)
+                .map(|(i, g)| ActionLink {
+                    name: &g.name,
+                    url: routes::action_group(g.kind, &g.slug),
+                    open: g.open,
+                    total: g.items.len(),
+                    current: group == Some(i),
+                })
+                .collect::<Vec<_>>()
+        };
+        let heading = match current {
+            Some(g) => format!("Action items: {} {}", g.kind.key(), g.name),
+            None => "Action items".to_string(),
+        };
+        ActionItemsView {
+            heading,
+            today: archive.today.to_string(),
+            open: rows.iter().filter(|r| r.open).count(),
+            overdue: rows.iter().filter(|r| r.overdue_days.is_some()).count(),
+            rows,
+            by_status: links(GroupKind::Status),
+            by_owner: links(GroupKind::Owner),
+            by_service: links(GroupKind::Service),
+            filtered: current.is_some(),
+        }
+    }
+}
+
+/// `/insights/`: the numbers and their charts.
+#[derive(Serialize)]
+pub struct InsightsView {
+    insights: Insights,
+    months_chart: String,
+    resolve_by_severity_chart: String,
+    resolve_by_service_chart: String,
+    per_year_chart: String,
+}
+
+/// Rows for a bar chart of median time to resolve.
+fn resolve_rows<'a>(groups: impl Iterator<Item = &'a Durations>) -> Vec<(String, i64, String)> {
+    groups.filter_map(|g| g.resolve.as_ref().map(|r| (g.name.clone(), r.median_seconds, r.median.clone()))).collect()
+}
+
+impl InsightsView {
+    pub fn new(archive: &Archive) -> Self {
+        let insights = Insights::new(archive);
+        let months_chart =
+            charts::months(&insights.months, &insights.severities, "Incidents per month, by severity", 180);
+        let resolve_by_severity_chart =
+            charts::bars(&resolve_rows(insights.by_severity.iter()), "Median time to resolve by severity");
+        let mut busiest: Vec<&Durations> = insights.by_service.iter().collect();
+        busiest.sort_by(|a, b| b.incidents.cmp(&a.incidents).then_with(|| a.name.cmp(&b.name)));
+        let resolve_by_service_chart = charts::bars(
+            &resolve_rows(busiest.into_iter().take(15)),
+            "Median time to resolve, 15 services with most incidents",
+        );
+        let per_year: Vec<(String, i64, String)> =
+            insights.by_year.iter().map(|y| (y.name.clone(), y.incidents as i64, y.incidents.to_string())).collect();
+        let per_year_chart = charts::bars(&per_year, "Incidents per year");
+        InsightsView { insights, months_chart, resolve_by_severity_chart, resolve_by_service_chart, per_year_chart }
+    }
+}
+
+/// A service's own small chart on its page.
+pub fn service_summary(archive: &Archive, term: &Term) -> (String, Durations) {
+    let pms = || term.members.iter().map(|&i| &*archive.postmortems[i]);
+    let months = insights::months(pms(), &archive.config.severities);
+    let chart = charts::months(
+        &months,
+        &archive.config.severities,
+        &format!("{} incidents per month, by severity", term.name),
+        110,
+    );
+    (chart, insights::durations(term.name.clone(), pms()))
+}

@@ -1,0 +1,53 @@
+//! The public build's policy, in one place: which postmortems the public sees, which
+//! fields it never sees (`[public] hide_fields`), and which text (`<!-- internal -->`
+//! spans) is removed before anything renders. Every output is made from an archive that
+//! went through here, so no output format needs a policy of its own.
+
+pub mod markers;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use crate::config::{Config, Visibility};
+use crate::model::Postmortem;
+
+/// Who a build is for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Audience {
+    /// The organisation: everything, internal spans outlined.
+    #[default]
+    Internal,
+    /// Anyone: public postmortems only, without internal spans and hidden fields.
+    Public,
+}
+
+impl Audience {
+    /// `text` as this audience may read it. Used on every text of a postmortem while it is
+    /// made (title, summary, action items, body), before anything else sees it.
+    pub fn text(self, text: &str) -> String {
+        match self {
+            Audience::Internal => text.to_string(),
+            Audience::Public => markers::remove(text),
+        }
+    }
+
+    /// Keeps what this audience may see: for the public, public postmortems with hidden
+    /// fields cleared and `related` links to left-out postmortems dropped (their ids would
+    /// show on the page). Returns how many were left out.
+    pub fn publish(self, config: &Config, postmortems: &mut Vec<Arc<Postmortem>>) -> usize {
+        if self == Audience::Internal {
+            return 0;
+        }
+        let before = postmortems.len();
+        postmortems.retain(|p| p.visibility == Visibility::Public);
+        let ids: HashSet<String> = postmortems.iter().map(|p| p.id.clone()).collect();
+        for pm in postmortems.iter_mut() {
+            let pm = Arc::make_mut(pm);
+            pm.related.retain(|id| ids.contains(id));
+            for &field in &config.public.hide_fields {
+                pm.hide(field);
+            }
+        }
+        before - postmortems.len()
+    }
+}

@@ -1,0 +1,173 @@
+//! Where everything lives on the site: every page kind with its output path, and every URL
+//! (relative to the site root, ending in `/` for pages). Templates call these (through the
+//! theme's `*_url` functions), as do the JSON export, the feed, the sitemap, the search index
+//! (its manifest hands `search.js` the postmortem URL pattern) and `serve`'s path lookup, so
+//! a page moves by changing one function here.
+
+use std::path::Path;
+
+use crate::model::{Archive, GroupKind, TaxonomyKind};
+use crate::text::{encode_path, slugify};
+
+/// One output file of the site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    Home,
+    /// Index into `Archive::postmortems`.
+    Postmortem(usize),
+    PostmortemJson(usize),
+    TaxonomyIndex(TaxonomyKind),
+    /// A term: index into that taxonomy's `terms`.
+    Term(TaxonomyKind, usize),
+    External,
+    NotFound,
+    Feed,
+    Sitemap,
+    Export,
+    /// `/action-items/`, or one view of it (an index into `Archive::action_groups`).
+    ActionItems(Option<usize>),
+    Insights,
+    Search,
+}
+
+/// Pages whose URL does not depend on the archive, with their URL.
+const FIXED: [(Page, &str); 9] = [
+    (Page::Home, ""),
+    (Page::External, "external/"),
+    (Page::ActionItems(None), "action-items/"),
+    (Page::Insights, "insights/"),
+    (Page::Search, "search/"),
+    (Page::NotFound, "404.html"),
+    (Page::Feed, "feed.xml"),
+    (Page::Sitemap, "sitemap.xml"),
+    (Page::Export, "postmortems.json"),
+];
+
+/// Where the static search index's files go.
+pub const SEARCH_INDEX: &str = "search/index/";
+/// Where the theme's static files go.
+pub const STATIC: &str = "static/";
+/// The postmortem URL with `{id}` in place of the id, for `search.js`.
+pub const POSTMORTEM_PATTERN: &str = "postmortems/{id}/";
+
+/// The URL of a fixed page by name, for templates: `home`, `insights`, `action-items`, ...
+pub fn named(name: &str) -> Option<&'static str> {
+    let page = match name {
+        "home" => Page::Home,
+        "external" => Page::External,
+        "action-items" => Page::ActionItems(None),
+        "insights" => Page::Insights,
+        "search" => Page::Search,
+        "feed" => Page::Feed,
+        _ => return None,
+    };
+    FIXED.iter().find(|(p, _)| *p == page).map(|(_, url)| *url)
+}
+
+pub fn postmortem(id: &str) -> String {
+    POSTMORTEM_PATTERN.replace("{id}", id)
+}
+
+pub fn taxonomy(kind: TaxonomyKind) -> String {
+    format!("{}/", kind.key())
+}
+
+/// A term's page: `Config Change` in tags is `tags/config-change/`.
+pub fn term(kind: TaxonomyKind, name: &str) -> String {
+    format!("{}/{}/", kind.key(), slugify(name))
+}
+
+pub fn action_group(kind: GroupKind, slug: &str) -> String {
+    format!("action-items/{}/{slug}/", kind.key())
+}
+
+/// The file that serves a URL: pages are `index.html` in their folder.
+pub fn file(url: &str) -> String {
+    if url.is_empty() || url.ends_with('/') { format!("{url}index.html") } else { url.to_string() }
+}
+
+/// "Edit this page" on the Git host: the file's path in the repository (the archive may
+/// sit in a folder of a larger one), every segment percent-encoded.
+pub fn edit_url(repository_url: &str, branch: &str, prefix: &Path, source: &Path) -> String {
+    let path = prefix.join(source).to_string_lossy().replace('\\', "/");
+    format!("{}/edit/{}/{}", repository_url.trim_end_matches('/'), encode_path(branch), encode_path(&path))
+}
+
+impl Page {
+    /// Every page of the archive.
+    pub fn all(a: &Archive) -> Vec<Page> {
+        let mut pages: Vec<Page> = FIXED.iter().map(|(p, _)| *p).collect();
+        pages.extend((0..a.action_groups.len()).map(|g| Page::ActionItems(Some(g))));
+        pages.extend((0..a.postmortems.len()).flat_map(|i| [Page::Postmortem(i), Page::PostmortemJson(i)]));
+        for kind in TaxonomyKind::ALL {
+            pages.push(Page::TaxonomyIndex(kind));
+            pages.extend((0..a.taxonomy(kind).terms.len()).map(|i| Page::Term(kind, i)));
+        }
+        pages
+    }
+
+    /// The page's URL, relative to the site root.
+    pub fn url(self, a: &Archive) -> String {
+        match self {
+            Page::Postmortem(i) => postmortem(&a.postmortems[i].id),
+            Page::PostmortemJson(i) => format!("{}index.json", postmortem(&a.postmortems[i].id)),
+            Page::TaxonomyIndex(kind) => taxonomy(kind),
+            Page::Term(kind, i) => format!("{}/{}/", kind.key(), a.taxonomy(kind).terms[i].slug),
+            Page::ActionItems(Some(g)) => action_group(a.action_groups[g].kind, &a.action_groups[g].slug),
+            fixed => FIXED.iter().find(|(p, _)| *p == fixed).map(|(_, url)| url.to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// Output path (relative, with `/`).
+    pub fn path(self, a: &Archive) -> String {
+        file(&self.url(a))
+    }
+
+    /// The page at an output path, the inverse of `path`.
+    pub fn at(a: &Archive, path: &str) -> Option<Page> {
+        if let Some((page, _)) = FIXED.iter().find(|(_, url)| file(url) == path) {
+            return Some(*page);
+        }
+        if let Some(id) = path.strip_prefix("postmortems/").and_then(|p| p.strip_suffix("/index.json")) {
+            return a.by_id.get(id).map(|&i| Page::PostmortemJson(i));
+        }
+        let dir = path.strip_suffix("/index.html")?;
+        let page = match dir.split('/').collect::<Vec<_>>().as_slice() {
+            ["action-items", kind, slug] => {
+                let kind = GroupKind::from_key(kind)?;
+                Page::ActionItems(Some(a.action_groups.iter().position(|g| g.kind == kind && g.slug == *slug)?))
+            }
+            ["postmortems", id] => Page::Postmortem(*a.by_id.get(*id)?),
+            [key] => Page::TaxonomyIndex(TaxonomyKind::from_key(key)?),
+            [key, slug] => {
+                let kind = TaxonomyKind::from_key(key)?;
+                Page::Term(kind, a.taxonomy(kind).terms.iter().position(|term| term.slug == *slug)?)
+            }
+            _ => return None,
+        };
+        Some(page)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_links_name_the_file_in_the_repository() {
+        let url = edit_url(
+            "https://git.example/acme/ops/",
+            "main",
+            Path::new("docs/postmortems"),
+            Path::new("content/postmortems/2024 db #1.md"),
+        );
+        assert_eq!(
+            url,
+            "https://git.example/acme/ops/edit/main/docs/postmortems/content/postmortems/2024%20db%20%231.md"
+        );
+        assert_eq!(file("x/"), "x/index.html");
+        assert_eq!(file(""), "index.html");
+        assert_eq!(file("feed.xml"), "feed.xml");
+        assert_eq!(term(TaxonomyKind::Tags, "Config Change"), "tags/config-change/");
+    }
+}

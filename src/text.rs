@@ -1,0 +1,73 @@
+//! Small text helpers every stage shares: slugs for URLs, typo suggestions for messages,
+//! plurals for summaries, and percent-encoding for links into other tools. A leaf module:
+//! it imports nothing from the crate, so anything may use it.
+
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+/// URL-safe lowercase form of a term: `Config Change` -> `config-change`.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() || c == '_' {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_end_matches('-');
+    if trimmed.is_empty() { "-".to_string() } else { trimmed.to_string() }
+}
+
+/// The candidate nearest to `word` when it is near enough to be a likely typo.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// `1 file`, `2 files`.
+pub fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Characters a path segment of a URL must not carry as they are.
+const SEGMENT: &AsciiSet =
+    &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
+
+/// A `/`-separated path (a file in a repository, a branch) as it may stand in a URL:
+/// every segment percent-encoded, the slashes kept.
+pub fn encode_path(path: &str) -> String {
+    path.split('/').map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect::<Vec<_>>().join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_stable_and_safe() {
+        assert_eq!(slugify("Config Change"), "config-change");
+        assert_eq!(slugify("SEV-1"), "sev-1");
+        assert_eq!(slugify("../etc"), "etc");
+        assert_eq!(slugify(".."), "-");
+        assert_eq!(slugify("??"), "-");
+    }
+
+    #[test]
+    fn typo_suggestions_are_close_only() {
+        let keys = ["severity", "services", "title"];
+        assert_eq!(closest("sevrity", keys), Some("severity"));
+        assert_eq!(closest("flavour", keys), None);
+    }
+
+    #[test]
+    fn paths_are_encoded_per_segment() {
+        assert_eq!(encode_path("docs/post mortems/a#1?.md"), "docs/post%20mortems/a%231%3F.md");
+        assert_eq!(encode_path("café/x.md"), "caf%C3%A9/x.md");
+        assert_eq!(plural(1, "file"), "1 file");
+        assert_eq!(plural(0, "error"), "0 errors");
+    }
+}

@@ -1,0 +1,342 @@
+//! The one place the stages are wired. A `Workspace` is an archive opened for a command:
+//! its `site.toml`, every content file read and checked on its own (and kept, so that
+//! `serve` re-reads only what changed), what Git knows of it, and the theme. Commands ask
+//! it for an `Archive` (the model, after the cross-file rules, the `check` rules when
+//! asked, the site's rule settings and the public policy) and for every finding on the way.
+//!
+//! A new command asks the workspace; a new input source is read in `ingest` and kept here.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Result, bail};
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::ingest::front_matter::{Document, Loaded};
+use crate::ingest::history::{Git, Repo};
+use crate::ingest::schema::{EXTERNAL_KEYS, POSTMORTEM_KEYS, RawExternal, RawPostmortem};
+use crate::ingest::{self, EXTERNAL, POSTMORTEMS, convert};
+use crate::lint;
+use crate::markdown::Outline;
+use crate::model::{Archive, External, Postmortem};
+use crate::output::Theme;
+use crate::privacy::Audience;
+use crate::text::slugify;
+
+/// How to open an archive.
+#[derive(Default)]
+pub struct Options {
+    pub audience: Audience,
+    /// Read the Git history (pages show it; `check` and `search` have no use for it).
+    pub history: bool,
+    /// Read the archive as it was at this commit, branch or tag, from the repository's
+    /// objects (`build --rev`); the working tree is not touched.
+    pub rev: Option<String>,
+    /// Read only `site.toml` and the theme (`new` needs no postmortem).
+    pub skip_content: bool,
+}
+
+/// What to make of the files when assembling the archive.
+pub struct View {
+    /// Keep postmortems with `status: draft`.
+    pub drafts: bool,
+    /// Also run the `check` rules (writing, links, deadlines).
+    pub lint: bool,
+    /// The day date-dependent rules and pages (overdue action items) judge against.
+    pub today: jiff::civil::Date,
+}
+
+/// An assembled archive, or the reasons there is none.
+pub struct Assembled {
+    /// `None` when any finding is an error.
+    pub archive: Option<Archive>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Markdown files read (postmortems and external).
+    pub files: usize,
+    /// Postmortems a public build left out.
+    pub internal_left_out: usize,
+}
+
+/// What a change to the files meant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// None of the files the archive is made of.
+    Nothing,
+    /// Content files only: postmortems or external ones.
+    Content,
+    /// `site.toml` or the theme: everything was read again.
+    Everything,
+}
+
+/// One postmortem file after loading and its own checks.
+struct Checked {
+    /// `None` when the file could not be read or split.
+    loaded: Option<Loaded<RawPostmortem>>,
+    /// `None` when the file has errors.
+    postmortem: Option<Arc<Postmortem>>,
+    /// Findings about this file alone, with the site's rule settings applied.
+    diagnostics: Vec<Diagnostic>,
+}
+
+pub struct Workspace {
+    /// Where the files are read: the archive, or a temporary export of it for `--rev`.
+    root: PathBuf,
+    _export: Option<tempfile::TempDir>,
+    options: Options,
+    /// The local address `serve` publishes under, replacing `base_url`.
+    base_url: Option<String>,
+    config: Result<Config, Vec<Diagnostic>>,
+    postmortems: BTreeMap<PathBuf, Checked>,
+    external: BTreeMap<PathBuf, (Option<External>, Vec<Diagnostic>)>,
+    git: Git,
+    theme: Result<Arc<Theme>, Vec<Diagnostic>>,
+}
+
+impl Workspace {
+    /// Opens the archive at `root`: reads `site.toml`, every content file and the theme.
+    /// Errors in them are findings, kept for `archive`; what stops here is what no finding
+    /// can describe (no `content/` folder, a `--rev` that names nothing, Git failing).
+    pub fn open(root: &Path, options: Options) -> Result<Workspace> {
+        let repo = if options.history || options.rev.is_some() { Repo::discover(root) } else { None };
+        let (read_root, git, export) = match (&options.rev, repo) {
+            (Some(rev), Some(repo)) => {
+                let dir = tempfile::Builder::new().prefix("hindsight-rev-").tempdir()?;
+                repo.export(rev, dir.path())?;
+                (dir.path().to_path_buf(), Git::read(&repo, Some(rev))?, Some(dir))
+            }
+            (Some(_), None) => bail!("--rev needs a Git repository, and {} is not in one", root.display()),
+            (None, Some(repo)) => (root.to_path_buf(), Git::read(&repo, None)?, None),
+            (None, None) => (root.to_path_buf(), Git::default(), None),
+        };
+        let mut ws = Workspace {
+            root: read_root,
+            _export: export,
+            options,
+            base_url: None,
+            config: Ok(Config::default()),
+            postmortems: BTreeMap::new(),
+            external: BTreeMap::new(),
+            git,
+            theme: Err(Vec::new()),
+        };
+        ws.read_all()?;
+        Ok(ws)
+    }
+
+    /// Serves pages under `url` instead of the configured `base_url` (`serve`).
+    pub fn set_base_url(&mut self, url: String) {
+        if let Ok(config) = &mut self.config {
+            config.base_url = url.clone();
+        }
+        self.base_url = Some(url);
+    }
+
+    /// Reads everything again: config, content and theme.
+    fn read_all(&mut self) -> Result<()> {
+        self.postmortems.clear();
+        self.external.clear();
+        self.theme = Theme::load(&self.root).map(Arc::new);
+        let mut config = match Config::load(&self.root) {
+            Ok(config) => config,
+            Err(errors) => {
+                self.config = Err(errors);
+                return Ok(());
+            }
+        };
+        if let Some(url) = &self.base_url {
+            config.base_url = url.clone();
+        }
+        if self.options.skip_content {
+            self.config = Ok(config);
+            return Ok(());
+        }
+        if !self.root.join("content").is_dir() {
+            bail!("no content/ folder in {}: run hindsight in an archive or pass --root DIR", self.root.display());
+        }
+        let files = ingest::markdown_files(&self.root, POSTMORTEMS).map_err(|d| anyhow::anyhow!("{d}"))?;
+        let checked: Vec<(PathBuf, Checked)> =
+            files.into_par_iter().map(|rel| (rel.clone(), self.check_postmortem(&config, &rel))).collect();
+        self.postmortems.extend(checked);
+        for rel in ingest::markdown_files(&self.root, EXTERNAL).map_err(|d| anyhow::anyhow!("{d}"))? {
+            let checked = self.check_external(&config, &rel);
+            self.external.insert(rel, checked);
+        }
+        self.config = Ok(config);
+        Ok(())
+    }
+
+    /// Takes in changed files (relative to the root): a content file is read and checked
+    /// again (or forgotten when it is gone); `site.toml` or the theme reads everything again.
+    pub fn reload(&mut self, changed: &[PathBuf]) -> Result<Change> {
+        if changed.iter().any(|p| p == Path::new("site.toml") || p.starts_with("theme")) {
+            self.read_all()?;
+            return Ok(Change::Everything);
+        }
+        let mut change = Change::Nothing;
+        let Ok(config) = &self.config else {
+            return Ok(change); // no content is read until site.toml is fixed
+        };
+        for rel in changed.iter().filter(|p| p.extension().is_some_and(|e| e == "md")) {
+            let exists = self.root.join(rel).is_file();
+            if rel.starts_with(POSTMORTEMS) {
+                let checked = exists.then(|| self.check_postmortem(config, rel));
+                replace(&mut self.postmortems, rel, checked);
+            } else if rel.starts_with(EXTERNAL) {
+                let checked = exists.then(|| self.check_external(config, rel));
+                replace(&mut self.external, rel, checked);
+            } else {
+                continue;
+            }
+            change = Change::Content;
+        }
+        Ok(change)
+    }
+
+    /// The site's rule settings, applied once to every finding before anything decides
+    /// whether a file is valid.
+    fn settle(config: &Config, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        config.rules.apply(&mut diagnostics);
+        diagnostics
+    }
+
+    fn check_postmortem(&self, config: &Config, rel: &Path) -> Checked {
+        match ingest::load_one::<RawPostmortem>(&self.root, rel, POSTMORTEM_KEYS) {
+            Ok((loaded, mut diagnostics)) => {
+                let (pm, found) = convert::postmortem(config, &loaded, self.options.audience);
+                diagnostics.extend(found);
+                let diagnostics = Self::settle(config, diagnostics);
+                let valid = !diagnostics.iter().any(Diagnostic::is_error);
+                let postmortem = pm.filter(|_| valid).map(|mut pm| {
+                    pm.history = self.git.histories.get(rel).cloned();
+                    Arc::new(pm)
+                });
+                Checked { loaded: Some(loaded), postmortem, diagnostics }
+            }
+            Err(d) => Checked { loaded: None, postmortem: None, diagnostics: vec![d] },
+        }
+    }
+
+    fn check_external(&self, config: &Config, rel: &Path) -> (Option<External>, Vec<Diagnostic>) {
+        match ingest::load_one::<RawExternal>(&self.root, rel, EXTERNAL_KEYS) {
+            Ok((loaded, mut diagnostics)) => {
+                let (ext, found) = convert::external(loaded);
+                diagnostics.extend(found);
+                let diagnostics = Self::settle(config, diagnostics);
+                let valid = !diagnostics.iter().any(Diagnostic::is_error);
+                (ext.filter(|_| valid), diagnostics)
+            }
+            Err(d) => (None, vec![d]),
+        }
+    }
+
+    /// Where the files are read from (a temporary folder for `--rev`).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The config, or its errors.
+    pub fn config(&self) -> Result<&Config, &[Diagnostic]> {
+        self.config.as_ref().map_err(Vec::as_slice)
+    }
+
+    pub fn theme(&self) -> Result<&Arc<Theme>, &[Diagnostic]> {
+        self.theme.as_ref().map_err(Vec::as_slice)
+    }
+
+    pub fn git(&self) -> &Git {
+        &self.git
+    }
+
+    /// The postmortems that passed their own checks, and how many did not.
+    pub fn valid_postmortems(&self) -> (Vec<Arc<Postmortem>>, usize) {
+        let valid: Vec<_> = self.postmortems.values().filter_map(|c| c.postmortem.clone()).collect();
+        let broken = self.postmortems.len() - valid.len();
+        (valid, broken)
+    }
+
+    /// Runs the rules that need every postmortem, the `check` rules if asked, applies the
+    /// public policy, and builds the model; every finding of config, files and theme is in
+    /// the result.
+    pub fn archive(&self, view: &View) -> Assembled {
+        let files = self.postmortems.len() + self.external.len();
+        let theme_errors = self.theme.as_ref().err().into_iter().flatten().cloned();
+        let config = match &self.config {
+            Ok(config) => config,
+            Err(errors) => {
+                let diagnostics = errors.iter().cloned().chain(theme_errors).collect();
+                return Assembled { archive: None, diagnostics, files, internal_left_out: 0 };
+            }
+        };
+        let mut diagnostics: Vec<Diagnostic> = self
+            .postmortems
+            .values()
+            .flat_map(|c| c.diagnostics.iter().cloned())
+            .chain(self.external.values().flat_map(|(_, d)| d.iter().cloned()))
+            .chain(theme_errors)
+            .collect();
+        let mut postmortems: Vec<Arc<Postmortem>> =
+            self.postmortems.values().filter_map(|c| c.postmortem.clone()).collect();
+        let docs = |path: &Path| -> Option<&Document> { self.postmortems.get(path)?.loaded.as_ref().map(|l| &l.doc) };
+        // A postmortem with errors of its own still exists: links to it are not the problem.
+        let failed: Vec<String> = self
+            .postmortems
+            .values()
+            .filter(|c| c.postmortem.is_none())
+            .filter_map(|c| c.loaded.as_ref())
+            .map(|l| l.raw.id.clone().unwrap_or_else(|| slugify(&l.doc.file_stem())))
+            .collect();
+        let mut found = lint::archive::archive(&postmortems, &docs, &failed);
+        if view.lint {
+            let outlines: Vec<Outline> = postmortems.par_iter().map(|p| Outline::parse(&p.body)).collect();
+            let ctx = lint::Context::new(config, view.today, &postmortems, &outlines);
+            let per_file: Vec<Vec<Diagnostic>> = postmortems
+                .par_iter()
+                .zip(&outlines)
+                .filter_map(|(pm, outline)| Some(lint::postmortem(&ctx, pm, docs(&pm.source)?, outline)))
+                .collect();
+            found.extend(per_file.into_iter().flatten());
+        }
+        diagnostics.extend(Self::settle(config, found));
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return Assembled { archive: None, diagnostics, files, internal_left_out: 0 };
+        }
+        let internal_left_out = self.options.audience.publish(config, &mut postmortems);
+        let external = self.external.values().filter_map(|(e, _)| e.clone()).collect();
+        let mut archive = Archive::new(config.clone(), postmortems, external, view.drafts, view.today);
+        archive.branch = self.git.branch.clone();
+        archive.repository_prefix = self.git.prefix.clone();
+        Assembled { archive: Some(archive), diagnostics, files, internal_left_out }
+    }
+}
+
+fn replace<V>(map: &mut BTreeMap<PathBuf, V>, rel: &Path, value: Option<V>) {
+    match value {
+        Some(v) => map.insert(rel.to_path_buf(), v),
+        None => map.remove(rel),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Renderer;
+    use crate::routes::Page;
+
+    #[test]
+    fn the_example_archive_opens_and_every_page_is_found_at_its_path() {
+        let site = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let ws = Workspace::open(site, Options::default()).unwrap();
+        let view = View { drafts: true, lint: false, today: jiff::civil::date(2025, 1, 1) };
+        let archive = ws.archive(&view).archive.unwrap();
+        let r = Renderer::new(Arc::new(archive), ws.theme().unwrap().clone(), Default::default());
+        let a = r.archive();
+        for page in r.pages() {
+            assert_eq!(Page::at(a, &page.path(a)), Some(page));
+        }
+        assert!(Page::at(a, "postmortems/nope/index.html").is_none());
+        assert!(Page::at(a, "static/style.css").is_none());
+    }
+}
