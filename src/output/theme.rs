@@ -8,6 +8,8 @@ use std::path::Path;
 use minijinja::Environment;
 
 use crate::diagnostics::{Diagnostic, Rule, Source};
+use crate::model::TaxonomyKind;
+use crate::routes;
 
 macro_rules! builtin {
     ($dir:literal: $($name:literal),* $(,)?) => {
@@ -43,6 +45,7 @@ impl Theme {
 
         let mut env = Environment::new();
         env.add_filter("slug", |s: &str| crate::text::slugify(s));
+        add_url_functions(&mut env);
         env.set_formatter(html_formatter);
         // Files end in a newline; generated ones (pages, new postmortems) should too.
         if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build() {
@@ -73,6 +76,19 @@ impl Theme {
             }
         })
     }
+}
+
+/// URLs for templates, from `routes` (relative to the site root; prefix `root`):
+/// `postmortem_url(id)`, `taxonomy_url("services")`, `term_url("tags", name)`,
+/// `page_url("insights")`. Unknown names are template errors, not dead links.
+fn add_url_functions(env: &mut Environment<'static>) {
+    use minijinja::{Error, ErrorKind};
+    let unknown = |what: &str, name: &str| Error::new(ErrorKind::InvalidOperation, format!("no {what} `{name}`"));
+    let kind = move |key: &str| TaxonomyKind::from_key(key).ok_or_else(|| unknown("taxonomy", key));
+    env.add_function("postmortem_url", |id: &str| routes::postmortem(id));
+    env.add_function("taxonomy_url", move |key: &str| kind(key).map(routes::taxonomy));
+    env.add_function("term_url", move |key: &str, name: &str| kind(key).map(|k| routes::term(k, name)));
+    env.add_function("page_url", move |name: &str| routes::named(name).ok_or_else(|| unknown("page", name)));
 }
 
 /// Escapes like the default formatter, minus `/`: minijinja writes it as `&#x2f;`, which
