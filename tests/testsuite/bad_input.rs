@@ -184,3 +184,44 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/archive"));
 }
+
+#[test]
+fn a_page_that_cannot_be_written_is_an_io_error_and_nothing_is_replaced() {
+    let site = Site::fixture("good");
+    site.build().success();
+    let before = site.snapshot();
+    // A valid id, but a folder name longer than file systems allow (255 bytes).
+    let id = "x".repeat(300);
+    site.write("content/postmortems/long.md", format!("{HEAD}severity: SEV-2\nstatus: closed\nid: {id}\n---\nbody\n"));
+    let run = site.build().failure(2);
+    assert_contains(&run.stderr, &["nothing was written", "cannot"]);
+    assert_eq!(site.snapshot(), before, "a failed build must leave the previous output untouched");
+}
+
+#[test]
+fn a_reader_that_closes_the_pipe_ends_the_command_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let site = Site::fixture("good");
+    let body = "Checkout latency grew from 300 ms to 1.2 s while the payments queue backed up.\n".repeat(3);
+    for n in 0..400 {
+        let pm = format!("{HEAD}severity: SEV-3\ntitle: \"Checkout incident {n}\"\n---\n{body}");
+        site.write(&format!("content/postmortems/many/pm-{n}.md"), pm.replacen("title: \"Bad\"\n", "", 1));
+    }
+    // Like `hindsight search checkout --json | head -1`: far more output than a pipe holds.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .args(["--root"])
+        .arg(site.root())
+        .args(["search", "checkout", "--json", "--limit", "400"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with("{\"id\":"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("error") && !stderr.contains("panicked"), "{stderr}");
+}

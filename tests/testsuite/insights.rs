@@ -213,3 +213,25 @@ fn the_feed_is_valid_atom_and_the_export_round_trips() {
     roxmltree::Document::parse(&sitemap).expect("well-formed sitemap");
     assert!(sitemap.contains("<loc>https://example.test/archive/postmortems/db-failover/</loc>"));
 }
+
+#[test]
+fn edit_links_name_the_file_where_it_sits_in_a_larger_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    let archive = repo.join("docs/post mortems");
+    std::fs::create_dir_all(archive.join("content/postmortems")).unwrap();
+    std::fs::write(archive.join("site.toml"), "repository_url = \"https://git.example/acme/ops\"\n").unwrap();
+    std::fs::write(archive.join("content/postmortems/db #1.md"), PM.replace("TITLE", "Db")).unwrap();
+    git(repo, &["init", "-q", "-b", "main"], "x", "2024-01-01T00:00:00Z");
+    git(repo, &["add", "-A"], "Alice", "2024-01-01T10:00:00Z");
+    git(repo, &["commit", "-q", "-m", "a"], "Alice", "2024-01-01T10:00:00Z");
+    let out = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .args(["--root", "docs/post mortems", "build"])
+        .current_dir(repo)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = std::fs::read_to_string(archive.join("public/postmortems/db-1/index.html")).unwrap();
+    let edit = "https://git.example/acme/ops/edit/main/docs/post%20mortems/content/postmortems/db%20%231.md";
+    assert_contains(&page, &[&format!("href=\"{edit}\"")]);
+}

@@ -185,6 +185,25 @@ fn an_edit_is_served_and_browsers_are_told_to_reload() {
 }
 
 #[test]
+fn pages_listing_an_edited_postmortem_as_similar_are_rendered_again() {
+    let site = Site::fixture("good");
+    let pm = |title: &str, date: &str| {
+        format!("---\ntitle: \"{title}\"\ndate: {date}\nseverity: SEV-3\nservices: [cache]\n---\nBody.\n")
+    };
+    site.write("content/postmortems/cache-one.md", pm("Cache stampede", "2024-01-10"));
+    site.write("content/postmortems/cache-two.md", pm("Cache stampede again", "2024-05-10"));
+    let server = Server::start(&site, &[]);
+    // Not related, only similar: the newer page lists the older one's title.
+    let newer = server.get("/postmortems/cache-two/");
+    assert!(newer.body.contains(">Cache stampede</a>"), "{}", newer.body);
+    let events = server.events();
+    site.write("content/postmortems/cache-one.md", pm("Cache eviction storm", "2024-01-10"));
+    assert_eq!(next_event(&events), "reload");
+    let newer = server.get("/postmortems/cache-two/");
+    assert!(newer.body.contains(">Cache eviction storm</a>"), "stale similar list: {}", newer.body);
+}
+
+#[test]
 fn a_broken_edit_shows_the_overlay_and_keeps_the_last_good_page() {
     let site = Site::fixture("good");
     let server = Server::start(&site, &[]);
