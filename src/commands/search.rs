@@ -10,7 +10,8 @@ use crate::search::{self, Filters, Hit};
 use crate::workspace::{Options, Workspace};
 
 pub fn search(root: &Path, query: &str, filters: &Filters, limit: usize, json: bool) -> Result<()> {
-    search::refresh(root, || {
+    let mut indexed = 0;
+    let rebuilt = search::refresh(root, || {
         let ws = Workspace::open(root, Options::default())?;
         if let Err(errors) = ws.config() {
             anyhow::bail!("site.toml has errors, so the archive cannot be indexed:\n{}", errors[0]);
@@ -19,8 +20,12 @@ pub fn search(root: &Path, query: &str, filters: &Filters, limit: usize, json: b
         if broken > 0 {
             eprintln!("note: {broken} postmortem(s) have errors and are not searchable; `hindsight check` shows why");
         }
+        indexed = valid.len();
         Ok(valid)
     })?;
+    if rebuilt {
+        eprintln!("indexed {indexed} postmortems (the index is kept in {})", search::CACHE_DIR);
+    }
     let hits = search::search(root, query, filters, limit)?;
     if hits.is_empty() && !json {
         eprintln!("no postmortem matches `{query}`");

@@ -68,6 +68,19 @@ impl Site {
         self
     }
 
+    /// Writes `to` as a copy of `from` (both relative to the root) with each `(old, new)`
+    /// replaced once, as mdBook's `change_file` does: small fixtures made from one clean
+    /// file and a patch. Panics when `old` is not in the file, so a patch cannot go stale.
+    #[track_caller]
+    pub fn patched(&self, from: &str, to: &str, changes: &[(&str, &str)]) -> &Self {
+        let mut text = fs::read_to_string(self.root.join(from)).unwrap();
+        for (old, new) in changes {
+            assert!(text.contains(old), "{from} has no {old:?}");
+            text = text.replacen(old, new, 1);
+        }
+        self.write(to, text)
+    }
+
     pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> &Self {
         let path = self.root.join(rel);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
