@@ -1,4 +1,4 @@
-//! `hindsight serve`: the archive on a local HTTP server, rebuilt on save. Pages are
+//! The preview server behind `hindsight serve`: the archive on a local HTTP server, rebuilt on save. Pages are
 //! rendered from memory on first request and kept; a change to `content/`, `theme/` or
 //! `site.toml` re-checks what changed, keeps the pages it cannot have touched, and tells
 //! open browsers to reload (server-sent events). Only pages of the archive are served —
