@@ -92,17 +92,19 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     report(&opts.root, &mut diagnostics);
-    let (Some(archive), Ok(theme)) = (archive, ws.theme()) else {
+    let (Some(archive), Ok(theme)) = (archive, ws.theme().cloned()) else {
         return Err(ContentErrors { count: errors, after: NOTHING_WRITTEN }.into());
     };
     let uncommitted = archive.postmortems.iter().filter(|p| p.history.is_none()).count();
     if ws.git().in_repo && uncommitted > 0 {
         eprintln!("note: {uncommitted} postmortem(s) not committed yet, so their pages show no history");
     }
+    // The files' texts are not needed to render: free them before the pages take memory.
+    drop(ws);
 
     let clock = Instant::now();
     let archive = Arc::new(archive);
-    let renderer = Renderer::new(archive.clone(), theme.clone(), Default::default());
+    let renderer = Renderer::new(archive.clone(), theme, Default::default());
     let output = Output::create(&opts.output)?;
     let pages = renderer.pages();
     // The static search index is made beside the pages: its merging steps run on one
