@@ -30,17 +30,18 @@ pub enum Page {
     Search,
 }
 
-/// Pages whose URL does not depend on the archive, with their URL.
-const FIXED: [(Page, &str); 9] = [
-    (Page::Home, ""),
-    (Page::External, "external/"),
-    (Page::ActionItems(None), "action-items/"),
-    (Page::Insights, "insights/"),
-    (Page::Search, "search/"),
-    (Page::NotFound, "404.html"),
-    (Page::Feed, "feed.xml"),
-    (Page::Sitemap, "sitemap.xml"),
-    (Page::Export, "postmortems.json"),
+/// Pages whose URL does not depend on the archive: the page, the name templates ask
+/// `page_url` for, and its URL.
+const FIXED: [(Page, &str, &str); 9] = [
+    (Page::Home, "home", ""),
+    (Page::External, "external", "external/"),
+    (Page::ActionItems(None), "action-items", "action-items/"),
+    (Page::Insights, "insights", "insights/"),
+    (Page::Search, "search", "search/"),
+    (Page::NotFound, "not-found", "404.html"),
+    (Page::Feed, "feed", "feed.xml"),
+    (Page::Sitemap, "sitemap", "sitemap.xml"),
+    (Page::Export, "export", "postmortems.json"),
 ];
 
 /// Where the static search index's files go.
@@ -52,16 +53,7 @@ pub const POSTMORTEM_PATTERN: &str = "postmortems/{id}/";
 
 /// The URL of a fixed page by name, for templates: `home`, `insights`, `action-items`, ...
 pub fn named(name: &str) -> Option<&'static str> {
-    let page = match name {
-        "home" => Page::Home,
-        "external" => Page::External,
-        "action-items" => Page::ActionItems(None),
-        "insights" => Page::Insights,
-        "search" => Page::Search,
-        "feed" => Page::Feed,
-        _ => return None,
-    };
-    FIXED.iter().find(|(p, _)| *p == page).map(|(_, url)| *url)
+    FIXED.iter().find(|(_, n, _)| *n == name).map(|(_, _, url)| *url)
 }
 
 pub fn postmortem(id: &str) -> String {
@@ -96,7 +88,7 @@ pub fn edit_url(repository_url: &str, branch: &str, prefix: &Path, source: &Path
 impl Page {
     /// Every page of the archive.
     pub fn all(a: &Archive) -> Vec<Page> {
-        let mut pages: Vec<Page> = FIXED.iter().map(|(p, _)| *p).collect();
+        let mut pages: Vec<Page> = FIXED.iter().map(|(p, _, _)| *p).collect();
         pages.extend((0..a.action_groups.len()).map(|g| Page::ActionItems(Some(g))));
         pages.extend((0..a.postmortems.len()).flat_map(|i| [Page::Postmortem(i), Page::PostmortemJson(i)]));
         for kind in TaxonomyKind::ALL {
@@ -114,7 +106,7 @@ impl Page {
             Page::TaxonomyIndex(kind) => taxonomy(kind),
             Page::Term(kind, i) => format!("{}/{}/", kind.key(), a.taxonomy(kind).terms[i].slug),
             Page::ActionItems(Some(g)) => action_group(a.action_groups[g].kind, &a.action_groups[g].slug),
-            fixed => FIXED.iter().find(|(p, _)| *p == fixed).map(|(_, url)| url.to_string()).unwrap_or_default(),
+            fixed => FIXED.iter().find(|(p, _, _)| *p == fixed).map(|(_, _, url)| url.to_string()).unwrap_or_default(),
         }
     }
 
@@ -125,7 +117,7 @@ impl Page {
 
     /// The page at an output path, the inverse of `path`.
     pub fn at(a: &Archive, path: &str) -> Option<Page> {
-        if let Some((page, _)) = FIXED.iter().find(|(_, url)| file(url) == path) {
+        if let Some((page, _, _)) = FIXED.iter().find(|(_, _, url)| file(url) == path) {
             return Some(*page);
         }
         if let Some(id) = path.strip_prefix("postmortems/").and_then(|p| p.strip_suffix("/index.json")) {

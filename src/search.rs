@@ -71,7 +71,7 @@ fn schema() -> (Schema, Fields) {
 /// compute, so `hindsight search` can tell in milliseconds whether the index is current.
 pub fn listing(root: &Path) -> String {
     use rayon::prelude::*;
-    let paths: Vec<PathBuf> = ["content/postmortems", "site.toml"]
+    let paths: Vec<PathBuf> = [crate::ingest::POSTMORTEMS, "site.toml"]
         .iter()
         .flat_map(|dir| walkdir::WalkDir::new(root.join(dir)).sort_by_file_name().into_iter().filter_map(Result::ok))
         .map(|e| e.into_path())

@@ -246,6 +246,19 @@ impl Workspace {
         self.theme.as_ref().map_err(Vec::as_slice)
     }
 
+    /// `--today`, or today's date in the archive's time zone (UTC while `site.toml` has
+    /// errors): the day deadlines, overdue action items and new postmortems' file names are
+    /// judged by, the same for every command.
+    pub fn today(&self, given: Option<&str>) -> Result<jiff::civil::Date> {
+        match given {
+            Some(t) => t.parse().map_err(|_| anyhow::anyhow!("--today must be a date like 2024-03-12, not `{t}`")),
+            None => {
+                let zone = self.config.as_ref().map_or(jiff::tz::TimeZone::UTC, Config::time_zone);
+                Ok(jiff::Timestamp::now().to_zoned(zone).date())
+            }
+        }
+    }
+
     pub fn git(&self) -> &Git {
         &self.git
     }

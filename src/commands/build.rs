@@ -74,7 +74,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     guard_output(&opts.root, &opts.output)?;
     let mut timings = Vec::new();
     let clock = Instant::now();
-    let audience = if opts.public { Audience::Public } else { Audience::Internal };
+    let audience = Audience::of_public_flag(opts.public);
     let ws = Workspace::open(
         &opts.root,
         workspace::Options { audience, history: true, rev: opts.rev.clone(), skip_content: false },
@@ -83,8 +83,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     if !ws.git().in_repo {
         eprintln!("note: {} is not in a Git repository, so pages show no history", opts.root.display());
     }
-    let zone = ws.config().map(|c| c.time_zone()).unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = super::today(opts.today.as_deref(), zone)?;
+    let today = ws.today(opts.today.as_deref())?;
     let clock = Instant::now();
     let Assembled { archive, mut diagnostics, internal_left_out, .. } =
         ws.archive(&View { drafts: opts.drafts, lint: false, today });

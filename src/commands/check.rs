@@ -12,8 +12,7 @@ use crate::workspace::{Options, View, Workspace};
 
 pub fn check(root: &Path, format: Format, today: Option<&str>, deny_warnings: bool) -> Result<()> {
     let ws = Workspace::open(root, Options::default())?;
-    let zone = ws.config().map(|c| c.time_zone()).unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = super::today(today, zone)?;
+    let today = ws.today(today)?;
     let mut found = ws.archive(&View { drafts: true, lint: true, today });
     let errors = found.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = found.diagnostics.len() - errors;

@@ -28,7 +28,7 @@ pub fn create(root: &Path, title: &str, services: &[String], severity: Option<&s
         bail!("the title is empty: give one, e.g. hindsight new \"Checkout API outage\" --service checkout");
     }
     let theme = ws.theme().map_err(|errors| anyhow::anyhow!("{}", errors[0]))?;
-    let date = super::today(None, config.time_zone())?;
+    let date = ws.today(None)?;
     let text = theme
         .render("new.md", context! { title, services => services.to_vec(), severity, date => date.to_string() })
         .map_err(|d| anyhow::anyhow!("{d}"))?;

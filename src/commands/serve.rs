@@ -23,7 +23,7 @@ pub fn serve(opts: Options) -> Result<()> {
     let (listener, url) = server::bind(&opts.bind, opts.port)?;
     let root =
         opts.root.canonicalize().with_context(|| format!("cannot open the archive folder {}", opts.root.display()))?;
-    let audience = if opts.public { Audience::Public } else { Audience::Internal };
+    let audience = Audience::of_public_flag(opts.public);
     let mut ws = Workspace::open(&root, workspace::Options { audience, history: true, ..Default::default() })?;
     // Pages served locally link under the local address, not the deployed one.
     ws.set_base_url(url.clone());

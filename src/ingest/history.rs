@@ -61,7 +61,7 @@ impl Repo {
         walk.set_sorting(Sort::TIME | Sort::REVERSE)?;
         let commits: Vec<Oid> = walk.collect::<Result<_, _>>()?;
         let path = self.repo.path().to_path_buf();
-        let scope = self.prefix.join("content/postmortems");
+        let scope = self.prefix.join(super::POSTMORTEMS);
         let threads = rayon::current_num_threads().max(1);
         let chunk = commits.len().div_ceil(threads).max(1);
         // Each thread opens the repository itself: a `Repository` cannot be shared.

@@ -22,6 +22,11 @@ pub enum Audience {
 }
 
 impl Audience {
+    /// The audience a `--public` flag asks for.
+    pub fn of_public_flag(public: bool) -> Audience {
+        if public { Audience::Public } else { Audience::Internal }
+    }
+
     /// `text` as this audience may read it. Used on every text of a postmortem while it is
     /// made (title, summary, action items, body), before anything else sees it.
     pub fn text(self, text: &str) -> String {
