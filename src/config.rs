@@ -33,6 +33,9 @@ pub struct Config {
     pub repository_url: Option<String>,
     /// IANA time zone used to display timestamps (they are stored with their own offset).
     pub timezone: String,
+    /// Section titles that hold a timeline, besides `Timeline`, `Timeline of events`,
+    /// `Incident timeline` and `Chronology`.
+    pub timeline_headings: Vec<String>,
     /// Per-rule overrides: `off`, `warning` or `error`.
     pub rules: Settings,
     pub public: Public,
@@ -139,6 +142,7 @@ impl Default for Config {
             .to_vec(),
             repository_url: None,
             timezone: "UTC".into(),
+            timeline_headings: Vec::new(),
             rules: Settings::default(),
             public: Public::default(),
         }

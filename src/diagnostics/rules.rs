@@ -30,6 +30,7 @@ pub enum Rule {
     TimelineTime,
     TimelineOrder,
     TimelineEntry,
+    TimelineAmbiguous,
     TimelineZone,
     TimelineRange,
     MissingSection,
@@ -89,7 +90,8 @@ rules! {
     TimestampOrder "timestamp-order" Error true "started_at <= detected_at <= mitigated_at <= resolved_at does not hold";
     TimelineTime "timeline-time" Error true "a timeline entry's date or time is impossible (25:99, 2024-02-30)";
     TimelineOrder "timeline-order" Error true "a timeline entry is earlier than the one before it";
-    TimelineEntry "timeline-entry" Warning true "a timeline item does not start with a time";
+    TimelineEntry "timeline-entry" Warning true "a timeline list item does not start with a date or time";
+    TimelineAmbiguous "timeline-ambiguous" Warning true "a timeline date like 03/04/2021 reads two ways";
     TimelineZone "timeline-zone" Warning true "a timeline entry names a time zone other than the section's";
     TimelineRange "timeline-range" Warning true "a timeline entry lies more than a day outside started_at..resolved_at";
     MissingSection "missing-section" Warning true "a recommended section (site.toml `recommended_sections`) is missing";

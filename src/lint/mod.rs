@@ -16,6 +16,7 @@ pub mod archive;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Rule};
 use crate::ingest::front_matter::Document;
+use crate::ingest::timeline::is_timeline;
 use crate::markdown::{Block, Outline, Target, classify, resolve_relative};
 use crate::model::{ItemStatus, Postmortem, Status};
 use crate::text::closest;
@@ -107,8 +108,10 @@ const HUMAN_ERROR_HINT: &str = "name the condition that let a reasonable action 
 
 fn sections(r: &mut Report, ctx: &Context, outline: &Outline) {
     let fence = r.doc.matter.end..r.doc.matter.end + 3;
+    let timeline = |title: &str| is_timeline(title, &ctx.config.timeline_headings);
     for name in &ctx.config.recommended_sections {
-        if !outline.sections().any(|h| h.title.eq_ignore_ascii_case(name)) {
+        let holds = |title: &str| title.eq_ignore_ascii_case(name) || (timeline(name) && timeline(title));
+        if !outline.sections().any(|h| holds(&h.title)) {
             r.at(
                 Rule::MissingSection,
                 fence.clone(),

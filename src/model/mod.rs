@@ -161,19 +161,28 @@ pub struct Timeline {
     pub zone: String,
     #[serde(skip)]
     pub tz: TimeZone,
+    /// Where the section's heading starts in the body, when there is a section.
+    #[serde(skip)]
+    pub heading: Option<usize>,
     pub entries: Vec<Entry>,
 }
 
 impl Default for Timeline {
     fn default() -> Self {
-        Timeline { zone: "UTC".into(), tz: TimeZone::UTC, entries: Vec::new() }
+        Timeline { zone: "UTC".into(), tz: TimeZone::UTC, heading: None, entries: Vec::new() }
     }
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Entry {
+    /// The instant; for a day-level entry, the start of its day.
     #[serde(skip)]
     pub at: Timestamp,
+    /// The day in the section's zone.
+    #[serde(skip)]
+    pub day: jiff::civil::Date,
+    /// An entry with a date and no time (`2021-03-05: deploys frozen`), drawn as a day.
+    pub day_only: bool,
     /// Time as written in the section's zone, for display.
     pub when: String,
     /// The rest of the item, still Markdown.
@@ -181,6 +190,9 @@ pub struct Entry {
     /// Where the time is written, relative to the body.
     #[serde(skip)]
     pub span: Range<usize>,
+    /// Where the entry's list item or paragraph starts in the body, so the page can mark it.
+    #[serde(skip)]
+    pub block: usize,
 }
 
 /// The three durations incident reviews track, each measured from the start of impact.

@@ -1,6 +1,9 @@
 //! Markdown to HTML with the extensions postmortems use (tables, footnotes, strikethrough,
-//! task lists), heading anchors, a table of contents, highlighted code, and a hole where a
-//! section the template draws itself (the timeline) used to be.
+//! task lists), heading anchors, a table of contents, highlighted code, and the timeline's
+//! entries marked where they stand, with a hole after its heading for the drawing. Every
+//! word of the source reaches the page: the drawing adds to the text, never replaces it.
+
+use std::collections::HashMap;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 use serde::Serialize;
@@ -8,10 +11,10 @@ use serde::Serialize;
 use super::highlight::Highlighter;
 use crate::markdown::{HeadingIds, options};
 
-/// The rendered body, split around the replaced section when there was one.
+/// The rendered body, split after the timeline's heading when there was one.
 pub struct Rendered {
     pub before: String,
-    /// Present when the replaced section existed: the HTML after it.
+    /// Present when the timeline section existed: the HTML from its first block on.
     pub after: Option<String>,
     pub toc: Vec<TocEntry>,
 }
@@ -34,29 +37,37 @@ pub enum Link {
     Unlink,
 }
 
-/// Renders `md`; the H2 section titled `replace` (case-insensitive) is left out and its
-/// heading kept, so the caller can draw that section from structured data instead.
-/// `link` decides what each link becomes.
-pub fn render(md: &str, highlighter: &Highlighter, replace: Option<&str>, link: &dyn Fn(&str) -> Link) -> Rendered {
+/// Where the timeline is in the body: its heading (the drawing goes after it) and the
+/// entries, each marked on its own list item or paragraph.
+#[derive(Default)]
+pub struct TimelineMarks {
+    /// Byte offset of the section's heading in the body.
+    pub heading: Option<usize>,
+    /// Byte offset of an entry's block, the attributes for its tag, and HTML put before its text.
+    pub entries: HashMap<usize, (String, String)>,
+}
+
+/// Renders `md`, marking the timeline as `marks` says; `link` decides what each link becomes.
+pub fn render(md: &str, highlighter: &Highlighter, marks: &TimelineMarks, link: &dyn Fn(&str) -> Link) -> Rendered {
     let mut events: Vec<Event> = Vec::new();
     let mut toc = Vec::new();
     let mut ids = HeadingIds::default();
-    let mut parser = Parser::new_ext(md, options());
-    let mut skipping = false;
-    let mut replaced = false;
+    let mut parser = Parser::new_ext(md, options()).into_offset_iter();
     let mut unlinking = false;
-    while let Some(event) = parser.next() {
+    while let Some((event, range)) = parser.next() {
         match event {
+            Event::Start(tag @ (Tag::Item | Tag::Paragraph)) if marks.entries.contains_key(&range.start) => {
+                let (attributes, before) = &marks.entries[&range.start];
+                let name = if matches!(tag, Tag::Item) { "li" } else { "p" };
+                events.push(Event::Html(format!("<{name} {attributes}>{before}").into()));
+            }
             Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-                let inner: Vec<Event> =
-                    parser.by_ref().take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_)))).collect();
+                let inner: Vec<Event> = parser
+                    .by_ref()
+                    .map(|(e, _)| e)
+                    .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
+                    .collect();
                 let title = plain_text(&inner);
-                if skipping && level <= HeadingLevel::H2 {
-                    skipping = false;
-                }
-                if skipping {
-                    continue;
-                }
                 let id = ids.next(id.as_deref(), &title);
                 if level <= HeadingLevel::H3 && level >= HeadingLevel::H2 {
                     toc.push(TocEntry { level: level as u8, id: id.clone(), title: title.clone() });
@@ -67,13 +78,10 @@ pub fn render(md: &str, highlighter: &Highlighter, replace: Option<&str>, link: 
                     format!(" <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>").into(),
                 ));
                 events.push(Event::End(TagEnd::Heading(level)));
-                if level == HeadingLevel::H2 && !replaced && replace.is_some_and(|r| title.eq_ignore_ascii_case(r)) {
+                if marks.heading == Some(range.start) {
                     events.push(Event::Html(HOLE.into()));
-                    skipping = true;
-                    replaced = true;
                 }
             }
-            _ if skipping => {}
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => match link(&dest_url) {
                 Link::Keep => events.push(Event::Start(Tag::Link { link_type, dest_url, title, id })),
                 Link::To(to) => events.push(Event::Start(Tag::Link { link_type, dest_url: to.into(), title, id })),
@@ -86,7 +94,7 @@ pub fn render(md: &str, highlighter: &Highlighter, replace: Option<&str>, link: 
                     CodeBlockKind::Indented => String::new(),
                 };
                 let mut code = String::new();
-                for e in parser.by_ref() {
+                for (e, _) in parser.by_ref() {
                     match e {
                         Event::Text(t) => code.push_str(&t),
                         Event::End(TagEnd::CodeBlock) => break,
@@ -143,14 +151,6 @@ fn mark_internal_spans(events: &mut [Event]) {
     }
 }
 
-/// One line of Markdown (a timeline entry) as inline HTML, without the paragraph around it.
-pub fn inline(md: &str) -> String {
-    let mut out = String::new();
-    html::push_html(&mut out, Parser::new_ext(md, options()));
-    let trimmed = out.trim_end();
-    trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")).unwrap_or(trimmed).to_string()
-}
-
 fn plain_text(events: &[Event]) -> String {
     events
         .iter()
@@ -167,9 +167,12 @@ mod tests {
 
     #[test]
     fn headings_get_unique_anchors_and_a_toc() {
-        let r = render("## Impact\n\ntext\n\n### Impact\n\n## Root `Causes`\n", &Highlighter::default(), None, &|_| {
-            Link::Keep
-        });
+        let r = render(
+            "## Impact\n\ntext\n\n### Impact\n\n## Root `Causes`\n",
+            &Highlighter::default(),
+            &TimelineMarks::default(),
+            &|_| Link::Keep,
+        );
         let ids: Vec<_> = r.toc.iter().map(|t| (t.level, t.id.as_str())).collect();
         assert_eq!(ids, [(2, "impact"), (3, "impact-1"), (2, "root-causes")]);
         assert!(r.before.contains("<h2 id=\"impact\">Impact <a class=\"anchor\" href=\"#impact\""), "{}", r.before);
@@ -179,22 +182,37 @@ mod tests {
     #[test]
     fn extensions_are_enabled() {
         let md = "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ note[^1]\n\n- [x] done\n\n[^1]: footnote\n";
-        let html = render(md, &Highlighter::default(), None, &|_| Link::Keep).before;
+        let html = render(md, &Highlighter::default(), &TimelineMarks::default(), &|_| Link::Keep).before;
         for needle in ["<table>", "<del>old</del>", "type=\"checkbox\"", "footnote-definition"] {
             assert!(html.contains(needle), "{needle} missing in {html}");
         }
     }
 
     #[test]
-    fn replaced_section_is_cut_out_up_to_the_next_h2() {
-        let md = "## Summary\n\ns\n\n## Timeline\n\n- 14:00 a\n\n### Sub\n\n```sql\nSELECT 1;\n```\n\n## Lessons Learned\n\nl\n";
-        let r = render(md, &Highlighter::default(), Some("timeline"), &|_| Link::Keep);
+    fn the_timeline_is_kept_whole_and_its_entries_marked() {
+        let md = "## Summary\n\ns\n\n## Timeline\n\n- 14:00 a\n  - nested\n\nAfter.\n\n**15:00** b\n\n### Sub\n\n## Lessons Learned\n\nl\n";
+        let item = md.find("- 14:00").unwrap();
+        let para = md.find("**15:00").unwrap();
+        let marks = TimelineMarks {
+            heading: md.find("## Timeline"),
+            entries: HashMap::from([
+                (item, ("class=\"entry mark-detected\"".to_string(), "<b>+5m</b> ".to_string())),
+                (para, ("class=\"entry\"".to_string(), String::new())),
+            ]),
+        };
+        let r = render(md, &Highlighter::default(), &marks, &|_| Link::Keep);
         assert!(r.before.ends_with("</h2>\n"), "{}", r.before);
         assert!(r.before.contains("id=\"timeline\""));
         let after = r.after.unwrap();
-        assert!(after.trim_start().starts_with("<h2 id=\"lessons-learned\""), "{after}");
-        assert!(!after.contains("14:00") && !r.before.contains("14:00"));
-        assert!(!r.toc.iter().any(|t| t.id == "sub"));
+        assert!(
+            after.contains("<li class=\"entry mark-detected\"><b>+5m</b> 14:00 a\n<ul>\n<li>nested</li>"),
+            "{after}"
+        );
+        assert!(
+            after.contains("<p>After.</p>") && after.contains("<p class=\"entry\"><strong>15:00</strong> b</p>"),
+            "{after}"
+        );
+        assert!(r.toc.iter().any(|t| t.id == "sub"));
     }
 
     #[test]
@@ -205,7 +223,7 @@ mod tests {
             None => Link::Keep,
         };
         let md = "[a](x.md) [b](https://e.test/) [*c*](gone.md)\n";
-        let html = render(md, &Highlighter::default(), None, &rewrite).before;
+        let html = render(md, &Highlighter::default(), &TimelineMarks::default(), &rewrite).before;
         assert!(html.contains("<a href=\"../x/\">a</a> <a href=\"https://e.test/\">b</a> <em>c</em></p>"), "{html}");
     }
 
@@ -213,7 +231,7 @@ mod tests {
     fn internal_spans_are_wrapped_for_authors() {
         let md =
             "a <!-- internal -->x<!-- /internal --> b\n\n<!-- internal -->\n\n## Secret\n\ny\n\n<!-- /internal -->\n";
-        let html = render(md, &Highlighter::default(), None, &|_| Link::Keep).before;
+        let html = render(md, &Highlighter::default(), &TimelineMarks::default(), &|_| Link::Keep).before;
         assert!(
             html.contains("<p>a <span class=\"internal-span\" title=\"Left out of public builds\">x</span> b</p>"),
             "{html}"
@@ -227,12 +245,11 @@ mod tests {
 
     #[test]
     fn code_blocks_are_highlighted() {
-        let html = render("```python {.x}\nprint(1)\n```\n", &Highlighter::default(), None, &|_| Link::Keep).before;
+        let html =
+            render("```python {.x}\nprint(1)\n```\n", &Highlighter::default(), &TimelineMarks::default(), &|_| {
+                Link::Keep
+            })
+            .before;
         assert!(html.contains("data-lang=\"python\""), "{html}");
-    }
-
-    #[test]
-    fn inline_strips_the_paragraph() {
-        assert_eq!(inline("Alert *fires*"), "Alert <em>fires</em>");
     }
 }

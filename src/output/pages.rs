@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::charts;
 use super::highlight::Highlighter;
-use super::html::{self, Link, TocEntry};
+use super::html::{self, Link, TimelineMarks, TocEntry};
 use crate::config::{Config, Visibility};
 use crate::markdown::{Target, classify, resolve_relative};
 use crate::model::insights::{self, Durations, Insights};
@@ -120,11 +120,15 @@ struct Row {
     iso: String,
     /// Time since impact began, e.g. `+1 h 05 min`.
     offset: Option<String>,
-    html: String,
     marks: Vec<&'static str>,
     /// Position along the drawn bar, in percent.
     pos: f64,
+    /// A moment from the front matter that no entry is at.
     synthetic: bool,
+    day_only: bool,
+    /// Where the entry's block starts in the body.
+    #[serde(skip)]
+    block: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -196,7 +200,8 @@ pub fn postmortem_view<'a>(
         Target::Page { id, .. } if !archive.by_id.contains_key(id) => Link::Unlink,
         _ => Link::Keep,
     };
-    let rendered = html::render(&pm.body, hl, (!pm.timeline.entries.is_empty()).then_some("timeline"), &link);
+    let timeline = timeline_rows(pm, stamps);
+    let rendered = html::render(&pm.body, hl, &timeline_marks(pm, &timeline), &link);
     let related = pm
         .related
         .iter()
@@ -214,7 +219,7 @@ pub fn postmortem_view<'a>(
         body_after: rendered.after,
         toc: rendered.toc,
         timeline_zone: pm.timeline.zone.clone(),
-        timeline: timeline_rows(pm, stamps),
+        timeline,
         related,
         similar: crate::model::similar::similar(archive, archive.words(), index)
             .into_iter()
@@ -248,12 +253,13 @@ fn timeline_rows(pm: &Postmortem, stamps: [Option<Timestamp>; 4]) -> Vec<Row> {
                 e.at,
                 Row {
                     when: e.when.clone(),
-                    iso: e.at.to_string(),
+                    iso: if e.day_only { e.day.to_string() } else { e.at.to_string() },
                     offset: None,
-                    html: html::inline(&e.text),
                     marks: vec![],
                     pos: 0.0,
                     synthetic: false,
+                    day_only: e.day_only,
+                    block: Some(e.block),
                 },
             )
         })
@@ -261,9 +267,12 @@ fn timeline_rows(pm: &Postmortem, stamps: [Option<Timestamp>; 4]) -> Vec<Row> {
     if rows.is_empty() {
         return Vec::new();
     }
-    for ((mark, label), stamp) in MARKS.iter().zip(stamps) {
+    for ((mark, _), stamp) in MARKS.iter().zip(stamps) {
         let Some(t) = stamp else { continue };
-        match rows.iter_mut().find(|(at, _)| at.duration_since(t).abs() < SignedDuration::from_secs(60)) {
+        let same_minute = |(at, row): &&mut (Timestamp, Row)| {
+            !row.day_only && at.duration_since(t).abs() < SignedDuration::from_secs(60)
+        };
+        match rows.iter_mut().find(same_minute) {
             Some((_, row)) => row.marks.push(mark),
             None => {
                 let when = Zoned::new(t, zone.clone()).strftime("%Y-%m-%d %H:%M").to_string();
@@ -271,10 +280,11 @@ fn timeline_rows(pm: &Postmortem, stamps: [Option<Timestamp>; 4]) -> Vec<Row> {
                     when,
                     iso: t.to_string(),
                     offset: None,
-                    html: (*label).to_string(),
                     marks: vec![mark],
                     pos: 0.0,
                     synthetic: true,
+                    day_only: false,
+                    block: None,
                 };
                 rows.push((t, row));
             }
@@ -293,6 +303,32 @@ fn timeline_rows(pm: &Postmortem, stamps: [Option<Timestamp>; 4]) -> Vec<Row> {
             row
         })
         .collect()
+}
+
+/// The timeline's entries marked in the body where the author wrote them: the list item or
+/// paragraph gets classes for its marks and its instant (`data-at`), and its offset and
+/// mark labels go before the text.
+fn timeline_marks(pm: &Postmortem, rows: &[Row]) -> TimelineMarks {
+    let entries = rows
+        .iter()
+        .filter_map(|row| {
+            let mut class = String::from("entry");
+            let mut before = String::from("<span class=\"entry-meta\">");
+            if row.day_only {
+                class.push_str(" day");
+            } else if let Some(offset) = &row.offset {
+                before.push_str(&format!("<span class=\"offset\">{offset}</span>"));
+            }
+            for mark in &row.marks {
+                let label = MARKS.iter().find(|(m, _)| m == mark).map_or("", |(_, label)| label);
+                class.push_str(&format!(" mark-{mark}"));
+                before.push_str(&format!(" <strong class=\"mark\">{label}</strong>"));
+            }
+            before.push_str("</span> ");
+            Some((row.block?, (format!("class=\"{class}\" data-at=\"{}\"", row.iso), before)))
+        })
+        .collect();
+    TimelineMarks { heading: pm.timeline.heading, entries }
 }
 
 /// One row of the action items table.

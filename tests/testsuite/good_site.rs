@@ -131,17 +131,24 @@ fn durations_and_times_are_computed_from_front_matter() {
 fn timeline_is_drawn_with_marks_in_the_declared_zone() {
     let site = built();
     let html = site.read("postmortems/checkout-outage/index.html");
-    let timeline = html.split("<ol class=\"timeline\">").nth(1).unwrap().split("</ol>").next().unwrap();
-    let rows: Vec<&str> = timeline.matches("<li").collect();
-    assert_eq!(rows.len(), 5, "4 entries plus mitigation, which no entry matches:\n{timeline}");
-    // The whole drawn timeline: times in the declared zone, offsets from impact, impact and
-    // detection (14:09:30) marked on their entries, mitigation added as a row of its own.
+    let timeline = html
+        .split("<div class=\"timeline-drawn\">")
+        .nth(1)
+        .unwrap()
+        .split("<h2 id=\"supporting-information\"")
+        .next()
+        .unwrap();
+    // The drawing (a bar with impact, detection, mitigation from the front matter, which
+    // no entry is at, and resolution), then the author's list with each entry marked in
+    // place: offsets from impact, the marks on the entries at the same minute.
     insta::assert_snapshot!("checkout_timeline", timeline);
+    assert_eq!(timeline.matches("<li class=\"entry").count(), 4);
+    assert_eq!(timeline.matches("class=\"dot").count(), 5, "4 entries and the mitigation");
     assert!(html.contains("<h2 id=\"timeline\">"));
-    assert!(!html.contains("<li><strong>2024-03-12 14:02</strong>"), "the raw list is replaced");
     let db = site.read("postmortems/db-failover/index.html");
+    assert!(db.contains("title=\"impact began 2023-07-01 02:00\""), "{db}");
     assert!(
-        db.contains("<time datetime=\"2023-07-01T00:00:00Z\">2023-07-01 02:00</time>"),
+        db.contains("<li class=\"entry mark-impact\" data-at=\"2023-07-01T00:00:00Z\">"),
         "Berlin summer time is UTC+2"
     );
 }

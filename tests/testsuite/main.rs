@@ -5,6 +5,7 @@ mod browser;
 mod check;
 mod good_site;
 mod insights;
+mod nothing_lost;
 mod public;
 mod search;
 mod serve;

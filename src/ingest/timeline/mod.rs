@@ -1,0 +1,425 @@
+//! The timeline section, as people write it: `## Timeline` or `## Timeline of events`
+//! (or a name from `site.toml`), entries as bullets, numbered items or paragraphs that start
+//! with a date or time in any common form, `### 2021-03-05` day headings giving the day to
+//! the bare times after them, a zone stated once ("All times UTC.") or per entry. Parsed
+//! into instants so the page can draw the timeline and mark impact, detection, mitigation
+//! and resolution on it; the text itself is rendered as written.
+
+mod stamp;
+
+use std::ops::Range;
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Zoned};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+use crate::diagnostics::Rule;
+use crate::model::{Entry, Timeline};
+pub use stamp::zone_named;
+
+/// A problem found while parsing, with its span relative to the body.
+#[derive(Debug)]
+pub struct Problem {
+    pub span: Range<usize>,
+    pub rule: Rule,
+    pub message: String,
+    pub hint: String,
+}
+
+/// Section titles that hold a timeline, besides those the site adds (`timeline_headings`).
+const NAMES: &[&str] =
+    &["timeline", "timeline of events", "incident timeline", "chronology", "detailed timeline", "sequence of events"];
+
+/// Whether a heading names the timeline: `Timeline`, `Incident timeline:`, `Timeline (all
+/// times PDT)`, or one of the site's own names; case does not matter.
+pub fn is_timeline(title: &str, extra: &[String]) -> bool {
+    let t = title.split('(').next().unwrap_or("").trim().trim_end_matches(':').trim();
+    NAMES.iter().any(|n| t.eq_ignore_ascii_case(n)) || extra.iter().any(|n| t.eq_ignore_ascii_case(n.trim()))
+}
+
+/// A block of the section that may be an entry, with its first line.
+struct Candidate<'a> {
+    kind: Kind,
+    /// Where the block starts in the body (the list marker, or the paragraph).
+    block: usize,
+    /// Its first line after the list marker, and where that starts in the body.
+    line: &'a str,
+    line_start: usize,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Item,
+    Paragraph,
+    DayHeading,
+}
+
+/// The timeline section: its heading and text (for the stated zone) and its candidate blocks.
+struct Section<'a> {
+    /// Where its heading starts in the body.
+    at: usize,
+    heading: String,
+    text: &'a str,
+    candidates: Vec<Candidate<'a>>,
+}
+
+/// Finds the first timeline section and its top-level items, paragraphs and sub-headings.
+fn section<'a>(body: &'a str, extra: &[String]) -> Option<Section<'a>> {
+    let mut found: Option<(u8, Section)> = None;
+    let mut heading: Option<(u8, usize, String)> = None;
+    let (mut lists, mut other) = (0usize, 0usize);
+    let mut start = 0;
+    for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
+        match &event {
+            Event::Start(Tag::Heading { level, .. }) => heading = Some((*level as u8, range.start, String::new())),
+            Event::Text(t) | Event::Code(t) if heading.is_some() => {
+                if let Some((_, _, title)) = heading.as_mut() {
+                    title.push_str(t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                let Some((level, at, title)) = heading.take() else { continue };
+                match &mut found {
+                    Some((open, section)) if level <= *open => {
+                        section.text = &body[start..at];
+                        return found.map(|(_, s)| s);
+                    }
+                    Some((_, section)) => section.candidates.push(Candidate {
+                        kind: Kind::DayHeading,
+                        block: at,
+                        line: title_line(body, at, range.end),
+                        line_start: at + body[at..].len() - body[at..].trim_start_matches(['#', ' ']).len(),
+                    }),
+                    None if level <= 2 && is_timeline(&title, extra) => {
+                        start = range.end;
+                        found = Some((level, Section { at, heading: title, text: "", candidates: Vec::new() }));
+                    }
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+        let Some((_, section)) = found.as_mut() else { continue };
+        match event {
+            Event::Start(Tag::List(_)) => lists += 1,
+            Event::End(TagEnd::List(_)) => lists -= 1,
+            Event::Start(Tag::BlockQuote(_) | Tag::Table(_) | Tag::FootnoteDefinition(_) | Tag::HtmlBlock) => {
+                other += 1
+            }
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::Table | TagEnd::FootnoteDefinition | TagEnd::HtmlBlock) => {
+                other -= 1
+            }
+            Event::Start(Tag::Item) if lists == 1 && other == 0 => {
+                let marker = body[range.clone()]
+                    .trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '-' | '*' | '+' | '.' | ')'));
+                let task = marker.trim_start();
+                let text = ["[ ]", "[x]", "[X]"].iter().find_map(|t| task.strip_prefix(t)).unwrap_or(task).trim_start();
+                let line_start = range.end - text.len();
+                let line = text.split('\n').next().unwrap_or("");
+                section.candidates.push(Candidate { kind: Kind::Item, block: range.start, line, line_start });
+            }
+            Event::Start(Tag::Paragraph) if lists == 0 && other == 0 => {
+                let line = body[range.clone()].split('\n').next().unwrap_or("");
+                section.candidates.push(Candidate {
+                    kind: Kind::Paragraph,
+                    block: range.start,
+                    line,
+                    line_start: range.start,
+                });
+            }
+            _ => {}
+        }
+    }
+    found.map(|(_, mut s)| {
+        s.text = &body[start..];
+        s
+    })
+}
+
+/// The text of a heading line after its `#`s.
+fn title_line(body: &str, start: usize, end: usize) -> &str {
+    body[start..end].trim_start_matches(['#', ' ']).lines().next().unwrap_or("").trim_end_matches(['#', ' '])
+}
+
+/// Parses the timeline section of `body`; `day` supplies the date for times before any
+/// date is given, and `extra` the site's own section names.
+pub fn parse(body: &str, day: Date, extra: &[String]) -> (Timeline, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let Some(section) = section(body, extra) else {
+        return (Timeline::default(), problems);
+    };
+    let stated = stated_zone(&section.heading, section.text);
+    let mut read: Vec<(&Candidate, stamp::Stamp)> = Vec::new();
+    for c in &section.candidates {
+        match stamp::read(c.line) {
+            Some(Ok(s)) => read.push((c, s)),
+            Some(Err(bad)) => problems.push(Problem {
+                span: c.line_start + bad.span.start..c.line_start + bad.span.end,
+                rule: Rule::TimelineTime,
+                message: format!("`{}` is not a valid date and time", &c.line[bad.span]),
+                hint:
+                    "use a real calendar date and time: `**2024-03-12 14:05**`, `**14:05**` or `Mar 12, 2024 2:05 pm`"
+                        .into(),
+            }),
+            None if c.kind == Kind::Item => problems.push(Problem {
+                span: c.line_start..c.line_start + c.line.trim_end().len().min(20),
+                rule: Rule::TimelineEntry,
+                message: "timeline entry does not start with a time".into(),
+                hint: "start it with a date and time, `**YYYY-MM-DD HH:MM**`, or a time, `**HH:MM**`".into(),
+            }),
+            None => {}
+        }
+    }
+    // Without a stated zone, the first zone an entry names holds for the others.
+    let (zone_name, zone) = stated
+        .or_else(|| read.iter().find_map(|(_, s)| s.zone.clone()))
+        .unwrap_or_else(|| ("UTC".to_string(), TimeZone::UTC));
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut day = day;
+    for (c, s) in read {
+        let span = c.line_start + s.span.start..c.line_start + s.span.end;
+        let written = &c.line[s.span.clone()];
+        let date = match &s.date {
+            None => None,
+            Some(d) => match d.date(day.year()) {
+                Some(date) => Some(date),
+                None => {
+                    problems.push(Problem {
+                        span,
+                        rule: Rule::TimelineTime,
+                        message: format!("`{written}` is not a real date in {}", day.year()),
+                        hint: "give the year: `**2024-02-29 10:00**`".into(),
+                    });
+                    continue;
+                }
+            },
+        };
+        if let (Some(d), Some(date)) = (&s.date, date)
+            && let Some((month, dd)) = d.other_reading
+            && let Ok(other) = Date::new(date.year(), month, dd)
+        {
+            problems.push(Problem {
+                span: span.clone(),
+                rule: Rule::TimelineAmbiguous,
+                message: format!(
+                    "`{written}` is read as {} (month first), but could be {}",
+                    date.strftime("%-d %B %Y"),
+                    other.strftime("%-d %B %Y")
+                ),
+                hint: format!("write the date as {} (or {}) so no reader has to guess", date, other),
+            });
+        }
+        let rest = c.line[s.rest..].trim_end();
+        if c.kind != Kind::Item && s.time.is_none() {
+            // A date heading or a paragraph that is only a date starts a new day.
+            if let Some(date) = date.filter(|_| rest.is_empty() || c.kind == Kind::DayHeading) {
+                day = date;
+                continue;
+            }
+        }
+        if c.kind == Kind::DayHeading {
+            continue;
+        }
+        let entry_zone = s.zone.as_ref().map_or(&zone, |(_, z)| z);
+        let mut on = date.unwrap_or(day);
+        let at = |on: Date| entry_zone.to_timestamp(on.to_datetime(s.time.unwrap_or(jiff::civil::Time::midnight())));
+        let Ok(mut at_) = at(on) else { continue };
+        // A bare time more than twelve hours before the previous entry is past midnight.
+        if date.is_none()
+            && let Some(prev) = entries.last().filter(|p| !p.day_only)
+            && prev.at.duration_since(at_) > SignedDuration::from_hours(12)
+            && let Some(next) = on.tomorrow().ok()
+            && let Ok(t) = at(next)
+        {
+            on = next;
+            at_ = t;
+        }
+        let zoned = Zoned::new(at_, zone.clone());
+        let day_only = s.time.is_none();
+        if let Some(prev) = entries.last() {
+            let earlier = if day_only || prev.day_only { zoned.date() < prev.day } else { at_ < prev.at };
+            if earlier {
+                problems.push(Problem {
+                    span: span.clone(),
+                    rule: Rule::TimelineOrder,
+                    message: format!("timeline entry at {written} is earlier than the one before it ({})", prev.when),
+                    hint: "keep entries in time order; give the full date where the day changes, e.g. `**2024-03-13 00:10**`"
+                        .into(),
+                });
+            }
+        }
+        if let Some((word, other)) = &s.zone
+            && other.to_offset(at_) != zone.to_offset(at_)
+        {
+            let at_word = span.start + written.rfind(word.as_str()).unwrap_or(0);
+            problems.push(Problem {
+                span: at_word..at_word + word.len(),
+                rule: Rule::TimelineZone,
+                message: format!("timeline entry in `{word}`, but the section says all times are {zone_name}"),
+                hint: format!("give every time in {zone_name}, as the section states, so entries compare at a glance"),
+            });
+        }
+        day = on;
+        entries.push(Entry {
+            at: at_,
+            day: zoned.date(),
+            day_only,
+            when: if day_only { zoned.date().to_string() } else { zoned.strftime("%Y-%m-%d %H:%M").to_string() },
+            text: rest.to_string(),
+            span,
+            block: c.block,
+        });
+    }
+    (Timeline { zone: zone_name, tz: zone, heading: Some(section.at), entries }, problems)
+}
+
+/// The zone the section states: after "All times" (`All times UTC.`, `All times are in
+/// Europe/Berlin`), or in the heading's parentheses (`Timeline (PDT)`).
+fn stated_zone(heading: &str, text: &str) -> Option<(String, TimeZone)> {
+    let words = |s: &str| -> Option<(String, TimeZone)> {
+        s.split_whitespace().take(5).find_map(|w| {
+            let w = w.trim_matches(|c: char| matches!(c, '.' | ',' | '(' | ')' | '*' | '_' | '`' | ':' | ';'));
+            zone_named(w).map(|z| (w.to_string(), z))
+        })
+    };
+    for s in [heading, text] {
+        let lower = s.to_ascii_lowercase();
+        if let Some(at) =
+            lower.find("all times").or_else(|| lower.find("times are in")).or_else(|| lower.find("times in"))
+            && let Some(found) = words(s[at..].split_once(' ').map_or("", |(_, rest)| rest))
+        {
+            return Some(found);
+        }
+    }
+    heading.split_once('(').and_then(|(_, inside)| words(inside))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: Date = jiff::civil::date(2024, 3, 12);
+
+    #[test]
+    fn parses_full_and_short_times_in_the_declared_zone() {
+        let body = "## Summary\n\nx\n\n## Timeline\n\nAll times are in UTC+02:00.\n\n- **2024-03-12 14:05** Alert fires\n- 14:20 — Rollback started\n- **2024-03-13 00:10**: Resolved\n\n## Lessons\n- 01:00 not in timeline\n";
+        let (t, problems) = parse(body, DAY, &[]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(t.zone, "UTC+02:00");
+        let at: Vec<String> = t.entries.iter().map(|e| e.at.to_string()).collect();
+        assert_eq!(at, ["2024-03-12T12:05:00Z", "2024-03-12T12:20:00Z", "2024-03-12T22:10:00Z"]);
+        assert_eq!(t.entries[1].text, "Rollback started");
+        assert_eq!(t.entries[2].text, "Resolved");
+    }
+
+    #[test]
+    fn out_of_order_entries_are_errors_at_the_time() {
+        let body = "## Timeline\n\n- 14:05 a\n- 13:59:30 b\n- 9:00 c\n";
+        let (t, problems) = parse(body, DAY, &[]);
+        assert_eq!(t.entries.len(), 3);
+        let at: Vec<&str> = problems.iter().map(|p| &body[p.span.clone()]).collect();
+        assert_eq!(at, ["13:59:30", "9:00"]);
+        assert!(problems.iter().all(|p| p.rule == Rule::TimelineOrder));
+    }
+
+    #[test]
+    fn items_without_time_warn_and_iana_zones_apply() {
+        let body = "## Timeline\nAll times Europe/Berlin.\n- 10:00 a\n- someone noticed\n```\n## Timeline\n```\n";
+        let (t, problems) = parse(body, DAY, &[]);
+        assert_eq!(t.entries[0].at.to_string(), "2024-03-12T09:00:00Z");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].rule, Rule::TimelineEntry);
+    }
+
+    #[test]
+    fn entries_in_another_zone_warn() {
+        let body = "## Timeline\nAll times Europe/Berlin.\n- 10:00 CET a\n- **10:05 UTC** b\n- 11:06 +01:00 c\n- 10:07 PST d\n- 20:08 IT e\n";
+        let (t, problems) = parse(body, jiff::civil::date(2024, 1, 10), &[]);
+        assert_eq!(t.entries.len(), 5);
+        let at: Vec<&str> = problems.iter().map(|p| &body[p.span.clone()]).collect();
+        assert_eq!(at, ["UTC", "PST"]);
+        assert!(problems.iter().all(|p| p.rule == Rule::TimelineZone));
+        assert_eq!(&body[t.entries[1].span.clone()], "10:05 UTC");
+        assert_eq!(t.entries[1].at.to_string(), "2024-01-10T10:05:00Z", "the entry's own zone applies");
+    }
+
+    /// Entries as real postmortems write them, each read to the instant it means.
+    #[test]
+    fn reads_the_forms_people_write() {
+        let body = "# Title\n\n## Timeline of events\n\nAll times UTC.\n\n\
+            - **2021-02-04 21:45**: a\n\n\
+            **Feb 04, 2021, 21:46 (UTC):** b\n\n\
+            + Feb 5, 2021 12:24 UTC c\n\n\
+            Then we waited.\n\n\
+            1. February 5th, 2021 at 13:17 d\n\
+            2. 1:22 pm e\n   - nested 23:59 note\n\
+            3. 21:45 UTC f\n\n\
+            | t | x |\n|---|---|\n| 23:00 | table |\n\n\
+            * `22:40` - g\n\n\
+            ### 2021-02-06\n\n- 10:40 h\n\n\
+            ### Sunday, February 7, 2021\n\n- 9:00 am i\n\n\
+            - 2021-02-08: freeze j\n- 23:50 k\n- 00:10 l\n\n\
+            ## Next\n\n- 23:00 not in the timeline\n";
+        let (t, problems) = parse(body, jiff::civil::date(2021, 2, 4), &[]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let got: Vec<(String, &str)> = t.entries.iter().map(|e| (e.at.to_string(), e.text.as_str())).collect();
+        let want = [
+            ("2021-02-04T21:45:00Z", "a"),
+            ("2021-02-04T21:46:00Z", "b"),
+            ("2021-02-05T12:24:00Z", "c"),
+            ("2021-02-05T13:17:00Z", "d"),
+            ("2021-02-05T13:22:00Z", "e"),
+            ("2021-02-05T21:45:00Z", "f"),
+            ("2021-02-05T22:40:00Z", "g"),
+            ("2021-02-06T10:40:00Z", "h"),
+            ("2021-02-07T09:00:00Z", "i"),
+            ("2021-02-08T00:00:00Z", "freeze j"),
+            ("2021-02-08T23:50:00Z", "k"),
+            ("2021-02-09T00:10:00Z", "l"),
+        ];
+        let want: Vec<(String, &str)> = want.iter().map(|(a, b)| (a.to_string(), *b)).collect();
+        assert_eq!(got, want);
+        let day = &t.entries[9];
+        assert!(day.day_only && day.when == "2021-02-08", "{day:?}");
+        assert!(!t.entries[8].day_only);
+        assert!(body[t.entries[4].block..].starts_with("2. 1:22 pm"));
+        assert!(body[t.entries[1].block..].starts_with("**Feb 04"));
+    }
+
+    #[test]
+    fn the_zone_comes_from_the_heading_the_entries_or_the_site_names() {
+        let (t, _) = parse("## Timeline (all times PDT)\n\n- 10:00 a\n", DAY, &[]);
+        assert_eq!((t.zone.as_str(), t.entries[0].at.to_string().as_str()), ("PDT", "2024-03-12T17:00:00Z"));
+        let (t, problems) = parse("## Incident Timeline:\n\n- 10:00 (CET) a\n- 10:05 b\n", DAY, &[]);
+        assert_eq!(t.zone, "CET");
+        assert_eq!(t.entries[1].at.to_string(), "2024-03-12T09:05:00Z");
+        assert!(problems.is_empty(), "{problems:?}");
+        let (t, _) = parse("## Outage log\n\n- 10:00 a\n", DAY, &["outage log".into()]);
+        assert_eq!(t.entries.len(), 1);
+        let (t, _) = parse("## Outage log\n\n- 10:00 a\n", DAY, &[]);
+        assert!(t.entries.is_empty());
+    }
+
+    #[test]
+    fn slashed_dates_that_read_two_ways_warn_with_both_readings() {
+        let body = "## Timeline\n- 03/04/2021 10:00 a\n- 13/04/2021 10:00 b\n- 04/20/2021 c\n";
+        let (t, problems) = parse(body, DAY, &[]);
+        let days: Vec<String> = t.entries.iter().map(|e| e.day.to_string()).collect();
+        assert_eq!(days, ["2021-03-04", "2021-04-13", "2021-04-20"]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].rule, Rule::TimelineAmbiguous);
+        assert_eq!(&body[problems[0].span.clone()], "03/04/2021 10:00");
+        assert!(problems[0].message.contains("4 March 2021") && problems[0].message.contains("3 April 2021"));
+    }
+
+    #[test]
+    fn impossible_times_are_errors_at_the_time() {
+        let body = "## Timeline\n- 25:99 a\n- **2024-02-30 10:00** b\n- 10:00:61 c\n- 10:00 d\n";
+        let (t, problems) = parse(body, DAY, &[]);
+        assert_eq!(t.entries.len(), 1);
+        let at: Vec<&str> = problems.iter().map(|p| &body[p.span.clone()]).collect();
+        assert_eq!(at, ["25:99", "2024-02-30 10:00", "10:00:61"]);
+        assert!(problems.iter().all(|p| p.rule == Rule::TimelineTime));
+    }
+}
