@@ -36,6 +36,9 @@ pub struct Config {
     /// Section titles that hold a timeline, besides `Timeline`, `Timeline of events`,
     /// `Incident timeline` and `Chronology`.
     pub timeline_headings: Vec<String>,
+    /// Files under `content/` that are not postmortems, besides `README.md`, `template.md`
+    /// and `_*.md`: globs against the path from the archive root.
+    pub ignore: Ignore,
     /// Per-rule overrides: `off`, `warning` or `error`.
     pub rules: Settings,
     pub public: Public,
@@ -110,6 +113,41 @@ impl From<HideField> for &'static str {
     }
 }
 
+/// `ignore = [...]`, compiled once; a bad glob is a config error at its value.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(try_from = "Vec<String>", into = "Vec<String>")]
+pub struct Ignore {
+    patterns: Vec<String>,
+    set: globset::GlobSet,
+}
+
+impl Ignore {
+    /// Whether a Markdown file (path from the root) is not a postmortem: a folder's
+    /// `README.md`, a `template.md`, a `_partial.md`, or a match of the site's globs.
+    pub fn skips(&self, rel: &Path) -> bool {
+        let name = rel.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+        name == "readme.md" || name == "template.md" || name.starts_with('_') || self.set.is_match(rel)
+    }
+}
+
+impl TryFrom<Vec<String>> for Ignore {
+    type Error = String;
+    fn try_from(patterns: Vec<String>) -> Result<Self, String> {
+        let mut set = globset::GlobSetBuilder::new();
+        for p in &patterns {
+            set.add(globset::Glob::new(p).map_err(|e| format!("`{p}` is not a glob: {}", e.kind()))?);
+        }
+        let set = set.build().map_err(|e| e.to_string())?;
+        Ok(Ignore { patterns, set })
+    }
+}
+
+impl From<Ignore> for Vec<String> {
+    fn from(ignore: Ignore) -> Self {
+        ignore.patterns
+    }
+}
+
 impl Default for Public {
     fn default() -> Self {
         use HideField::*;
@@ -143,6 +181,7 @@ impl Default for Config {
             repository_url: None,
             timezone: "UTC".into(),
             timeline_headings: Vec::new(),
+            ignore: Ignore::default(),
             rules: Settings::default(),
             public: Public::default(),
         }
@@ -247,6 +286,18 @@ mod tests {
         assert_eq!(c.severities.len(), 5);
         assert_eq!(c.severity_rank("SEV-1"), 0);
         assert_eq!(c.severity_rank("SEV-9"), usize::MAX);
+    }
+
+    #[test]
+    fn ignore_skips_readmes_templates_partials_and_the_sites_globs() {
+        let c = Config::parse("ignore = [\"content/postmortems/old/**\", \"**/*.tmpl.md\"]\n").unwrap();
+        for skipped in ["a/README.md", "a/Template.md", "a/_draft.md", "content/postmortems/old/x.md", "b/y.tmpl.md"] {
+            assert!(c.ignore.skips(Path::new(skipped)), "{skipped}");
+        }
+        assert!(!c.ignore.skips(Path::new("content/postmortems/2024-01-01-x.md")));
+        let errs = Config::parse("title = \"x\"\nignore = [\"ok/*\", \"a[\"]\n").unwrap_err();
+        assert_eq!((errs[0].line, errs[0].col), (2, 20), "{}", errs[0]);
+        assert!(errs[0].message.contains("not a glob"), "{}", errs[0]);
     }
 
     #[test]

@@ -156,11 +156,12 @@ impl Workspace {
         if !self.root.join("content").is_dir() {
             bail!("no content/ folder in {}: run hindsight in an archive or pass --root DIR", self.root.display());
         }
-        let files = ingest::markdown_files(&self.root, POSTMORTEMS).map_err(|d| anyhow::anyhow!("{d}"))?;
+        let files =
+            ingest::markdown_files(&self.root, POSTMORTEMS, &config.ignore).map_err(|d| anyhow::anyhow!("{d}"))?;
         let checked: Vec<(PathBuf, Checked)> =
             files.into_par_iter().map(|rel| (rel.clone(), self.check_postmortem(&config, &rel))).collect();
         self.postmortems.extend(checked);
-        for rel in ingest::markdown_files(&self.root, EXTERNAL).map_err(|d| anyhow::anyhow!("{d}"))? {
+        for rel in ingest::markdown_files(&self.root, EXTERNAL, &config.ignore).map_err(|d| anyhow::anyhow!("{d}"))? {
             let checked = self.check_external(&config, &rel);
             self.external.insert(rel, checked);
         }
@@ -179,7 +180,7 @@ impl Workspace {
         let Ok(config) = &self.config else {
             return Ok(change); // no content is read until site.toml is fixed
         };
-        for rel in changed.iter().filter(|p| p.extension().is_some_and(|e| e == "md")) {
+        for rel in changed.iter().filter(|p| p.extension().is_some_and(|e| e == "md") && !config.ignore.skips(p)) {
             let exists = self.root.join(rel).is_file();
             if rel.starts_with(POSTMORTEMS) {
                 let checked = exists.then(|| self.check_postmortem(config, rel));

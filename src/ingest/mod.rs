@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
+use crate::config::Ignore;
 use crate::diagnostics::{Diagnostic, Rule, Source};
 use front_matter::{Loaded, deserialize, split};
 
@@ -22,8 +23,9 @@ use front_matter::{Loaded, deserialize, split};
 pub const POSTMORTEMS: &str = "content/postmortems";
 pub const EXTERNAL: &str = "content/external";
 
-/// Markdown files under `root/dir`, sorted by path so output and messages are stable.
-pub fn markdown_files(root: &Path, dir: &str) -> Result<Vec<PathBuf>, Diagnostic> {
+/// Markdown files under `root/dir` that `ignore` does not skip, sorted by path so output
+/// and messages are stable.
+pub fn markdown_files(root: &Path, dir: &str, ignore: &Ignore) -> Result<Vec<PathBuf>, Diagnostic> {
     let base = root.join(dir);
     if !base.is_dir() {
         return Ok(Vec::new());
@@ -33,8 +35,9 @@ pub fn markdown_files(root: &Path, dir: &str) -> Result<Vec<PathBuf>, Diagnostic
         let entry =
             entry.map_err(|e| Diagnostic::file(Rule::Io, Path::new(dir), format!("cannot read folder: {e}")))?;
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if entry.file_type().is_file() && !hidden && entry.path().extension().is_some_and(|e| e == "md") {
-            files.push(entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf());
+        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        if entry.file_type().is_file() && !hidden && rel.extension().is_some_and(|e| e == "md") && !ignore.skips(rel) {
+            files.push(rel.to_path_buf());
         }
     }
     Ok(files)

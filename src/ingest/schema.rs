@@ -4,7 +4,7 @@
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::config::Visibility;
 use crate::model::{ItemStatus, ItemType, Priority, Status};
@@ -55,20 +55,21 @@ pub struct RawPostmortem {
     pub date: Option<Text>,
     pub id: Option<String>,
     pub severity: Option<String>,
+    #[serde(default, deserialize_with = "some_one_or_many")]
     pub services: Option<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub tags: Vec<String>,
     #[serde(default)]
     pub status: Status,
     pub visibility: Option<Visibility>,
     pub summary: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub authors: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub responders: Vec<String>,
     pub incident_commander: Option<String>,
     pub scribe: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub teams: Vec<String>,
     pub started_at: Option<Text>,
     pub detected_at: Option<Text>,
@@ -76,7 +77,7 @@ pub struct RawPostmortem {
     pub resolved_at: Option<Text>,
     #[serde(default)]
     pub action_items: Vec<RawActionItem>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub related: Vec<String>,
     pub external_url: Option<String>,
 }
@@ -103,9 +104,9 @@ pub struct RawExternal {
     pub product: Option<String>,
     pub start_time: Option<Text>,
     pub end_time: Option<Text>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub categories: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub keywords: Vec<String>,
     pub summary: Option<String>,
     pub archive_url: Option<String>,
@@ -135,5 +136,52 @@ impl<'de> Deserialize<'de> for Text {
             }
         }
         deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+/// A list written as one string (`services: checkout`) is a one-item list, as people
+/// write it for a single value; every list field of the front matter accepts both.
+fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    struct ListVisitor;
+    impl<'de> Visitor<'de> for ListVisitor {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of strings, or one string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<String>, E> {
+            Ok(vec![v.to_string()])
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(item) = seq.next_element::<String>()? {
+                out.push(item);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_any(ListVisitor)
+}
+
+fn some_one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
+    one_or_many(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_string_where_a_list_goes_is_a_one_item_list() {
+        let raw: RawPostmortem = serde_yaml_ng::from_str("services: checkout\ntags: [a, b]\nauthors: Ann\n").unwrap();
+        assert_eq!(raw.services, Some(vec!["checkout".to_string()]));
+        assert_eq!((raw.tags.len(), raw.authors.as_slice()), (2, ["Ann".to_string()].as_slice()));
+        let raw: RawPostmortem = toml::from_str("services = \"checkout\"\nteams = \"sre\"\n").unwrap();
+        assert_eq!((raw.services.unwrap(), raw.teams), (vec!["checkout".to_string()], vec!["sre".to_string()]));
+        assert!(serde_yaml_ng::from_str::<RawPostmortem>("services: 3\n").is_err());
+        let raw: RawPostmortem = serde_yaml_ng::from_str("services:\ntags:\n").unwrap();
+        assert_eq!((raw.services, raw.tags.len()), (Some(vec![]), 0));
     }
 }

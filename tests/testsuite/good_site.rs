@@ -239,3 +239,25 @@ fn the_example_archive_builds_without_warnings() {
     let run = site.run(&["build", "--drafts"]).success();
     assert!(run.stdout.contains("13 postmortems, 41 external, 0 warnings"), "{}", run.stdout);
 }
+
+#[test]
+fn readmes_templates_partials_and_ignored_globs_are_not_postmortems() {
+    let site = Site::fixture("good");
+    let not_postmortems = [
+        "content/postmortems/README.md",
+        "content/postmortems/template.md",
+        "content/postmortems/_snippet.md",
+        "content/postmortems/old/notes.md",
+        "content/external/Readme.md",
+    ];
+    for rel in not_postmortems {
+        site.write(rel, "# Not a postmortem\n\nNo front matter here.\n");
+    }
+    let run = site.build();
+    assert_eq!(run.code, 1, "the old/ folder is not ignored yet:\n{}", run.stderr);
+    assert!(run.stderr.contains("old/notes.md") && !run.stderr.contains("README.md"), "{}", run.stderr);
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap_or_default();
+    site.write("site.toml", format!("ignore = [\"content/postmortems/old/**\"]\n{toml}"));
+    let run = site.build().success();
+    assert!(run.stdout.contains("2 postmortems"), "{}", run.stdout);
+}
