@@ -89,6 +89,30 @@ pub enum Command {
         #[arg(long, default_value_t = 10)]
         limit: usize,
     },
+    /// Convert existing postmortems (Markdown files or folders of them) into the archive.
+    Import {
+        /// Files or folders to import.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Folder to write to, relative to the root.
+        #[arg(long, default_value = "content/postmortems")]
+        to: PathBuf,
+        /// Print what would be written, as a diff, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Replace files that exist and differ.
+        #[arg(long)]
+        force: bool,
+        /// The date for files that give none (YYYY-MM-DD) [default: today].
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// Make an archive in DIR (default: the root): site.toml, a sample postmortem and a
+    /// GitHub Actions workflow. Never overwrites.
+    Init {
+        /// Folder to make the archive in [default: --root].
+        dir: Option<PathBuf>,
+    },
     /// Start a postmortem from the template: content/postmortems/<today>-<title>.md.
     New {
         /// The postmortem's title, e.g. "Checkout API outage".

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diagnostics;
+pub mod import;
 pub mod ingest;
 pub mod lint;
 pub mod markdown;
@@ -27,7 +28,7 @@ use std::io::Write;
 use clap::Parser;
 
 use cli::{Cli, Command};
-use commands::{build, check, new, search as search_command, serve};
+use commands::{build, check, import as import_command, init, new, search as search_command, serve};
 
 /// The content of the archive has errors; they were already printed with their positions.
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +84,11 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
             let filters = search::Filters { services: service, severities: severity, tags: tag };
             search_command::search(&cli.root, &query, &filters, limit, json)?
         }
+        Command::Import { paths, to, dry_run, force, today } => {
+            let opts = import_command::Options { root: cli.root, paths, to, dry_run, force, today };
+            import_command::import(&opts, &mut std::io::stdout().lock())?
+        }
+        Command::Init { dir } => init::init(&dir.unwrap_or(cli.root), &mut std::io::stdout().lock())?,
         Command::New { title, services, severity } => {
             let path = new::create(&cli.root, &title, &services, severity.as_deref())?;
             let mut out = std::io::stdout().lock();

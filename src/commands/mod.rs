@@ -3,6 +3,8 @@
 
 pub mod build;
 pub mod check;
+pub mod import;
+pub mod init;
 pub mod new;
 pub mod search;
 pub mod serve;

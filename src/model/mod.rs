@@ -183,6 +183,10 @@ pub struct Entry {
     pub day: jiff::civil::Date,
     /// An entry with a date and no time (`2021-03-05: deploys frozen`), drawn as a day.
     pub day_only: bool,
+    /// Whether the text gave the day (the entry, or a day heading or entry before it)
+    /// rather than the postmortem's `date`.
+    #[serde(skip)]
+    pub dated: bool,
     /// Time as written in the section's zone, for display.
     pub when: String,
     /// The rest of the item, still Markdown.

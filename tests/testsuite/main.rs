@@ -4,6 +4,7 @@ mod bad_input;
 mod browser;
 mod check;
 mod good_site;
+mod import;
 mod insights;
 mod nothing_lost;
 mod public;

@@ -91,7 +91,7 @@ fn without_internal(body: &str) -> String {
 
 /// Builds `site` (with drafts), then checks every postmortem page against its source;
 /// returns how many pages were checked.
-fn check_site(site: &Site, public: bool) -> usize {
+pub fn check_site(site: &Site, public: bool) -> usize {
     let mut args = vec!["build", "--drafts"];
     if public {
         args.push("--public");

@@ -177,6 +177,7 @@ pub fn parse(body: &str, day: Date, extra: &[String]) -> (Timeline, Vec<Problem>
         .unwrap_or_else(|| ("UTC".to_string(), TimeZone::UTC));
     let mut entries: Vec<Entry> = Vec::new();
     let mut day = day;
+    let mut dated = false;
     for (c, s) in read {
         let span = c.line_start + s.span.start..c.line_start + s.span.end;
         let written = &c.line[s.span.clone()];
@@ -215,6 +216,7 @@ pub fn parse(body: &str, day: Date, extra: &[String]) -> (Timeline, Vec<Problem>
             // A date heading or a paragraph that is only a date starts a new day.
             if let Some(date) = date.filter(|_| rest.is_empty() || c.kind == Kind::DayHeading) {
                 day = date;
+                dated = true;
                 continue;
             }
         }
@@ -261,10 +263,12 @@ pub fn parse(body: &str, day: Date, extra: &[String]) -> (Timeline, Vec<Problem>
             });
         }
         day = on;
+        dated |= date.is_some();
         entries.push(Entry {
             at: at_,
             day: zoned.date(),
             day_only,
+            dated,
             when: if day_only { zoned.date().to_string() } else { zoned.strftime("%Y-%m-%d %H:%M").to_string() },
             text: rest.to_string(),
             span,
@@ -272,6 +276,17 @@ pub fn parse(body: &str, day: Date, extra: &[String]) -> (Timeline, Vec<Problem>
         });
     }
     (Timeline { zone: zone_name, tz: zone, heading: Some(section.at), entries }, problems)
+}
+
+/// A date, and an instant when a time is given too, read from a value like `2021-02-04
+/// 21:45 UTC`, `Feb 4, 2021 at 9:40 pm` or `March 5` (in `year`), in `zone` unless it names
+/// its own. For metadata outside the timeline (`import` reads `Detected: ...` lines).
+pub fn read_moment(text: &str, year: i16, zone: &TimeZone) -> Option<(Date, Option<jiff::Timestamp>)> {
+    let s = stamp::read(text.trim()).and_then(Result::ok)?;
+    let date = s.date.as_ref()?.date(year)?;
+    let zone = s.zone.as_ref().map_or(zone, |(_, z)| z);
+    let at = s.time.and_then(|t| zone.to_timestamp(date.to_datetime(t)).ok());
+    Some((date, at))
 }
 
 /// The zone the section states: after "All times" (`All times UTC.`, `All times are in

@@ -1,0 +1,67 @@
+//! `hindsight init [DIR]`: an archive in an existing repository, ready to build: a commented
+//! `site.toml`, `content/postmortems/` with a sample postmortem from the theme's template,
+//! and the GitHub Actions workflow. Files that exist are kept, never overwritten.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::ingest::POSTMORTEMS;
+
+const SITE_TOML: &str = r#"# hindsight settings; every key is optional (see the README's site.toml section).
+title = "Postmortems"
+# The address the archive is published at, for feeds and links.
+base_url = "/"
+# Severities, worst first.
+severities = ["SEV-1", "SEV-2", "SEV-3", "SEV-4", "SEV-5"]
+# The zone times are shown in.
+timezone = "UTC"
+# Whether a postmortem without `visibility` may appear in `build --public`.
+default_visibility = "internal"
+# Set to the repository's web address to get "Edit this page" links.
+# repository_url = "https://github.com/YOUR-ORG/postmortems"
+# Files under content/ that are not postmortems (README.md, template.md and _*.md never are).
+# ignore = ["content/postmortems/archive/**"]
+
+[rules]
+# Switch a rule off or change its level, e.g.:
+# vague-claim = "off"
+"#;
+
+const WORKFLOW: &str = include_str!("../../examples/github-actions/postmortems.yml");
+const SAMPLE_TITLE: &str = "Example: checkout errors after a config push";
+
+/// Writes what is missing in `dir`, says what it wrote and kept, and what to do next.
+pub fn init(dir: &Path, out: &mut dyn Write) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    write_new(dir, "site.toml", SITE_TOML, out)?;
+    write_new(dir, ".github/workflows/postmortems.yml", WORKFLOW, out)?;
+    let folder = dir.join(POSTMORTEMS);
+    let has_postmortems = std::fs::read_dir(&folder).is_ok_and(|mut d| d.next().is_some());
+    if has_postmortems {
+        writeln!(out, "kept     {POSTMORTEMS}/ (it has files already)")?;
+    } else {
+        let path = super::new::create(dir, SAMPLE_TITLE, &["checkout".to_string()], None)?;
+        writeln!(out, "wrote    {}", path.strip_prefix(dir).unwrap_or(&path).display())?;
+    }
+    writeln!(
+        out,
+        "\nNext: `hindsight import OLD-POSTMORTEMS/` to bring existing postmortems in, \
+         `hindsight serve` to preview, `hindsight check` before you commit."
+    )?;
+    Ok(())
+}
+
+fn write_new(dir: &Path, rel: &str, text: &str, out: &mut dyn Write) -> Result<()> {
+    let path = dir.join(rel);
+    if path.exists() {
+        writeln!(out, "kept     {rel} (it exists)")?;
+        return Ok(());
+    }
+    std::fs::create_dir_all(path.parent().unwrap_or(dir))
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    writeln!(out, "wrote    {rel}")?;
+    Ok(())
+}

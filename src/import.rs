@@ -1,0 +1,609 @@
+//! Existing postmortems in, as teams wrote them: plain Markdown with the title as an H1, the
+//! metadata in a table or `**Key:** value` lines at the top (or nowhere), sections under
+//! their own names, timelines in any form the build reads. Each file becomes a hindsight
+//! postmortem: front matter from what the text says (every guess listed in a comment at
+//! the top, with what a person still has to decide), headings renamed to the SRE-book
+//! sections where the meaning is clear, the text itself kept whole.
+
+use std::ops::Range;
+
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use serde_yaml_ng::{Mapping, Value};
+
+use crate::config::Config;
+use crate::ingest::timeline::{self, read_moment};
+use crate::text::slugify;
+
+/// One converted file: its text, the file name it should get, and what was guessed.
+#[derive(Debug)]
+pub struct Imported {
+    pub file_name: String,
+    pub text: String,
+    /// Fields taken from the text, each with where it came from.
+    pub inferred: Vec<String>,
+    /// What a person must still decide (a placeholder was written).
+    pub decide: Vec<String>,
+}
+
+/// Section names of the SRE-book template and the headings that mean the same.
+const SECTIONS: &[(&str, &[&str])] = &[
+    ("Summary", &["summary", "overview", "executive summary", "tl;dr", "tldr", "incident summary", "description"]),
+    ("Impact", &["impact", "customer impact", "user impact", "business impact"]),
+    (
+        "Root Causes",
+        &["root cause", "root causes", "root cause analysis", "rca", "cause", "causes", "contributing factors"],
+    ),
+    ("Trigger", &["trigger"]),
+    ("Resolution", &["resolution", "recovery", "remediation", "fix", "mitigation and resolution"]),
+    ("Detection", &["detection", "how was it detected", "how we detected it"]),
+    (
+        "Action Items",
+        &[
+            "action items",
+            "action item",
+            "follow-ups",
+            "follow ups",
+            "followups",
+            "next steps",
+            "corrective actions",
+            "remediation items",
+        ],
+    ),
+    ("Lessons Learned", &["lessons learned", "lessons", "learnings", "what we learned", "lessons learnt"]),
+    ("Supporting Information", &["supporting information", "references", "appendix", "links"]),
+];
+
+/// Metadata keys as teams write them, and the front matter key each fills.
+const KEYS: &[(&str, &[&str])] = &[
+    ("date", &["date", "incident date", "date of incident", "day"]),
+    ("severity", &["severity", "sev", "severity level", "impact level", "level"]),
+    ("status", &["status", "postmortem status", "document status", "state"]),
+    ("authors", &["authors", "author", "owner", "owners", "written by", "postmortem owner"]),
+    (
+        "services",
+        &[
+            "services",
+            "service",
+            "systems",
+            "system",
+            "systems affected",
+            "affected services",
+            "affected systems",
+            "components",
+            "component",
+        ],
+    ),
+    ("teams", &["team", "teams", "owning team"]),
+    ("incident_commander", &["incident commander", "ic", "commander"]),
+    ("started_at", &["started", "start", "start time", "began", "impact start", "incident start"]),
+    ("detected_at", &["detected", "detection time", "detected at", "time detected"]),
+    ("mitigated_at", &["mitigated", "mitigated at", "mitigation time"]),
+    ("resolved_at", &["resolved", "resolved at", "resolution time", "end", "end time", "ended"]),
+    ("duration", &["duration", "total duration", "length"]),
+    ("summary", &["summary", "tl;dr", "tldr"]),
+];
+
+/// Words in a timeline entry that say which moment it is; the first entry that says so wins.
+const MOMENTS: &[(&str, &[&str])] = &[
+    (
+        "started_at",
+        &[
+            "impact began",
+            "impact started",
+            "outage began",
+            "outage started",
+            "began failing",
+            "started failing",
+            "errors began",
+            "errors started",
+            "incident began",
+            "incident started",
+        ],
+    ),
+    ("detected_at", &["alert", "paged", "page fired", "detected", "noticed", "reported"]),
+    ("mitigated_at", &["mitigated", "rolled back", "rollback complete", "workaround", "failover complete"]),
+    ("resolved_at", &["resolved", "all clear", "fully recovered", "back to normal", "incident closed", "recovered"]),
+];
+
+/// Whether a file already is a hindsight postmortem (front matter with our required keys).
+pub fn is_postmortem(text: &str) -> bool {
+    let fence = ["---\n", "+++\n"].into_iter().find(|f| text.starts_with(f));
+    fence.is_some_and(|f| {
+        let end = text[4..].find(&format!("\n{}", &f[..3])).unwrap_or(0);
+        let matter = &text[4..4 + end];
+        ["severity", "services"].iter().all(|k| matter.lines().any(|l| l.trim_start().starts_with(k)))
+    })
+}
+
+/// Converts one file; `stem` is its file name without `.md`, `today` the fallback date.
+pub fn convert(stem: &str, source: &str, config: &Config, today: Date) -> Imported {
+    let mut inferred = Vec::new();
+    let mut decide = Vec::new();
+    let (foreign, text) = foreign_front_matter(source);
+    let text = text.as_str();
+    let doc = Outline::read(text);
+    let mut body = String::with_capacity(text.len() + 64);
+    let mut renamed = Vec::new();
+    let mut last = 0;
+    for h in &doc.headings {
+        body.push_str(&text[last..h.line.start]);
+        last = h.line.end;
+        if Some(h.line.start) == doc.title.as_ref().map(|t| t.line.start) {
+            continue; // the title is the page's H1; its words are in `title`
+        }
+        let canonical = section_name(&h.title);
+        let level = if h.level == 1 { 2 } else { h.level };
+        let title = match canonical {
+            Some(name) if level == 2 && !name.eq_ignore_ascii_case(&h.title) => name.to_string(),
+            _ => h.title.clone(),
+        };
+        let line = format!("{} {title}\n", "#".repeat(usize::from(level)));
+        if line.trim_end() != text[h.line.clone()].trim_end() {
+            renamed.push(format!("`{}` -> `{}`", text[h.line.clone()].trim_end(), line.trim_end()));
+        }
+        body.push_str(&line);
+    }
+    body.push_str(&text[last..]);
+
+    let mut matter = Mapping::new();
+    let set = |matter: &mut Mapping, key: &str, value: Value| {
+        matter.insert(Value::from(key), value);
+    };
+    let meta = metadata(&text[doc.top.clone()]);
+    let get = |key: &str| meta.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let foreign_str = |key: &str| foreign.get(key).and_then(Value::as_str).map(str::to_string);
+
+    // Title.
+    let title = match (foreign_str("title"), &doc.title) {
+        (Some(t), _) => t,
+        (None, Some(h)) => {
+            inferred.push("title (the H1)".to_string());
+            h.title.clone()
+        }
+        (None, None) => {
+            inferred.push("title (the file name)".to_string());
+            decide.push("the title was made from the file name".to_string());
+            humanise(stem)
+        }
+    };
+    set(&mut matter, "title", Value::from(title.clone()));
+
+    // Date.
+    let zone = config.time_zone();
+    let file_date = stem.get(..10).and_then(|d| d.parse::<Date>().ok());
+    let meta_date = get("date").and_then(|v| read_moment(v, today.year(), &zone)).map(|(d, _)| d);
+    let date = if let Some(d) = foreign_str("date").and_then(|d| d.get(..10).and_then(|d| d.parse::<Date>().ok())) {
+        d
+    } else if let Some(d) = meta_date {
+        inferred.push("date (metadata)".into());
+        d
+    } else if let Some(d) = file_date {
+        inferred.push("date (file name)".into());
+        d
+    } else {
+        let (t, _) = timeline::parse(&body, today, &config.timeline_headings);
+        match t.entries.iter().find(|e| e.dated) {
+            Some(e) => {
+                inferred.push("date (first dated timeline entry)".into());
+                e.day
+            }
+            None => {
+                decide.push(format!("no date found: {today} (today) is a placeholder"));
+                today
+            }
+        }
+    };
+    set(&mut matter, "date", Value::from(date.to_string()));
+
+    // Severity.
+    let severity = get("severity").map(str::to_string).or_else(|| foreign_str("severity"));
+    let known = severity.as_deref().and_then(|s| match_severity(s, &config.severities));
+    let severity = match (known, severity) {
+        (Some(s), _) => {
+            inferred.push("severity (metadata)".to_string());
+            s
+        }
+        (None, written) => {
+            let placeholder = config.severities.last().cloned().unwrap_or_default();
+            let why = written
+                .map_or("no severity given".to_string(), |w| format!("severity `{w}` matches none of the site's"));
+            decide.push(format!("{why}: {placeholder} is a placeholder"));
+            placeholder
+        }
+    };
+    set(&mut matter, "severity", Value::from(severity));
+
+    // Services.
+    let services: Vec<String> = get("services").map(split_list).unwrap_or_default();
+    if services.is_empty() {
+        decide.push("no services named: `unknown` is a placeholder".into());
+        set(&mut matter, "services", Value::from(vec!["unknown"]));
+    } else {
+        inferred.push("services (metadata)".into());
+        set(&mut matter, "services", Value::from(services));
+    }
+
+    // Status.
+    let hugo_draft = foreign.get("draft").and_then(Value::as_bool);
+    let status = match get("status").map(str::to_lowercase) {
+        _ if hugo_draft == Some(true) => {
+            inferred.push("status (`draft: true`)".into());
+            "draft"
+        }
+        Some(s) => {
+            inferred.push("status (metadata)".into());
+            match_status(&s)
+        }
+        None => {
+            inferred.push("status (an existing postmortem counts as reviewed)".into());
+            "reviewed"
+        }
+    };
+    set(&mut matter, "status", Value::from(status));
+
+    for key in ["authors", "teams"] {
+        if let Some(v) = get(key) {
+            inferred.push(format!("{key} (metadata)"));
+            set(&mut matter, key, Value::from(split_list(v)));
+        }
+    }
+    if let Some(ic) = get("incident_commander") {
+        inferred.push("incident_commander (metadata)".into());
+        set(&mut matter, "incident_commander", Value::from(ic));
+    }
+    if let Some(summary) = get("summary").map(str::to_string).or_else(|| first_paragraph(&body, "Summary")) {
+        inferred.push("summary (the first paragraph of the summary)".into());
+        set(&mut matter, "summary", Value::from(summary));
+    }
+
+    // The four moments: metadata first, then the timeline's words.
+    let (t, _) = timeline::parse(&body, date, &config.timeline_headings);
+    let mut moments: Vec<(&str, Timestamp)> = Vec::new();
+    for (key, words) in MOMENTS {
+        let from_meta = get(key).and_then(|v| read_moment(v, date.year(), &t.tz)).and_then(|(_, at)| at);
+        let from_timeline = || {
+            t.entries.iter().filter(|e| !e.day_only).find(|e| {
+                let lower = e.text.to_lowercase();
+                words.iter().any(|w| lower.contains(w))
+            })
+        };
+        if let Some(at) = from_meta {
+            inferred.push(format!("{key} (metadata)"));
+            moments.push((key, at));
+        } else if let Some(e) = from_timeline() {
+            inferred.push(format!("{key} (timeline entry {})", e.when));
+            moments.push((key, e.at));
+        }
+    }
+    if !moments.iter().any(|(k, _)| *k == "started_at")
+        && let Some(first) = t.entries.iter().find(|e| !e.day_only)
+        && moments.first().is_some_and(|(_, at)| first.at <= *at)
+    {
+        inferred.push(format!("started_at (the first timeline entry, {})", first.when));
+        moments.insert(0, ("started_at", first.at));
+    }
+    if !moments.iter().any(|(k, _)| *k == "resolved_at")
+        && let (Some((_, start)), Some(d)) = (moments.first(), get("duration").and_then(duration))
+    {
+        inferred.push("resolved_at (start plus the stated duration)".into());
+        moments.push(("resolved_at", start.saturating_add(d).unwrap_or(*start)));
+    }
+    // Keep only moments in order; one out of order is left for a person.
+    let mut latest: Option<Timestamp> = None;
+    for (key, at) in moments {
+        if latest.is_some_and(|l| at < l) {
+            decide.push(format!("{key} from the text ({at}) is earlier than the moment before it: left out"));
+            continue;
+        }
+        latest = Some(at);
+        set(&mut matter, key, Value::from(at.to_string()));
+    }
+    // Another tool's tags and categories are tags; its `draft` flag became the status.
+    let mut tags: Vec<String> = Vec::new();
+    for key in ["tags", "categories"] {
+        if let Some(Value::Sequence(values)) = foreign.get(key) {
+            for tag in values.iter().filter_map(Value::as_str) {
+                if !tags.iter().any(|t| t == tag) {
+                    tags.push(tag.to_string());
+                }
+            }
+        }
+    }
+    if foreign.contains_key("categories") {
+        inferred.push("tags (the front matter's categories)".into());
+    }
+    if !tags.is_empty() {
+        set(&mut matter, "tags", Value::from(tags));
+    }
+    // Keys of another tool's front matter that hindsight has no place for are kept as they were.
+    for (k, v) in foreign.into_iter().filter(|(k, _)| !["draft", "categories"].contains(&k.as_str().unwrap_or(""))) {
+        if !matter.contains_key(&k) {
+            matter.insert(k, v);
+        }
+    }
+
+    let mut note = String::from("<!-- hindsight import: the front matter above was made from this file.\n");
+    if !inferred.is_empty() {
+        note.push_str(&format!("Inferred: {}.\n", inferred.join("; ")));
+    }
+    if !renamed.is_empty() {
+        note.push_str(&format!("Headings renamed: {}.\n", renamed.join("; ")));
+    }
+    if !decide.is_empty() {
+        note.push_str(&format!("To decide: {}.\n", decide.join("; ")));
+    }
+    note.push_str("Delete this comment once checked. -->\n\n");
+    let yaml = serde_yaml_ng::to_string(&matter).unwrap_or_default();
+    let text = format!("---\n{yaml}---\n\n{note}{}\n", body.trim());
+    let file_name = if file_date.is_some() {
+        format!("{stem}.md")
+    } else {
+        let slug: String = slugify(&title).chars().take(60).collect();
+        format!("{date}-{}.md", slug.trim_end_matches('-'))
+    };
+    Imported { file_name, text, inferred, decide }
+}
+
+/// Splits off another tool's front matter (YAML `---`, TOML `+++`) with gray_matter; its
+/// keys are kept, and the ones hindsight knows are read.
+fn foreign_front_matter(text: &str) -> (Mapping, String) {
+    use gray_matter::Matter;
+    use gray_matter::engine::{TOML, YAML};
+    let parsed = if text.starts_with("---") {
+        Matter::<YAML>::new().parse::<serde_json::Value>(text).ok()
+    } else if text.starts_with("+++") {
+        let mut m = Matter::<TOML>::new();
+        m.delimiter = "+++".to_string();
+        m.parse::<serde_json::Value>(text).ok()
+    } else {
+        None
+    };
+    match parsed {
+        Some(gray_matter::ParsedEntity { data: Some(serde_json::Value::Object(map)), content, .. }) => {
+            let mapping =
+                map.into_iter().filter_map(|(k, v)| Some((Value::from(k), serde_yaml_ng::to_value(v).ok()?))).collect();
+            (mapping, content)
+        }
+        _ => (Mapping::new(), text.to_string()),
+    }
+}
+
+/// The SRE-book section a heading means, if it clearly means one.
+fn section_name(title: &str) -> Option<&'static str> {
+    let t = title.trim().trim_end_matches(':').to_lowercase();
+    SECTIONS.iter().find(|(_, aliases)| aliases.contains(&t.as_str())).map(|(name, _)| *name)
+}
+
+struct Heading {
+    level: u8,
+    title: String,
+    /// The heading's whole line(s) in the text.
+    line: Range<usize>,
+}
+
+/// The headings of a document, which one is its title, and the text before the first section.
+struct Outline {
+    headings: Vec<Heading>,
+    title: Option<Heading>,
+    /// From the title (or the start) to the first other heading: where metadata is written.
+    top: Range<usize>,
+}
+
+impl Outline {
+    fn read(text: &str) -> Outline {
+        let mut headings = Vec::new();
+        let mut open: Option<(HeadingLevel, usize, String)> = None;
+        for (event, range) in Parser::new_ext(text, crate::markdown::options()).into_offset_iter() {
+            match event {
+                Event::Start(Tag::Heading { level, .. }) => open = Some((level, range.start, String::new())),
+                Event::Text(t) | Event::Code(t) => {
+                    if let Some((_, _, title)) = open.as_mut() {
+                        title.push_str(&t);
+                    }
+                }
+                Event::End(TagEnd::Heading(_)) => {
+                    if let Some((level, start, title)) = open.take() {
+                        let end = text[range.end..].find('\n').map_or(text.len(), |i| range.end + i + 1).max(range.end);
+                        let end = if text[range.clone()].ends_with('\n') { range.end } else { end };
+                        headings.push(Heading {
+                            level: level as u8,
+                            title: title.trim().to_string(),
+                            line: start..end,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        // The first H1 is the title unless it names a section (`# Summary`).
+        let title = headings
+            .iter()
+            .position(|h| h.level == 1 && section_name(&h.title).is_none())
+            .filter(|&i| headings[..i].iter().all(|h| h.level > 1))
+            .map(|i| Heading { level: 1, title: headings[i].title.clone(), line: headings[i].line.clone() });
+        let start = title.as_ref().map_or(0, |t| t.line.end);
+        let end = headings
+            .iter()
+            .map(|h| h.line.start)
+            .find(|&s| s >= start && Some(s) != title.as_ref().map(|t| t.line.start));
+        Outline { top: start..end.unwrap_or(text.len()).max(start), headings, title }
+    }
+}
+
+/// `key: value` pairs from a metadata table (two columns, or a header row of keys) or
+/// from `**Key:** value` lines, with keys mapped to front matter names.
+fn metadata(top: &str) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let cells = |line: &str| -> Vec<String> {
+        line.trim().trim_matches('|').split('|').map(|c| c.trim().trim_matches(['*', '_']).trim().to_string()).collect()
+    };
+    let lines: Vec<&str> = top.lines().collect();
+    let table: Vec<&str> = lines.iter().copied().filter(|l| l.trim_start().starts_with('|')).collect();
+    let is_rule = |l: &str| l.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '));
+    if let [header, rule, first, ..] = table.as_slice()
+        && is_rule(rule)
+        && cells(header).iter().filter(|c| key_for(c).is_some()).count() >= 2
+    {
+        pairs.extend(cells(header).into_iter().zip(cells(first)));
+    } else {
+        for line in table.iter().filter(|l| !is_rule(l)) {
+            if let [key, value, ..] = cells(line).as_slice() {
+                pairs.push((key.clone(), value.clone()));
+            }
+        }
+    }
+    for line in lines.iter().filter(|l| !l.trim_start().starts_with('|')) {
+        let line = line.trim().trim_start_matches(['-', '*', '+']).trim_start();
+        let Some((key, value)) = line.split_once(':') else { continue };
+        let key = key.trim().trim_matches(['*', '_']).trim();
+        let value = value.trim().trim_start_matches(['*', '_']).trim();
+        if key.split_whitespace().count() <= 4 && !value.is_empty() {
+            pairs.push((key.to_string(), value.to_string()));
+        }
+    }
+    pairs.into_iter().filter_map(|(k, v)| Some((key_for(&k)?.to_string(), v))).filter(|(_, v)| !v.is_empty()).collect()
+}
+
+fn key_for(written: &str) -> Option<&'static str> {
+    let k = written.trim().trim_end_matches(':').to_lowercase();
+    KEYS.iter().find(|(_, aliases)| aliases.contains(&k.as_str())).map(|(key, _)| *key)
+}
+
+/// `SEV1`, `Sev-2`, `P1`, `S3`, `Severity 2`, `2`, `critical`: the site severity it means.
+fn match_severity(written: &str, severities: &[String]) -> Option<String> {
+    let lower = written.trim().to_lowercase();
+    if let Some(exact) = severities.iter().find(|s| s.to_lowercase() == lower) {
+        return Some(exact.clone());
+    }
+    let digits: String = lower.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+    let rank = match digits.parse::<usize>() {
+        Ok(n) => n,
+        Err(_) => match lower.split_whitespace().next().unwrap_or("") {
+            "critical" | "sev-1" => 1,
+            "major" | "high" => 2,
+            "medium" | "moderate" => 3,
+            "minor" | "low" => 4,
+            _ => return None,
+        },
+    };
+    let with_number =
+        severities.iter().find(|s| s.trim_start_matches(|c: char| !c.is_ascii_digit()) == rank.to_string());
+    with_number.or_else(|| severities.get(rank.checked_sub(1)?)).cloned()
+}
+
+fn match_status(written: &str) -> &'static str {
+    match written.trim() {
+        s if s.contains("draft") || s.contains("wip") || s.contains("progress") => "draft",
+        s if s.contains("in review") || s == "review" || s.contains("pending") => "in-review",
+        s if s.contains("closed") || s.contains("complete") || s.contains("done") || s.contains("final") => "closed",
+        _ => "reviewed",
+    }
+}
+
+/// `checkout, api-gateway`, `checkout and search`, `[checkout](link)`: the names in a value.
+fn split_list(value: &str) -> Vec<String> {
+    crate::markdown::plain_text(value)
+        .split([',', ';'])
+        .flat_map(|p| p.split(" and "))
+        .map(|p| p.trim().trim_matches(['`', '*', '.']).trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// `47 minutes`, `1h 20m`, `2 hours`, `1:20`: a duration.
+fn duration(value: &str) -> Option<SignedDuration> {
+    if let Some((h, m)) = value.trim().split_once(':')
+        && let (Ok(h), Ok(m)) = (h.parse::<i64>(), m.trim().parse::<i64>())
+    {
+        return Some(SignedDuration::from_mins(h * 60 + m));
+    }
+    let mut total = 0i64;
+    let mut number: Option<i64> = None;
+    for token in value.to_lowercase().split(|c: char| c.is_whitespace() || c == ',').filter(|t| !t.is_empty()) {
+        let split = token.find(|c: char| !c.is_ascii_digit()).unwrap_or(token.len());
+        let (digits, unit) = token.split_at(split);
+        if !digits.is_empty() {
+            number = digits.parse().ok();
+        }
+        let Some(n) = number else { continue };
+        let minutes = match unit {
+            u if u.starts_with('h') => 60,
+            u if u.starts_with("m") => 1,
+            u if u.starts_with('d') => 1440,
+            _ => continue,
+        };
+        total += n * minutes;
+        number = None;
+    }
+    (total > 0).then(|| SignedDuration::from_mins(total))
+}
+
+/// The first paragraph under the section `name`, as plain text, when it is short enough
+/// to be a summary.
+fn first_paragraph(body: &str, name: &str) -> Option<String> {
+    let start = body
+        .lines()
+        .position(|l| l.trim_start_matches('#').trim().eq_ignore_ascii_case(name) && l.starts_with("## "))?;
+    let para: Vec<&str> =
+        body.lines().skip(start + 1).skip_while(|l| l.trim().is_empty()).take_while(|l| !l.trim().is_empty()).collect();
+    let text = crate::markdown::plain_text(&para.join("\n")).split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty() && text.len() <= 400 && !para.first()?.starts_with(['#', '|', '-', '*'])).then_some(text)
+}
+
+fn humanise(stem: &str) -> String {
+    let words = stem.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-').replace(['-', '_'], " ");
+    let mut chars = words.trim().chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_else(|| stem.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severities_as_teams_write_them() {
+        let sevs: Vec<String> = (1..=5).map(|n| format!("SEV-{n}")).collect();
+        for (written, want) in [
+            ("Sev 1", "SEV-1"),
+            ("SEV2", "SEV-2"),
+            ("P3", "SEV-3"),
+            ("critical", "SEV-1"),
+            ("Minor", "SEV-4"),
+            ("sev-5", "SEV-5"),
+        ] {
+            assert_eq!(match_severity(written, &sevs).as_deref(), Some(want), "{written}");
+        }
+        assert_eq!(match_severity("bad", &sevs), None);
+        assert_eq!(match_severity("9", &sevs), None);
+    }
+
+    #[test]
+    fn durations_as_teams_write_them() {
+        let mins = |s: &str| duration(s).map(|d| d.as_mins());
+        assert_eq!(
+            (mins("47 minutes"), mins("1h 20m"), mins("2 hours"), mins("1:20")),
+            (Some(47), Some(80), Some(120), Some(80))
+        );
+        assert_eq!(mins("unknown"), None);
+    }
+
+    #[test]
+    fn metadata_from_tables_and_key_lines() {
+        let two_columns = metadata("| Field | Value |\n|---|---|\n| **Date** | 2021-02-04 |\n| Systems | a, b |\n");
+        assert_eq!(two_columns, [("date".into(), "2021-02-04".into()), ("services".into(), "a, b".into())]);
+        let header = metadata("| Date | Severity | Other |\n|---|---|---|\n| 2020-09-25 | SEV-2 | x |\n");
+        assert_eq!(header, [("date".into(), "2020-09-25".into()), ("severity".into(), "SEV-2".into())]);
+        let lines = metadata("**Date:** 2021-03-05\n- **Team**: payments\nSeverity: P2\nNot: a key we know\n");
+        let keys: Vec<&str> = lines.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["date", "teams", "severity"]);
+    }
+
+    #[test]
+    fn sections_map_where_the_meaning_is_clear() {
+        assert_eq!(section_name("Root cause analysis"), Some("Root Causes"));
+        assert_eq!(section_name("Follow-ups:"), Some("Action Items"));
+        assert_eq!(section_name("What happened next"), None);
+    }
+}
