@@ -1,5 +1,5 @@
 //! How hindsight reads a postmortem's Markdown body without rendering it: the extensions
-//! every stage parses with, the heading ids the rendered page gives, sections by title,
+//! every stage parses with, the heading ids the rendered page gives,
 //! links and what they point to, prose blocks with their positions (for rules), and the
 //! plain words (for search). Rendering to HTML is `output::html`.
 
@@ -51,39 +51,6 @@ pub fn options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
-}
-
-/// Byte range of an H2 section's content (after its heading line) whose title matches `name`.
-pub fn find_section(body: &str, name: &str) -> Option<Range<usize>> {
-    let mut offset = 0;
-    let mut start = None;
-    let mut fence: Option<&str> = None;
-    for line in body.split_inclusive('\n') {
-        let line_start = offset;
-        offset += line.len();
-        let trimmed = line.trim_start();
-        if let Some(f) = fence {
-            if trimmed.starts_with(f) {
-                fence = None;
-            }
-            continue;
-        }
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fence = Some(&trimmed[..3]);
-            continue;
-        }
-        let level = line.bytes().take_while(|&b| b == b'#').count();
-        if (level == 1 || level == 2) && line[level..].starts_with([' ', '\t']) {
-            if let Some(s) = start {
-                return Some(s..line_start);
-            }
-            let title = line[level..].trim().trim_end_matches('#').trim();
-            if title.eq_ignore_ascii_case(name) && level == 2 {
-                start = Some(offset);
-            }
-        }
-    }
-    start.map(|s| s..body.len())
 }
 
 /// Markdown as plain words: text, inline code and code blocks, without markup.
@@ -321,12 +288,5 @@ mod tests {
         let from = Path::new("content/postmortems/db/x.md");
         assert_eq!(resolve_relative(from, "../a.md"), PathBuf::from("content/postmortems/a.md"));
         assert_eq!(resolve_relative(from, "./b.md"), PathBuf::from("content/postmortems/db/b.md"));
-    }
-
-    #[test]
-    fn sections_skip_headings_inside_code_fences() {
-        let body = "## Timeline\n```\n## Not a heading\n```\n## Next\n";
-        assert_eq!(&body[find_section(body, "timeline").unwrap()], "```\n## Not a heading\n```\n");
-        assert_eq!(find_section(body, "missing"), None);
     }
 }
