@@ -9,11 +9,12 @@ use std::ops::Range;
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
-use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use serde_yaml_ng::{Mapping, Value};
 
 use crate::config::Config;
+use crate::ingest::front_matter::split;
 use crate::ingest::timeline::{self, read_moment};
+use crate::markdown::{Heading, Outline};
 use crate::text::slugify;
 
 /// One converted file: its text, the file name it should get, and what was guessed.
@@ -109,11 +110,9 @@ const MOMENTS: &[(&str, &[&str])] = &[
 
 /// Whether a file already is a hindsight postmortem (front matter with our required keys).
 pub fn is_postmortem(text: &str) -> bool {
-    let fence = ["---\n", "+++\n"].into_iter().find(|f| text.starts_with(f));
-    fence.is_some_and(|f| {
-        let end = text[4..].find(&format!("\n{}", &f[..3])).unwrap_or(0);
-        let matter = &text[4..4 + end];
-        ["severity", "services"].iter().all(|k| matter.lines().any(|l| l.trim_start().starts_with(k)))
+    split(std::path::Path::new(""), text.to_string()).is_ok_and(|doc| {
+        let keys = doc.top_level_keys();
+        ["severity", "services"].iter().all(|k| keys.iter().any(|(key, _)| key == k))
     })
 }
 
@@ -123,25 +122,25 @@ pub fn convert(stem: &str, source: &str, config: &Config, today: Date) -> Import
     let mut decide = Vec::new();
     let (foreign, text) = foreign_front_matter(source);
     let text = text.as_str();
-    let doc = Outline::read(text);
+    let doc = Layout::read(text);
     let mut body = String::with_capacity(text.len() + 64);
     let mut renamed = Vec::new();
     let mut last = 0;
-    for h in &doc.headings {
-        body.push_str(&text[last..h.line.start]);
-        last = h.line.end;
-        if Some(h.line.start) == doc.title.as_ref().map(|t| t.line.start) {
+    for (i, h) in doc.headings.iter().enumerate() {
+        body.push_str(&text[last..h.span.start]);
+        last = h.span.end;
+        if doc.title == Some(i) {
             continue; // the title is the page's H1; its words are in `title`
         }
-        let canonical = section_name(&h.title);
+        let written = h.title.trim();
         let level = if h.level == 1 { 2 } else { h.level };
-        let title = match canonical {
-            Some(name) if level == 2 && !name.eq_ignore_ascii_case(&h.title) => name.to_string(),
-            _ => h.title.clone(),
+        let title = match section_name(written) {
+            Some(name) if level == 2 && !name.eq_ignore_ascii_case(written) => name,
+            _ => written,
         };
         let line = format!("{} {title}\n", "#".repeat(usize::from(level)));
-        if line.trim_end() != text[h.line.clone()].trim_end() {
-            renamed.push(format!("`{}` -> `{}`", text[h.line.clone()].trim_end(), line.trim_end()));
+        if line.trim_end() != text[h.span.clone()].trim_end() {
+            renamed.push(format!("`{}` -> `{}`", text[h.span.clone()].trim_end(), line.trim_end()));
         }
         body.push_str(&line);
     }
@@ -156,11 +155,11 @@ pub fn convert(stem: &str, source: &str, config: &Config, today: Date) -> Import
     let foreign_str = |key: &str| foreign.get(key).and_then(Value::as_str).map(str::to_string);
 
     // Title.
-    let title = match (foreign_str("title"), &doc.title) {
+    let title = match (foreign_str("title"), doc.title()) {
         (Some(t), _) => t,
-        (None, Some(h)) => {
+        (None, Some(h1)) => {
             inferred.push("title (the H1)".to_string());
-            h.title.clone()
+            h1.to_string()
         }
         (None, None) => {
             inferred.push("title (the file name)".to_string());
@@ -376,59 +375,30 @@ fn section_name(title: &str) -> Option<&'static str> {
     SECTIONS.iter().find(|(_, aliases)| aliases.contains(&t.as_str())).map(|(name, _)| *name)
 }
 
-struct Heading {
-    level: u8,
-    title: String,
-    /// The heading's whole line(s) in the text.
-    line: Range<usize>,
-}
-
-/// The headings of a document, which one is its title, and the text before the first section.
-struct Outline {
+/// The document's headings, which of them is its title, and the text before the first
+/// section (where metadata is written).
+struct Layout {
     headings: Vec<Heading>,
-    title: Option<Heading>,
-    /// From the title (or the start) to the first other heading: where metadata is written.
+    /// Index of the title in `headings`: the first H1, unless it names a section (`# Summary`).
+    title: Option<usize>,
+    /// From the title (or the start) to the next heading.
     top: Range<usize>,
 }
 
-impl Outline {
-    fn read(text: &str) -> Outline {
-        let mut headings = Vec::new();
-        let mut open: Option<(HeadingLevel, usize, String)> = None;
-        for (event, range) in Parser::new_ext(text, crate::markdown::options()).into_offset_iter() {
-            match event {
-                Event::Start(Tag::Heading { level, .. }) => open = Some((level, range.start, String::new())),
-                Event::Text(t) | Event::Code(t) => {
-                    if let Some((_, _, title)) = open.as_mut() {
-                        title.push_str(&t);
-                    }
-                }
-                Event::End(TagEnd::Heading(_)) => {
-                    if let Some((level, start, title)) = open.take() {
-                        let end = text[range.end..].find('\n').map_or(text.len(), |i| range.end + i + 1).max(range.end);
-                        let end = if text[range.clone()].ends_with('\n') { range.end } else { end };
-                        headings.push(Heading {
-                            level: level as u8,
-                            title: title.trim().to_string(),
-                            line: start..end,
-                        });
-                    }
-                }
-                _ => {}
-            }
-        }
-        // The first H1 is the title unless it names a section (`# Summary`).
+impl Layout {
+    fn read(text: &str) -> Layout {
+        let headings = Outline::parse(text).headings;
         let title = headings
             .iter()
             .position(|h| h.level == 1 && section_name(&h.title).is_none())
-            .filter(|&i| headings[..i].iter().all(|h| h.level > 1))
-            .map(|i| Heading { level: 1, title: headings[i].title.clone(), line: headings[i].line.clone() });
-        let start = title.as_ref().map_or(0, |t| t.line.end);
-        let end = headings
-            .iter()
-            .map(|h| h.line.start)
-            .find(|&s| s >= start && Some(s) != title.as_ref().map(|t| t.line.start));
-        Outline { top: start..end.unwrap_or(text.len()).max(start), headings, title }
+            .filter(|&i| headings[..i].iter().all(|h| h.level > 1));
+        let start = title.map_or(0, |i| headings[i].span.end);
+        let end = headings.iter().map(|h| h.span.start).find(|&s| s >= start).unwrap_or(text.len());
+        Layout { top: start..end.max(start), headings, title }
+    }
+
+    fn title(&self) -> Option<&str> {
+        self.title.map(|i| self.headings[i].title.trim())
     }
 }
 

@@ -16,7 +16,7 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use crate::diagnostics::Rule;
 use crate::model::{Entry, Timeline};
-pub use stamp::zone_named;
+use stamp::zone_named;
 
 /// A problem found while parsing, with its span relative to the body.
 #[derive(Debug)]

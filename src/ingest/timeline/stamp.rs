@@ -86,20 +86,19 @@ pub fn read(line: &str) -> Option<Result<Stamp, Invalid>> {
             return invalid(at, n);
         }
         // `03/04/2021`: month first unless that is impossible, and the other reading named.
-        let slashed = norm[at..at + n].contains('/')
-            && !norm[at..at + n].starts_with(|c: char| c.is_ascii_digit() && norm[at..].find('/') == Some(4));
+        let written = &norm[at..at + n];
+        let slashed = written.contains('/') && written.find('/') != Some(4); // not `2021/03/04`
         let other_reading = (slashed && month != day && day <= 12).then_some((day, month));
         date = Some(DateRead { year, month, day, other_reading });
         at += n;
         at += connector(&norm[at..]);
     }
     let time = match longest(TIMES, &norm[at..]) {
-        Some((tm, n)) if tm.hour().is_some() && !continues(&norm[at + n..]) => {
+        Some((tm, n)) => {
             let Ok(time) = tm.to_time() else { return invalid(at, n) };
             at += n;
             Some(time)
         }
-        Some((_, n)) => return invalid(at, n),
         None if shape(&norm[at..]) > 0 => return invalid(at, 0),
         None => None,
     };
