@@ -94,9 +94,15 @@ pub enum Command {
         /// Files or folders to import.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Folder to write to, relative to the root.
-        #[arg(long, default_value = "content/postmortems")]
-        to: PathBuf,
+        /// Folder to write to, relative to the root [default: content/postmortems, or
+        /// content/external with --external].
+        #[arg(long)]
+        to: Option<PathBuf>,
+        /// The paths are curated lists of other organisations' public postmortems: a
+        /// Markdown list (`[Company](url). Summary.` under category headings, as in
+        /// danluu/post-mortems), icco/postmortems data files, or a TSV table.
+        #[arg(long)]
+        external: bool,
         /// Print what would be written, as a diff, and write nothing.
         #[arg(long)]
         dry_run: bool,

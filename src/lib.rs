@@ -84,8 +84,8 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
             let filters = search::Filters { services: service, severities: severity, tags: tag };
             search_command::search(&cli.root, &query, &filters, limit, json)?
         }
-        Command::Import { paths, to, dry_run, force, today } => {
-            let opts = import_command::Options { root: cli.root, paths, to, dry_run, force, today };
+        Command::Import { paths, to, external, dry_run, force, today } => {
+            let opts = import_command::Options { root: cli.root, paths, to, external, dry_run, force, today };
             import_command::import(&opts, &mut std::io::stdout().lock())?
         }
         Command::Init { dir } => init::init(&dir.unwrap_or(cli.root), &mut std::io::stdout().lock())?,

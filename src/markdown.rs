@@ -55,14 +55,12 @@ pub fn options() -> Options {
 
 /// Markdown as plain words: text, inline code and code blocks, without markup.
 pub fn plain_text(md: &str) -> String {
-    use pulldown_cmark::{Event, Parser};
     let mut out = String::with_capacity(md.len());
     for event in Parser::new_ext(md, options()) {
         match event {
-            Event::Text(t) | Event::Code(t) => {
-                out.push_str(&t);
-                out.push(' ');
-            }
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            // Words run on across inline markup (`un**bold**ed`), not across blocks.
+            Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image) => {}
             Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),
             _ => {}
         }

@@ -334,6 +334,6 @@ mod tests {
         use crate::markdown::plain_text;
         let text = plain_text("## Impact\n\n**p99** grew, see [docs](x).\n\n```sh\nkubectl rollout undo\n```\n");
         let words: Vec<&str> = text.split_whitespace().collect();
-        assert_eq!(words, ["Impact", "p99", "grew,", "see", "docs", ".", "kubectl", "rollout", "undo"]);
+        assert_eq!(words, ["Impact", "p99", "grew,", "see", "docs.", "kubectl", "rollout", "undo"]);
     }
 }

@@ -75,10 +75,18 @@ pub enum Change {
 struct Checked {
     /// `None` when the file could not be read or split.
     loaded: Option<Loaded<RawPostmortem>>,
-    /// `None` when the file has errors.
+    /// `None` when the title, severity, date or id could not be read. A postmortem with
+    /// other errors is kept so the rules that read it still report on it.
     postmortem: Option<Arc<Postmortem>>,
     /// Findings about this file alone, with the site's rule settings applied.
     diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// The postmortem when it has no errors of its own: only these are published.
+    fn valid(&self) -> Option<&Arc<Postmortem>> {
+        self.postmortem.as_ref().filter(|_| !self.diagnostics.iter().any(Diagnostic::is_error))
+    }
 }
 
 pub struct Workspace {
@@ -209,8 +217,7 @@ impl Workspace {
                 let (pm, found) = convert::postmortem(config, &loaded, self.options.audience);
                 diagnostics.extend(found);
                 let diagnostics = Self::settle(config, diagnostics);
-                let valid = !diagnostics.iter().any(Diagnostic::is_error);
-                let postmortem = pm.filter(|_| valid).map(|mut pm| {
+                let postmortem = pm.map(|mut pm| {
                     pm.history = self.git.histories.get(rel).cloned();
                     Arc::new(pm)
                 });
@@ -266,7 +273,7 @@ impl Workspace {
 
     /// The postmortems that passed their own checks, and how many did not.
     pub fn valid_postmortems(&self) -> (Vec<Arc<Postmortem>>, usize) {
-        let valid: Vec<_> = self.postmortems.values().filter_map(|c| c.postmortem.clone()).collect();
+        let valid: Vec<_> = self.postmortems.values().filter_map(|c| c.valid().cloned()).collect();
         let broken = self.postmortems.len() - valid.len();
         (valid, broken)
     }
@@ -291,10 +298,11 @@ impl Workspace {
             .chain(self.external.values().flat_map(|(_, d)| d.iter().cloned()))
             .chain(theme_errors)
             .collect();
-        let mut postmortems: Vec<Arc<Postmortem>> =
-            self.postmortems.values().filter_map(|c| c.postmortem.clone()).collect();
+        // The rules read every postmortem complete enough to read, errors or not, so one
+        // error in a file does not hide its other findings.
+        let readable: Vec<Arc<Postmortem>> = self.postmortems.values().filter_map(|c| c.postmortem.clone()).collect();
         let docs = |path: &Path| -> Option<&Document> { self.postmortems.get(path)?.loaded.as_ref().map(|l| &l.doc) };
-        // A postmortem with errors of its own still exists: links to it are not the problem.
+        // A postmortem too broken to read still exists: links to it are not the problem.
         let failed: Vec<String> = self
             .postmortems
             .values()
@@ -302,11 +310,11 @@ impl Workspace {
             .filter_map(|c| c.loaded.as_ref())
             .map(|l| l.raw.id.clone().unwrap_or_else(|| slugify(&l.doc.file_stem())))
             .collect();
-        let mut found = lint::archive::archive(&postmortems, &docs, &failed);
+        let mut found = lint::archive::archive(&readable, &docs, &failed);
         if view.lint {
-            let outlines: Vec<Outline> = postmortems.par_iter().map(|p| Outline::parse(&p.body)).collect();
-            let ctx = lint::Context::new(config, view.today, &postmortems, &outlines);
-            let per_file: Vec<Vec<Diagnostic>> = postmortems
+            let outlines: Vec<Outline> = readable.par_iter().map(|p| Outline::parse(&p.body)).collect();
+            let ctx = lint::Context::new(config, view.today, &readable, &outlines);
+            let per_file: Vec<Vec<Diagnostic>> = readable
                 .par_iter()
                 .zip(&outlines)
                 .filter_map(|(pm, outline)| Some(lint::postmortem(&ctx, pm, docs(&pm.source)?, outline)))
@@ -317,6 +325,8 @@ impl Workspace {
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Assembled { archive: None, diagnostics, files, internal_left_out: 0 };
         }
+        let mut postmortems: Vec<Arc<Postmortem>> =
+            self.postmortems.values().filter_map(|c| c.valid().cloned()).collect();
         let internal_left_out = self.options.audience.publish(config, &mut postmortems);
         let external = self.external.values().filter_map(|(e, _)| e.clone()).collect();
         let mut archive = Archive::new(config.clone(), postmortems, external, view.drafts, view.today);

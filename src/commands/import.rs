@@ -1,21 +1,28 @@
 //! `hindsight import PATH...`: existing postmortems (files or folders) converted into the
 //! archive, each with a report of what was inferred and what a person must decide. Never
 //! overwrites a different file without `--force`; running it twice changes nothing.
+//! `--external`: curated lists of other organisations' postmortems into `content/external/`,
+//! one file per postmortem, none twice.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::import::external::{self, Entry};
 use crate::import::{convert, is_postmortem};
+use crate::text::plural;
 use crate::workspace::{Options as WorkspaceOptions, Workspace};
 
 pub struct Options {
     pub root: PathBuf,
     pub paths: Vec<PathBuf>,
-    /// Folder the files go to, relative to the root.
-    pub to: PathBuf,
+    /// Folder the files go to, relative to the root [default: content/postmortems, or
+    /// content/external with `external`].
+    pub to: Option<PathBuf>,
+    /// The paths are curated lists of public postmortems, not a team's own.
+    pub external: bool,
     pub dry_run: bool,
     pub force: bool,
     pub today: Option<String>,
@@ -35,15 +42,20 @@ struct Tally {
 pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
     let ws = Workspace::open(&opts.root, WorkspaceOptions { skip_content: true, ..WorkspaceOptions::default() })?;
     let config = ws.config().map_err(|errors| anyhow::anyhow!("{}", errors[0]))?;
-    let today = ws.today(opts.today.as_deref())?;
-    let sources = sources(&opts.paths, config)?;
+    let sources = sources(&opts.paths, config, opts.external)?;
     if sources.is_empty() {
         bail!(
             "no Markdown files in {}",
             opts.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
         );
     }
-    let dir = opts.root.join(&opts.to);
+    if opts.external {
+        let to = opts.to.clone().unwrap_or_else(|| crate::ingest::EXTERNAL.into());
+        return import_external(opts, &sources, &to, out);
+    }
+    let today = ws.today(opts.today.as_deref())?;
+    let to = opts.to.clone().unwrap_or_else(|| crate::ingest::POSTMORTEMS.into());
+    let dir = opts.root.join(to);
     let mut taken: HashSet<PathBuf> = HashSet::new();
     let mut tally = Tally::default();
     for source in &sources {
@@ -106,9 +118,9 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-/// The Markdown files named, folders walked in name order; READMEs, templates and
-/// `_partials` are left out as the build leaves them out.
-fn sources(paths: &[PathBuf], config: &crate::config::Config) -> Result<Vec<PathBuf>> {
+/// The Markdown files named (and TSV tables for lists), folders walked in name order;
+/// READMEs, templates and `_partials` in folders are left out as the build leaves them out.
+fn sources(paths: &[PathBuf], config: &crate::config::Config, tables: bool) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_file() {
@@ -121,10 +133,90 @@ fn sources(paths: &[PathBuf], config: &crate::config::Config) -> Result<Vec<Path
         for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
             let entry = entry.with_context(|| format!("cannot read {}", path.display()))?;
             let p = entry.path();
-            if entry.file_type().is_file() && p.extension().is_some_and(|e| e == "md") && !config.ignore.skips(p) {
+            let wanted = p.extension().is_some_and(|e| e == "md" || (tables && e == "tsv"));
+            if entry.file_type().is_file() && wanted && !config.ignore.skips(p) {
                 files.push(p.to_path_buf());
             }
         }
     }
     Ok(files)
+}
+
+/// Reads every list, merges a postmortem listed twice, leaves out what the folder has
+/// already (by canonical URL), and writes the rest under names nothing else has.
+fn import_external(opts: &Options, sources: &[PathBuf], to: &Path, out: &mut dyn Write) -> Result<()> {
+    let dir = opts.root.join(to);
+    let mut read = Vec::new();
+    for source in sources {
+        let text = std::fs::read_to_string(source).with_context(|| format!("cannot read {}", source.display()))?;
+        let name = source.display().to_string();
+        let (entries, skipped) = external::read(&name, &text).map_err(anyhow::Error::msg)?;
+        for (heading, line) in &skipped.sections {
+            writeln!(out, "{name}:{line}: section \"{heading}\" left out: it lists other things than postmortems")?;
+        }
+        for line in &skipped.paragraphs {
+            writeln!(out, "{name}:{line}: not an entry (`[Company](url). Summary.`), left out")?;
+        }
+        read.extend(entries);
+    }
+    let listed = read.len();
+    let (entries, merged) = external::dedup(read);
+    let (mut have, mut taken) = existing(&dir)?;
+    let mut written = 0;
+    for entry in entries {
+        let key = external::identity(&entry.url, &entry.company, &entry.title);
+        if let Some(file) = have.get(&key) {
+            writeln!(out, "{}: already in {}, skipped", entry.origin, to.join(format!("{file}.md")).display())?;
+            continue;
+        }
+        let stem = external::file_stem(&entry);
+        let name =
+            (1..).map(|n| if n == 1 { stem.clone() } else { format!("{stem}-{n}") }).find(|n| !taken.contains(n));
+        let name = name.unwrap_or(stem);
+        let target = dir.join(format!("{name}.md"));
+        let shown = target.strip_prefix(&opts.root).unwrap_or(&target).display().to_string();
+        writeln!(out, "{} -> {shown}", entry.origin)?;
+        if !opts.dry_run {
+            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::write(&target, external::write(&entry))
+                .with_context(|| format!("cannot write {}", target.display()))?;
+        }
+        have.insert(key, name.clone());
+        taken.insert(name);
+        written += 1;
+    }
+    let verb = if opts.dry_run { "would write" } else { "wrote" };
+    writeln!(
+        out,
+        "{verb} {} to {} ({} listed, {} listed twice and merged, {} there already)",
+        plural(written, "file"),
+        to.display(),
+        listed,
+        merged,
+        listed - merged - written
+    )?;
+    Ok(())
+}
+
+/// What the folder has: each file's identity with its name (to skip what was imported
+/// before) and the names in use.
+fn existing(dir: &Path) -> Result<(HashMap<String, String>, HashSet<String>)> {
+    let mut have = HashMap::new();
+    let mut taken = HashSet::new();
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return Ok((have, taken));
+    };
+    for item in listing {
+        let path = item.with_context(|| format!("cannot read {}", dir.display()))?.path();
+        let Some(stem) = path.file_stem().map(|s| s.to_string_lossy().into_owned()) else { continue };
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        if let Some(Entry { url, company, title, .. }) = external::read_icco(&stem, &text) {
+            have.insert(external::identity(&url, &company, &title), stem.clone());
+        }
+        taken.insert(stem);
+    }
+    Ok((have, taken))
 }

@@ -17,6 +17,8 @@ use crate::text::{closest, slugify};
 /// Collects findings about one document.
 struct Findings<'a> {
     doc: &'a Document,
+    /// Keys whose values could not be read: reported once, as unreadable, not as missing.
+    unreadable: &'a [String],
     /// The list element being checked, so positions land inside it.
     item: Option<usize>,
     out: Vec<Diagnostic>,
@@ -31,12 +33,15 @@ impl<'a> Findings<'a> {
         }
     }
 
-    fn new(doc: &'a Document) -> Self {
-        Findings { doc, item: None, out: Vec::new() }
+    fn new<T>(loaded: &'a Loaded<T>) -> Self {
+        Findings { doc: &loaded.doc, unreadable: &loaded.unreadable, item: None, out: Vec::new() }
     }
 
     /// Reports at the value `needle` of front matter `key` (or at the key).
     fn error(&mut self, rule: Rule, key: &str, needle: Option<&str>, message: String, hint: &str) {
+        if rule == Rule::Required && self.item.is_none() && self.unreadable.iter().any(|k| k == key) {
+            return;
+        }
         let span = match self.item {
             Some(index) => self.doc.locate_item(key, index, needle),
             None => self.doc.locate(key, needle),
@@ -101,9 +106,9 @@ pub fn postmortem(
     loaded: &Loaded<RawPostmortem>,
     audience: Audience,
 ) -> (Option<Postmortem>, Vec<Diagnostic>) {
-    let Loaded { doc, raw, extra } = loaded;
+    let Loaded { doc, raw, extra, .. } = loaded;
     let text = |s: &str| audience.text(s);
-    let mut f = Findings::new(doc);
+    let mut f = Findings::new(loaded);
     let title = raw.title.clone().filter(|t| !t.trim().is_empty());
     if title.is_none() {
         f.error(
@@ -323,9 +328,8 @@ fn is_slug(id: &str) -> bool {
 
 /// Validates one curated external postmortem.
 pub fn external(loaded: Loaded<RawExternal>) -> (Option<External>, Vec<Diagnostic>) {
-    let Loaded { doc, raw, .. } = loaded;
-    let mut f = Findings::new(&doc);
-    if raw.url.is_none() {
+    let mut f = Findings::new(&loaded);
+    if loaded.raw.url.is_none() {
         f.error(
             Rule::Required,
             "url",
@@ -334,14 +338,15 @@ pub fn external(loaded: Loaded<RawExternal>) -> (Option<External>, Vec<Diagnosti
             "add `url: \"https://...\"` (use `url: \"\"` when the address is unknown)",
         );
     }
-    let url = f.url("url", raw.url.as_ref());
-    let archive_url = f.url("archive_url", raw.archive_url.as_ref());
-    let nonempty = |v: Option<Text>| v.map(|t| t.0).filter(|t| !t.is_empty());
-    let title = raw.title.filter(|t| !t.is_empty()).unwrap_or_else(|| doc.file_stem());
+    let url = f.url("url", loaded.raw.url.as_ref());
+    let archive_url = f.url("archive_url", loaded.raw.archive_url.as_ref());
     let out = f.out;
     if out.iter().any(Diagnostic::is_error) {
         return (None, out);
     }
+    let Loaded { doc, raw, .. } = loaded;
+    let nonempty = |v: Option<Text>| v.map(|t| t.0).filter(|t| !t.is_empty());
+    let title = raw.title.filter(|t| !t.is_empty()).unwrap_or_else(|| doc.file_stem());
     let ext = External {
         slug: slugify(&doc.file_stem()),
         title,

@@ -45,6 +45,8 @@ pub struct Loaded<T> {
     pub raw: T,
     /// Keys outside the schema, kept so templates can still use them.
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// Keys whose values could not be read (already reported): not "missing" as well.
+    pub unreadable: Vec<String>,
 }
 
 impl Document {
@@ -194,34 +196,85 @@ pub fn split(rel: &Path, text: String) -> Result<Document, Diagnostic> {
 
 /// Deserializes the front matter, mapping parser positions back into the file.
 pub fn deserialize<T: DeserializeOwned>(doc: &Document) -> Result<T, Diagnostic> {
-    let matter = &doc.text[doc.matter.clone()];
-    let (span, message) = match doc.format {
+    parse(doc.format, &doc.text[doc.matter.clone()]).map_err(|(span, message)| invalid(doc, span, message))
+}
+
+/// Deserializes the front matter as far as it can be read: a value of the wrong type is
+/// reported, its key left out, and the rest read again, so one mistake does not hide the
+/// file's other findings. Returns the errors and the keys left out; only front matter
+/// that is not YAML or TOML at all is an `Err`.
+pub fn deserialize_each<T: DeserializeOwned>(doc: &Document) -> Result<(T, Vec<Diagnostic>, Vec<String>), Diagnostic> {
+    let first = match deserialize(doc) {
+        Ok(v) => return Ok((v, Vec::new(), Vec::new())),
+        Err(d) => d,
+    };
+    let readable = match doc.format {
+        Format::Yaml => parse::<serde_yaml_ng::Value>(doc.format, &doc.text[doc.matter.clone()]).is_ok(),
+        Format::Toml => parse::<toml::Table>(doc.format, &doc.text[doc.matter.clone()]).is_ok(),
+    };
+    if !readable {
+        return Err(first);
+    }
+    let keys = doc.top_level_keys();
+    let mut matter = doc.text[doc.matter.clone()].to_string();
+    let mut errors = Vec::new();
+    let mut dropped: Vec<String> = Vec::new();
+    loop {
+        let (span, message) = match parse(doc.format, &matter) {
+            Ok(v) => return Ok((v, errors, dropped)),
+            Err(e) => e,
+        };
+        let at = doc.matter.start + span.start;
+        let Some(i) = keys.iter().rposition(|(_, k)| k.start <= at) else {
+            return Err(first);
+        };
+        if dropped.contains(&keys[i].0) {
+            return Err(first);
+        }
+        errors.push(invalid(doc, span, message));
+        dropped.push(keys[i].0.clone());
+        // Blank the key's lines with spaces: later positions stay where they were.
+        let line_start = doc.text[..keys[i].1.start].rfind('\n').map_or(0, |n| n + 1).max(doc.matter.start);
+        let end = keys.get(i + 1).map_or(doc.matter.end, |(_, next)| {
+            doc.text[..next.start].rfind('\n').map_or(next.start, |n| n + 1).max(line_start)
+        });
+        let blank: String = doc.text[line_start..end]
+            .chars()
+            .map(|c| if c == '\n' { c.to_string() } else { " ".repeat(c.len_utf8()) })
+            .collect();
+        matter.replace_range(line_start - doc.matter.start..end - doc.matter.start, &blank);
+    }
+}
+
+/// Front matter text into `T`, or the span (within `matter`) and message of the error.
+fn parse<T: DeserializeOwned>(format: Format, matter: &str) -> Result<T, (Range<usize>, String)> {
+    match format {
         Format::Yaml => {
             let input = if matter.trim().is_empty() { "{}" } else { matter };
-            match serde_yaml_ng::from_str(input) {
-                Ok(v) => return Ok(v),
-                Err(e) => {
-                    let at = e.location().map_or(0, |l| l.index());
-                    let text = e.to_string();
-                    let message = text.find(" at line ").map_or(text.clone(), |i| text[..i].to_string());
-                    (at..at + 1, message)
-                }
-            }
+            serde_yaml_ng::from_str(input).map_err(|e| {
+                let at = e.location().map_or(0, |l| l.index());
+                let text = e.to_string();
+                let message = text.find(" at line ").map_or(text.clone(), |i| text[..i].to_string());
+                (at..at + 1, message)
+            })
         }
-        Format::Toml => match toml::from_str(matter) {
-            Ok(v) => return Ok(v),
-            Err(e) => (e.span().unwrap_or(0..0), e.message().to_string()),
-        },
-    };
+        Format::Toml => toml::from_str(matter).map_err(|e| (e.span().unwrap_or(0..0), e.message().to_string())),
+    }
+}
+
+fn invalid(doc: &Document, span: Range<usize>, message: String) -> Diagnostic {
     let span = doc.matter.start + span.start..doc.matter.start + span.end;
     let span = widen_to_token(&doc.text, span);
-    Err(doc
-        .source()
-        .diagnostic(Rule::FrontMatter, span, format!("invalid front matter: {message}"))
-        .with_hint(match doc.format {
-            Format::Yaml => "check the YAML syntax and the value's type against SCHEMA in the README (lists are `[a, b]` or `- a` lines)",
-            Format::Toml => "check the TOML syntax and the value's type against SCHEMA in the README (strings need quotes)",
-        }))
+    doc.source().diagnostic(Rule::FrontMatter, span, format!("invalid front matter: {message}")).with_hint(
+        match doc.format {
+            Format::Yaml => {
+                "check the YAML syntax and the value's type under \"Front matter\" in the README (lists are `[a, b]` or `- a` lines)"
+            }
+            Format::Toml => {
+                "check the TOML syntax and the value's type under \"Front matter\" in the README (strings need quotes)"
+            }
+        },
+    )
 }
 
 /// Parsers often point at one character; underline the whole word so the caret reads well.

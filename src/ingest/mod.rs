@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 
 use crate::config::Ignore;
 use crate::diagnostics::{Diagnostic, Rule, Source};
-use front_matter::{Loaded, deserialize, split};
+use front_matter::{Loaded, deserialize, deserialize_each, split};
 
 /// Where postmortems and curated external postmortems live, relative to the root.
 pub const POSTMORTEMS: &str = "content/postmortems";
@@ -43,7 +43,8 @@ pub fn markdown_files(root: &Path, dir: &str, ignore: &Ignore) -> Result<Vec<Pat
     Ok(files)
 }
 
-/// Loads one file: its text, front matter and the warnings about unknown keys.
+/// Loads one file: its text, front matter, the values that could not be read and the
+/// warnings about unknown keys.
 pub fn load_one<T: DeserializeOwned>(
     root: &Path,
     rel: &Path,
@@ -53,8 +54,7 @@ pub fn load_one<T: DeserializeOwned>(
         std::fs::read(root.join(rel)).map_err(|e| Diagnostic::file(Rule::Io, rel, format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| not_utf8(rel, e))?;
     let doc = split(rel, text)?;
-    let raw: T = deserialize(&doc)?;
-    let mut warnings = Vec::new();
+    let (raw, mut warnings, unreadable) = deserialize_each::<T>(&doc)?;
     let unknown: Vec<_> = doc.top_level_keys().into_iter().filter(|(k, _)| !known_keys.contains(&k.as_str())).collect();
     for (key, span) in &unknown {
         let mut d =
@@ -75,7 +75,7 @@ pub fn load_one<T: DeserializeOwned>(
         let all: BTreeMap<String, serde_json::Value> = deserialize(&doc).unwrap_or_default();
         all.into_iter().filter(|(k, _)| unknown.iter().any(|(u, _)| u == k)).collect()
     };
-    Ok((Loaded { doc, raw, extra }, warnings))
+    Ok((Loaded { doc, raw, extra, unreadable }, warnings))
 }
 
 fn not_utf8(rel: &Path, e: std::string::FromUtf8Error) -> Diagnostic {

@@ -116,6 +116,18 @@ pub fn render(md: &str, highlighter: &Highlighter, marks: &TimelineMarks, link: 
     Rendered { before, after, toc }
 }
 
+/// Markdown written in a list's one-line summary (links, code, emphasis) as HTML. The
+/// summary is someone else's text: HTML in it is shown as text, never passed through.
+pub fn summary(md: &str) -> String {
+    let events = Parser::new_ext(md, options()).map(|e| match e {
+        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+        e => e,
+    });
+    let mut out = String::with_capacity(md.len() * 3 / 2);
+    html::push_html(&mut out, events);
+    out
+}
+
 /// Makes internal spans visible to the authors reading the internal archive: a pair of
 /// markers on their own lines wraps its blocks in a `div`, a pair within one paragraph or
 /// cell wraps its text in a `span`; a pair across levels is flagged at both ends. (Public
@@ -251,5 +263,15 @@ mod tests {
             })
             .before;
         assert!(html.contains("data-lang=\"python\""), "{html}");
+    }
+
+    #[test]
+    fn a_summary_keeps_markdown_and_shows_html_as_text() {
+        let html = summary(
+            "A bad `config` in [IMP](https://x.io) (<a href=\"https://w.org\">Interface</a>).\n\n<script>x</script>\n",
+        );
+        assert!(html.contains("<code>config</code>") && html.contains("<a href=\"https://x.io\">IMP</a>"), "{html}");
+        assert!(html.contains("&lt;a href=") && html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("<script") && !html.contains("<a href=\"https://w.org"), "{html}");
     }
 }

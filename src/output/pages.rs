@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, Zoned};
@@ -82,20 +83,32 @@ impl<'a> TermView<'a> {
 #[derive(Serialize)]
 pub struct ExternalGroups<'a> {
     count: usize,
-    by_category: BTreeMap<String, Vec<&'a External>>,
-    by_company: BTreeMap<&'a str, Vec<&'a External>>,
+    by_category: BTreeMap<String, Vec<Rc<ExternalView<'a>>>>,
+    by_company: BTreeMap<&'a str, Vec<Rc<ExternalView<'a>>>>,
+}
+
+/// An external postmortem with its summary and body rendered once for both groupings.
+#[derive(Serialize)]
+struct ExternalView<'a> {
+    #[serde(flatten)]
+    external: &'a External,
+    /// icco files keep the summary in the body: both are shown, so neither is lost.
+    text_html: String,
 }
 
 impl<'a> ExternalGroups<'a> {
     pub fn new(external: &'a [External]) -> Self {
-        let mut by_category: BTreeMap<String, Vec<&External>> = BTreeMap::new();
-        let mut by_company: BTreeMap<&str, Vec<&External>> = BTreeMap::new();
+        let mut by_category: BTreeMap<String, Vec<Rc<ExternalView>>> = BTreeMap::new();
+        let mut by_company: BTreeMap<&str, Vec<Rc<ExternalView>>> = BTreeMap::new();
         for e in external {
+            let text = [e.summary.as_deref().unwrap_or(""), e.body.trim()];
+            let text_html = text.iter().filter(|t| !t.is_empty()).map(|t| html::summary(t)).collect();
+            let view = Rc::new(ExternalView { external: e, text_html });
             let cats = if e.categories.is_empty() { vec!["uncategorized".to_string()] } else { e.categories.clone() };
             for c in cats {
-                by_category.entry(c).or_default().push(e);
+                by_category.entry(c).or_default().push(view.clone());
             }
-            by_company.entry(&e.company).or_default().push(e);
+            by_company.entry(&e.company).or_default().push(view);
         }
         ExternalGroups { count: external.len(), by_category, by_company }
     }

@@ -267,3 +267,43 @@ fn readme_documents_every_rule() {
         assert!(readme.contains(&format!("| `{}` |", rule.id())), "README lacks rule {}", rule.id());
     }
 }
+
+#[test]
+fn one_error_in_a_file_hides_none_of_its_other_findings() {
+    let site = Site::fixture("lint");
+    site.patched(
+        "content/postmortems/clean.md",
+        "content/postmortems/many.md",
+        &[
+            ("title: \"Clean\"", "title: \"Many\""),
+            ("tags: [deploy]", "tags: {deploy: yes}"),
+            (
+                "authors: [Dana Reyes]",
+                "authors: [Dana Reyes]\nrelated: [clean, unknown-tagg]\nservices: 7\nowner: {a: b}",
+            ),
+            ("services: [api]\n", ""),
+            ("- 10:30 Rollback complete.", "- 10:03 Rollback complete."),
+            (
+                "The API returned errors to 4% of requests for 60 minutes after a deploy.",
+                "Latency increased and many users saw errors after a deploy.",
+            ),
+        ],
+    );
+    let run = site.run_inside(&["check", "--format", "json", "--today", TODAY]).failure(1);
+    // Three values of the wrong type: each reported, none also "missing", the rest read.
+    let rules: Vec<(u64, String)> = findings(&run.stdout).into_iter().map(|(_, line, _, rule)| (line, rule)).collect();
+    assert_eq!(
+        rules,
+        [
+            (6, "front-matter".to_string()),
+            (8, "unknown-related".to_string()),
+            (9, "front-matter".to_string()),
+            (10, "unknown-key".to_string()),
+            (25, "vague-claim".to_string()),
+            (25, "vague-claim".to_string()),
+            (71, "timeline-order".to_string()),
+        ],
+        "{}",
+        run.stdout
+    );
+}

@@ -124,3 +124,100 @@ fn init_makes_an_archive_that_builds_and_never_overwrites() {
     );
     assert_eq!(fs::read_to_string(dir.join("site.toml")).unwrap(), "title = \"Ours\"\n");
 }
+
+/// A danluu-style list: ten categories of twenty, every tenth entry from Google with the
+/// same first sentence (so the same file name), one entry with no link.
+fn long_list(scheme: &str) -> String {
+    let mut list =
+        String::from("A List of Post-mortems!\n===\n\n## Table of Contents\n\n**[Category 0](#category-0)**\n\n");
+    for c in 0..10 {
+        list.push_str(&format!("## Category {c}\n\n"));
+        for i in 0..20 {
+            let n = c * 20 + i;
+            let entry = match n {
+                199 => {
+                    "Sun/Oracle. Sun left ECC out of two generations of servers, and data was corrupted.".to_string()
+                }
+                n if n % 10 == 0 => format!(
+                    "[Google]({scheme}status.example.com/incident/{n}#update). A bad config took down most Google services. Incident {n}."
+                ),
+                n => {
+                    format!("[Company {n}]({scheme}blog{n}.example.org/post-mortem/). Word{n} failed, with `code{n}`.")
+                }
+            };
+            list.push_str(&entry);
+            list.push_str("\n\n");
+        }
+    }
+    list + "## Contributors\n\n[Someone](https://example.org/someone). Thanks.\n"
+}
+
+#[test]
+fn a_list_of_200_with_20_from_one_company_makes_200_files_and_never_twice() {
+    let site = Site::fixture("import");
+    site.write("lists/long.md", long_list("https://"));
+    let run = site.run_inside(&["import", "--external", "lists/long.md"]).success();
+    assert!(
+        run.stdout
+            .contains("wrote 200 files to content/external (200 listed, 0 listed twice and merged, 0 there already)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("lists/long.md:4: section \"Table of Contents\" left out"), "{}", run.stdout);
+    let names: Vec<String> = fs::read_dir(site.root().join("content/external"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 200);
+    assert_eq!(names.iter().filter(|n| n.starts_with("google-a-bad-config")).count(), 20, "{names:?}");
+    // The same list again, and written with http:// and www.: nothing new.
+    let again = site.run_inside(&["import", "--external", "lists/long.md"]).success();
+    assert!(
+        again
+            .stdout
+            .contains("wrote 0 files to content/external (200 listed, 0 listed twice and merged, 200 there already)"),
+        "{}",
+        again.stdout
+    );
+    site.write("lists/long-http.md", long_list("http://www."));
+    let respelled = site.run_inside(&["import", "--external", "lists/long-http.md"]).success();
+    assert!(respelled.stdout.contains("wrote 0 files"), "{}", respelled.stdout);
+    site.build().success();
+    let page = site.read("external/index.html");
+    assert!(page.contains("200 curated public postmortems"), "{page}");
+    assert!(
+        page.contains("Incident 180.") && page.contains("<code>code37</code>") && page.contains("Sun left ECC out")
+    );
+    assert!(page.contains("<span class=\"pm-title\">Sun/Oracle: Sun left ECC out of two generations of servers, and data was corrupted</span> <span class=\"badge unknown\">link unknown</span>"), "an entry without a link is kept");
+}
+
+#[test]
+fn icco_files_and_tables_join_the_same_folder_without_repeats_or_collisions() {
+    let site = Site::fixture("import");
+    let run = site.run_inside(&["import", "--external", "lists/icco", "lists/examples.tsv", "--dry-run"]).success();
+    assert!(
+        run.stdout
+            .contains("would write 5 files to content/external (6 listed, 1 listed twice and merged, 0 there already)"),
+        "{}",
+        run.stdout
+    );
+    assert!(!site.root().join("content/external").exists(), "a dry run writes nothing");
+    let run = site.run_inside(&["import", "--external", "lists/icco", "lists/examples.tsv"]).success();
+    assert!(run.stdout.contains("wrote 5 files"), "{}", run.stdout);
+    // Two rows titled "Outage" from two companies: two files (the old script wrote one).
+    for name in ["alpha-outage.md", "beta-outage.md", "gamma-lost-report.md", "telco-a-fire-in-an-exchange-sent.md"] {
+        assert!(site.root().join("content/external").join(name).exists(), "{name}: {}", run.stdout);
+    }
+    let icco = fs::read_to_string(site.root().join("content/external/example-storage-a-command-meant-to-remove-a.md"))
+        .unwrap();
+    assert!(icco.contains("categories: [\"postmortem\",\"automation\"]\nuuid: \"0b9c79f2-"), "{icco}");
+    assert!(
+        icco.contains("\nA command meant to remove a few servers was issued with a typo")
+            && icco.contains("A typo in a playbook command removed too many servers."),
+        "the table's other summary is kept: {icco}"
+    );
+    site.build().success();
+    let page = site.read("external/index.html");
+    assert!(page.contains("<strong>full restart</strong>") && page.contains("link unknown"), "{page}");
+    assert_eq!(check_site(&site, false), 0);
+}

@@ -5,6 +5,8 @@
 //! the top, with what a person still has to decide), headings renamed to the SRE-book
 //! sections where the meaning is clear, the text itself kept whole.
 
+pub mod external;
+
 use std::ops::Range;
 
 use jiff::civil::Date;
