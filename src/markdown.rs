@@ -68,6 +68,22 @@ pub fn plain_text(md: &str) -> String {
     out
 }
 
+/// The heading id a `#fragment` means. Links are written as on GitHub, whose pages match
+/// them loosely: `#References`, `#Root-Causes` and `#root%20causes` all mean `root-causes`.
+/// An exact id wins, so explicit `{#Ids}` keep working.
+pub fn find_anchor<'a>(fragment: &str, ids: impl IntoIterator<Item = &'a str> + Clone) -> Option<&'a str> {
+    if let Some(exact) = ids.clone().into_iter().find(|id| *id == fragment) {
+        return Some(exact);
+    }
+    let loose = loose_anchor(fragment);
+    ids.into_iter().find(|id| *id == loose || id.eq_ignore_ascii_case(fragment))
+}
+
+/// The id a heading would get for the text `fragment`: decoded, lowercase, dashes.
+pub fn loose_anchor(fragment: &str) -> String {
+    slugify(&percent_encoding::percent_decode_str(fragment).decode_utf8_lossy())
+}
+
 /// The file a relative link in `from` points to: `a/b.md` + `../c.md` -> `c.md`, resolved
 /// on the path alone (links name files of the archive, which need not exist on disk).
 pub fn resolve_relative(from: &Path, link: &str) -> PathBuf {

@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Rule};
 use crate::ingest::front_matter::Document;
 use crate::ingest::timeline::is_timeline;
-use crate::markdown::{Block, Outline, Target, classify, resolve_relative};
+use crate::markdown::{Block, Outline, Target, classify, find_anchor, resolve_relative};
 use crate::model::{ItemStatus, Postmortem, Status};
 use crate::text::closest;
 
@@ -258,7 +258,7 @@ fn links(r: &mut Report, ctx: &Context, pm: &Postmortem, outline: &Outline) {
             }
         };
         let Some(fragment) = fragment else { continue };
-        if !ctx.anchors.get(id).is_some_and(|a| a.contains(fragment)) {
+        if !ctx.anchors.get(id).is_some_and(|a| find_anchor(fragment, a.iter().map(String::as_str)).is_some()) {
             let known: Vec<&str> =
                 ctx.anchors.get(id).map(|a| a.iter().map(String::as_str).collect()).unwrap_or_default();
             let hint = match closest(fragment, known) {

@@ -9,7 +9,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, Ta
 use serde::Serialize;
 
 use super::highlight::Highlighter;
-use crate::markdown::{HeadingIds, options};
+use crate::markdown::{HeadingIds, find_anchor, options};
 
 /// The rendered body, split after the timeline's heading when there was one.
 pub struct Rendered {
@@ -54,6 +54,9 @@ pub fn render(md: &str, highlighter: &Highlighter, marks: &TimelineMarks, link: 
     let mut ids = HeadingIds::default();
     let mut parser = Parser::new_ext(md, options()).into_offset_iter();
     let mut unlinking = false;
+    // Same-page links, matched to the heading ids once all are known (a link may come first).
+    let mut ids_seen: Vec<String> = Vec::new();
+    let mut anchors: Vec<usize> = Vec::new();
     while let Some((event, range)) = parser.next() {
         match event {
             Event::Start(tag @ (Tag::Item | Tag::Paragraph)) if marks.entries.contains_key(&range.start) => {
@@ -69,6 +72,7 @@ pub fn render(md: &str, highlighter: &Highlighter, marks: &TimelineMarks, link: 
                     .collect();
                 let title = plain_text(&inner);
                 let id = ids.next(id.as_deref(), &title);
+                ids_seen.push(id.clone());
                 if level <= HeadingLevel::H3 && level >= HeadingLevel::H2 {
                     toc.push(TocEntry { level: level as u8, id: id.clone(), title: title.clone() });
                 }
@@ -83,7 +87,12 @@ pub fn render(md: &str, highlighter: &Highlighter, marks: &TimelineMarks, link: 
                 }
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => match link(&dest_url) {
-                Link::Keep => events.push(Event::Start(Tag::Link { link_type, dest_url, title, id })),
+                Link::Keep => {
+                    if dest_url.starts_with('#') {
+                        anchors.push(events.len());
+                    }
+                    events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }))
+                }
                 Link::To(to) => events.push(Event::Start(Tag::Link { link_type, dest_url: to.into(), title, id })),
                 Link::Unlink => unlinking = true,
             },
@@ -106,7 +115,15 @@ pub fn render(md: &str, highlighter: &Highlighter, marks: &TimelineMarks, link: 
             e => events.push(e),
         }
     }
+    for i in anchors {
+        if let Event::Start(Tag::Link { dest_url, .. }) = &mut events[i]
+            && let Some(found) = find_anchor(&dest_url[1..], ids_seen.iter().map(String::as_str))
+        {
+            *dest_url = format!("#{found}").into();
+        }
+    }
     mark_internal_spans(&mut events);
+    let events = autolink(events);
     let mut out = String::with_capacity(md.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     let (before, after) = match out.split_once(HOLE) {
@@ -125,6 +142,54 @@ pub fn summary(md: &str) -> String {
     });
     let mut out = String::with_capacity(md.len() * 3 / 2);
     html::push_html(&mut out, events);
+    out
+}
+
+/// Bare `https://...` addresses in text become links, as GitHub shows them (reference
+/// lists are often written that way). Text already in a link or an image is left alone.
+fn autolink(events: Vec<Event>) -> Vec<Event> {
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    let mut inside = 0usize;
+    let mut pending = String::new();
+    let flush = |pending: &mut String, out: &mut Vec<Event>| {
+        if pending.is_empty() {
+            return;
+        }
+        for span in finder.spans(pending) {
+            let text = span.as_str().to_string();
+            match span.kind() {
+                Some(linkify::LinkKind::Url) if text.starts_with("http://") || text.starts_with("https://") => {
+                    out.push(Event::Start(Tag::Link {
+                        link_type: pulldown_cmark::LinkType::Autolink,
+                        dest_url: text.clone().into(),
+                        title: "".into(),
+                        id: "".into(),
+                    }));
+                    out.push(Event::Text(text.into()));
+                    out.push(Event::End(TagEnd::Link));
+                }
+                _ => out.push(Event::Text(text.into())),
+            }
+        }
+        pending.clear();
+    };
+    for event in events {
+        match event {
+            Event::Text(t) if inside == 0 => pending.push_str(&t),
+            e => {
+                flush(&mut pending, &mut out);
+                match &e {
+                    Event::Start(Tag::Link { .. } | Tag::Image { .. }) => inside += 1,
+                    Event::End(TagEnd::Link | TagEnd::Image) => inside = inside.saturating_sub(1),
+                    _ => {}
+                }
+                out.push(e);
+            }
+        }
+    }
+    flush(&mut pending, &mut out);
     out
 }
 
@@ -273,5 +338,20 @@ mod tests {
         assert!(html.contains("<code>config</code>") && html.contains("<a href=\"https://x.io\">IMP</a>"), "{html}");
         assert!(html.contains("&lt;a href=") && html.contains("&lt;script&gt;"), "{html}");
         assert!(!html.contains("<script") && !html.contains("<a href=\"https://w.org"), "{html}");
+    }
+
+    #[test]
+    fn bare_addresses_become_links_and_github_fragments_find_their_heading() {
+        let md = "See [refs](#References) and [two](#Root%20Causes).\n\n## References\n\n1. https://status.example.com/incidents/7_a_b, then www.example.com.\n2. [https://x.io](https://x.io) and `https://code.example`\n\n## Root Causes\n";
+        let html = render(md, &Highlighter::default(), &TimelineMarks::default(), &|_| Link::Keep).before;
+        assert!(
+            html.contains("<a href=\"#references\">refs</a>") && html.contains("<a href=\"#root-causes\">two</a>"),
+            "{html}"
+        );
+        assert!(html.contains("<a href=\"https://status.example.com/incidents/7_a_b\">https://status.example.com/incidents/7_a_b</a>, then www.example.com."), "{html}");
+        assert!(
+            html.contains("<a href=\"https://x.io\">https://x.io</a> and <code>https://code.example</code>"),
+            "{html}"
+        );
     }
 }

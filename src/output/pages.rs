@@ -13,7 +13,7 @@ use super::charts;
 use super::highlight::Highlighter;
 use super::html::{self, Link, TimelineMarks, TocEntry};
 use crate::config::{Config, Visibility};
-use crate::markdown::{Target, classify, resolve_relative};
+use crate::markdown::{Target, classify, loose_anchor, resolve_relative};
 use crate::model::insights::{self, Durations, Insights};
 use crate::model::{Archive, External, GroupKind, Postmortem, Span, Taxonomy, TaxonomyKind, Term, format_duration};
 use crate::routes;
@@ -199,18 +199,25 @@ pub fn postmortem_view<'a>(
             .collect();
     // Authors link postmortems as files (`../2024-02-14-x.md`), which works in their editor
     // and on the Git host; on the site those links go to the page.
+    // `#Impact` written as on GitHub becomes the page's `#impact` (`check` has made sure
+    // it exists; same-page links are matched by `html::render` itself).
+    let loose = |f: &str| f.chars().any(|c| c.is_ascii_uppercase() || c == '%');
+    let fragment = |f: Option<&str>| match f {
+        Some(f) if loose(f) => format!("#{}", loose_anchor(f)),
+        Some(f) => format!("#{f}"),
+        None => String::new(),
+    };
     let link = |dest: &str| match classify(dest) {
-        Target::File { path, fragment } => match by_path.get(resolve_relative(&pm.source, path).as_path()) {
-            Some(id) => Link::To(format!(
-                "../../{}{}",
-                routes::postmortem(id),
-                fragment.map(|f| format!("#{f}")).unwrap_or_default()
-            )),
+        Target::File { path, fragment: f } => match by_path.get(resolve_relative(&pm.source, path).as_path()) {
+            Some(id) => Link::To(format!("../../{}{}", routes::postmortem(id), fragment(f))),
             None => Link::Unlink,
         },
         // A page this build leaves out (a draft, or internal in a public build) must not
         // be linked, nor its id shown.
         Target::Page { id, .. } if !archive.by_id.contains_key(id) => Link::Unlink,
+        Target::Page { fragment: Some(f), .. } if loose(f) => {
+            Link::To(format!("{}{}", &dest[..dest.len() - f.len() - 1], fragment(Some(f))))
+        }
         _ => Link::Keep,
     };
     let timeline = timeline_rows(pm, stamps);

@@ -307,3 +307,35 @@ fn one_error_in_a_file_hides_none_of_its_other_findings() {
         run.stdout
     );
 }
+
+#[test]
+fn fragments_written_as_on_github_are_not_broken_and_point_at_the_heading() {
+    let site = Site::fixture("lint");
+    site.patched(
+        "content/postmortems/clean.md",
+        "content/postmortems/github-style.md",
+        &[
+            ("title: \"Clean\"", "title: \"GitHub style\""),
+            ("(clean.md#resolution)", "(clean.md#Resolution)"),
+            (
+                "see [impact](#impact).",
+                "see [impact](#Impact), [lessons](#Lessons-Learned) and [wrong](#what%20went%20wrong).",
+            ),
+            ("[the summary](../clean/#summary)", "[the summary](../clean/#Summary)"),
+        ],
+    );
+    let run = site.run_inside(&["check", "--today", TODAY]).success();
+    assert!(run.stderr.contains("checked 2 files: 0 errors, 0 warnings"), "{}{}", run.stdout, run.stderr);
+    site.run_inside(&["build", "--today", TODAY]).success();
+    let page = site.read("postmortems/github-style/index.html");
+    assert_contains(
+        &page,
+        &[
+            "href=\"../../postmortems/clean/#resolution\"",
+            "href=\"#impact\"",
+            "href=\"#lessons-learned\"",
+            "href=\"#what-went-wrong\"",
+            "href=\"../clean/#summary\"",
+        ],
+    );
+}
