@@ -258,7 +258,7 @@ fn links(r: &mut Report, ctx: &Context, pm: &Postmortem, outline: &Outline) {
             }
         };
         let Some(fragment) = fragment else { continue };
-        if !ctx.anchors.get(id).is_some_and(|a| find_anchor(fragment, a.iter().map(String::as_str)).is_some()) {
+        if ctx.anchors.get(id).is_none_or(|a| find_anchor(fragment, a.iter().map(String::as_str)).is_none()) {
             let known: Vec<&str> =
                 ctx.anchors.get(id).map(|a| a.iter().map(String::as_str).collect()).unwrap_or_default();
             let hint = match closest(fragment, known) {
