@@ -95,7 +95,7 @@ pub fn postmortem(ctx: &Context, pm: &Postmortem, doc: &Document, outline: &Outl
             .section
             .and_then(|i| outline.headings.get(i))
             .is_some_and(|h| h.title.eq_ignore_ascii_case("root causes"));
-        writing(&mut r, ctx, block, in_root_causes);
+        writing(&mut r, ctx, pm, block, in_root_causes);
     }
     if let Some(tag) = pm.tags.iter().find(|t| t.eq_ignore_ascii_case("human-error")) {
         let span = doc.locate("tags", Some(tag));
@@ -298,9 +298,47 @@ const VAGUE: &[&str] = &[
     "for a while",
 ];
 
-const BLAME_VERBS: &[&str] = &["caused", "failed to", "forgot"];
+const BLAME_VERBS: &[&str] = &["caused", "failed to", "forgot", "should have"];
 
-fn writing(r: &mut Report, ctx: &Context, block: &Block, in_root_causes: bool) {
+/// Capitalised words before a blame verb that are not names: sentence openers and the
+/// words a postmortem uses for its systems and its teams.
+const NOT_NAMES: &[&str] = &[
+    "The",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "It",
+    "We",
+    "They",
+    "He",
+    "She",
+    "I",
+    "You",
+    "Our",
+    "Their",
+    "A",
+    "An",
+    "Which",
+    "What",
+    "Nobody",
+    "Nothing",
+    "Someone",
+    "Everyone",
+    "No",
+    "One",
+    "Each",
+    "Every",
+    "Also",
+    "Then",
+    "Team",
+    "Engineering",
+    "Operations",
+    "Support",
+    "Monitoring",
+];
+
+fn writing(r: &mut Report, ctx: &Context, pm: &Postmortem, block: &Block, in_root_causes: bool) {
     let lower = block.text.to_lowercase();
     if lower.len() != block.text.len() {
         return; // lowercasing changed byte offsets (rare scripts); skip rather than misplace.
@@ -341,6 +379,15 @@ fn writing(r: &mut Report, ctx: &Context, block: &Block, in_root_causes: bool) {
                 }
             }
         }
+        for (at, name) in unnamed_blame(original, ctx, pm) {
+            let start = block.body_offset(sentence.start + at);
+            r.in_body(
+                Rule::Blame,
+                start..start + name.len(),
+                format!("blaming language: \"{name}\" next to what went wrong"),
+                "describe what the system allowed, not who slipped: \"the deploy tool accepted an empty target\" rather than \"Dana forgot the target\"; if it is a system, this rule can be set to \"off\" in site.toml",
+            );
+        }
         if in_root_causes {
             for at in word_matches(text, "human error") {
                 let start = block.body_offset(sentence.start + at);
@@ -353,6 +400,47 @@ fn writing(r: &mut Report, ctx: &Context, block: &Block, in_root_causes: bool) {
             }
         }
     }
+}
+
+/// A capitalised word the front matter does not name, right before a blame verb
+/// (`Alex forgot`, `Sam failed to`): a person named in the text but not in the people
+/// fields. Words that name systems are left alone: all capitals, digits or inner
+/// capitals (`DNS`, `S3`, `PostgreSQL`), the postmortem's services, tags and title, and
+/// any word the body also writes in lowercase (`Redis` ... `redis`).
+fn unnamed_blame<'t>(sentence: &'t str, ctx: &Context, pm: &Postmortem) -> Vec<(usize, &'t str)> {
+    let words: Vec<(usize, &str)> = sentence
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(|w| (w.as_ptr() as usize - sentence.as_ptr() as usize, w))
+        .collect();
+    let mut out = Vec::new();
+    for (i, &(at, word)) in words.iter().enumerate() {
+        let mut chars = word.chars();
+        let person_like = chars.next().is_some_and(char::is_uppercase)
+            && word.chars().count() >= 2
+            && chars.all(|c| c.is_lowercase());
+        if !person_like
+            || NOT_NAMES.contains(&word)
+            || ctx.people.iter().any(|p| p.split_whitespace().any(|n| n == word))
+        {
+            continue;
+        }
+        let next: Vec<String> = words[i + 1..].iter().take(3).map(|(_, w)| w.to_lowercase()).collect();
+        let blamed = BLAME_VERBS.iter().any(|verb| {
+            let verb: Vec<&str> = verb.split(' ').collect();
+            next.len() >= verb.len() && next[..verb.len()] == verb[..]
+        });
+        if !blamed {
+            continue;
+        }
+        let lower = word.to_lowercase();
+        let system = pm.services.iter().chain(&pm.tags).any(|s| s.to_lowercase().contains(&lower))
+            || word_matches(&pm.title, word).len() + word_matches(&pm.body, &lower).len() > 0;
+        if !system {
+            out.push((at, word));
+        }
+    }
+    out
 }
 
 /// Byte ranges of the sentences of `text`.

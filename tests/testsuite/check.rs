@@ -16,6 +16,13 @@ const CASES: &[(&str, &[(&str, &str)])] = &[
         )],
     ),
     (
+        "blame-unnamed",
+        &[(
+            "The deploy tool did not wait for health checks before shifting traffic.",
+            "Alex forgot to wait for health checks. DNS caused more errors, S3 failed to serve, Deploy caused none.",
+        )],
+    ),
+    (
         "broken-link",
         &[
             ("(clean.md#resolution)", "(clean.md#resolutoin)"),
@@ -93,6 +100,7 @@ fn every_rule_fires_exactly_where_expected_and_nowhere_else() {
     let expected: &[(&str, u64, u64, &str)] = &[
         ("action-item-due.md", 14, 13, "action-item-due"),
         ("action-item-owner.md", 14, 13, "action-item-owner"),
+        ("blame-unnamed.md", 31, 1, "blame"),
         ("blame.md", 31, 1, "blame"),
         ("blame.md", 31, 14, "blame"),
         ("broken-link.md", 39, 27, "broken-link"),
@@ -131,7 +139,7 @@ fn every_rule_fires_exactly_where_expected_and_nowhere_else() {
         let exempt = ["io", "encoding", "config", "template"];
         assert!(fixture.exists() || exempt.contains(&rule.id()), "no fixture for rule {}", rule.id());
     }
-    assert!(run.stderr.contains("checked 27 files: 15 errors, 16 warnings"), "{}", run.stderr);
+    assert!(run.stderr.contains("checked 28 files: 15 errors, 17 warnings"), "{}", run.stderr);
 }
 
 #[test]
