@@ -1,4 +1,4 @@
-//! The front matter contract of SCHEMA.md as serde types. Values whose rules need a file
+//! The front matter contract (the README's "Front matter" section) as serde types. Values whose rules need a file
 //! position to report (dates, severities, ids) are kept as text here and checked in `check`.
 
 use std::fmt;

@@ -1,6 +1,7 @@
 //! Nothing of an author's text is ever lost: every word of every postmortem body, minus
 //! Markdown syntax, appears in the text of its rendered page (internal spans aside in
-//! public builds). Checked over every fixture site and the example archive.
+//! public builds), and every word of a curated external postmortem is on the external
+//! page. Checked over every fixture site and the example archive.
 
 use std::collections::HashSet;
 use std::fs;
@@ -89,8 +90,8 @@ fn without_internal(body: &str) -> String {
     out + rest
 }
 
-/// Builds `site` (with drafts), then checks every postmortem page against its source;
-/// returns how many pages were checked.
+/// Builds `site` (with drafts), then checks every postmortem page and external entry
+/// against its source; returns how many were checked.
 pub fn check_site(site: &Site, public: bool) -> usize {
     let mut args = vec!["build", "--drafts"];
     if public {
@@ -118,7 +119,40 @@ pub fn check_site(site: &Site, public: bool) -> usize {
         }
         checked += 1;
     }
+    checked += check_external(site, &mut lost);
     assert!(lost.is_empty(), "words of the source missing from the page:\n{}", lost.join("\n"));
+    checked
+}
+
+/// Every curated external postmortem's title, summary and body are on the external page.
+fn check_external(site: &Site, lost: &mut Vec<String>) -> usize {
+    let dir = site.root().join("content/external");
+    let Ok(html) = fs::read_to_string(site.public().join("external/index.html")) else {
+        return 0;
+    };
+    if !dir.is_dir() {
+        return 0;
+    }
+    let seen = page_words(&html);
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = fs::read_to_string(entry.path()).unwrap();
+        let (_, body) = split(entry.path());
+        let field = |key: &str| {
+            let value = text.lines().find_map(|l| l.strip_prefix(key))?.trim();
+            Some(serde_json::from_str::<String>(value).unwrap_or_else(|_| value.to_string()))
+        };
+        let written = [field("title:").unwrap_or_default(), field("summary:").unwrap_or_default(), body].join("\n\n");
+        let missing: Vec<String> = source_words(&written).into_iter().filter(|w| !seen.contains(w)).collect();
+        if !missing.is_empty() {
+            lost.push(format!("{}: {}", entry.path().display(), missing.join(" ")));
+        }
+        checked += 1;
+    }
     checked
 }
 
@@ -129,7 +163,7 @@ fn every_word_of_every_fixture_and_example_postmortem_reaches_its_page() {
         checked += check_site(&Site::fixture(name), false);
     }
     checked += check_site(&Site::example(), false);
-    assert!(checked >= 21, "only {checked} pages checked");
+    assert!(checked >= 21 + 41, "only {checked} pages and entries checked");
 }
 
 #[test]
