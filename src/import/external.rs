@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
+use crate::ingest::timeline::read_moment;
 use crate::markdown::{options, plain_text};
 use crate::text::slugify;
 
@@ -119,7 +120,7 @@ pub fn read_list(name: &str, text: &str) -> (Vec<Entry>, Skipped) {
                         let summary = tidy_summary(&text[summary_start..block.end]);
                         let mut e = Entry {
                             title: title_for(&company, &summary),
-                            start_time: date_in_url(&url).unwrap_or_default(),
+                            start_time: date_in_text(&summary).or_else(|| date_in_url(&url)).unwrap_or_default(),
                             company: company.trim().to_string(),
                             url,
                             summary,
@@ -365,6 +366,21 @@ fn title_for(company: &str, summary: &str) -> String {
     }
 }
 
+/// The first full date the summary gives ("On January 28th, 2016 GitHub..."): the day
+/// of the incident. A month without a year is not a date here.
+fn date_in_text(summary: &str) -> Option<String> {
+    const MONTHS: &[&str] = &["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let plain = plain_text(summary);
+    plain.match_indices(|c: char| c.is_ascii_uppercase()).find_map(|(at, _)| {
+        let rest = &plain[at..];
+        if !MONTHS.iter().any(|m| rest.starts_with(m)) {
+            return None;
+        }
+        let (date, _) = read_moment(rest, 0, &jiff::tz::TimeZone::UTC)?;
+        (date.year() >= 1900).then(|| date.to_string())
+    })
+}
+
 /// `/2016/01/28/`, `/2014-07-19-` in a blog address: the day it was written.
 fn date_in_url(url: &str) -> Option<String> {
     let digits: Vec<&str> = url.split(['/', '-', '_', '.']).collect();
@@ -433,7 +449,7 @@ mod tests {
 ## Config Errors\n\n[Cloudflare](https://blog.cloudflare.com/todays-outage-post-mortem-82515/). A bad config (router rule) caused all of their edge routers to crash, taking down all of Cloudflare.\n\n\
 [Google](https://status.cloud.google.com/incident/compute/17007#5659118702428160) A bug in `config` roll-out. Errors for 22 minutes.\n\n\
 Some prose that is not an entry, which is reported.\n\n\
-## Hardware/Power Failures\n\n[GitHub](https://github.com/blog/2106-january-28th-incident-report). On January 28th, 2016 GitHub lost power.\n\n\
+## Hardware/Power Failures\n\n[GitHub](https://github.com/blog/2106-january-28th-incident-report). On January 28th, 2016 GitHub lost power in March.\n\n\
 Sun/Oracle. Sun famously didn't include ECC. Data corruption followed.\n\n\
 - [Etsy](http://codeascraft.com/2012/01/23/solr/): multicast without configured switches.\n\n\
 ## Uncategorized\n\n[Allegro](http://allegro.tech/x.html). The [Allegro](http://allegro.pl) platform failed.\n\n\
@@ -455,6 +471,7 @@ Sun/Oracle. Sun famously didn't include ECC. Data corruption followed.\n\n\
         );
         assert_eq!(entries[1].summary, "A bug in `config` roll-out. Errors for 22 minutes.");
         assert_eq!(entries[2].categories, ["hardware-power-failures"]);
+        assert_eq!(entries[2].start_time, "2016-01-28", "the date the summary gives");
         assert_eq!((entries[3].company.as_str(), entries[3].url.as_str()), ("Sun/Oracle", ""));
         assert_eq!(entries[3].summary, "Sun famously didn't include ECC. Data corruption followed.");
         assert_eq!(entries[4].summary, "multicast without configured switches.");

@@ -147,39 +147,40 @@ pub fn summary(md: &str) -> String {
 
 /// Bare `https://...` addresses in text become links, as GitHub shows them (reference
 /// lists are often written that way). Text already in a link or an image is left alone.
-fn autolink(events: Vec<Event>) -> Vec<Event> {
+fn autolink<'a>(events: Vec<Event<'a>>) -> Vec<Event<'a>> {
     let mut finder = linkify::LinkFinder::new();
     finder.kinds(&[linkify::LinkKind::Url]);
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     let mut inside = 0usize;
-    let mut pending = String::new();
-    let flush = |pending: &mut String, out: &mut Vec<Event>| {
-        if pending.is_empty() {
+    // A run of text events: the parser splits text at `_` and `*`, which URLs contain.
+    let mut run: Vec<CowStr> = Vec::new();
+    let flush = |run: &mut Vec<CowStr<'a>>, out: &mut Vec<Event<'a>>| {
+        if !run.iter().any(|t| t.contains("http")) {
+            out.extend(run.drain(..).map(Event::Text));
             return;
         }
-        for span in finder.spans(pending) {
-            let text = span.as_str().to_string();
-            match span.kind() {
-                Some(linkify::LinkKind::Url) if text.starts_with("http://") || text.starts_with("https://") => {
-                    out.push(Event::Start(Tag::Link {
-                        link_type: pulldown_cmark::LinkType::Autolink,
-                        dest_url: text.clone().into(),
-                        title: "".into(),
-                        id: "".into(),
-                    }));
-                    out.push(Event::Text(text.into()));
-                    out.push(Event::End(TagEnd::Link));
-                }
-                _ => out.push(Event::Text(text.into())),
+        let text: String = run.drain(..).map(|t| t.to_string()).collect();
+        for span in finder.spans(&text) {
+            let part = span.as_str().to_string();
+            if span.kind().is_some() && (part.starts_with("http://") || part.starts_with("https://")) {
+                out.push(Event::Start(Tag::Link {
+                    link_type: pulldown_cmark::LinkType::Autolink,
+                    dest_url: part.clone().into(),
+                    title: "".into(),
+                    id: "".into(),
+                }));
+                out.push(Event::Text(part.into()));
+                out.push(Event::End(TagEnd::Link));
+            } else {
+                out.push(Event::Text(part.into()));
             }
         }
-        pending.clear();
     };
     for event in events {
         match event {
-            Event::Text(t) if inside == 0 => pending.push_str(&t),
+            Event::Text(t) if inside == 0 => run.push(t),
             e => {
-                flush(&mut pending, &mut out);
+                flush(&mut run, &mut out);
                 match &e {
                     Event::Start(Tag::Link { .. } | Tag::Image { .. }) => inside += 1,
                     Event::End(TagEnd::Link | TagEnd::Image) => inside = inside.saturating_sub(1),
@@ -189,7 +190,7 @@ fn autolink(events: Vec<Event>) -> Vec<Event> {
             }
         }
     }
-    flush(&mut pending, &mut out);
+    flush(&mut run, &mut out);
     out
 }
 
