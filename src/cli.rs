@@ -85,9 +85,9 @@ pub enum Command {
         /// One JSON object per result.
         #[arg(long)]
         json: bool,
-        /// How many results.
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
+        /// How many results (1 to 1000).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        limit: u16,
     },
     /// Convert existing postmortems (Markdown files or folders of them) into the archive.
     Import {

@@ -82,7 +82,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
         }
         Command::Search { query, service, severity, tag, json, limit } => {
             let filters = search::Filters { services: service, severities: severity, tags: tag };
-            search_command::search(&cli.root, &query, &filters, limit, json)?
+            search_command::search(&cli.root, &query, &filters, limit.into(), json)?
         }
         Command::Import { paths, to, external, dry_run, force, today } => {
             let opts = import_command::Options { root: cli.root, paths, to, external, dry_run, force, today };

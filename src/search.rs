@@ -183,6 +183,8 @@ fn expand_prefixes(query: &str) -> String {
 /// Searches the index in `dir`. Words of five letters or more that find nothing are
 /// retried with one typo allowed.
 pub fn search(root: &Path, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Hit>> {
+    // tantivy panics on a limit of 0; callers check theirs, this keeps it that way.
+    let limit = limit.max(1);
     let dir = dir(root);
     let index =
         Index::open_in_dir(&dir).with_context(|| format!("cannot open the search index in {}", dir.display()))?;

@@ -339,10 +339,9 @@ const NOT_NAMES: &[&str] = &[
 ];
 
 fn writing(r: &mut Report, ctx: &Context, pm: &Postmortem, block: &Block, in_root_causes: bool) {
-    let lower = block.text.to_lowercase();
-    if lower.len() != block.text.len() {
-        return; // lowercasing changed byte offsets (rare scripts); skip rather than misplace.
-    }
+    // ASCII lowercasing keeps every byte offset (`İ` and `ẞ` change length when
+    // lowercased fully); the phrases looked for are ASCII.
+    let lower = block.text.to_ascii_lowercase();
     for sentence in sentences(&block.text) {
         let text = &lower[sentence.clone()];
         let has_number = text.bytes().any(|b| b.is_ascii_digit());

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::escape;
+use super::escape as escape_html;
 use crate::model::{ActionItem, Archive, Postmortem, Span};
 use crate::routes;
 
@@ -133,7 +133,7 @@ fn updated(pm: &Postmortem) -> Timestamp {
 /// `/feed.xml`: an Atom feed of the most recent postmortems.
 pub fn feed(archive: &Archive) -> String {
     let base = base_url(archive);
-    let title = escape(&archive.config.title);
+    let title = xml(&archive.config.title);
     let entries: Vec<&std::sync::Arc<Postmortem>> = archive.postmortems.iter().take(FEED_ENTRIES).collect();
     let feed_updated = entries.iter().map(|p| updated(p)).max().unwrap_or_default();
     let mut out = format!(
@@ -144,17 +144,17 @@ pub fn feed(archive: &Archive) -> String {
         let published = pm.started_at.unwrap_or_else(|| updated(pm));
         out.push_str(&format!(
             "  <entry>\n    <title>{}</title>\n    <id>{url}</id>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\n    <published>{published}</published>\n    <updated>{}</updated>\n",
-            escape(&format!("[{}] {}", pm.severity, pm.title)),
+            xml(&format!("[{}] {}", pm.severity, pm.title)),
             updated(pm)
         ));
         for author in &pm.authors {
-            out.push_str(&format!("    <author><name>{}</name></author>\n", escape(author)));
+            out.push_str(&format!("    <author><name>{}</name></author>\n", xml(author)));
         }
         for term in pm.services.iter().chain(&pm.tags) {
-            out.push_str(&format!("    <category term=\"{}\"/>\n", escape(term)));
+            out.push_str(&format!("    <category term=\"{}\"/>\n", xml(term)));
         }
         if let Some(summary) = &pm.summary {
-            out.push_str(&format!("    <summary>{}</summary>\n", escape(summary)));
+            out.push_str(&format!("    <summary>{}</summary>\n", xml(summary)));
         }
         out.push_str("  </entry>\n");
     }
@@ -170,8 +170,19 @@ pub fn sitemap(archive: &Archive, urls: impl Iterator<Item = String>) -> String 
     );
     for url in urls {
         let loc = format!("{base}{url}");
-        out.push_str(&format!("  <url><loc>{}</loc></url>\n", escape(&loc)));
+        out.push_str(&format!("  <url><loc>{}</loc></url>\n", xml(&loc)));
     }
     out.push_str("</urlset>\n");
     out
+}
+
+/// Text as XML 1.0 allows it: escaped, and without the control characters it forbids
+/// (`\u{1}`, `\v`, form feed...), which would make the whole feed unreadable.
+fn xml(s: &str) -> String {
+    let allowed = |c: &char| match *c {
+        '\t' | '\n' | '\r' => true,
+        '\u{0}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}' => false,
+        _ => true,
+    };
+    escape_html(&s.chars().filter(allowed).collect::<String>())
 }

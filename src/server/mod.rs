@@ -234,7 +234,7 @@ async fn api_search(Extract(shared): Extract<Arc<Shared>>, uri: Uri) -> Response
             "service" => filters.services.push(value),
             "severity" => filters.severities.push(value),
             "tag" => filters.tags.push(value),
-            "limit" => limit = value.parse().unwrap_or(limit).min(1000),
+            "limit" => limit = value.parse().unwrap_or(limit).clamp(1, 1000),
             _ => {}
         }
     }
@@ -288,7 +288,9 @@ async fn page(Extract(shared): Extract<Arc<Shared>>, uri: Uri, headers: HeaderMa
     let found = match generation.page(&path) {
         Some(found) => found,
         None if !path.ends_with("index.html") && generation.page(&format!("{path}/index.html")).is_some() => {
-            let to = format!("{}/", uri.path());
+            // From the cleaned path: `//services` must not become the protocol-relative
+            // `//services/`, which a browser reads as another host.
+            let to = format!("/{}/", crate::text::encode_path(&path));
             return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response();
         }
         None => {

@@ -347,3 +347,20 @@ fn fragments_written_as_on_github_are_not_broken_and_point_at_the_heading() {
         ],
     );
 }
+
+#[test]
+fn letters_that_change_length_when_lowercased_do_not_panic() {
+    let site = Site::fixture("lint");
+    site.patched(
+        "content/postmortems/clean.md",
+        "content/postmortems/clean.md",
+        &[(
+            "The API returned errors to 4% of requests for 60 minutes after a deploy.",
+            "İİİ latency increased— ẞẞ. İ ẞ latency increased ẞ.",
+        )],
+    );
+    let run = site.run_inside(&["check", "--format", "json", "--today", TODAY]).success();
+    let found = findings(&run.stdout);
+    let cols: Vec<u64> = found.iter().filter(|f| f.3 == "vague-claim").map(|f| f.2).collect();
+    assert_eq!(cols, [5, 32], "columns count characters: {}", run.stdout);
+}

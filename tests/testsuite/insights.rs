@@ -235,3 +235,17 @@ fn edit_links_name_the_file_where_it_sits_in_a_larger_repository() {
     let edit = "https://git.example/acme/ops/edit/main/docs/post%20mortems/content/postmortems/db%20%231.md";
     assert_contains(&page, &[&format!("href=\"{edit}\"")]);
 }
+
+#[test]
+fn control_characters_do_not_break_the_feed() {
+    let site = Site::fixture("good");
+    site.patched(
+        "content/postmortems/checkout-outage.md",
+        "content/postmortems/checkout-outage.md",
+        &[("title: \"Checkout outage\"", "title: \"Vertical\\vtab \\u0001 and \\fform feed\"")],
+    );
+    site.run(&["build"]).success();
+    let feed = site.read("feed.xml");
+    roxmltree::Document::parse(&feed).unwrap_or_else(|e| panic!("not well-formed: {e}\n{feed}"));
+    assert!(feed.contains("Verticaltab  and form feed"), "{feed}");
+}

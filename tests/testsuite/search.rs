@@ -99,3 +99,10 @@ fn a_bad_query_is_a_clear_error() {
     let run = site.run(&["search", "title:(unclosed"]).failure(2);
     assert!(run.stderr.contains("cannot read the query `title:(unclosed`"), "{}", run.stderr);
 }
+
+#[test]
+fn a_limit_of_zero_is_a_clear_error_not_a_panic() {
+    let site = site();
+    let run = site.run(&["search", "checkout", "--limit", "0"]).failure(2);
+    assert!(run.stderr.contains("--limit") && run.stderr.contains("1..=1000"), "{}", run.stderr);
+}

@@ -125,6 +125,10 @@ fn pages_have_types_redirects_etags_and_the_theme_404() {
     let redirect = server.get("/postmortems/checkout-outage");
     assert_eq!(redirect.status, 301);
     assert!(redirect.headers.contains("location: /postmortems/checkout-outage/"), "{}", redirect.headers);
+    // Not the protocol-relative `//services/`, which the browser would take as a host.
+    let doubled = server.get("//services");
+    assert_eq!(doubled.status, 301);
+    assert!(doubled.headers.contains("location: /services/\r\n"), "{}", doubled.headers);
     let missing = server.get("/no/such/page/");
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("custom not-found page"));
@@ -237,6 +241,10 @@ fn the_search_api_answers_from_the_index() {
     assert_eq!(hits[0]["id"], "db-failover");
     assert_eq!(hits.as_array().unwrap().len(), 1);
     assert_eq!(server.get("/api/search?q=title%3A(").status, 400);
+    // A limit of 0 panicked a worker (500); it is taken as 1.
+    let one = server.get("/api/search?q=primaries&limit=0");
+    assert_eq!(one.status, 200, "{}", one.body);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&one.body).unwrap().as_array().unwrap().len(), 1);
 }
 
 #[test]
