@@ -357,34 +357,25 @@ fn writing(r: &mut Report, ctx: &Context, pm: &Postmortem, block: &Block, in_roo
             }
         }
         let original = &block.text[sentence.clone()];
+        let mut blamed: Vec<(usize, &str, &str)> = Vec::new();
         for name in &ctx.people {
             for at in word_matches(original, name) {
-                let after = &text[at + name.len()..];
-                let next: Vec<&str> = after.split_whitespace().take(4).collect();
-                let blamed = BLAME_VERBS.iter().any(|verb| {
-                    let verb_words: Vec<&str> = verb.split(' ').collect();
-                    (0..=2).any(|skip| {
-                        next.len() >= skip + verb_words.len() && next[skip..skip + verb_words.len()] == verb_words[..]
-                    })
-                });
-                if blamed {
-                    let start = block.body_offset(sentence.start + at);
-                    r.in_body(
-                        Rule::Blame,
-                        start..start + name.len(),
-                        format!("blaming language: \"{name}\" next to what went wrong"),
-                        "describe what the system allowed, not who slipped: \"the deploy tool accepted an empty target\" rather than \"Dana forgot the target\"",
-                    );
+                let next: Vec<&str> = text[at + name.len()..].split_whitespace().take(4).collect();
+                if blame_verb_follows(&next, 2) {
+                    blamed.push((at, name, BLAME_HINT));
                 }
             }
         }
         for (at, name) in unnamed_blame(original, ctx, pm) {
+            blamed.push((at, name, UNNAMED_BLAME_HINT));
+        }
+        for (at, name, hint) in blamed {
             let start = block.body_offset(sentence.start + at);
             r.in_body(
                 Rule::Blame,
                 start..start + name.len(),
                 format!("blaming language: \"{name}\" next to what went wrong"),
-                "describe what the system allowed, not who slipped: \"the deploy tool accepted an empty target\" rather than \"Dana forgot the target\"; if it is a system, this rule can be set to \"off\" in site.toml",
+                hint,
             );
         }
         if in_root_causes {
@@ -425,11 +416,7 @@ fn unnamed_blame<'t>(sentence: &'t str, ctx: &Context, pm: &Postmortem) -> Vec<(
             continue;
         }
         let next: Vec<String> = words[i + 1..].iter().take(3).map(|(_, w)| w.to_lowercase()).collect();
-        let blamed = BLAME_VERBS.iter().any(|verb| {
-            let verb: Vec<&str> = verb.split(' ').collect();
-            next.len() >= verb.len() && next[..verb.len()] == verb[..]
-        });
-        if !blamed {
+        if !blame_verb_follows(&next.iter().map(String::as_str).collect::<Vec<_>>(), 0) {
             continue;
         }
         let lower = word.to_lowercase();
@@ -441,6 +428,18 @@ fn unnamed_blame<'t>(sentence: &'t str, ctx: &Context, pm: &Postmortem) -> Vec<(
     }
     out
 }
+
+/// Whether `next` (the lowercase words after a name) starts with a blame verb, after at
+/// most `skip` words (`Dana then forgot`).
+fn blame_verb_follows(next: &[&str], skip: usize) -> bool {
+    BLAME_VERBS.iter().any(|verb| {
+        let verb: Vec<&str> = verb.split(' ').collect();
+        (0..=skip).any(|k| next.len() >= k + verb.len() && next[k..k + verb.len()] == verb[..])
+    })
+}
+
+const BLAME_HINT: &str = "describe what the system allowed, not who slipped: \"the deploy tool accepted an empty target\" rather than \"Dana forgot the target\"";
+const UNNAMED_BLAME_HINT: &str = "describe what the system allowed, not who slipped: \"the deploy tool accepted an empty target\" rather than \"Dana forgot the target\"; if the word names a system, list it in `services` or set the rule to \"off\" in site.toml";
 
 /// Byte ranges of the sentences of `text`.
 fn sentences(text: &str) -> Vec<std::ops::Range<usize>> {
