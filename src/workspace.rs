@@ -325,8 +325,8 @@ impl Workspace {
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Assembled { archive: None, diagnostics, files, internal_left_out: 0 };
         }
-        let mut postmortems: Vec<Arc<Postmortem>> =
-            self.postmortems.values().filter_map(|c| c.valid().cloned()).collect();
+        // No file has an error here, so every readable postmortem is a valid one.
+        let mut postmortems = readable;
         let internal_left_out = self.options.audience.publish(config, &mut postmortems);
         let external = self.external.values().filter_map(|(e, _)| e.clone()).collect();
         let mut archive = Archive::new(config.clone(), postmortems, external, view.drafts, view.today);

@@ -56,7 +56,7 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
     let today = ws.today(opts.today.as_deref())?;
     let to = opts.to.clone().unwrap_or_else(|| crate::ingest::POSTMORTEMS.into());
     let dir = opts.root.join(to);
-    let mut taken: HashSet<PathBuf> = HashSet::new();
+    let mut taken: HashSet<String> = HashSet::new();
     let mut tally = Tally::default();
     for source in &sources {
         let text = std::fs::read_to_string(source).with_context(|| format!("cannot read {}", source.display()))?;
@@ -67,12 +67,10 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
         }
         let stem = source.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let imported = convert(&stem, &text, config, today);
-        let mut target = dir.join(&imported.file_name);
-        let mut n = 2;
-        while !taken.insert(target.clone()) {
-            target = dir.join(imported.file_name.replace(".md", &format!("-{n}.md")));
-            n += 1;
-        }
+        let base = imported.file_name.strip_suffix(".md").unwrap_or(&imported.file_name);
+        let name = unused_name(base, |n| taken.contains(n));
+        let target = dir.join(format!("{name}.md"));
+        taken.insert(name);
         let existing = std::fs::read_to_string(&target).ok();
         let shown = target.strip_prefix(&opts.root).unwrap_or(&target).display().to_string();
         if existing.as_deref() == Some(imported.text.as_str()) {
@@ -169,10 +167,7 @@ fn import_external(opts: &Options, sources: &[PathBuf], to: &Path, out: &mut dyn
             writeln!(out, "{}: already in {}, skipped", entry.origin, to.join(format!("{file}.md")).display())?;
             continue;
         }
-        let stem = external::file_stem(&entry);
-        let name =
-            (1..).map(|n| if n == 1 { stem.clone() } else { format!("{stem}-{n}") }).find(|n| !taken.contains(n));
-        let name = name.unwrap_or(stem);
+        let name = unused_name(&external::file_stem(&entry), |n| taken.contains(n));
         let target = dir.join(format!("{name}.md"));
         let shown = target.strip_prefix(&opts.root).unwrap_or(&target).display().to_string();
         writeln!(out, "{} -> {shown}", entry.origin)?;
@@ -219,4 +214,15 @@ fn existing(dir: &Path) -> Result<(HashMap<String, String>, HashSet<String>)> {
         taken.insert(stem);
     }
     Ok((have, taken))
+}
+
+/// `stem`, or `stem-2`, `stem-3`... the first that `taken` does not hold.
+fn unused_name(stem: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut name = stem.to_string();
+    let mut n = 2;
+    while taken(&name) {
+        name = format!("{stem}-{n}");
+        n += 1;
+    }
+    name
 }

@@ -6,6 +6,7 @@
 //! list read twice, or two lists naming the same postmortem, never make a second file.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
@@ -71,22 +72,16 @@ pub fn read_list(name: &str, text: &str) -> (Vec<Entry>, Skipped) {
     while let Some((event, range)) = parser.next() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                let title: String = parser
-                    .by_ref()
-                    .take_while(|(e, _)| !matches!(e, Event::End(TagEnd::Heading(_))))
-                    .filter_map(|(e, _)| match e {
-                        Event::Text(t) | Event::Code(t) => Some(t.to_string()),
-                        _ => None,
-                    })
-                    .collect();
-                let lower = title.trim().to_lowercase();
+                let title = text_until(parser.by_ref(), |e| matches!(e, Event::End(TagEnd::Heading(_))));
+                let title = title.trim();
+                let lower = title.to_lowercase();
                 section = if level == HeadingLevel::H1 {
                     None
                 } else if NOT_ENTRIES.contains(&lower.as_str()) || lower.starts_with("other lists") {
-                    skipped.sections.push((title.trim().to_string(), lines.line(range.start)));
+                    skipped.sections.push((title.to_string(), lines.line(range.start)));
                     Some(None)
                 } else {
-                    Some(Some(title.trim().to_string()))
+                    Some(Some(title.to_string()))
                 };
             }
             Event::Start(Tag::List(_)) => depth += 1,
@@ -102,14 +97,7 @@ pub fn read_list(name: &str, text: &str) -> (Vec<Entry>, Skipped) {
                 let Some((first, inline)) = parser.peek().cloned() else { continue };
                 let entry = match first {
                     Event::Start(Tag::Link { dest_url, .. }) if is_web(&dest_url) => {
-                        let company: String = parser
-                            .by_ref()
-                            .take_while(|(e, _)| !matches!(e, Event::End(TagEnd::Link)))
-                            .filter_map(|(e, _)| match e {
-                                Event::Text(t) | Event::Code(t) => Some(t.to_string()),
-                                _ => None,
-                            })
-                            .collect();
+                        let company = text_until(parser.by_ref(), |e| matches!(e, Event::End(TagEnd::Link)));
                         Some((company, dest_url.to_string(), inline.end))
                     }
                     _ => unlinked_name(&text[inline.start..block.end])
@@ -313,6 +301,18 @@ pub fn merge(into: &mut Entry, other: Entry) {
         }
         into.body.push_str(&other.summary);
     }
+}
+
+/// The text of the events up to the one `is_end` recognises (a heading's or a link's end).
+fn text_until<'a>(events: impl Iterator<Item = (Event<'a>, Range<usize>)>, is_end: impl Fn(&Event) -> bool) -> String {
+    events
+        .map(|(e, _)| e)
+        .take_while(|e| !is_end(e))
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.into_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn is_web(url: &str) -> bool {

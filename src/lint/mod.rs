@@ -421,7 +421,8 @@ fn unnamed_blame<'t>(sentence: &'t str, ctx: &Context, pm: &Postmortem) -> Vec<(
         }
         let lower = word.to_lowercase();
         let system = pm.services.iter().chain(&pm.tags).any(|s| s.to_lowercase().contains(&lower))
-            || word_matches(&pm.title, word).len() + word_matches(&pm.body, &lower).len() > 0;
+            || !word_matches(&pm.title, word).is_empty()
+            || !word_matches(&pm.body, &lower).is_empty();
         if !system {
             out.push((at, word));
         }
