@@ -41,6 +41,9 @@ pub struct Config {
     pub ignore: Ignore,
     /// Per-rule overrides: `off`, `warning` or `error`.
     pub rules: Settings,
+    /// Raw HTML in bodies reaches internal pages unsanitized (script included): for archives
+    /// whose authors are all trusted. Public builds sanitize whatever this says.
+    pub unsafe_html: bool,
     pub public: Public,
 }
 
@@ -66,10 +69,12 @@ pub enum HideField {
     ActionItemOwner,
     ActionItemLink,
     HistoryAuthors,
+    /// "Edit this page": the internal repository's address and branch.
+    EditLink,
 }
 
 impl HideField {
-    const ALL: [HideField; 9] = [
+    const ALL: [HideField; 10] = [
         HideField::Authors,
         HideField::Responders,
         HideField::IncidentCommander,
@@ -79,6 +84,7 @@ impl HideField {
         HideField::ActionItemOwner,
         HideField::ActionItemLink,
         HideField::HistoryAuthors,
+        HideField::EditLink,
     ];
 
     /// The name `site.toml` uses: `action_items.owner`.
@@ -93,6 +99,7 @@ impl HideField {
             HideField::ActionItemOwner => "action_items.owner",
             HideField::ActionItemLink => "action_items.link",
             HideField::HistoryAuthors => "history.authors",
+            HideField::EditLink => "edit_link",
         }
     }
 }
@@ -151,7 +158,17 @@ impl From<Ignore> for Vec<String> {
 impl Default for Public {
     fn default() -> Self {
         use HideField::*;
-        Public { hide_fields: vec![Responders, IncidentCommander, Scribe, ActionItemOwner, HistoryAuthors] }
+        Public {
+            hide_fields: vec![
+                Responders,
+                IncidentCommander,
+                Scribe,
+                ActionItemOwner,
+                ActionItemLink,
+                HistoryAuthors,
+                EditLink,
+            ],
+        }
     }
 }
 
@@ -183,6 +200,7 @@ impl Default for Config {
             timeline_headings: Vec::new(),
             ignore: Ignore::default(),
             rules: Settings::default(),
+            unsafe_html: false,
             public: Public::default(),
         }
     }

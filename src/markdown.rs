@@ -19,29 +19,75 @@ pub enum Target<'a> {
     /// `#fragment` on the same page.
     Anchor(&'a str),
     /// A Markdown file of the archive, relative to the linking file (`../x.md#impact`).
-    File { path: &'a str, fragment: Option<&'a str> },
+    File { path: String, fragment: Option<&'a str> },
     /// A postmortem page: `../<id>/` from a postmortem page, or any `.../postmortems/<id>/`.
-    Page { id: &'a str, fragment: Option<&'a str> },
+    Page { id: String, fragment: Option<&'a str> },
     /// Anything else (taxonomy pages, static files).
     Other,
 }
 
-pub fn classify(dest: &str) -> Target<'_> {
-    if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("tel:") {
-        return Target::External;
-    }
+/// What `dest` points to. `base_url` is the site's own address: a link written as an
+/// absolute URL to the site is one of its pages, not another site. The path is read as
+/// a browser would follow it (`./../x/`, `..//x/`, `%2e%2e/x/`, `x.md?plain=1` all reach
+/// `x`), so a link to a postmortem a build leaves out is known whatever its spelling.
+pub fn classify<'a>(dest: &'a str, base_url: &str) -> Target<'a> {
     let (path, fragment) = dest.split_once('#').map_or((dest, None), |(p, f)| (p, Some(f)));
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    let path = match own_site_path(path, base_url) {
+        Some(local) => format!("/{local}"),
+        None if path.contains(':') && !path.starts_with(['/', '.']) => return Target::External,
+        None if path.starts_with("//") => return Target::External,
+        None => path.to_string(),
+    };
     if path.is_empty() {
         return fragment.map_or(Target::Other, Target::Anchor);
     }
-    if path.ends_with(".md") {
+    let path = normalize_path(&percent_encoding::percent_decode_str(&path).decode_utf8_lossy());
+    if path.to_ascii_lowercase().ends_with(".md") {
         return Target::File { path, fragment };
     }
-    let page = path.split("postmortems/").nth(1).or_else(|| path.strip_prefix("../").filter(|r| !r.starts_with("..")));
-    match page.and_then(|rest| rest.split('/').next()).filter(|id| !id.is_empty()) {
-        Some(id) => Target::Page { id, fragment },
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let id = match segments.iter().position(|s| *s == "postmortems") {
+        Some(i) => segments.get(i + 1),
+        None if segments.first() == Some(&"..") => segments.get(1).filter(|s| **s != ".."),
+        None => None,
+    };
+    match id {
+        Some(id) => Target::Page { id: id.to_string(), fragment },
         None => Target::Other,
     }
+}
+
+/// The path within the site of an absolute (or scheme-relative) URL to the site itself.
+fn own_site_path<'a>(url: &'a str, base_url: &str) -> Option<&'a str> {
+    let site = without_scheme(base_url)?.trim_end_matches('/');
+    let rest = without_scheme(url)?;
+    let head = rest.get(..site.len())?;
+    let tail = &rest[site.len()..];
+    (head.eq_ignore_ascii_case(site) && (tail.is_empty() || tail.starts_with('/')))
+        .then(|| tail.trim_start_matches('/'))
+}
+
+fn without_scheme(url: &str) -> Option<&str> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    ["https://", "http://", "//"].into_iter().find(|s| lower.starts_with(s)).map(|s| &url[s.len()..])
+}
+
+/// `path` with `.`, empty and resolvable `..` segments removed, as a browser resolves it.
+fn normalize_path(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for segment in path.split(['/', '\\']) {
+        match segment {
+            "" | "." => {}
+            ".." if out.last().is_some_and(|s| *s != "..") => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    let trailing = if path.ends_with('/') && !out.is_empty() { "/" } else { "" };
+    let leading = if path.starts_with('/') { "/" } else { "" };
+    format!("{leading}{}{trailing}", out.join("/"))
 }
 
 /// Markdown extensions postmortems use; rendering and rules parse with the same set.
@@ -279,13 +325,35 @@ mod tests {
 
     #[test]
     fn links_are_classified() {
-        assert_eq!(classify("https://x.test/a.md"), Target::External);
-        assert_eq!(classify("#impact"), Target::Anchor("impact"));
-        assert_eq!(classify("../a.md#t"), Target::File { path: "../a.md", fragment: Some("t") });
-        assert_eq!(classify("../db-failover/"), Target::Page { id: "db-failover", fragment: None });
-        assert_eq!(classify("/archive/postmortems/x/index.html#s"), Target::Page { id: "x", fragment: Some("s") });
-        assert_eq!(classify("../../services/api/"), Target::Other);
-        assert_eq!(classify("static/x.png"), Target::Other);
+        let c = |dest| classify(dest, "/");
+        assert_eq!(c("https://x.test/a.md"), Target::External);
+        assert_eq!(c("mailto:a@x.test"), Target::External);
+        assert_eq!(c("#impact"), Target::Anchor("impact"));
+        assert_eq!(c("../a.md#t"), Target::File { path: "../a.md".into(), fragment: Some("t") });
+        assert_eq!(c("../db-failover/"), Target::Page { id: "db-failover".into(), fragment: None });
+        assert_eq!(c("/archive/postmortems/x/index.html#s"), Target::Page { id: "x".into(), fragment: Some("s") });
+        assert_eq!(c("../../services/api/"), Target::Other);
+        assert_eq!(c("static/x.png"), Target::Other);
+    }
+
+    #[test]
+    fn links_are_classified_as_a_browser_follows_them() {
+        let c = |dest| classify(dest, "https://pm.example.com/archive/");
+        let page = |id: &str| Target::Page { id: id.into(), fragment: None };
+        for dest in ["./../x/", "..//x/", "%2e%2e/x/", "%2E%2E/x/", "a/../../x/", "..\\x/", "../x/?ref=1"] {
+            assert_eq!(c(dest), page("x"), "{dest}");
+        }
+        for dest in [
+            "https://pm.example.com/archive/postmortems/x/",
+            "HTTP://PM.example.com/archive/postmortems/x",
+            "//pm.example.com/archive/postmortems/x/",
+        ] {
+            assert_eq!(c(dest), page("x"), "{dest}");
+        }
+        assert_eq!(c("https://pm.example.com.evil/archive/postmortems/x/"), Target::External);
+        assert_eq!(c("x.md?plain=1"), Target::File { path: "x.md".into(), fragment: None });
+        assert_eq!(c("./sub/../x%2Emd#a"), Target::File { path: "x.md".into(), fragment: Some("a") });
+        assert_eq!(c("../../x/"), Target::Other, "above the postmortems folder");
     }
 
     #[test]

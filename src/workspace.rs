@@ -230,7 +230,7 @@ impl Workspace {
     fn check_external(&self, config: &Config, rel: &Path) -> (Option<External>, Vec<Diagnostic>) {
         match ingest::load_one::<RawExternal>(&self.root, rel, EXTERNAL_KEYS) {
             Ok((loaded, mut diagnostics)) => {
-                let (ext, found) = convert::external(loaded);
+                let (ext, found) = convert::external(loaded, self.options.audience);
                 diagnostics.extend(found);
                 let diagnostics = Self::settle(config, diagnostics);
                 let valid = !diagnostics.iter().any(Diagnostic::is_error);
@@ -327,9 +327,10 @@ impl Workspace {
         }
         // No file has an error here, so every readable postmortem is a valid one.
         let mut postmortems = readable;
-        let internal_left_out = self.options.audience.publish(config, &mut postmortems);
+        let mut config = config.clone();
+        let internal_left_out = self.options.audience.publish(&mut config, &mut postmortems);
         let external = self.external.values().filter_map(|(e, _)| e.clone()).collect();
-        let mut archive = Archive::new(config.clone(), postmortems, external, view.drafts, view.today);
+        let mut archive = Archive::new(config, postmortems, external, view.drafts, view.today);
         archive.branch = self.git.branch.clone();
         archive.repository_prefix = self.git.prefix.clone();
         Assembled { archive: Some(archive), diagnostics, files, internal_left_out }

@@ -83,7 +83,7 @@ rules! {
     InvalidValue "invalid-value" Error false "a date, date-time, URL or id is malformed";
     UnknownSeverity "unknown-severity" Error false "severity is not one of site.toml `severities`";
     DuplicateId "duplicate-id" Error false "two postmortems have the same id";
-    InternalMarker "internal-marker" Error false "an `<!-- internal -->` span is unclosed, nested, or closed without being opened";
+    InternalMarker "internal-marker" Error false "an `<!-- internal -->` span is unclosed, nested or closed without being opened, or a marker is misspelt";
     UnknownKey "unknown-key" Warning true "a front matter key outside the schema (kept as `extra`)";
     UnknownTag "unknown-tag" Error true "a tag outside site.toml `tags`, when that vocabulary is set";
     UnknownRelated "unknown-related" Error true "`related` names an id no postmortem has";

@@ -2,11 +2,13 @@
 //! reported at the offending value, so one run lists every problem. The site's rule
 //! settings are applied afterwards, by the workspace, to what this returns.
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 
 use super::front_matter::{Document, Format, Loaded};
-use super::schema::{RawExternal, RawPostmortem, Text};
+use super::schema::{RawExternal, RawPostmortem, Text, visit_json_strings};
 use super::timeline;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Rule};
@@ -107,7 +109,6 @@ pub fn postmortem(
     audience: Audience,
 ) -> (Option<Postmortem>, Vec<Diagnostic>) {
     let Loaded { doc, raw, extra, .. } = loaded;
-    let text = |s: &str| audience.text(s);
     let mut f = Findings::new(loaded);
     let title = raw.title.clone().filter(|t| !t.trim().is_empty());
     if title.is_none() {
@@ -228,11 +229,20 @@ pub fn postmortem(
         }
     };
 
+    // What the audience reads: for the public, every front matter text without its
+    // internal spans, and list elements that were all internal left out.
+    let public;
+    let (out, extra) = match audience {
+        Audience::Internal => (raw, extra),
+        Audience::Public => {
+            public = redact(raw, extra);
+            (&public.0, &public.1)
+        }
+    };
     let mut action_items = Vec::new();
-    for (i, item) in raw.action_items.iter().enumerate() {
+    for (i, (item, shown)) in raw.action_items.iter().zip(&out.action_items).enumerate() {
         f.item = Some(i);
-        let title = item.title.clone().filter(|t| !t.trim().is_empty());
-        if title.is_none() {
+        if item.title.as_ref().is_none_or(|t| t.trim().is_empty()) {
             f.error(
                 Rule::Required,
                 "action_items",
@@ -242,10 +252,10 @@ pub fn postmortem(
             );
         }
         let due = f.date("action_items", item.due.as_ref());
-        let link = f.url("action_items", item.link.as_ref());
+        let link = f.url("action_items", item.link.as_ref()).and(shown.link.clone());
         action_items.push(ActionItem {
-            title: title.as_deref().map(text).unwrap_or_default(),
-            owner: item.owner.clone(),
+            title: shown.title.clone().unwrap_or_default(),
+            owner: shown.owner.clone(),
             due,
             priority: item.priority,
             status: item.status,
@@ -254,23 +264,32 @@ pub fn postmortem(
         });
     }
     f.item = None;
-    let external_url = f.url("external_url", raw.external_url.as_ref());
+    // An action item whose title is all internal is an internal action item.
+    action_items.retain(|a| audience == Audience::Internal || !a.title.trim().is_empty());
+    let external_url = f.url("external_url", raw.external_url.as_ref()).and(out.external_url.clone());
 
-    if let Err(p) = markers::spans(doc.body()) {
+    for p in markers::problems(doc.body()) {
         let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
         f.at(Rule::InternalMarker, span, p.message.into(), p.hint);
     }
-    let mut strings: Vec<(&str, &str)> = Vec::new();
-    strings.extend(raw.title.as_deref().map(|t| ("title", t)));
-    strings.extend(raw.summary.as_deref().map(|t| ("summary", t)));
-    strings.extend(raw.action_items.iter().filter_map(|a| Some(("action_items", a.title.as_deref()?))));
-    for (key, value) in strings {
-        if let Err(p) = markers::spans(value) {
-            f.error(Rule::InternalMarker, key, Some(&value[p.span.clone()]), p.message.into(), p.hint);
+    if doc.text[doc.matter.clone()].contains('<') {
+        for (key, item, needle, p) in front_matter_marker_problems(raw, loaded.extra.clone()) {
+            f.item = item;
+            f.error(Rule::InternalMarker, &key, Some(&needle), p.message.into(), p.hint);
         }
+        f.item = None;
+    }
+    if audience == Audience::Public && title.is_some() && out.title.as_ref().is_none_or(|t| t.trim().is_empty()) {
+        f.error(
+            Rule::InternalMarker,
+            "title",
+            None,
+            "the title is all internal, so the public page would have none".into(),
+            "keep part of the title outside `<!-- internal -->` spans, or make the postmortem `visibility: internal`",
+        );
     }
 
-    let body = text(doc.body());
+    let body = audience.text(doc.body());
     let mut timeline = Default::default();
     if let Some(date) = date {
         // Problems are found in the file as written, so their positions are right; a
@@ -291,25 +310,25 @@ pub fn postmortem(
     };
     let pm = Postmortem {
         id,
-        title: text(&title),
+        title: out.title.clone().unwrap_or(title),
         date,
         severity,
-        services,
-        tags: raw.tags.clone(),
+        services: out.services.clone().unwrap_or_default(),
+        tags: out.tags.clone(),
         status: raw.status,
         visibility: raw.visibility.unwrap_or(config.default_visibility),
-        summary: raw.summary.as_deref().map(text),
-        authors: raw.authors.clone(),
-        responders: raw.responders.clone(),
-        incident_commander: raw.incident_commander.clone(),
-        scribe: raw.scribe.clone(),
-        teams: raw.teams.clone(),
+        summary: out.summary.clone(),
+        authors: out.authors.clone(),
+        responders: out.responders.clone(),
+        incident_commander: out.incident_commander.clone(),
+        scribe: out.scribe.clone(),
+        teams: out.teams.clone(),
         started_at,
         detected_at: stamps[1].1,
         mitigated_at: stamps[2].1,
         resolved_at: stamps[3].1,
         action_items,
-        related: raw.related.clone(),
+        related: out.related.clone(),
         external_url,
         extra: extra.clone(),
         history: None,
@@ -320,15 +339,66 @@ pub fn postmortem(
     (Some(pm), diagnostics)
 }
 
+/// Marker problems inside front matter texts, with where each stands.
+fn front_matter_marker_problems(
+    raw: &RawPostmortem,
+    mut extra: BTreeMap<String, serde_json::Value>,
+) -> Vec<(String, Option<usize>, String, markers::Problem)> {
+    let mut found = Vec::new();
+    let mut look = |key: String, item: Option<usize>, s: &str| {
+        for p in markers::problems(s) {
+            found.push((key.clone(), item, s[p.span.clone()].to_string(), p));
+        }
+    };
+    raw.clone().visit_strings(&mut |place, s| look(place.key.to_string(), place.item, s));
+    for (key, value) in &mut extra {
+        visit_json_strings(value, &mut |s| look(key.clone(), None, s));
+    }
+    found
+}
+
+/// The front matter as the public reads it: internal spans removed from every text, and
+/// what was all internal (a list element, an owner, a summary) left out.
+fn redact(
+    raw: &RawPostmortem,
+    extra: &BTreeMap<String, serde_json::Value>,
+) -> (RawPostmortem, BTreeMap<String, serde_json::Value>) {
+    let mut out = raw.clone();
+    out.visit_strings(&mut |_, s| *s = markers::remove(s));
+    for list in [&mut out.tags, &mut out.authors, &mut out.responders, &mut out.teams, &mut out.related] {
+        list.retain(|s| !s.trim().is_empty());
+    }
+    out.services.iter_mut().for_each(|l| l.retain(|s| !s.trim().is_empty()));
+    let blank = |v: &mut Option<String>| {
+        if v.as_ref().is_some_and(|s| s.trim().is_empty()) {
+            *v = None;
+        }
+    };
+    for v in [&mut out.title, &mut out.summary, &mut out.incident_commander, &mut out.scribe, &mut out.external_url] {
+        blank(v);
+    }
+    for item in &mut out.action_items {
+        [&mut item.owner, &mut item.link].into_iter().for_each(blank);
+    }
+    let mut extra = extra.clone();
+    extra.values_mut().for_each(|v| visit_json_strings(v, &mut |s| *s = markers::remove(s)));
+    (out, extra)
+}
+
 fn is_slug(id: &str) -> bool {
     let mut chars = id.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-/// Validates one curated external postmortem.
-pub fn external(loaded: Loaded<RawExternal>) -> (Option<External>, Vec<Diagnostic>) {
+/// Validates one curated external postmortem. Its texts are someone else's published
+/// words, but an archive's maintainers may still add notes in internal spans: the public
+/// reads them without, as in a postmortem.
+pub fn external(loaded: Loaded<RawExternal>, audience: Audience) -> (Option<External>, Vec<Diagnostic>) {
     let mut f = Findings::new(&loaded);
+    for p in markers::problems(&loaded.doc.text) {
+        f.at(Rule::InternalMarker, p.span, p.message.into(), p.hint);
+    }
     if loaded.raw.url.is_none() {
         f.error(
             Rule::Required,
@@ -347,7 +417,7 @@ pub fn external(loaded: Loaded<RawExternal>) -> (Option<External>, Vec<Diagnosti
     let Loaded { doc, raw, .. } = loaded;
     let nonempty = |v: Option<Text>| v.map(|t| t.0).filter(|t| !t.is_empty());
     let title = raw.title.filter(|t| !t.is_empty()).unwrap_or_else(|| doc.file_stem());
-    let ext = External {
+    let mut ext = External {
         slug: slugify(&doc.file_stem()),
         title,
         url,
@@ -361,5 +431,15 @@ pub fn external(loaded: Loaded<RawExternal>) -> (Option<External>, Vec<Diagnosti
         archive_url,
         body: doc.body().to_string(),
     };
+    if audience == Audience::Public {
+        let text = |s: &mut String| *s = markers::remove(s);
+        [&mut ext.title, &mut ext.company, &mut ext.body].into_iter().for_each(text);
+        ext.product
+            .iter_mut()
+            .chain(&mut ext.summary)
+            .chain(&mut ext.categories)
+            .chain(&mut ext.keywords)
+            .for_each(text);
+    }
     (Some(ext), out)
 }

@@ -49,7 +49,7 @@ pub const EXTERNAL_KEYS: &[&str] = &[
     "uuid",
 ];
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 pub struct RawPostmortem {
     pub title: Option<String>,
     pub date: Option<Text>,
@@ -82,7 +82,7 @@ pub struct RawPostmortem {
     pub external_url: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawActionItem {
     pub title: Option<String>,
@@ -111,6 +111,69 @@ pub struct RawExternal {
     pub summary: Option<String>,
     pub archive_url: Option<String>,
     pub uuid: Option<String>,
+}
+
+/// Where a front matter text stands: its key, and the action item it belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub key: &'static str,
+    pub item: Option<usize>,
+}
+
+impl RawPostmortem {
+    /// Calls `f` on every text of the front matter (every field, list element and action
+    /// item field), so rules that must read all of them (internal markers) and the public
+    /// build's redaction cannot miss one a later field adds.
+    pub fn visit_strings(&mut self, f: &mut dyn FnMut(Place, &mut String)) {
+        let mut at = |key: &'static str, s: &mut String| f(Place { key, item: None }, s);
+        for (key, value) in [
+            ("title", &mut self.title),
+            ("id", &mut self.id),
+            ("severity", &mut self.severity),
+            ("summary", &mut self.summary),
+            ("incident_commander", &mut self.incident_commander),
+            ("scribe", &mut self.scribe),
+            ("external_url", &mut self.external_url),
+        ] {
+            value.iter_mut().for_each(|s| at(key, s));
+        }
+        for (key, value) in [
+            ("date", &mut self.date),
+            ("started_at", &mut self.started_at),
+            ("detected_at", &mut self.detected_at),
+            ("mitigated_at", &mut self.mitigated_at),
+            ("resolved_at", &mut self.resolved_at),
+        ] {
+            value.iter_mut().for_each(|t| at(key, &mut t.0));
+        }
+        for (key, list) in [
+            ("tags", &mut self.tags),
+            ("authors", &mut self.authors),
+            ("responders", &mut self.responders),
+            ("teams", &mut self.teams),
+            ("related", &mut self.related),
+        ] {
+            list.iter_mut().for_each(|s| at(key, s));
+        }
+        self.services.iter_mut().flatten().for_each(|s| at("services", s));
+        for (i, item) in self.action_items.iter_mut().enumerate() {
+            let place = Place { key: "action_items", item: Some(i) };
+            for value in [&mut item.title, &mut item.owner, &mut item.link] {
+                value.iter_mut().for_each(|s| f(place, s));
+            }
+            item.due.iter_mut().for_each(|t| f(place, &mut t.0));
+        }
+    }
+}
+
+/// Calls `f` on every string inside a JSON value (an unknown key's value, kept as `extra`).
+pub fn visit_json_strings(value: &mut serde_json::Value, f: &mut dyn FnMut(&mut String)) {
+    match value {
+        serde_json::Value::String(s) => f(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| visit_json_strings(v, f)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| visit_json_strings(v, f)),
+        _ => {}
+    }
 }
 
 /// A date or date-time as the user wrote it. YAML gives these as strings, TOML as native

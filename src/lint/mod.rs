@@ -225,11 +225,11 @@ fn timeline_range(r: &mut Report, pm: &Postmortem) {
 
 fn links(r: &mut Report, ctx: &Context, pm: &Postmortem, outline: &Outline) {
     for (dest, span) in &outline.links {
-        let (id, fragment) = match classify(dest) {
+        let (id, fragment) = match classify(dest, &ctx.config.base_url) {
             Target::External | Target::Other => continue,
             Target::Anchor(fragment) => (pm.id.as_str(), Some(fragment)),
             Target::File { path, fragment } => {
-                let file = resolve_relative(&pm.source, path);
+                let file = resolve_relative(&pm.source, &path);
                 match ctx.by_path.get(file.as_path()) {
                     Some(id) => (*id, fragment),
                     None => {
@@ -245,16 +245,16 @@ fn links(r: &mut Report, ctx: &Context, pm: &Postmortem, outline: &Outline) {
                 }
             }
             Target::Page { id, fragment } => {
-                if !ctx.anchors.contains_key(id) {
+                let Some((id, _)) = ctx.anchors.get_key_value(id.as_str()) else {
                     let msg = format!("link to postmortem `{id}`, which does not exist");
-                    let hint = match closest(id, ctx.anchors.keys().copied()) {
+                    let hint = match closest(&id, ctx.anchors.keys().copied()) {
                         Some(near) => format!("did you mean `{near}`?"),
                         None => "link to the id of a postmortem in this archive".into(),
                     };
                     r.in_body(Rule::BrokenLink, span.clone(), msg, &hint);
                     continue;
-                }
-                (id, fragment)
+                };
+                (*id, fragment)
             }
         };
         let Some(fragment) = fragment else { continue };

@@ -229,6 +229,8 @@ impl Postmortem {
             HideField::ActionItemOwner => self.action_items.iter_mut().for_each(|a| a.owner = None),
             HideField::ActionItemLink => self.action_items.iter_mut().for_each(|a| a.link = None),
             HideField::HistoryAuthors => self.history.iter_mut().for_each(|h| h.authors.clear()),
+            // Not a field of the postmortem: the archive's edit links (see `Audience::publish`).
+            HideField::EditLink => {}
         }
     }
 

@@ -48,7 +48,18 @@ pub struct TimelineMarks {
 }
 
 /// Renders `md`, marking the timeline as `marks` says; `link` decides what each link becomes.
-pub fn render(md: &str, highlighter: &Highlighter, marks: &TimelineMarks, link: &dyn Fn(&str) -> Link) -> Rendered {
+///
+/// `javascript:`, `vbscript:` and `data:` links and images keep only their text, in every
+/// build. Raw HTML in the body is passed through the sanitizer (no script, no event
+/// handlers, no comments) unless `trusted_html` (`unsafe_html = true`, internal builds
+/// only) says the authors may write any HTML.
+pub fn render(
+    md: &str,
+    highlighter: &Highlighter,
+    marks: &TimelineMarks,
+    link: &dyn Fn(&str) -> Link,
+    trusted_html: bool,
+) -> Rendered {
     let mut events: Vec<Event> = Vec::new();
     let mut toc = Vec::new();
     let mut ids = HeadingIds::default();
@@ -122,6 +133,7 @@ pub fn render(md: &str, highlighter: &Highlighter, marks: &TimelineMarks, link: 
             *dest_url = format!("#{found}").into();
         }
     }
+    let (mut events, raw_html) = defuse(events);
     mark_internal_spans(&mut events);
     let events = autolink(events);
     let mut out = String::with_capacity(md.len() * 3 / 2);
@@ -130,18 +142,93 @@ pub fn render(md: &str, highlighter: &Highlighter, marks: &TimelineMarks, link: 
         Some((b, a)) => (b.to_string(), Some(a.to_string())),
         None => (out, None),
     };
+    if raw_html && !trusted_html {
+        // Each half on its own: an element the author opened before the timeline is
+        // closed at the hole rather than wrapping the drawing.
+        let before = sanitize(&before);
+        let after = after.as_deref().map(sanitize);
+        return Rendered { before, after, toc };
+    }
     Rendered { before, after, toc }
+}
+
+/// A link or image address a browser would run or inline rather than fetch. Browsers
+/// ignore ASCII whitespace and control characters in the scheme (`java\tscript:`).
+pub fn is_script_url(url: &str) -> bool {
+    let scheme: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .take_while(|c| *c != ':' && *c != '/')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let mut visible = url.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control());
+    visible.nth(scheme.chars().count()) == Some(':') && matches!(scheme.as_str(), "javascript" | "vbscript" | "data")
+}
+
+/// `events` without script links and images (their text stays), and whether any raw HTML
+/// other than internal markers is among them.
+fn defuse(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, bool) {
+    let mut raw_html = false;
+    let mut depth: Vec<bool> = Vec::new();
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        match &event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                let script = is_script_url(dest_url);
+                depth.push(script);
+                if script {
+                    continue;
+                }
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) if depth.pop() == Some(true) => continue,
+            Event::Html(h) | Event::InlineHtml(h) if !is_marker(h) => raw_html = true,
+            _ => {}
+        }
+        out.push(event);
+    }
+    (out, raw_html)
+}
+
+/// Whether a raw HTML event is exactly one internal marker (the internal build draws
+/// those itself; they are not HTML the author wrote).
+fn is_marker(h: &str) -> bool {
+    crate::privacy::markers::markers(h).first().is_some_and(|m| m.span == (0..h.trim_end().len()))
+}
+
+/// HTML the body's author wrote, made safe for a page the whole company (or everyone) opens:
+/// what Markdown produces and the theme's markup on it (classes, ids, `data-` attributes the
+/// timeline uses, task list checkboxes, table alignment) stay; script, event handlers,
+/// styles, forms, frames and comments go. ammonia parses it as a browser would.
+pub fn sanitize(html: &str) -> String {
+    static CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_tags(["input", "section"])
+            .add_generic_attributes(["class", "id", "data-at", "data-lang", "aria-label", "aria-hidden"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tag_attributes("th", ["style"])
+            .add_tag_attributes("td", ["style"])
+            .filter_style_properties(["text-align"].into())
+            .attribute_filter(|element, attribute, value| match (element, attribute) {
+                ("input", "type") if value != "checkbox" => None,
+                _ => Some(value.into()),
+            })
+            .link_rel(None);
+        b
+    });
+    CLEANER.clean(html).to_string()
 }
 
 /// Markdown written in a list's one-line summary (links, code, emphasis) as HTML. The
 /// summary is someone else's text: HTML in it is shown as text, never passed through.
 pub fn summary(md: &str) -> String {
-    let events = Parser::new_ext(md, options()).map(|e| match e {
-        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
-        e => e,
-    });
+    let events = Parser::new_ext(md, options())
+        .map(|e| match e {
+            Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+            e => e,
+        })
+        .collect();
     let mut out = String::with_capacity(md.len() * 3 / 2);
-    html::push_html(&mut out, events);
+    html::push_html(&mut out, defuse(events).0.into_iter());
     out
 }
 
@@ -250,6 +337,7 @@ mod tests {
             &Highlighter::default(),
             &TimelineMarks::default(),
             &|_| Link::Keep,
+            false,
         );
         let ids: Vec<_> = r.toc.iter().map(|t| (t.level, t.id.as_str())).collect();
         assert_eq!(ids, [(2, "impact"), (3, "impact-1"), (2, "root-causes")]);
@@ -260,7 +348,7 @@ mod tests {
     #[test]
     fn extensions_are_enabled() {
         let md = "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ note[^1]\n\n- [x] done\n\n[^1]: footnote\n";
-        let html = render(md, &Highlighter::default(), &TimelineMarks::default(), &|_| Link::Keep).before;
+        let html = render(md, &Highlighter::default(), &TimelineMarks::default(), &|_| Link::Keep, false).before;
         for needle in ["<table>", "<del>old</del>", "type=\"checkbox\"", "footnote-definition"] {
             assert!(html.contains(needle), "{needle} missing in {html}");
         }
@@ -278,7 +366,7 @@ mod tests {
                 (para, ("class=\"entry\"".to_string(), String::new())),
             ]),
         };
-        let r = render(md, &Highlighter::default(), &marks, &|_| Link::Keep);
+        let r = render(md, &Highlighter::default(), &marks, &|_| Link::Keep, false);
         assert!(r.before.ends_with("</h2>\n"), "{}", r.before);
         assert!(r.before.contains("id=\"timeline\""));
         let after = r.after.unwrap();
@@ -301,7 +389,7 @@ mod tests {
             None => Link::Keep,
         };
         let md = "[a](x.md) [b](https://e.test/) [*c*](gone.md)\n";
-        let html = render(md, &Highlighter::default(), &TimelineMarks::default(), &rewrite).before;
+        let html = render(md, &Highlighter::default(), &TimelineMarks::default(), &rewrite, false).before;
         assert!(html.contains("<a href=\"../x/\">a</a> <a href=\"https://e.test/\">b</a> <em>c</em></p>"), "{html}");
     }
 
@@ -309,7 +397,7 @@ mod tests {
     fn internal_spans_are_wrapped_for_authors() {
         let md =
             "a <!-- internal -->x<!-- /internal --> b\n\n<!-- internal -->\n\n## Secret\n\ny\n\n<!-- /internal -->\n";
-        let html = render(md, &Highlighter::default(), &TimelineMarks::default(), &|_| Link::Keep).before;
+        let html = render(md, &Highlighter::default(), &TimelineMarks::default(), &|_| Link::Keep, false).before;
         assert!(
             html.contains("<p>a <span class=\"internal-span\" title=\"Left out of public builds\">x</span> b</p>"),
             "{html}"
@@ -323,11 +411,14 @@ mod tests {
 
     #[test]
     fn code_blocks_are_highlighted() {
-        let html =
-            render("```python {.x}\nprint(1)\n```\n", &Highlighter::default(), &TimelineMarks::default(), &|_| {
-                Link::Keep
-            })
-            .before;
+        let html = render(
+            "```python {.x}\nprint(1)\n```\n",
+            &Highlighter::default(),
+            &TimelineMarks::default(),
+            &|_| Link::Keep,
+            false,
+        )
+        .before;
         assert!(html.contains("data-lang=\"python\""), "{html}");
     }
 
@@ -344,7 +435,7 @@ mod tests {
     #[test]
     fn bare_addresses_become_links_and_github_fragments_find_their_heading() {
         let md = "See [refs](#References) and [two](#Root%20Causes).\n\n## References\n\n1. https://status.example.com/incidents/7_a_b, then www.example.com.\n2. [https://x.io](https://x.io) and `https://code.example`\n\n## Root Causes\n";
-        let html = render(md, &Highlighter::default(), &TimelineMarks::default(), &|_| Link::Keep).before;
+        let html = render(md, &Highlighter::default(), &TimelineMarks::default(), &|_| Link::Keep, false).before;
         assert!(
             html.contains("<a href=\"#references\">refs</a>") && html.contains("<a href=\"#root-causes\">two</a>"),
             "{html}"
@@ -353,6 +444,51 @@ mod tests {
         assert!(
             html.contains("<a href=\"https://x.io\">https://x.io</a> and <code>https://code.example</code>"),
             "{html}"
+        );
+    }
+
+    #[test]
+    fn script_links_keep_only_their_text_in_every_build() {
+        let md = "[a](javascript:alert(1)) [b](JavaScript:alert(1)) [c](java%0ascript:x) <javascript:alert(1)>\n\n![e](data:image/svg+xml,<svg/onload=alert(1)>) [f](vbscript:x) [ok](https://x.test/javascript:)\n\n## [h](javascript:alert(1))\n";
+        for trusted in [false, true] {
+            let html = render(md, &Highlighter::default(), &TimelineMarks::default(), &|_| Link::Keep, trusted).before;
+            // `java%0ascript:` is a relative path to a browser; `<javascript:...>` and a
+            // destination with a tab stay text.
+            assert_eq!(
+                html,
+                "<p>a b <a href=\"java%0ascript:x\">c</a> javascript:alert(1)</p>\n<p>e f <a href=\"https://x.test/javascript:\">ok</a></p>\n<h2 id=\"h\">h <a class=\"anchor\" href=\"#h\" aria-label=\"Link to this section\">#</a></h2>\n"
+            );
+        }
+        assert!(is_script_url(" JAVA\tSCRIPT:x") && is_script_url("data:text/html,x") && !is_script_url("javascript"));
+        assert!(!is_script_url("/javascript:x") && !is_script_url("https://x/data:"));
+    }
+
+    #[test]
+    fn raw_html_is_sanitized_unless_trusted() {
+        let md = "<script>alert(1)</script>\n\nText <img src=x onerror=alert(1)> <a href=\"javascript:alert(1)\" onclick=\"x()\">l</a> <!-- note -->\n\n<details><summary>More</summary>\n\nHidden *words*\n\n</details>\n\n<iframe src=\"https://evil.test\"></iframe><style>body{display:none}</style>\n\n| a |\n|:-:|\n| <b>x</b> |\n\n- [x] done\n";
+        let safe = render(md, &Highlighter::default(), &TimelineMarks::default(), &|_| Link::Keep, false).before;
+        for gone in ["<script", "onerror", "onclick", "javascript:", "<!--", "<iframe", "<style", "alert("] {
+            assert!(!safe.contains(gone), "{gone} in {safe}");
+        }
+        for kept in [
+            "<details>",
+            "<summary>More</summary>",
+            "<em>words</em>",
+            "<img src=\"x\">",
+            "style=\"text-align:center\"",
+            "<b>x</b>",
+            "type=\"checkbox\"",
+            "checked",
+        ] {
+            assert!(safe.contains(kept), "{kept} missing in [{safe}]");
+        }
+        let trusted = render(md, &Highlighter::default(), &TimelineMarks::default(), &|_| Link::Keep, true).before;
+        assert!(trusted.contains("<script>alert(1)</script>") && trusted.contains("<!-- note -->"), "{trusted}");
+        let plain = "Just **Markdown** with [a link](https://x.test/).\n";
+        let r = render(plain, &Highlighter::default(), &TimelineMarks::default(), &|_| Link::Keep, false).before;
+        assert_eq!(
+            r, "<p>Just <strong>Markdown</strong> with <a href=\"https://x.test/\">a link</a>.</p>\n",
+            "no raw HTML: not reparsed"
         );
     }
 }

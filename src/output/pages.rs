@@ -207,21 +207,21 @@ pub fn postmortem_view<'a>(
         Some(f) => format!("#{f}"),
         None => String::new(),
     };
-    let link = |dest: &str| match classify(dest) {
-        Target::File { path, fragment: f } => match by_path.get(resolve_relative(&pm.source, path).as_path()) {
+    let link = |dest: &str| match classify(dest, &archive.config.base_url) {
+        Target::File { path, fragment: f } => match by_path.get(resolve_relative(&pm.source, &path).as_path()) {
             Some(id) => Link::To(format!("../../{}{}", routes::postmortem(id), fragment(f))),
             None => Link::Unlink,
         },
         // A page this build leaves out (a draft, or internal in a public build) must not
         // be linked, nor its id shown.
-        Target::Page { id, .. } if !archive.by_id.contains_key(id) => Link::Unlink,
+        Target::Page { id, .. } if !archive.by_id.contains_key(id.as_str()) => Link::Unlink,
         Target::Page { fragment: Some(f), .. } if loose(f) => {
             Link::To(format!("{}{}", &dest[..dest.len() - f.len() - 1], fragment(Some(f))))
         }
         _ => Link::Keep,
     };
     let timeline = timeline_rows(pm, stamps);
-    let rendered = html::render(&pm.body, hl, &timeline_marks(pm, &timeline), &link);
+    let rendered = html::render(&pm.body, hl, &timeline_marks(pm, &timeline), &link, archive.config.unsafe_html);
     let related = pm
         .related
         .iter()

@@ -13,6 +13,76 @@ pub struct Marker {
     pub open: bool,
 }
 
+/// Characters a marker may have been typed or pasted with that make it no longer a
+/// marker while it still reads as one: zero-width and other invisible format characters.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// Dashes an editor or a paste may put where `-` was meant (`<!–- internal -->`).
+fn dash(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}')
+}
+
+/// Words that, first in a comment, say the author meant to hide what follows.
+const MEANT: &[&str] = &["internal", "private", "confidential", "redact", "secret"];
+
+/// Things written like internal markers that are not the exact form
+/// (`<!--- internal --->`, `<!-- internal: reason -->`, `<!-- begin internal -->`,
+/// `<!-- private -->`, a zero-width space or an en dash inside): a public build would
+/// publish what their author meant to hide, so each is an error.
+pub fn near_misses(text: &str) -> Vec<Problem> {
+    let exact: Vec<Range<usize>> = markers(text).into_iter().map(|m| m.span).collect();
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices('<') {
+        let rest = &text[at + 1..];
+        let mut chars = rest.char_indices().skip_while(|(_, c)| invisible(*c) || *c == ' ');
+        if chars.next().map(|(_, c)| c) != Some('!') {
+            continue;
+        }
+        // The comment-like thing ends at the next `>`, within a line's reach.
+        let Some(len) = rest
+            .char_indices()
+            .take(200)
+            .find(|(_, c)| *c == '>' || *c == '\n')
+            .filter(|(_, c)| *c == '>')
+            .map(|(i, _)| i)
+        else {
+            continue;
+        };
+        let span = at..at + 1 + len + 1;
+        if exact.contains(&span) {
+            continue;
+        }
+        let inner: String = text[at + 1..span.end - 1]
+            .chars()
+            .filter(|c| !invisible(*c))
+            .map(|c| if dash(c) { '-' } else { c.to_ascii_lowercase() })
+            .collect();
+        let words = inner.trim_matches(|c: char| c == '!' || c == '-' || c == '/' || c.is_whitespace());
+        let words =
+            ["begin", "start", "end", "stop"].iter().find_map(|w| words.strip_prefix(w)).map_or(words, |rest| {
+                rest.trim_start_matches(|c: char| c == '-' || c == '_' || c.is_whitespace() || c == ':')
+            });
+        if MEANT.iter().any(|m| words.starts_with(m)) {
+            out.push(Problem {
+                span,
+                message: "this looks like an internal marker but is not one, so a public build would publish what it hides",
+                hint: "write the markers exactly as `<!-- internal -->` and `<!-- /internal -->` (no reason inside, no other dashes or words)",
+            });
+        }
+    }
+    out
+}
+
+/// Every marker problem of `text`: unpaired markers and near misses.
+pub fn problems(text: &str) -> Vec<Problem> {
+    let mut out = near_misses(text);
+    out.extend(spans(text).err());
+    out.sort_by_key(|p| p.span.start);
+    out
+}
+
 /// A marker problem: its span and a message.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Problem {
@@ -105,6 +175,40 @@ mod tests {
     fn spans_are_removed_wherever_they_are() {
         let text = "a <!-- internal -->SECRET<!--/INTERNAL--> b\n<!--internal-->\n```\nkey\n```\n<!-- /internal -->\nc <!-- note --> d";
         assert_eq!(remove(text), "a  b\n\nc <!-- note --> d");
+    }
+
+    #[test]
+    fn near_misses_are_found_and_exact_markers_and_ordinary_comments_are_not() {
+        let misses = [
+            "<!--- internal --->",
+            "<!-- internal: legal asked -->",
+            "<!-- begin internal -->",
+            "<!-- END INTERNAL -->",
+            "<!-- private -->",
+            "<!-- inter\u{200B}nal -->",
+            "<!--\u{200B}internal-->",
+            "<!\u{2013}- internal -->",
+            "<!-- internal \u{2014}>",
+            "<!-- /internal --->",
+            "< !-- confidential -->",
+            "<!-- internal-only -->",
+        ];
+        for miss in misses {
+            let text = format!("a {miss} b");
+            let found = near_misses(&text);
+            assert_eq!(found.len(), 1, "{miss:?}: {found:?}");
+            assert_eq!(&text[found[0].span.clone()], miss);
+        }
+        for fine in [
+            "<!-- internal -->x<!-- /internal -->",
+            "<!--INTERNAL-->x<!--  /Internal  -->",
+            "<!-- TODO ask legal about internal numbers -->",
+            "<!-- note -->",
+            "a < b and c > d",
+            "<!DOCTYPE html>",
+        ] {
+            assert_eq!(near_misses(fine), [], "{fine}");
+        }
     }
 
     #[test]

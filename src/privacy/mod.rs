@@ -8,7 +8,7 @@ pub mod markers;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::config::{Config, Visibility};
+use crate::config::{Config, HideField, Visibility};
 use crate::model::Postmortem;
 
 /// Who a build is for.
@@ -38,10 +38,16 @@ impl Audience {
 
     /// Keeps what this audience may see: for the public, public postmortems with hidden
     /// fields cleared and `related` links to left-out postmortems dropped (their ids would
-    /// show on the page). Returns how many were left out.
-    pub fn publish(self, config: &Config, postmortems: &mut Vec<Arc<Postmortem>>) -> usize {
+    /// show on the page), raw HTML always sanitized, and no edit links (they name the
+    /// internal repository and branch) unless `hide_fields` leaves `edit_link` out.
+    /// Returns how many were left out.
+    pub fn publish(self, config: &mut Config, postmortems: &mut Vec<Arc<Postmortem>>) -> usize {
         if self == Audience::Internal {
             return 0;
+        }
+        config.unsafe_html = false;
+        if config.public.hide_fields.contains(&HideField::EditLink) {
+            config.repository_url = None;
         }
         let before = postmortems.len();
         postmortems.retain(|p| p.visibility == Visibility::Public);

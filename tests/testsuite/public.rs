@@ -21,7 +21,7 @@ const PUBLIC: &[&str] = &[
 ];
 
 /// All output bytes, file by file, lowercased for canary search.
-fn output_text(site: &Site) -> Vec<(String, String)> {
+pub fn output_text(site: &Site) -> Vec<(String, String)> {
     walkdir::WalkDir::new(site.public())
         .into_iter()
         .map(Result::unwrap)
@@ -125,4 +125,64 @@ fn hidden_fields_are_configurable() {
     site.write("site.toml", "[public]\nhide_fields = [\"password\"]\n");
     let run = site.run(&["build", "--public"]).failure(1);
     assert!(run.stderr.contains("site.toml:2:17: error[config]: `password` cannot be hidden"), "{}", run.stderr);
+}
+
+#[test]
+fn near_miss_markers_are_errors_in_check_and_every_build() {
+    let site = Site::fixture("public");
+    site.run(&["build", "--public"]).success();
+    let before = site.snapshot();
+    let misses = [
+        "<!--- internal --->",
+        "<!-- internal: legal asked -->",
+        "<!-- begin internal -->",
+        "<!-- private -->",
+        "<!-- inter\u{200B}nal -->",
+        "<!\u{2013}- internal -->",
+    ];
+    let body: String = misses.iter().map(|m| format!("{m} INTCANARY-NEAR\n\n")).collect();
+    site.write(
+        "content/postmortems/near.md",
+        format!("---\ntitle: Near\ndate: 2024-01-02\nseverity: SEV-3\nvisibility: public\nservices: [\"a <!-- Internal —> b\"]\n---\n\n{body}"),
+    );
+    for args in [&["check"][..], &["build"], &["build", "--public"]] {
+        let run = site.run(args).failure(1);
+        let out = run.stdout + &run.stderr;
+        for line in [6, 9, 11, 13, 15, 17, 19] {
+            assert!(out.contains(&format!("near.md:{line}:")), "{args:?}: line {line}\n{out}");
+        }
+        assert_contains(
+            &out,
+            &[
+                "error[internal-marker]: this looks like an internal marker but is not one",
+                "write the markers exactly as `<!-- internal -->`",
+            ],
+        );
+    }
+    assert_eq!(site.snapshot(), before, "a failed build leaves the output as it was");
+}
+
+#[test]
+fn raw_html_is_sanitized_unless_an_internal_build_trusts_it() {
+    let site = Site::fixture("public");
+    let text = fs::read_to_string(site.root().join("content/postmortems/public-two.md")).unwrap();
+    site.write(
+        "content/postmortems/public-two.md",
+        text + "\n<img src=x onerror=alert(1)> [x](javascript:alert(2)) <!-- TODO ask legal -->\n",
+    );
+    for args in [&["build"][..], &["build", "--public"]] {
+        site.run(args).success();
+        let page = site.read("postmortems/public-two/index.html");
+        assert!(page.contains("<img src=\"x\"> x "), "{page}");
+        for gone in ["onerror", "javascript:", "ask legal"] {
+            assert!(!page.contains(gone), "{args:?}: {gone}");
+        }
+    }
+    site.write("site.toml", "default_visibility = \"internal\"\nunsafe_html = true\n");
+    site.build().success();
+    let page = site.read("postmortems/public-two/index.html");
+    assert!(page.contains("onerror=alert(1)") && page.contains("<!-- TODO ask legal -->"), "trusted: {page}");
+    assert!(!page.contains("javascript:"), "script links go in every build");
+    site.run(&["build", "--public"]).success();
+    assert!(!site.read("postmortems/public-two/index.html").contains("onerror"), "never trusted in public");
 }
