@@ -15,8 +15,25 @@ pub fn slugify(s: &str) -> String {
         }
     }
     let trimmed = out.trim_end_matches('-');
-    if trimmed.is_empty() { "-".to_string() } else { trimmed.to_string() }
+    if trimmed.is_empty() {
+        return "-".to_string();
+    }
+    if trimmed.len() <= MAX_SLUG {
+        return trimmed.to_string();
+    }
+    // A file name holds 255 bytes: a longer slug is cut, and a hash of the whole keeps
+    // two long names that start alike apart.
+    let mut cut = MAX_SLUG - 17;
+    while !trimmed.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let hash = trimmed.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{}-{hash:016x}", trimmed[..cut].trim_end_matches('-'))
 }
+
+/// The longest slug, in bytes: with `.html` or `index.html` beside it, a file or folder
+/// name stays well under the 255 bytes file systems allow.
+const MAX_SLUG: usize = 120;
 
 /// The candidate nearest to `word` when it is near enough to be a likely typo.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -69,5 +86,15 @@ mod tests {
         assert_eq!(encode_path("café/x.md"), "caf%C3%A9/x.md");
         assert_eq!(plural(1, "file"), "1 file");
         assert_eq!(plural(0, "error"), "0 errors");
+    }
+
+    #[test]
+    fn long_slugs_are_cut_and_stay_distinct() {
+        let a = slugify(&format!("{} a", "ü".repeat(200)));
+        let b = slugify(&format!("{} b", "ü".repeat(200)));
+        assert!(a.len() <= MAX_SLUG && b.len() <= MAX_SLUG, "{}", a.len());
+        assert_ne!(a, b);
+        assert_eq!(a, slugify(&format!("{} a", "Ü".repeat(200))));
+        assert_eq!(slugify("Config Change"), "config-change");
     }
 }
