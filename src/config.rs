@@ -222,7 +222,7 @@ impl Config {
 
     /// Parses and validates the text of a `site.toml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let src = Source { path: Path::new("site.toml"), text };
+        let src = Source::new(Path::new("site.toml"), text);
         let config: Config = toml::from_str(text).map_err(|e| {
             let span = narrow(text, e.span().unwrap_or(0..0), e.message());
             vec![

@@ -33,8 +33,11 @@ pub struct Diagnostic {
     pub col: u32,
     /// Number of characters to underline (at least one caret is always drawn).
     pub width: u32,
-    /// The offending source line, shown under the message.
+    /// The offending source line, shown under the message: at most `SHOWN` characters
+    /// of it around the column, so a finding on a 200 KB line does not copy the line.
     pub source_line: Option<Box<str>>,
+    /// Characters of the line left out before `source_line` starts.
+    pub source_skip: u32,
     pub message: String,
     pub hint: Option<Box<str>>,
 }
@@ -50,6 +53,7 @@ impl Diagnostic {
             col: 0,
             width: 0,
             source_line: None,
+            source_skip: 0,
             message: message.into(),
             hint: None,
         }
@@ -82,10 +86,14 @@ impl fmt::Display for Diagnostic {
         let pad = " ".repeat(if self.source_line.is_some() { gutter.len() } else { 1 });
         if let Some(src) = &self.source_line {
             let shown: String = src.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+            let (before, after) =
+                (if self.source_skip > 0 { "…" } else { "" }, if shown.chars().count() == SHOWN { "…" } else { "" });
             writeln!(f, "{pad} |")?;
-            writeln!(f, "{gutter} | {shown}")?;
-            let lead = " ".repeat(self.col.saturating_sub(1) as usize);
-            writeln!(f, "{pad} | {lead}{}", "^".repeat(self.width.max(1) as usize))?;
+            writeln!(f, "{gutter} | {before}{shown}{after}")?;
+            let at = self.col.saturating_sub(1 + self.source_skip) as usize + before.chars().count();
+            let room = shown.chars().count().saturating_sub(at - before.chars().count()).max(1);
+            let lead = " ".repeat(at);
+            writeln!(f, "{pad} | {lead}{}", "^".repeat((self.width as usize).clamp(1, room)))?;
         }
         if let Some(hint) = &self.hint {
             writeln!(f, "{pad} = help: {hint}")?;
@@ -94,21 +102,48 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Most characters of a source line a finding shows.
+const SHOWN: usize = 160;
+
 /// A file's text with the knowledge needed to turn byte offsets into line and column.
 pub struct Source<'a> {
     pub path: &'a Path,
     pub text: &'a str,
+    /// Byte offsets where the text's lines start, when the caller keeps them: a file with
+    /// thousands of findings would otherwise count its lines once for each.
+    pub lines: Option<&'a [usize]>,
 }
 
-impl Source<'_> {
+/// Byte offsets where the lines of `text` start.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+}
+
+impl<'a> Source<'a> {
+    pub fn new(path: &'a Path, text: &'a str) -> Self {
+        Source { path, text, lines: None }
+    }
+
     /// Builds a diagnostic underlining `span` (byte offsets into the whole file).
     pub fn diagnostic(&self, rule: Rule, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         let start = floor_char_boundary(self.text, span.start.min(self.text.len()));
-        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let (line, line_start) = match self.lines {
+            Some(starts) => {
+                let n = starts.partition_point(|&s| s <= start);
+                (n, starts[n - 1])
+            }
+            None => {
+                let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+                (self.text.as_bytes()[..line_start].iter().filter(|&&b| b == b'\n').count() + 1, line_start)
+            }
+        };
         let line_end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
         let line_text = self.text[line_start..line_end].trim_end_matches('\r');
-        let line = self.text[..line_start].matches('\n').count() + 1;
-        let col = self.text[line_start..start].chars().count() + 1;
+        // Up to `SHOWN` characters, starting a little before the column.
+        let col0 = self.text[line_start..start].chars().count();
+        let skip = col0.saturating_sub(SHOWN / 4);
+        let shown: String = line_text.chars().skip(skip).take(SHOWN).collect();
+        let col = col0 + 1;
         let end = floor_char_boundary(self.text, span.end.clamp(start, line_end));
         let width = self.text[start..end].chars().count();
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
@@ -119,7 +154,8 @@ impl Source<'_> {
             line: count(line),
             col: count(col),
             width: count(width),
-            source_line: Some(line_text.into()),
+            source_line: Some(shown.into()),
+            source_skip: count(skip),
             message: message.into(),
             hint: None,
         }
@@ -158,7 +194,7 @@ mod tests {
     #[test]
     fn caret_points_at_the_span_with_multibyte_text_before_it() {
         let text = "---\ntitle: \"Café down\"\nseverity: SEV-9\n---\n";
-        let src = Source { path: Path::new("a.md"), text };
+        let src = Source::new(Path::new("a.md"), text);
         let at = text.find("SEV-9").unwrap();
         let d = src.diagnostic(Rule::UnknownSeverity, at..at + 5, "unknown severity");
         assert_eq!((d.line, d.col, d.width), (3, 11, 5));
@@ -170,7 +206,7 @@ mod tests {
     #[test]
     fn offset_of_round_trips_with_diagnostic_positions() {
         let text = "ab\ncdé\nf";
-        let src = Source { path: Path::new("x"), text };
+        let src = Source::new(Path::new("x"), text);
         let off = src.offset_of(2, 3);
         assert_eq!(&text[off..off + 2], "é");
         let d = src.diagnostic(Rule::VagueClaim, off..off + 2, "m");

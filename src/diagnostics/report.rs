@@ -96,7 +96,7 @@ mod tests {
 
     #[test]
     fn github_annotations_escape_what_the_format_reserves() {
-        let src = crate::diagnostics::Source { path: Path::new("a,b.md"), text: "x: 100%\n" };
+        let src = crate::diagnostics::Source::new(Path::new("a,b.md"), "x: 100%\n");
         let d = src.diagnostic(crate::diagnostics::Rule::VagueClaim, 3..7, "50% done: a\nb").with_hint("h");
         assert_eq!(
             github(&d),

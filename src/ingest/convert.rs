@@ -161,6 +161,7 @@ pub fn postmortem(
             ),
         );
     }
+    limits(&mut f, raw);
     if let Some(vocabulary) = &config.tags {
         for tag in raw.tags.iter().filter(|t| !vocabulary.contains(t)) {
             let hint = match closest(tag, vocabulary.iter().map(String::as_str)) {
@@ -337,6 +338,55 @@ pub fn postmortem(
         body,
     };
     (Some(pm), diagnostics)
+}
+
+/// Most terms one postmortem may list under one key. Each term's page lists the postmortem,
+/// and every action item of it is listed on each of its services' action item pages: more
+/// than this makes the output grow with the square of the file instead of with its size.
+pub const MAX_TERMS: usize = 100;
+/// Longest term (a service, tag or team name) and title, in characters: they are labels
+/// repeated on many pages, and their slugs name files.
+pub const MAX_TERM_CHARS: usize = 100;
+pub const MAX_TITLE_CHARS: usize = 300;
+
+/// Values too large to be meant: errors at the value, before they multiply in the output.
+fn limits(f: &mut Findings, raw: &RawPostmortem) {
+    if let Some(title) = &raw.title
+        && title.chars().count() > MAX_TITLE_CHARS
+    {
+        f.error(
+            Rule::InvalidValue,
+            "title",
+            None,
+            format!("`title` is {} characters long; at most {MAX_TITLE_CHARS} fit a title", title.chars().count()),
+            "keep the title to one line and move the rest to `summary` or the body",
+        );
+    }
+    let lists =
+        [("services", raw.services.as_deref().unwrap_or_default()), ("tags", &raw.tags[..]), ("teams", &raw.teams[..])];
+    for (key, list) in lists {
+        if list.len() > MAX_TERMS {
+            f.error(
+                Rule::InvalidValue,
+                key,
+                None,
+                format!("`{key}` lists {} entries; at most {MAX_TERMS} are allowed", list.len()),
+                "list what the incident touched directly; name a group (e.g. `edge-fleet`) for many at once",
+            );
+        }
+        for term in list.iter().filter(|t| t.chars().count() > MAX_TERM_CHARS) {
+            f.error(
+                Rule::InvalidValue,
+                key,
+                Some(term),
+                format!(
+                    "an entry of `{key}` is {} characters long; at most {MAX_TERM_CHARS} are allowed",
+                    term.chars().count()
+                ),
+                "use the short name people search for; describe it in the body",
+            );
+        }
+    }
 }
 
 /// Marker problems inside front matter texts, with where each stands.

@@ -3,9 +3,10 @@
 //! the line and column in the file itself, not in the front matter block. (hindsight's own
 //! splitter rather than gray_matter, which trims and rebuilds the text and loses them.)
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::de::DeserializeOwned;
 
@@ -36,6 +37,19 @@ pub struct Document {
     pub format: Format,
     pub matter: Range<usize>,
     pub body: Range<usize>,
+    /// Where the keys and list elements are, found once: rules locate a value for every
+    /// action item, and scanning the front matter each time made that quadratic.
+    index: OnceLock<Index>,
+    lines: OnceLock<Vec<usize>>,
+}
+
+#[derive(Debug)]
+struct Index {
+    keys: Vec<(String, Range<usize>)>,
+    /// For each key, the starts of its YAML block list's elements (empty if it is none).
+    items: Vec<Vec<usize>>,
+    /// Where each key stands in `keys` (TOML's `[[action_items]]` repeats one).
+    by_key: HashMap<String, Vec<usize>>,
 }
 
 /// A document together with its deserialized front matter and the keys the schema lacks.
@@ -51,7 +65,8 @@ pub struct Loaded<T> {
 
 impl Document {
     pub fn source(&self) -> Source<'_> {
-        Source { path: &self.path, text: &self.text }
+        let lines = self.lines.get_or_init(|| crate::diagnostics::line_starts(&self.text));
+        Source { path: &self.path, text: &self.text, lines: Some(lines) }
     }
 
     pub fn body(&self) -> &str {
@@ -68,7 +83,28 @@ impl Document {
     }
 
     /// Top-level front matter keys with their byte spans in the file.
-    pub fn top_level_keys(&self) -> Vec<(String, Range<usize>)> {
+    pub fn top_level_keys(&self) -> &[(String, Range<usize>)] {
+        &self.index().keys
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let keys = self.find_keys();
+            let items = (0..keys.len())
+                .map(|i| {
+                    let block = keys[i].1.end..keys.get(i + 1).map_or(self.matter.end, |(_, next)| next.start);
+                    yaml_list_items(&self.text, block)
+                })
+                .collect();
+            let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, (key, _)) in keys.iter().enumerate() {
+                by_key.entry(key.clone()).or_default().push(i);
+            }
+            Index { keys, items, by_key }
+        })
+    }
+
+    fn find_keys(&self) -> Vec<(String, Range<usize>)> {
         let mut keys = Vec::new();
         let mut offset = self.matter.start;
         let mut in_table = false;
@@ -111,8 +147,8 @@ impl Document {
     /// Span of `needle` inside the value of top-level `key`, or of the key itself; falls
     /// back to the opening fence when the key is absent, so a finding always has a place.
     pub fn locate(&self, key: &str, needle: Option<&str>) -> Range<usize> {
-        let keys = self.top_level_keys();
-        let Some(i) = keys.iter().position(|(k, _)| k == key) else {
+        let Index { keys, by_key, .. } = self.index();
+        let Some(&i) = by_key.get(key).and_then(|at| at.first()) else {
             let fence = self.text[..self.matter.start].trim_end_matches(['\r', '\n']);
             return fence.len() - 3..fence.len();
         };
@@ -127,13 +163,14 @@ impl Document {
     /// Like `locate`, inside the `index`-th element of the list under `key` (a YAML block
     /// list, or a TOML array of tables); falls back to `locate` for other layouts.
     pub fn locate_item(&self, key: &str, index: usize, needle: Option<&str>) -> Range<usize> {
-        let keys = self.top_level_keys();
-        let block = |i: usize| keys[i].1.end..keys.get(i + 1).map_or(self.matter.end, |(_, next)| next.start);
-        let occurrences: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].0 == key).collect();
-        let item = match occurrences.as_slice() {
+        let Index { keys, items, by_key } = self.index();
+        let block_end = |i: usize| keys.get(i + 1).map_or(self.matter.end, |(_, next)| next.start);
+        let item = match by_key.get(key).map_or(&[][..], Vec::as_slice) {
             [] => None,
-            [only] => yaml_list_item(&self.text, block(*only), index),
-            many => many.get(index).map(|&i| keys[i].1.start..block(i).end),
+            &[only] => items[only]
+                .get(index)
+                .map(|&start| start..items[only].get(index + 1).copied().unwrap_or_else(|| block_end(only))),
+            many => many.get(index).map(|&i| keys[i].1.start..block_end(i)),
         };
         let Some(item) = item else {
             return self.locate(key, needle);
@@ -145,8 +182,8 @@ impl Document {
     }
 }
 
-/// Byte range of the `index`-th `- ` item of a YAML block list within `block`.
-fn yaml_list_item(text: &str, block: Range<usize>, index: usize) -> Option<Range<usize>> {
+/// Byte offsets where the `- ` items of a YAML block list within `block` start.
+fn yaml_list_items(text: &str, block: Range<usize>) -> Vec<usize> {
     let mut starts = Vec::new();
     let mut offset = block.start;
     for line in text[block.clone()].split_inclusive('\n') {
@@ -156,10 +193,10 @@ fn yaml_list_item(text: &str, block: Range<usize>, index: usize) -> Option<Range
         }
         offset += line.len();
     }
-    let indent = starts.iter().map(|(indent, _)| *indent).min()?;
-    let items: Vec<usize> = starts.into_iter().filter(|(i, _)| *i == indent).map(|(_, at)| at).collect();
-    let start = *items.get(index)?;
-    Some(start..items.get(index + 1).copied().unwrap_or(block.end))
+    let Some(indent) = starts.iter().map(|(indent, _)| *indent).min() else {
+        return Vec::new();
+    };
+    starts.into_iter().filter(|(i, _)| *i == indent).map(|(_, at)| at).collect()
 }
 
 /// Splits front matter from body; the fence on the first line selects YAML or TOML.
@@ -167,7 +204,7 @@ pub fn split(rel: &Path, text: String) -> Result<Document, Diagnostic> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let first_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     let first = text[start..first_end].trim_end();
-    let source = Source { path: rel, text: &text };
+    let source = Source::new(rel, &text);
     let format = match first {
         "---" => Format::Yaml,
         "+++" => Format::Toml,
@@ -184,7 +221,15 @@ pub fn split(rel: &Path, text: String) -> Result<Document, Diagnostic> {
             let body_start = offset + line.len();
             let matter = matter_start..offset;
             let body = body_start..text.len();
-            return Ok(Document { path: rel.to_path_buf(), text, format, matter, body });
+            return Ok(Document {
+                path: rel.to_path_buf(),
+                text,
+                format,
+                matter,
+                body,
+                index: OnceLock::new(),
+                lines: OnceLock::new(),
+            });
         }
         offset += line.len();
     }
@@ -246,10 +291,42 @@ pub fn deserialize_each<T: DeserializeOwned>(doc: &Document) -> Result<(T, Vec<D
     }
 }
 
+/// Deepest nesting of YAML flow lists and maps (`[[[...]]]`) read. The YAML parser takes
+/// time growing with the square of the depth (100,000 `[` ran for minutes); no front
+/// matter needs more than a few levels.
+const MAX_FLOW_DEPTH: usize = 64;
+
+/// Where YAML flow collections nest deeper than `MAX_FLOW_DEPTH`, if they do. Brackets in
+/// quoted strings and comments do not count.
+fn too_deep(matter: &str) -> Option<usize> {
+    let (mut depth, mut quote, mut comment) = (0usize, None, false);
+    for (i, c) in matter.char_indices() {
+        match (quote, c) {
+            _ if comment => comment = c != '\n',
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') => comment = true,
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some(i);
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Front matter text into `T`, or the span (within `matter`) and message of the error.
 fn parse<T: DeserializeOwned>(format: Format, matter: &str) -> Result<T, (Range<usize>, String)> {
     match format {
         Format::Yaml => {
+            if let Some(at) = too_deep(matter) {
+                return Err((at..at + 1, format!("lists or maps nest more than {MAX_FLOW_DEPTH} levels deep")));
+            }
             let input = if matter.trim().is_empty() { "{}" } else { matter };
             serde_yaml_ng::from_str(input).map_err(|e| {
                 let at = e.location().map_or(0, |l| l.index());
@@ -330,7 +407,7 @@ mod tests {
     #[test]
     fn toml_keys_inside_tables_are_not_top_level() {
         let d = doc("+++\ntitle = \"t\"\n[[action_items]]\ntitle = \"x\"\n+++\n");
-        let keys: Vec<_> = d.top_level_keys().into_iter().map(|(k, _)| k).collect();
+        let keys: Vec<_> = d.top_level_keys().iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["title", "action_items"]);
     }
 

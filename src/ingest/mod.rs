@@ -55,7 +55,7 @@ pub fn load_one<T: DeserializeOwned>(
     let text = String::from_utf8(bytes).map_err(|e| not_utf8(rel, e))?;
     let doc = split(rel, text)?;
     let (raw, mut warnings, unreadable) = deserialize_each::<T>(&doc)?;
-    let unknown: Vec<_> = doc.top_level_keys().into_iter().filter(|(k, _)| !known_keys.contains(&k.as_str())).collect();
+    let unknown: Vec<_> = doc.top_level_keys().iter().filter(|(k, _)| !known_keys.contains(&k.as_str())).collect();
     for (key, span) in &unknown {
         let mut d =
             doc.source().diagnostic(Rule::UnknownKey, span.clone(), format!("unknown front matter key `{key}`"));
@@ -82,7 +82,7 @@ fn not_utf8(rel: &Path, e: std::string::FromUtf8Error) -> Diagnostic {
     let at = e.utf8_error().valid_up_to();
     let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
     let prefix_chars = String::from_utf8_lossy(&e.as_bytes()[..at]).len();
-    let src = Source { path: rel, text: &lossy };
+    let src = Source::new(rel, &lossy);
     src.diagnostic(Rule::Encoding, prefix_chars..prefix_chars + 1, format!("file is not valid UTF-8 (byte {at})"))
         .with_hint("re-save the file as UTF-8 in your editor")
 }

@@ -65,6 +65,9 @@ pub fn render(
     let mut ids = HeadingIds::default();
     let mut parser = Parser::new_ext(md, options()).into_offset_iter();
     let mut unlinking = false;
+    // Whether the author wrote HTML (the events this loop makes itself are safe).
+    let mut raw_html = false;
+    let is_raw = |e: &Event| matches!(e, Event::Html(h) | Event::InlineHtml(h) if !is_marker(h));
     // Same-page links, matched to the heading ids once all are known (a link may come first).
     let mut ids_seen: Vec<String> = Vec::new();
     let mut anchors: Vec<usize> = Vec::new();
@@ -81,6 +84,7 @@ pub fn render(
                     .map(|(e, _)| e)
                     .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
                     .collect();
+                raw_html |= inner.iter().any(is_raw);
                 let title = plain_text(&inner);
                 let id = ids.next(id.as_deref(), &title);
                 ids_seen.push(id.clone());
@@ -123,7 +127,10 @@ pub fn render(
                 }
                 events.push(Event::Html(highlighter.block(&lang, &code).to_string().into()));
             }
-            e => events.push(e),
+            e => {
+                raw_html |= is_raw(&e);
+                events.push(e);
+            }
         }
     }
     for i in anchors {
@@ -133,7 +140,7 @@ pub fn render(
             *dest_url = format!("#{found}").into();
         }
     }
-    let (mut events, raw_html) = defuse(events);
+    defuse(&mut events);
     mark_internal_spans(&mut events);
     let events = autolink(events);
     let mut out = String::with_capacity(md.len() * 3 / 2);
@@ -165,28 +172,18 @@ pub fn is_script_url(url: &str) -> bool {
     visible.nth(scheme.chars().count()) == Some(':') && matches!(scheme.as_str(), "javascript" | "vbscript" | "data")
 }
 
-/// `events` without script links and images (their text stays), and whether any raw HTML
-/// other than internal markers is among them.
-fn defuse(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, bool) {
-    let mut raw_html = false;
+/// Drops script links and images from `events` (their text stays).
+fn defuse(events: &mut Vec<Event<'_>>) {
     let mut depth: Vec<bool> = Vec::new();
-    let mut out = Vec::with_capacity(events.len());
-    for event in events {
-        match &event {
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
-                let script = is_script_url(dest_url);
-                depth.push(script);
-                if script {
-                    continue;
-                }
-            }
-            Event::End(TagEnd::Link | TagEnd::Image) if depth.pop() == Some(true) => continue,
-            Event::Html(h) | Event::InlineHtml(h) if !is_marker(h) => raw_html = true,
-            _ => {}
+    events.retain(|event| match event {
+        Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+            let script = is_script_url(dest_url);
+            depth.push(script);
+            !script
         }
-        out.push(event);
-    }
-    (out, raw_html)
+        Event::End(TagEnd::Link | TagEnd::Image) => depth.pop() != Some(true),
+        _ => true,
+    });
 }
 
 /// Whether a raw HTML event is exactly one internal marker (the internal build draws
@@ -221,14 +218,15 @@ pub fn sanitize(html: &str) -> String {
 /// Markdown written in a list's one-line summary (links, code, emphasis) as HTML. The
 /// summary is someone else's text: HTML in it is shown as text, never passed through.
 pub fn summary(md: &str) -> String {
-    let events = Parser::new_ext(md, options())
+    let mut events = Parser::new_ext(md, options())
         .map(|e| match e {
             Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
             e => e,
         })
         .collect();
+    defuse(&mut events);
     let mut out = String::with_capacity(md.len() * 3 / 2);
-    html::push_html(&mut out, defuse(events).0.into_iter());
+    html::push_html(&mut out, events.into_iter());
     out
 }
 

@@ -27,13 +27,39 @@ pub struct Item<'a> {
     pub severity: &'a str,
     pub severity_rank: usize,
     pub status: &'static str,
+    /// The first few services; `services_more` says how many more the page itself lists.
     pub services: &'a [String],
+    pub services_more: usize,
     pub tags: &'a [String],
-    pub summary: Option<&'a str>,
+    /// Cut to a few lines: a list shows it once for every term of the postmortem.
+    pub summary: Option<String>,
     pub ttr: Option<String>,
     pub url: String,
     /// Shown with an "internal" badge, so authors see what a public build leaves out.
     pub internal: bool,
+}
+
+/// How many terms a list entry shows. A postmortem appears on the page of every one of its
+/// terms: listing all of them there would make the output grow with their square.
+const FEW: usize = 8;
+
+/// How much of a summary a list entry shows, for the same reason.
+const SUMMARY_CHARS: usize = 400;
+
+fn few(terms: &[String]) -> &[String] {
+    &terms[..terms.len().min(FEW)]
+}
+
+/// `text` cut after `chars` characters, at a word where there is one, with an ellipsis.
+fn cut(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        None => text.to_string(),
+        Some((at, _)) => {
+            let head = &text[..at];
+            let head = head.rfind(' ').filter(|&i| i > at / 2).map_or(head, |i| &head[..i]);
+            format!("{}…", head.trim_end())
+        }
+    }
 }
 
 impl<'a> Item<'a> {
@@ -45,9 +71,10 @@ impl<'a> Item<'a> {
             severity: &pm.severity,
             severity_rank: config.severity_rank(&pm.severity) + 1,
             status: pm.status.as_str(),
-            services: &pm.services,
-            tags: &pm.tags,
-            summary: pm.summary.as_deref(),
+            services: few(&pm.services),
+            services_more: pm.services.len().saturating_sub(FEW),
+            tags: few(&pm.tags),
+            summary: pm.summary.as_deref().map(|s| cut(s, SUMMARY_CHARS)),
             ttr: pm.duration(Span::Resolve).map(format_duration),
             url: routes::postmortem(&pm.id),
             internal: pm.visibility == Visibility::Internal,
@@ -366,6 +393,7 @@ struct ActionRow<'a> {
     postmortem_url: String,
     severity: &'a str,
     services: &'a [String],
+    services_more: usize,
 }
 
 /// A link to one view of the action items.
@@ -417,16 +445,19 @@ impl<'a> ActionItemsView<'a> {
                     postmortem: &pm.title,
                     postmortem_url: routes::postmortem(&pm.id),
                     severity: &pm.severity,
-                    services: &pm.services,
+                    services: few(&pm.services),
+                    services_more: pm.services.len().saturating_sub(FEW),
                 }
             })
             .collect();
+        // Only the main page lists every view: on each view's own page, the list of all
+        // owners and services would make the output grow with their square.
         let links = |kind: GroupKind| {
             archive
                 .action_groups
                 .iter()
                 .enumerate()
-                .filter(|(_, g)| g.kind == kind)
+                .filter(|(_, g)| g.kind == kind && current.is_none())
                 .map(|(i, g)| ActionLink {
                     name: &g.name,
                     url: routes::action_group(g.kind, &g.slug),

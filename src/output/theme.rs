@@ -141,9 +141,9 @@ pub fn template_error(shown: &str, source: &str, e: &minijinja::Error) -> Diagno
         cause = c.source();
     }
     let d = match (e.line(), e.range()) {
-        (_, Some(range)) => Source { path, text: source }.diagnostic(Rule::Template, range, detail),
+        (_, Some(range)) => Source::new(path, source).diagnostic(Rule::Template, range, detail),
         (Some(line), None) => {
-            let src = Source { path, text: source };
+            let src = Source::new(path, source);
             let at = src.offset_of(line, 1);
             src.diagnostic(Rule::Template, at..at, detail)
         }

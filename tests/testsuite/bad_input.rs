@@ -227,3 +227,104 @@ fn a_reader_that_closes_the_pipe_ends_the_command_quietly() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("error") && !stderr.contains("panicked"), "{stderr}");
 }
+
+/// Total bytes of the output folder.
+fn output_size(site: &Site) -> u64 {
+    walkdir::WalkDir::new(site.public())
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.metadata().unwrap().len())
+        .sum()
+}
+
+/// Output bytes of the good fixture with one more postmortem whose front matter `make(n)` writes.
+fn output_with(make: &dyn Fn(usize) -> String, n: usize) -> u64 {
+    let site = Site::fixture("good");
+    site.write(
+        "content/postmortems/many.md",
+        format!("{HEAD}severity: SEV-2\nstatus: closed\n{}---\n\nBody.\n", make(n)),
+    );
+    site.build().success();
+    output_size(&site)
+}
+
+#[test]
+fn output_grows_linearly_with_services_and_owners_in_one_file() {
+    let services = |n: usize| {
+        format!(
+            "tags: [{}]\nteams: [{}]\n",
+            (0..n).map(|i| format!("t{i}")).collect::<Vec<_>>().join(", "),
+            (0..n).map(|i| format!("team{i}")).collect::<Vec<_>>().join(", ")
+        )
+    };
+    let owners = |n: usize| {
+        let items: String =
+            (0..n).map(|i| format!("  - title: Fix {i}\n    owner: owner-{i}\n    due: 2030-01-01\n")).collect();
+        format!("action_items:\n{items}")
+    };
+    for (what, make) in [("terms", &services as &dyn Fn(usize) -> String), ("owners", &owners)] {
+        let base = output_with(make, 0);
+        let (one, two) = (output_with(make, 50) - base, output_with(make, 100) - base);
+        // Twice the entries may cost a little more than twice the bytes (longer names), not four times.
+        assert!(two < one * 5 / 2, "{what}: 50 added {one} bytes, 100 added {two}");
+    }
+}
+
+#[test]
+fn absurd_values_are_errors_at_the_value() {
+    let services: Vec<String> = (0..2000).map(|i| format!("s{i}")).collect();
+    let long = "x".repeat(150);
+    let err = broken(
+        "content/postmortems/bad.md",
+        format!(
+            "---\ntitle: \"{}\"\ndate: 2024-01-02\nseverity: SEV-2\nservices: [{}]\ntags: [ok, {long}]\n---\n",
+            "T".repeat(400),
+            services.join(", ")
+        ),
+    );
+    assert_contains(
+        &err,
+        &[
+            "bad.md:2:1: error[invalid-value]: `title` is 400 characters long; at most 300 fit a title",
+            "bad.md:5:1: error[invalid-value]: `services` lists 2000 entries; at most 100 are allowed",
+            "bad.md:6:12: error[invalid-value]: an entry of `tags` is 150 characters long; at most 100 are allowed",
+        ],
+    );
+}
+
+#[test]
+fn deeply_nested_yaml_is_refused_quickly_and_shown_briefly() {
+    let started = std::time::Instant::now();
+    let err = broken(
+        "content/postmortems/bad.md",
+        format!("{HEAD}severity: SEV-2\nx: {}{}\n---\n", "[".repeat(100_000), "]".repeat(100_000)),
+    );
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    assert_contains(
+        &err,
+        &["bad.md:6:68: error[front-matter]: invalid front matter: lists or maps nest more than 64 levels deep"],
+    );
+    assert!(err.lines().all(|l| l.chars().count() < 300), "a finding shows a window of a long line:\n{err}");
+}
+
+#[test]
+fn twenty_thousand_action_items_are_checked_in_linear_time() {
+    let site = Site::fixture("good");
+    let items: String =
+        (0..20_000).map(|i| format!("  - title: Fix {i}\n    owner: o{}\n    due: 2020-01-01\n", i % 7)).collect();
+    site.write(
+        "content/postmortems/many.md",
+        format!("{HEAD}severity: SEV-2\nstatus: closed\naction_items:\n{items}---\n\nBody.\n"),
+    );
+    let started = std::time::Instant::now();
+    let run = site.run(&["check"]).success();
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+    let out = run.stdout + &run.stderr;
+    let overdue = out.lines().filter(|l| l.contains("many.md:") && l.contains("warning[overdue-action-item]")).count();
+    assert_eq!(overdue, 20_000, "every item is reported");
+    assert!(
+        out.contains("many.md:60007:10: warning[overdue-action-item]: action item `Fix 19999`"),
+        "the last one at its own line"
+    );
+}
