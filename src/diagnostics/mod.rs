@@ -86,14 +86,14 @@ impl fmt::Display for Diagnostic {
         let pad = " ".repeat(if self.source_line.is_some() { gutter.len() } else { 1 });
         if let Some(src) = &self.source_line {
             let shown: String = src.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
-            let (before, after) =
-                (if self.source_skip > 0 { "…" } else { "" }, if shown.chars().count() == SHOWN { "…" } else { "" });
+            let len = shown.chars().count();
+            let (before, after) = (if self.source_skip > 0 { "…" } else { "" }, if len == SHOWN { "…" } else { "" });
             writeln!(f, "{pad} |")?;
             writeln!(f, "{gutter} | {before}{shown}{after}")?;
-            let at = self.col.saturating_sub(1 + self.source_skip) as usize + before.chars().count();
-            let room = shown.chars().count().saturating_sub(at - before.chars().count()).max(1);
-            let lead = " ".repeat(at);
-            writeln!(f, "{pad} | {lead}{}", "^".repeat((self.width as usize).clamp(1, room)))?;
+            // Column within the shown part; the caret stays under it.
+            let at = self.col.saturating_sub(1 + self.source_skip) as usize;
+            let lead = " ".repeat(at + before.chars().count());
+            writeln!(f, "{pad} | {lead}{}", "^".repeat((self.width as usize).clamp(1, len.saturating_sub(at).max(1))))?;
         }
         if let Some(hint) = &self.hint {
             writeln!(f, "{pad} = help: {hint}")?;

@@ -67,7 +67,7 @@ pub fn render(
     let mut unlinking = false;
     // Whether the author wrote HTML (the events this loop makes itself are safe).
     let mut raw_html = false;
-    let is_raw = |e: &Event| matches!(e, Event::Html(h) | Event::InlineHtml(h) if !is_marker(h));
+    let is_raw = |e: &Event| matches!(e, Event::Html(_) | Event::InlineHtml(_)) && marker(e).is_none();
     // Same-page links, matched to the heading ids once all are known (a link may come first).
     let mut ids_seen: Vec<String> = Vec::new();
     let mut anchors: Vec<usize> = Vec::new();
@@ -152,24 +152,21 @@ pub fn render(
     if raw_html && !trusted_html {
         // Each half on its own: an element the author opened before the timeline is
         // closed at the hole rather than wrapping the drawing.
-        let before = sanitize(&before);
-        let after = after.as_deref().map(sanitize);
-        return Rendered { before, after, toc };
+        return Rendered { before: sanitize(&before), after: after.as_deref().map(sanitize), toc };
     }
     Rendered { before, after, toc }
 }
 
 /// A link or image address a browser would run or inline rather than fetch. Browsers
 /// ignore ASCII whitespace and control characters in the scheme (`java\tscript:`).
-pub fn is_script_url(url: &str) -> bool {
-    let scheme: String = url
+fn is_script_url(url: &str) -> bool {
+    let start: String = url
         .chars()
         .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
-        .take_while(|c| *c != ':' && *c != '/')
+        .take("javascript:".len())
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    let mut visible = url.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control());
-    visible.nth(scheme.chars().count()) == Some(':') && matches!(scheme.as_str(), "javascript" | "vbscript" | "data")
+    ["javascript:", "vbscript:", "data:"].iter().any(|scheme| start.starts_with(scheme))
 }
 
 /// Drops script links and images from `events` (their text stays).
@@ -186,17 +183,22 @@ fn defuse(events: &mut Vec<Event<'_>>) {
     });
 }
 
-/// Whether a raw HTML event is exactly one internal marker (the internal build draws
-/// those itself; they are not HTML the author wrote).
-fn is_marker(h: &str) -> bool {
-    crate::privacy::markers::markers(h).first().is_some_and(|m| m.span == (0..h.trim_end().len()))
+/// Whether an HTML event is exactly one internal marker, and if so (opens, stands as a
+/// block): the internal build draws those itself, they are not HTML the author wrote.
+fn marker(e: &Event) -> Option<(bool, bool)> {
+    let (h, block) = match e {
+        Event::Html(h) => (h.trim_end(), true),
+        Event::InlineHtml(h) => (h.as_ref(), false),
+        _ => return None,
+    };
+    crate::privacy::markers::markers(h).first().filter(|m| m.span == (0..h.len())).map(|m| (m.open, block))
 }
 
 /// HTML the body's author wrote, made safe for a page the whole company (or everyone) opens:
 /// what Markdown produces and the theme's markup on it (classes, ids, `data-` attributes the
 /// timeline uses, task list checkboxes, table alignment) stay; script, event handlers,
 /// styles, forms, frames and comments go. ammonia parses it as a browser would.
-pub fn sanitize(html: &str) -> String {
+fn sanitize(html: &str) -> String {
     static CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
         let mut b = ammonia::Builder::default();
         b.add_tags(["input", "section"])
@@ -284,16 +286,6 @@ fn autolink<'a>(events: Vec<Event<'a>>) -> Vec<Event<'a>> {
 /// cell wraps its text in a `span`; a pair across levels is flagged at both ends. (Public
 /// builds never get here with markers: their text is removed before parsing.)
 fn mark_internal_spans(events: &mut [Event]) {
-    let marker = |e: &Event| match e {
-        Event::Html(h) => crate::privacy::markers::markers(h)
-            .first()
-            .filter(|m| m.span == (0..h.trim_end().len()))
-            .map(|m| (m.open, true)),
-        Event::InlineHtml(h) => {
-            crate::privacy::markers::markers(h).first().filter(|m| m.span == (0..h.len())).map(|m| (m.open, false))
-        }
-        _ => None,
-    };
     let found: Vec<(usize, bool, bool)> =
         events.iter().enumerate().filter_map(|(i, e)| marker(e).map(|(open, block)| (i, open, block))).collect();
     const TITLE: &str = "title=\"Left out of public builds\"";
