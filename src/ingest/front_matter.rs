@@ -296,21 +296,44 @@ pub fn deserialize_each<T: DeserializeOwned>(doc: &Document) -> Result<(T, Vec<D
 /// matter needs more than a few levels.
 const MAX_FLOW_DEPTH: usize = 64;
 
-/// Where YAML flow collections nest deeper than `MAX_FLOW_DEPTH`, if they do. Brackets in
-/// quoted strings and comments do not count.
-fn too_deep(matter: &str) -> Option<usize> {
-    let (mut depth, mut quote, mut comment) = (0usize, None, false);
-    for (i, c) in matter.char_indices() {
+/// Most `[` and `{` a front matter may hold, quoted or not: telling quotes from apostrophes
+/// takes a YAML parser, so this bounds the parser's time even where `too_deep` is misled.
+const MAX_BRACKETS: usize = 10_000;
+
+/// Where YAML flow collections nest deeper than `MAX_FLOW_DEPTH`, or hold more than
+/// `MAX_BRACKETS` brackets, if they do, and which. Brackets in quoted strings and comments
+/// do not count towards the depth.
+fn too_deep(matter: &str) -> Option<(usize, String)> {
+    let (mut depth, mut brackets, mut quote) = (0usize, 0usize, None);
+    let mut prev = '\n';
+    let mut chars = matter.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if matches!(c, '[' | '{') {
+            brackets += 1;
+            if brackets > MAX_BRACKETS {
+                return Some((i, format!("more than {MAX_BRACKETS} `[` and `{{`")));
+            }
+        }
+        let (after_space, opens) =
+            (prev.is_whitespace(), prev.is_whitespace() || matches!(prev, '[' | '{' | ',' | ':'));
+        prev = c;
         match (quote, c) {
-            _ if comment => comment = c != '\n',
             (Some(q), _) if c == q => quote = None,
+            (Some('"'), '\\') => {
+                chars.next();
+            }
             (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '#') => comment = true,
+            // A quote opens a scalar only where one starts (`it's` is plain text), and `#`
+            // starts a comment only after a space (`a#b` is plain text too).
+            (None, '"' | '\'') if opens => quote = Some(c),
+            (None, '#') if after_space => {
+                chars.by_ref().take_while(|(_, c)| *c != '\n').for_each(drop);
+                prev = '\n';
+            }
             (None, '[' | '{') => {
                 depth += 1;
                 if depth > MAX_FLOW_DEPTH {
-                    return Some(i);
+                    return Some((i, format!("lists or maps nest more than {MAX_FLOW_DEPTH} levels deep")));
                 }
             }
             (None, ']' | '}') => depth = depth.saturating_sub(1),
@@ -324,8 +347,8 @@ fn too_deep(matter: &str) -> Option<usize> {
 fn parse<T: DeserializeOwned>(format: Format, matter: &str) -> Result<T, (Range<usize>, String)> {
     match format {
         Format::Yaml => {
-            if let Some(at) = too_deep(matter) {
-                return Err((at..at + 1, format!("lists or maps nest more than {MAX_FLOW_DEPTH} levels deep")));
+            if let Some((at, what)) = too_deep(matter) {
+                return Err((at..at + 1, what));
             }
             let input = if matter.trim().is_empty() { "{}" } else { matter };
             serde_yaml_ng::from_str(input).map_err(|e| {
@@ -432,5 +455,21 @@ mod tests {
         let raw: crate::ingest::schema::RawPostmortem = deserialize(&d).unwrap();
         assert_eq!(raw.date.unwrap().0, "2024-03-12");
         assert_eq!(raw.started_at.unwrap().0, "2024-03-12T14:02:00Z");
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_found_behind_apostrophes_hashes_and_quotes() {
+        let deep = "[".repeat(100);
+        for matter in
+            [format!("x: {deep}"), format!("x: it's {deep}"), format!("x: a#{deep}"), format!("x: [\"a\\\"\", {deep}")]
+        {
+            assert!(too_deep(&matter).is_some_and(|(_, what)| what.contains("64 levels")), "{matter:.20}");
+        }
+        // A stray quote in plain text can hide the depth; the bracket count still holds.
+        let hidden = format!("x: a 'b {}", "[".repeat(20_000));
+        assert!(too_deep(&hidden).is_some_and(|(_, what)| what.contains("10000")), "{hidden:.20}");
+        for fine in ["x: \"[[[[\" # [[[[\ny: [a, {b: c}]", "title: \"It's [down]\""] {
+            assert_eq!(too_deep(fine), None, "{fine}");
+        }
     }
 }
