@@ -52,6 +52,15 @@ pub fn load_one<T: DeserializeOwned>(
 ) -> Result<(Loaded<T>, Vec<Diagnostic>), Diagnostic> {
     let bytes =
         std::fs::read(root.join(rel)).map_err(|e| Diagnostic::file(Rule::Io, rel, format!("cannot read: {e}")))?;
+    read(rel, bytes, known_keys)
+}
+
+/// Reads one file's bytes as `load_one` does, without the disk (the fuzz targets feed it).
+pub fn read<T: DeserializeOwned>(
+    rel: &Path,
+    bytes: Vec<u8>,
+    known_keys: &[&str],
+) -> Result<(Loaded<T>, Vec<Diagnostic>), Diagnostic> {
     let text = String::from_utf8(bytes).map_err(|e| not_utf8(rel, e))?;
     let doc = split(rel, text)?;
     let (raw, mut warnings, unreadable) = deserialize_each::<T>(&doc)?;

@@ -7,7 +7,7 @@
 mod charts;
 mod feeds;
 mod highlight;
-mod html;
+pub mod html;
 mod pages;
 pub mod search_index;
 pub mod staging;
