@@ -1,32 +1,48 @@
 //! Stage 5: output. Everything is written into a fresh directory beside the target and
 //! swapped into place only when the whole build succeeded, so a failed build leaves the
 //! previous site exactly as it was and a reader never sees half a site.
+//!
+//! A build can also die at any moment (kill -9, a full disk, a CI timeout). Builds of one
+//! target take turns on a lock file beside it, `.hindsight-<name>.lock`, which also
+//! journals every directory the build creates before it creates it. The next build, holding
+//! the lock (so no other build is using them), removes what the journal lists, and restores
+//! the previous site if the build died between moving it aside and moving the new one in. Nothing it did not journal is ever deleted. On Linux the swap is one
+//! `renameat2(RENAME_EXCHANGE)`, so the target always holds a complete site.
 
-use std::fs;
-use std::io;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, Write};
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-/// A build's output, staged in a temporary directory until `commit`.
+const STAGING: &str = ".hindsight-staging-";
+const OLD: &str = ".hindsight-old-";
+
+/// A build's output, staged in a directory beside the target until `commit`.
 pub struct Output {
-    staging: tempfile::TempDir,
+    staging: PathBuf,
     target: PathBuf,
+    journal: Journal,
+    committed: bool,
 }
 
 impl Output {
-    /// Prepares staging next to `target` (same file system, so the final rename is atomic).
+    /// Takes the target's lock (waiting for another build of it), cleans up after builds
+    /// that died, and prepares staging next to `target` (same file system, so the swap is
+    /// a rename).
     pub fn create(target: &Path) -> Result<Output> {
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
-        let staging = tempfile::Builder::new()
-            .prefix(".hindsight-staging-")
-            .tempdir_in(&parent)
+        let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("site").to_string();
+        let mut journal = Journal::lock(&parent, &name, target)?;
+        journal.recover(target)?;
+        let staging = journal.fresh(STAGING)?;
+        fs::create_dir(&staging)
             .with_context(|| format!("cannot create a staging directory in {}", parent.display()))?;
-        Ok(Output { staging, target: target.to_path_buf() })
+        Ok(Output { staging, target: target.to_path_buf(), journal, committed: false })
     }
 
     /// Writes one file; `rel` uses `/` and must stay inside the output.
@@ -35,40 +51,145 @@ impl Output {
         if path.components().any(|c| !matches!(c, Component::Normal(_))) {
             bail!("refusing to write outside the output directory: {rel}");
         }
-        let full = self.staging.path().join(path);
+        let full = self.staging.join(path);
         if let Some(dir) = full.parent() {
             fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
         fs::write(&full, bytes).with_context(|| format!("cannot write {}", full.display()))
     }
 
-    /// Replaces the target with the staged output: the old site is moved aside, the new one
-    /// renamed into place, and only then the old one deleted.
-    pub fn commit(self) -> Result<()> {
-        let staged = self.staging.keep();
-        let old = self.target.with_file_name(format!(
-            ".hindsight-old-{}",
-            staged.file_name().and_then(|n| n.to_str()).unwrap_or("x").trim_start_matches(".hindsight-staging-")
-        ));
-        let had_old = match fs::rename(&self.target, &old) {
-            Ok(()) => true,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-            Err(e) => {
-                let _ = fs::remove_dir_all(&staged);
-                return Err(e).with_context(|| format!("cannot move the previous {} aside", self.target.display()));
-            }
+    /// Puts the staged output in the target's place, then deletes the previous site.
+    pub fn commit(mut self) -> Result<()> {
+        self.committed = true;
+        let replaced = self.swap(exchange);
+        // Whatever happened, what the journal lists is not needed any more (a failed swap
+        // put the old site back first).
+        let cleaned = self.journal.recover(&self.target);
+        replaced?;
+        cleaned.with_context(|| format!("built, but cannot remove the previous site beside {}", self.target.display()))
+    }
+
+    /// Swaps in one step when `exchange` can; otherwise moves the old site aside (journaled,
+    /// so a death between the two renames is undone by the next build) and the new one in.
+    fn swap(&mut self, exchange: fn(&Path, &Path) -> io::Result<bool>) -> Result<()> {
+        let moved = |e: io::Error| {
+            anyhow::Error::new(e).context(format!("cannot move the new site into {}", self.target.display()))
         };
-        if let Err(e) = fs::rename(&staged, &self.target) {
-            if had_old {
-                let _ = fs::rename(&old, &self.target);
+        if fs::symlink_metadata(&self.target).is_err() {
+            return fs::rename(&self.staging, &self.target).map_err(moved);
+        }
+        // After the exchange the staging path holds the old site, which the journal lists
+        // for `commit` to remove.
+        if exchange(&self.staging, &self.target).map_err(moved)? {
+            return Ok(());
+        }
+        let old = self.journal.fresh(OLD)?;
+        fs::rename(&self.target, &old)
+            .with_context(|| format!("cannot move the previous {} aside", self.target.display()))?;
+        if let Err(e) = fs::rename(&self.staging, &self.target) {
+            let _ = fs::rename(&old, &self.target);
+            return Err(moved(e));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Output {
+    /// An abandoned build leaves the old site and removes its staging.
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = self.journal.recover(&self.target);
+        }
+    }
+}
+
+/// Exchanges two paths atomically; `Ok(false)` when the file system or kernel cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<bool> {
+    Ok(false)
+}
+
+/// The lock file of one target, listing the directories made for it and not yet removed.
+struct Journal {
+    file: File,
+    parent: PathBuf,
+    prefix: String,
+}
+
+impl Journal {
+    fn lock(parent: &Path, name: &str, target: &Path) -> Result<Journal> {
+        let path = parent.join(format!(".hindsight-{name}.lock"));
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                eprintln!("note: waiting for another build of {} to finish", target.display());
+                file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
             }
-            let _ = fs::remove_dir_all(&staged);
-            return Err(e).with_context(|| format!("cannot move the new site into {}", self.target.display()));
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+            }
         }
-        if had_old {
-            fs::remove_dir_all(&old)
-                .with_context(|| format!("built, but cannot remove the previous site at {}", old.display()))?;
+        Ok(Journal { file, parent: parent.to_path_buf(), prefix: format!("{name}-") })
+    }
+
+    /// A new directory name for `kind`, journaled before anything is made under it.
+    fn fresh(&mut self, kind: &str) -> Result<PathBuf> {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let name = format!("{kind}{}{}-{}", self.prefix, std::process::id(), nanos.as_nanos());
+        self.file.seek(io::SeekFrom::End(0))?;
+        writeln!(self.file, "{name}")?;
+        self.file.sync_data().context("cannot record the staging directory in the lock file")?;
+        Ok(self.parent.join(name))
+    }
+
+    /// Undoes what a build that died (or failed) left: a site moved aside while the target
+    /// is missing goes back; every other journaled directory is removed.
+    fn recover(&mut self, target: &Path) -> Result<()> {
+        let mut text = String::new();
+        self.file.rewind()?;
+        self.file.read_to_string(&mut text)?;
+        let ours = |line: &&str| {
+            [STAGING, OLD].iter().any(|k| line.strip_prefix(k).is_some_and(|rest| rest.starts_with(&self.prefix)))
+                && !line.contains(['/', '\\'])
+        };
+        let listed: Vec<&str> = text.lines().filter(ours).collect();
+        // A site moved aside is put back before anything is deleted.
+        for name in listed.iter().filter(|n| n.starts_with(OLD)) {
+            let path = self.parent.join(name);
+            if fs::symlink_metadata(target).is_err() && path.is_dir() {
+                fs::rename(&path, target).with_context(|| format!("cannot restore {}", target.display()))?;
+            }
         }
+        for name in listed {
+            let path = self.parent.join(name);
+            let removed = match fs::symlink_metadata(&path) {
+                Ok(m) if m.is_dir() => fs::remove_dir_all(&path),
+                Ok(_) => fs::remove_file(&path),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(e),
+            };
+            removed.with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+        self.file.set_len(0)?;
+        self.file.sync_data()?;
         Ok(())
     }
 }
@@ -76,6 +197,13 @@ impl Output {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> =
+            fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    }
 
     #[test]
     fn commit_replaces_and_drop_discards() {
@@ -89,13 +217,52 @@ mod tests {
         assert!(out.write("../escape.html", b"x").is_err());
         drop(out);
         assert!(target.join("stale.html").exists(), "an abandoned build leaves the old site");
+        assert_eq!(leftovers(dir.path()), [".hindsight-public.lock", "public"]);
 
         let out = Output::create(&target).unwrap();
         out.write("a/index.html", b"new").unwrap();
         out.commit().unwrap();
         assert_eq!(fs::read_to_string(target.join("a/index.html")).unwrap(), "new");
         assert!(!target.join("stale.html").exists());
-        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(leftovers, ["public"]);
+        assert_eq!(leftovers(dir.path()), [".hindsight-public.lock", "public"]);
+    }
+
+    #[test]
+    fn the_two_rename_swap_works_where_exchange_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("site");
+        fs::create_dir_all(&target).unwrap();
+        fs::write(target.join("old.html"), "old").unwrap();
+        let mut out = Output::create(&target).unwrap();
+        out.write("new.html", b"new").unwrap();
+        out.swap(|_, _| Ok(false)).unwrap();
+        out.committed = true;
+        out.journal.recover(&target).unwrap();
+        assert_eq!(leftovers(&target), ["new.html"]);
+        assert_eq!(leftovers(dir.path()), [".hindsight-site.lock", "site"]);
+    }
+
+    /// A build killed between moving the old site aside and moving the new one in: the
+    /// next build finds no site, puts the old one back and removes the half-made staging.
+    #[test]
+    fn the_next_build_restores_a_site_moved_aside_and_removes_what_was_journaled() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        fs::create_dir_all(&target).unwrap();
+        fs::write(target.join("index.html"), "old").unwrap();
+        let mut out = Output::create(&target).unwrap();
+        out.write("index.html", b"half").unwrap();
+        let old = out.journal.fresh(OLD).unwrap();
+        fs::rename(&target, &old).unwrap();
+        // A folder of the same shape the journal does not list is the user's, not ours.
+        let theirs = dir.path().join(".hindsight-staging-public-keep");
+        fs::create_dir(&theirs).unwrap();
+        out.committed = true; // killed: nothing is cleaned up, the lock goes with the process
+        drop(out);
+
+        let next = Output::create(&target).unwrap();
+        assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "old");
+        drop(next);
+        assert_eq!(leftovers(dir.path()), [".hindsight-public.lock", ".hindsight-staging-public-keep", "public"]);
     }
 }

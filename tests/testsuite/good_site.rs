@@ -34,7 +34,7 @@ fn every_page_kind_is_written() {
     let leftovers: Vec<_> = fs::read_dir(site.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.starts_with(".hindsight"))
+        .filter(|n| n.starts_with(".hindsight-staging-") || n.starts_with(".hindsight-old-"))
         .collect();
     assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
 }

@@ -7,6 +7,7 @@ mod check;
 mod good_site;
 mod import;
 mod insights;
+mod kill;
 mod nothing_lost;
 mod public;
 mod search;

@@ -90,14 +90,14 @@ impl Site {
 
     /// Runs `hindsight --root <site> ARGS` from inside the site's parent directory.
     pub fn run(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_hindsight"))
-            .arg("--root")
-            .arg(&self.root)
-            .args(args)
-            .current_dir(self.root.parent().unwrap())
-            .output()
-            .unwrap();
-        Run::from(out)
+        Run::from(self.command(args).output().unwrap())
+    }
+
+    /// The command `run` runs, for a test that starts it and does not wait.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hindsight"));
+        command.arg("--root").arg(&self.root).args(args).current_dir(self.root.parent().unwrap());
+        command
     }
 
     /// Runs `hindsight ARGS` with the site as the working directory (no `--root`), so

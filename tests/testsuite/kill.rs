@@ -1,0 +1,102 @@
+//! A build killed with SIGKILL at any moment leaves the previous site or the new one,
+//! complete, and the next build removes whatever the killed one left beside it.
+
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::site::Site;
+
+/// Every file under `dir` with its bytes, or `None` when there is no `dir`.
+fn tree(dir: &Path) -> Option<Vec<(String, Vec<u8>)>> {
+    if !dir.exists() {
+        return None;
+    }
+    let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), fs::read(e.path()).unwrap()))
+        .collect();
+    files.sort();
+    Some(files)
+}
+
+/// Staging and moved-aside folders beside the output.
+fn leftovers(site: &Site) -> Vec<String> {
+    fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".hindsight-staging-") || n.starts_with(".hindsight-old-"))
+        .collect()
+}
+
+/// The archive in one of two versions: the title of every postmortem says which, so each
+/// build rewrites every page.
+fn write_version(site: &Site, version: usize) {
+    let body = "## Summary\n\nCheckout p99 latency grew from 300 ms to 1.2 s.\n\n## Timeline\n\n- 14:02 Deploy\n- 14:09 Alert\n";
+    for n in 0..300 {
+        site.write(
+            &format!("content/postmortems/many/pm-{n}.md"),
+            format!(
+                "---\ntitle: \"Version {version} incident {n}\"\ndate: 2024-03-{day:02}\nseverity: SEV-{sev}\nstatus: closed\nservices: [svc-{s}]\ntags: [tag-{t}]\n---\n{body}",
+                day = n % 28 + 1,
+                sev = n % 3 + 1,
+                s = n % 17,
+                t = n % 23,
+            ),
+        );
+    }
+}
+
+#[test]
+fn a_build_killed_at_random_moments_leaves_a_complete_site_and_no_leftovers() {
+    let site = Site::fixture("good");
+    let output = site.public();
+    let build = ["build", "--today", "2026-01-15"];
+    let mut versions = Vec::new();
+    let mut took = Duration::ZERO;
+    for version in 0..2 {
+        write_version(&site, version);
+        let start = Instant::now();
+        site.run(&build).success();
+        took = took.max(start.elapsed());
+        versions.push(tree(&output).unwrap());
+    }
+    assert_ne!(versions[0], versions[1]);
+
+    // A small generator seeded by the clock; the delays are printed to replay a failure.
+    let mut seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
+    let mut killed_while_running = 0;
+    for trial in 0..10 {
+        write_version(&site, trial % 2);
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = took.mul_f64((seed % 1000) as f64 / 1000.0 * 1.2);
+        let mut child = site
+            .command(&build)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        if child.try_wait().unwrap().is_none() {
+            killed_while_running += 1;
+        }
+        child.kill().unwrap(); // SIGKILL: nothing of the build runs after this
+        child.wait().unwrap();
+        let now = tree(&output);
+        assert!(
+            now.as_ref().is_some_and(|t| versions.contains(t)),
+            "trial {trial}, killed after {delay:?}: the output is neither the old nor the new site ({} files)",
+            now.map_or(0, |t| t.len())
+        );
+    }
+    assert!(killed_while_running >= 3, "only {killed_while_running} of 10 kills hit a running build");
+
+    write_version(&site, 0);
+    site.run(&build).success();
+    assert_eq!(tree(&output).unwrap(), versions[0]);
+    assert_eq!(leftovers(&site), Vec::<String>::new(), "the next build removes what killed builds left");
+}
