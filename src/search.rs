@@ -182,88 +182,119 @@ fn expand_prefixes(query: &str) -> String {
 
 /// Searches the index in `dir`. Words of five letters or more that find nothing are
 /// retried with one typo allowed.
-pub fn search(root: &Path, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Hit>> {
-    // tantivy panics on a limit of 0; callers check theirs, this keeps it that way.
-    let limit = limit.max(1);
-    let dir = dir(root);
-    let index =
-        Index::open_in_dir(&dir).with_context(|| format!("cannot open the search index in {}", dir.display()))?;
-    let (_, f) = schema();
-    let reader = index.reader()?;
-    let searcher = reader.searcher();
-    let mut parser = QueryParser::for_index(&index, vec![f.title, f.summary, f.body]);
-    parser.set_conjunction_by_default();
-    parser.set_field_boost(f.title, 3.0);
-    parser.set_field_boost(f.summary, 2.0);
-    parser.allow_regexes();
-    let parsed = if query.trim().is_empty() {
-        Box::new(tantivy::query::AllQuery) as Box<dyn Query>
-    } else {
-        match parser.parse_query(&expand_prefixes(query)) {
-            Ok(q) => q,
-            Err(e) => bail!(
-                "cannot read the query `{query}`: {e}. Words, \"phrases\", field:value, AND, OR, -word and word* are understood"
-            ),
-        }
-    };
-    let with_filters = |q: Box<dyn Query>| -> Box<dyn Query> {
-        let mut clauses = vec![(Occur::Must, q)];
-        for (field, values) in
-            [(f.service, &filters.services), (f.severity, &filters.severities), (f.tag, &filters.tags)]
-        {
-            for v in values {
-                clauses.push((
-                    Occur::Must,
-                    Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic)),
-                ));
+/// An open index, kept by `serve` between requests (opening one costs more than a query,
+/// and each reader it would open starts threads); `hindsight search` opens one per run.
+pub struct Searcher {
+    index: Index,
+    fields: Fields,
+    searcher: tantivy::Searcher,
+}
+
+impl Searcher {
+    /// Opens the index of the archive at `root`, as `refresh` left it.
+    pub fn open(root: &Path) -> Result<Searcher> {
+        let dir = dir(root);
+        let index =
+            Index::open_in_dir(&dir).with_context(|| format!("cannot open the search index in {}", dir.display()))?;
+        // Reloaded by opening a new `Searcher`, so no thread watches the files.
+        let reader: tantivy::IndexReader =
+            index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into()?;
+        let (_, fields) = schema();
+        Ok(Searcher { searcher: reader.searcher(), index, fields })
+    }
+
+    /// The best `limit` postmortems for `query` (tantivy's query language, `word*`, one
+    /// typo allowed when nothing matched) with `filters`; `body` gives a hit's body as
+    /// plain text (`markdown::plain_text`) by its source path, for the snippet.
+    pub fn search(
+        &self,
+        query: &str,
+        filters: &Filters,
+        limit: usize,
+        body: &dyn Fn(&Path) -> Option<String>,
+    ) -> Result<Vec<Hit>> {
+        // tantivy panics on a limit of 0; callers check theirs, this keeps it that way.
+        let limit = limit.max(1);
+        let (index, f, searcher) = (&self.index, &self.fields, &self.searcher);
+        let mut parser = QueryParser::for_index(index, vec![f.title, f.summary, f.body]);
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(f.title, 3.0);
+        parser.set_field_boost(f.summary, 2.0);
+        parser.allow_regexes();
+        let parsed = if query.trim().is_empty() {
+            Box::new(tantivy::query::AllQuery) as Box<dyn Query>
+        } else {
+            match parser.parse_query(&expand_prefixes(query)) {
+                Ok(q) => q,
+                Err(e) => bail!(
+                    "cannot read the query `{query}`: {e}. Words, \"phrases\", field:value, AND, OR, -word and word* are understood"
+                ),
             }
+        };
+        let with_filters = |q: Box<dyn Query>| -> Box<dyn Query> {
+            let mut clauses = vec![(Occur::Must, q)];
+            for (field, values) in
+                [(f.service, &filters.services), (f.severity, &filters.severities), (f.tag, &filters.tags)]
+            {
+                for v in values {
+                    clauses.push((
+                        Occur::Must,
+                        Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic)),
+                    ));
+                }
+            }
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let mut query_used = with_filters(parsed.box_clone());
+        let mut found = searcher.search(&*query_used, &TopDocs::with_limit(limit).order_by_score())?;
+        if found.is_empty() && is_plain(query) {
+            query_used = with_filters(fuzzy(index, f, query)?);
+            found = searcher.search(&*query_used, &TopDocs::with_limit(limit).order_by_score())?;
         }
-        Box::new(BooleanQuery::new(clauses))
+        let mut snippets = SnippetGenerator::create(searcher, &*query_used, f.body)?;
+        snippets.set_max_num_chars(160);
+        let mut hits = Vec::new();
+        for (score, address) in found {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let all = |field| doc.get_all(field).filter_map(|v| v.as_str().map(str::to_string)).collect::<Vec<_>>();
+            let plain = body(Path::new(&text(f.source))).unwrap_or_default();
+            let snippet = snippets.snippet(&plain);
+            let mut marked = String::new();
+            let fragment = snippet.fragment();
+            let mut at = 0;
+            for range in snippet.highlighted() {
+                marked.push_str(&fragment[at..range.start]);
+                marked.push('«');
+                marked.push_str(&fragment[range.clone()]);
+                marked.push('»');
+                at = range.end;
+            }
+            marked.push_str(&fragment[at..]);
+            let id = text(f.id);
+            hits.push(Hit {
+                url: routes::postmortem(&id),
+                id,
+                title: text(f.title),
+                date: text(f.date),
+                severity: text(f.severity),
+                services: all(f.service),
+                tags: all(f.tag),
+                score,
+                snippet: marked.split_whitespace().collect::<Vec<_>>().join(" "),
+            });
+        }
+        Ok(hits)
+    }
+}
+
+/// Searches the archive at `root` once, reading each hit's body from its file.
+pub fn search(root: &Path, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Hit>> {
+    let from_file = |source: &Path| {
+        let md = std::fs::read_to_string(root.join(source)).ok()?;
+        crate::ingest::front_matter::split(Path::new(""), md).ok().map(|doc| plain_text(doc.body()))
     };
-    let mut query_used = with_filters(parsed.box_clone());
-    let mut found = searcher.search(&*query_used, &TopDocs::with_limit(limit).order_by_score())?;
-    if found.is_empty() && is_plain(query) {
-        query_used = with_filters(fuzzy(&index, &f, query)?);
-        found = searcher.search(&*query_used, &TopDocs::with_limit(limit).order_by_score())?;
-    }
-    let mut snippets = SnippetGenerator::create(&searcher, &*query_used, f.body)?;
-    snippets.set_max_num_chars(160);
-    let mut hits = Vec::new();
-    for (score, address) in found {
-        let doc: TantivyDocument = searcher.doc(address)?;
-        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
-        let all = |field| doc.get_all(field).filter_map(|v| v.as_str().map(str::to_string)).collect::<Vec<_>>();
-        let body = std::fs::read_to_string(root.join(text(f.source)))
-            .ok()
-            .and_then(|md| crate::ingest::front_matter::split(Path::new(""), md).ok())
-            .map(|doc| plain_text(doc.body()))
-            .unwrap_or_default();
-        let snippet = snippets.snippet(&body);
-        let mut marked = String::new();
-        let fragment = snippet.fragment();
-        let mut at = 0;
-        for range in snippet.highlighted() {
-            marked.push_str(&fragment[at..range.start]);
-            marked.push('«');
-            marked.push_str(&fragment[range.clone()]);
-            marked.push('»');
-            at = range.end;
-        }
-        marked.push_str(&fragment[at..]);
-        let id = text(f.id);
-        hits.push(Hit {
-            url: routes::postmortem(&id),
-            id,
-            title: text(f.title),
-            date: text(f.date),
-            severity: text(f.severity),
-            services: all(f.service),
-            tags: all(f.tag),
-            score,
-            snippet: marked.split_whitespace().collect::<Vec<_>>().join(" "),
-        });
-    }
-    Ok(hits)
+    Searcher::open(root)?.search(query, filters, limit, &from_file)
 }
 
 /// A query of bare words only (no syntax), which the typo retry applies to.

@@ -21,13 +21,32 @@ pub struct Options {
 pub fn serve(opts: Options) -> Result<()> {
     let started = Instant::now();
     let (listener, url) = server::bind(&opts.bind, opts.port)?;
+    let ip = listener.local_addr()?.ip();
+    if !ip.is_loopback() {
+        let what = match (opts.public, opts.drafts) {
+            (true, false) => "the public archive",
+            (true, true) => "the public archive and its drafts",
+            (false, _) => "every internal postmortem and, through /api/search, the full text of drafts too",
+        };
+        let reach = if ip.is_unspecified() { "every network this machine is on" } else { "the network" };
+        eprintln!(
+            "warning: listening on {ip}, reachable from {reach}: anyone who can connect can read {what}; use --bind 127.0.0.1 (the default) to keep it on this machine"
+        );
+    }
     let root =
         opts.root.canonicalize().with_context(|| format!("cannot open the archive folder {}", opts.root.display()))?;
     let audience = Audience::of_public_flag(opts.public);
     let mut ws = Workspace::open(&root, workspace::Options { audience, history: true, ..Default::default() })?;
     // Pages served locally link under the local address, not the deployed one.
     ws.set_base_url(url.clone());
-    let server_opts =
-        server::Options { root, shown_root: opts.root, url, drafts: opts.drafts, public: opts.public, started };
+    let server_opts = server::Options {
+        root,
+        shown_root: opts.root,
+        url,
+        bind: opts.bind,
+        drafts: opts.drafts,
+        public: opts.public,
+        started,
+    };
     server::run(listener, ws, server_opts)
 }

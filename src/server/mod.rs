@@ -6,32 +6,44 @@
 
 mod state;
 
+use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
 use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
-use std::net::{SocketAddr, TcpListener};
+use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State as Extract;
+use axum::extract::{Request, State as Extract};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tokio::sync::broadcast;
+use tokio::sync::{Semaphore, broadcast};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::search;
+use rayon::prelude::*;
+
+use crate::markdown::plain_text;
+use crate::search::{self, Searcher};
 use crate::workspace::Workspace;
-use state::{HTML, Outcome, Served, State};
+use state::{Generation, HTML, Outcome, Served, State};
 
 const LIVE_JS: &str = include_str!("live.js");
 const EVENTS: &str = "/__hindsight/events";
+
+/// How long a client may take to send a request's headers: a client that never finishes
+/// them (slowloris) is dropped instead of holding a connection forever.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connections served at once; more wait in the listen queue until one closes.
+const MAX_CONNECTIONS: usize = 1024;
 
 /// How the server was asked to run; the workspace says what it serves.
 pub struct Options {
@@ -41,6 +53,8 @@ pub struct Options {
     pub shown_root: PathBuf,
     /// Where it listens, e.g. `http://127.0.0.1:1111/`.
     pub url: String,
+    /// The `--bind` address as given: a name there is a `Host` the server answers to.
+    pub bind: String,
     pub drafts: bool,
     pub public: bool,
     /// When the command started, for "ready in".
@@ -60,6 +74,40 @@ struct Shared {
     root: PathBuf,
     /// A public preview: the search API (which reads every postmortem) is off.
     public: bool,
+    /// The search index as open for the current generation, shared by every request.
+    index: Mutex<Option<Arc<OpenIndex>>>,
+    /// Searches run on at most one blocking thread per core; the rest wait their turn
+    /// without a thread of their own.
+    searches: Semaphore,
+}
+
+/// An open search index and the plain text of the bodies it was made from, by source
+/// path: they give the snippets, so a search reads no file and parses no Markdown.
+struct OpenIndex {
+    generation: Weak<Generation>,
+    searcher: Searcher,
+    bodies: HashMap<PathBuf, String>,
+}
+
+impl Shared {
+    /// The index for the current generation: the one already open, or (after a change) the
+    /// index brought up to date and opened again, by one request while the others wait.
+    fn index(&self) -> Result<Arc<OpenIndex>> {
+        let current = Arc::downgrade(&self.state.current());
+        let mut open = self.index.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(index) = open.as_ref().filter(|i| i.generation.ptr_eq(&current)) {
+            return Ok(index.clone());
+        }
+        let postmortems = self.state.valid_postmortems();
+        search::refresh(&self.root, || Ok(postmortems.clone()))?;
+        let index = Arc::new(OpenIndex {
+            generation: current,
+            searcher: Searcher::open(&self.root)?,
+            bodies: postmortems.par_iter().map(|p| (p.source.clone(), plain_text(&p.body))).collect(),
+        });
+        *open = Some(index.clone());
+        Ok(index)
+    }
 }
 
 /// Takes the port first, so that a port in use is said before any work is done; returns
@@ -79,10 +127,18 @@ pub fn bind(address: &str, port: u16) -> Result<(TcpListener, String)> {
 
 /// Serves the workspace's archive until Ctrl-C.
 pub fn run(listener: TcpListener, workspace: Workspace, opts: Options) -> Result<()> {
-    let Options { root, shown_root, url, drafts, public, started } = opts;
+    let Options { root, shown_root, url, bind, drafts, public, started } = opts;
     let state = State::new(workspace, &shown_root, drafts)?;
     let (notices, _) = broadcast::channel(16);
-    let shared = Arc::new(Shared { state, notices, root: root.clone(), public });
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let shared = Arc::new(Shared {
+        state,
+        notices,
+        root: root.clone(),
+        public,
+        index: Mutex::default(),
+        searches: Semaphore::new(cores),
+    });
     let _watcher = watch(&root, shared.clone())?;
     let kind = if public { "public archive" } else { "archive" };
     let drafts = if drafts { ", drafts included" } else { "" };
@@ -100,6 +156,7 @@ pub fn run(listener: TcpListener, workspace: Workspace, opts: Options) -> Result
             get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], LIVE_JS) }),
         )
         .fallback(get(page))
+        .layer(middleware::from_fn_with_state(Arc::new(bind), check_host))
         .with_state(shared);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
@@ -109,7 +166,7 @@ pub fn run(listener: TcpListener, workspace: Workspace, opts: Options) -> Result
         let interrupted = interrupt()?;
         println!("{ready}");
         tokio::select! {
-            served = axum::serve(listener, app) => served.context("the server stopped"),
+            served = accept(listener, app) => served.context("the server stopped"),
             _ = interrupted => {
                 println!("stopped");
                 Ok(())
@@ -134,6 +191,64 @@ fn interrupt() -> Result<impl std::future::Future<Output = ()>> {
     Ok(async {
         let _ = tokio::signal::ctrl_c().await;
     })
+}
+
+/// Serves each connection as HTTP/1.1 with a deadline for its request headers, at most
+/// `MAX_CONNECTIONS` at once (axum's own `serve` sets no deadline).
+async fn accept(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let Ok(slot) = slots.clone().acquire_owned().await else { return Ok(()) };
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors, or a connection reset before it was taken: wait a
+            // moment rather than spin, and go on serving.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
+            // A connection's failure (a client gone, a deadline missed) is the client's.
+            let _ = http.serve_connection(TokioIo::new(stream), service).await;
+            drop(slot);
+        });
+    }
+}
+
+/// Refuses requests whose `Host` is not this machine: with DNS rebinding, a web page on
+/// another site points its own name at 127.0.0.1 and could then read drafts and the
+/// search API through the reader's browser. Allowed: `localhost`, an IP address, and the
+/// name given to `--bind`.
+async fn check_host(Extract(bind): Extract<Arc<String>>, request: Request, next: Next) -> Response {
+    let host = request.headers().get(header::HOST).map(|h| h.to_str().unwrap_or("\u{fffd}"));
+    match host {
+        Some(host) if !host_allowed(host, &bind) => {
+            let why = format!(
+                "this preview server answers only to localhost, an IP address or the name given to --bind, not to Host: {host}"
+            );
+            (StatusCode::FORBIDDEN, why).into_response()
+        }
+        _ => next.run(request).await,
+    }
+}
+
+fn host_allowed(host: &str, bind: &str) -> bool {
+    // Without its port: `name:1111`, `[::1]:1111`.
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !name.ends_with(':') => name,
+        _ => host,
+    };
+    let literal = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')).unwrap_or(name);
+    let lower = name.to_ascii_lowercase();
+    lower == "localhost"
+        || lower.ends_with(".localhost")
+        || literal.parse::<IpAddr>().is_ok()
+        || lower == bind.to_ascii_lowercase()
 }
 
 fn display_addr(addr: SocketAddr) -> String {
@@ -238,10 +353,14 @@ async fn api_search(Extract(shared): Extract<Arc<Shared>>, uri: Uri) -> Response
             _ => {}
         }
     }
+    let turns = shared.clone();
+    let Ok(_turn) = turns.searches.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
     let found = tokio::task::spawn_blocking(move || {
-        let root = &shared.root;
-        search::refresh(root, || Ok(shared.state.valid_postmortems()))?;
-        search::search(root, &query, &filters, limit)
+        let index = shared.index()?;
+        let body = |source: &Path| index.bodies.get(source).cloned();
+        index.searcher.search(&query, &filters, limit, &body)
     })
     .await;
     match found {

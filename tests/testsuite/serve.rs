@@ -62,20 +62,7 @@ impl Server {
     }
 
     fn request(&self, path: &str, headers: &[(&str, &str)]) -> Response {
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        stream.set_read_timeout(Some(WAIT)).unwrap();
-        let mut req = format!("GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.addr);
-        for (k, v) in headers {
-            req.push_str(&format!("{k}: {v}\r\n"));
-        }
-        req.push_str("\r\n");
-        stream.write_all(req.as_bytes()).unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).unwrap();
-        let raw = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-        let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-        Response { status, headers: head.to_lowercase(), body: body.to_string() }
+        http(&self.addr, path, headers)
     }
 
     fn get(&self, path: &str) -> Response {
@@ -103,6 +90,27 @@ impl Server {
         });
         rx
     }
+}
+
+/// One GET on a connection of its own, written byte for byte as given.
+fn http(addr: &str, path: &str, headers: &[(&str, &str)]) -> Response {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    let mut req = format!("GET {path} HTTP/1.1\r\nConnection: close\r\n");
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req.push_str(&format!("Host: {}\r\n", addr));
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    stream.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    Response { status, headers: head.to_lowercase(), body: body.to_string() }
 }
 
 fn next_event(events: &Receiver<String>) -> String {
@@ -245,6 +253,114 @@ fn the_search_api_answers_from_the_index() {
     let one = server.get("/api/search?q=primaries&limit=0");
     assert_eq!(one.status, 200, "{}", one.body);
     assert_eq!(serde_json::from_str::<serde_json::Value>(&one.body).unwrap().as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn requests_naming_another_host_are_refused() {
+    let site = Site::fixture("good");
+    let server = Server::start(&site, &[]);
+    let port = server.addr.rsplit(':').next().unwrap();
+    // DNS rebinding: a page on evil.example points its own name at 127.0.0.1.
+    for host in ["evil.example", &format!("evil.example:{port}"), "127.0.0.1.evil.example", "localhost.evil.example"] {
+        for path in ["/", "/api/search?q=checkout", "/postmortems/db-failover/"] {
+            let r = server.request(path, &[("Host", host)]);
+            assert_eq!(r.status, 403, "{host} {path}");
+            assert!(r.body.contains("--bind"), "{}", r.body);
+        }
+    }
+    for host in
+        [format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("[::1]:{port}"), "app.localhost".into()]
+    {
+        assert_eq!(server.request("/", &[("Host", &host)]).status, 200, "{host}");
+    }
+}
+
+#[test]
+fn slow_clients_are_dropped_and_do_not_hold_up_others() {
+    let site = Site::fixture("good");
+    let server = Server::start(&site, &[]);
+    // 500 clients that begin a request and never finish its headers.
+    let slow: Vec<TcpStream> = (0..500)
+        .map(|_| {
+            let mut s = TcpStream::connect(&server.addr).unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").unwrap();
+            s
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    assert_eq!(server.get("/").status, 200);
+    assert!(started.elapsed() < Duration::from_secs(2), "a page took {:?} beside slow clients", started.elapsed());
+    // Each is closed once the header deadline (5 s) passes.
+    std::thread::sleep(Duration::from_secs(6));
+    for mut s in slow {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut rest = Vec::new();
+        assert!(s.read_to_end(&mut rest).is_ok(), "a slow client was still connected after the deadline");
+    }
+}
+
+#[test]
+fn binding_beyond_this_machine_warns_what_it_exposes() {
+    let site = Site::fixture("good");
+    let mut child = site
+        .command(&["serve", "--bind", "0.0.0.0", "--port", "0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let warning = loop {
+        let line = rx.recv_timeout(WAIT).expect("no warning on stderr");
+        if line.starts_with("warning:") {
+            break line;
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    for part in ["0.0.0.0", "every network", "/api/search", "--bind 127.0.0.1"] {
+        assert!(warning.contains(part), "{part} not in {warning}");
+    }
+}
+
+#[test]
+fn concurrent_searches_share_one_index_on_a_few_threads() {
+    let site = Site::example();
+    let server = Server::start(&site, &[]);
+    let queries = ["database", "dns+OR+kafka", "%22leader+election%22", "certificate", "failover", "latency"];
+    // The first requests meet no index: they must not build it at the same time.
+    let answers: Vec<(usize, Response)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..48)
+            .map(|i| {
+                let addr = server.addr.as_str();
+                scope.spawn(move || {
+                    (i % queries.len(), http(addr, &format!("/api/search?q={}", queries[i % queries.len()]), &[]))
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    for (q, r) in &answers {
+        assert_eq!(r.status, 200, "{}: {}", queries[*q], r.body);
+        let first = answers.iter().find(|(other, _)| other == q).unwrap();
+        assert_eq!(r.body, first.1.body, "the same query answered differently");
+    }
+    let cli = site.run(&["search", "certificate", "--json", "--limit", "20"]).success();
+    let ids =
+        |lines: Vec<serde_json::Value>| lines.iter().map(|h| h["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let from_cli = ids(cli.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect());
+    let from_api = ids(serde_json::from_str(&answers.iter().find(|(q, _)| *q == 3).unwrap().1.body).unwrap());
+    assert!(!from_cli.is_empty());
+    assert_eq!(from_api, from_cli);
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
+    let threads: usize = status.lines().find_map(|l| l.strip_prefix("Threads:")).unwrap().trim().parse().unwrap();
+    let cores = std::thread::available_parallelism().unwrap().get();
+    assert!(threads <= 16 + 2 * cores, "{threads} threads after 48 concurrent searches");
 }
 
 #[test]
