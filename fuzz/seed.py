@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Seeds each fuzz target's corpus from the archive's own files (tests/fixtures and the
-example content), shaped as the target reads its input. Run by scripts/fuzz; safe to run
-again (files are named by their content's hash)."""
+example content), shaped as the target reads its input, plus every input a target once
+failed on (fuzz/regressions/<target>/, kept so each run replays them). Run by
+scripts/fuzz; safe to run again (files are named by their content's hash)."""
 import hashlib
 import pathlib
 import re
@@ -68,7 +69,10 @@ SHAPES = {
 for target, shape in SHAPES.items():
     folder = CORPUS / target
     folder.mkdir(parents=True, exist_ok=True)
-    for text in sources():
-        data = shape(text).encode("utf-8")
+    inputs = [shape(text).encode("utf-8") for text in sources()]
+    regressions = ROOT / "fuzz" / "regressions" / target
+    if regressions.is_dir():
+        inputs += [path.read_bytes() for path in sorted(regressions.iterdir())]
+    for data in inputs:
         (folder / hashlib.sha1(data).hexdigest()).write_bytes(data)
     print(f"{target}: {len(list(folder.iterdir()))} inputs")

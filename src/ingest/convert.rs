@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use super::front_matter::{Document, Format, Loaded};
-use super::schema::{RawExternal, RawPostmortem, Text, visit_json_strings};
+use super::schema::{RawExternal, RawPostmortem, Text, json_strings};
 use super::timeline;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Rule};
@@ -392,7 +392,7 @@ fn limits(f: &mut Findings, raw: &RawPostmortem) {
 /// Marker problems inside front matter texts, with where each stands.
 fn front_matter_marker_problems(
     raw: &RawPostmortem,
-    mut extra: BTreeMap<String, serde_json::Value>,
+    extra: BTreeMap<String, serde_json::Value>,
 ) -> Vec<(String, Option<usize>, String, markers::Problem)> {
     let mut found = Vec::new();
     let mut look = |key: String, item: Option<usize>, s: &str| {
@@ -401,8 +401,9 @@ fn front_matter_marker_problems(
         }
     };
     raw.clone().visit_strings(&mut |place, s| look(place.key.to_string(), place.item, s));
-    for (key, value) in &mut extra {
-        visit_json_strings(value, &mut |s| look(key.clone(), None, s));
+    for (key, value) in &extra {
+        look(key.clone(), None, key);
+        json_strings(value, &mut |s| look(key.clone(), None, s));
     }
     found
 }
@@ -430,9 +431,37 @@ fn redact(
     for item in &mut out.action_items {
         [&mut item.owner, &mut item.link].into_iter().for_each(blank);
     }
-    let mut extra = extra.clone();
-    extra.values_mut().for_each(|v| visit_json_strings(v, &mut |s| *s = markers::remove(s)));
+    let mut unknown = serde_json::Value::Object(extra.clone().into_iter().collect());
+    redact_json(&mut unknown);
+    let extra = match unknown {
+        serde_json::Value::Object(map) => map.into_iter().collect(),
+        _ => BTreeMap::new(),
+    };
     (out, extra)
+}
+
+/// Internal spans removed from the keys and texts of an unknown key's value, at any depth;
+/// an entry whose key was all internal, and a list text that was, are left out.
+fn redact_json(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => *s = markers::remove(s),
+        Value::Array(items) => {
+            items.iter_mut().for_each(redact_json);
+            items.retain(|v| !v.as_str().is_some_and(|s| s.trim().is_empty()));
+        }
+        Value::Object(map) => {
+            *map = std::mem::take(map)
+                .into_iter()
+                .filter_map(|(key, mut v)| {
+                    let key = markers::remove(&key);
+                    redact_json(&mut v);
+                    (!key.trim().is_empty()).then_some((key, v))
+                })
+                .collect();
+        }
+        _ => {}
+    }
 }
 
 fn is_slug(id: &str) -> bool {

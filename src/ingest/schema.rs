@@ -166,12 +166,16 @@ impl RawPostmortem {
     }
 }
 
-/// Calls `f` on every string inside a JSON value (an unknown key's value, kept as `extra`).
-pub fn visit_json_strings(value: &mut serde_json::Value, f: &mut dyn FnMut(&mut String)) {
+/// Every text in a value of an unknown key, object keys included: a key can hold text an
+/// author marked internal as well as a value can.
+pub fn json_strings(value: &serde_json::Value, f: &mut dyn FnMut(&str)) {
     match value {
         serde_json::Value::String(s) => f(s),
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| visit_json_strings(v, f)),
-        serde_json::Value::Object(map) => map.values_mut().for_each(|v| visit_json_strings(v, f)),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| json_strings(v, f)),
+        serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| {
+            f(k);
+            json_strings(v, f)
+        }),
         _ => {}
     }
 }

@@ -80,6 +80,8 @@ action_items:
     due: 2024-06-01
 runbook: "https://wiki.example/{}"
 notes: [a, "{}"]
+"oncall {}": primary
+escalation: {{ "{}": pager, level: two }}
 ---
 "#,
         c.span(),
@@ -96,6 +98,8 @@ notes: [a, "{}"]
         c.span(),
         c.plain(),
         c.plain(),
+        c.span(),
+        c.span(),
         c.span(),
         c.span(),
         c.span(),
