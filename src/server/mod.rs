@@ -24,11 +24,10 @@ use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use rayon::prelude::*;
 use tokio::sync::{Semaphore, broadcast};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
-
-use rayon::prelude::*;
 
 use crate::markdown::plain_text;
 use crate::search::{self, Searcher};
