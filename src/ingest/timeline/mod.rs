@@ -100,8 +100,9 @@ fn section<'a>(body: &'a str, extra: &[String]) -> Option<Section<'a>> {
             }
             _ => {}
         }
-        let Some((_, section)) = found.as_mut() else { continue };
-        match event {
+        // Depths are counted over the whole body: the heading may stand inside a quote
+        // or a list, whose end then comes within the section.
+        match &event {
             Event::Start(Tag::List(_)) => lists += 1,
             Event::End(TagEnd::List(_)) => lists -= 1,
             Event::Start(Tag::BlockQuote(_) | Tag::Table(_) | Tag::FootnoteDefinition(_) | Tag::HtmlBlock) => {
@@ -110,6 +111,10 @@ fn section<'a>(body: &'a str, extra: &[String]) -> Option<Section<'a>> {
             Event::End(TagEnd::BlockQuote(_) | TagEnd::Table | TagEnd::FootnoteDefinition | TagEnd::HtmlBlock) => {
                 other -= 1
             }
+            _ => {}
+        }
+        let Some((_, section)) = found.as_mut() else { continue };
+        match event {
             Event::Start(Tag::Item) if lists == 1 && other == 0 => {
                 let marker = body[range.clone()]
                     .trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '-' | '*' | '+' | '.' | ')'));
@@ -326,6 +331,19 @@ mod tests {
         assert_eq!(at, ["2024-03-12T12:05:00Z", "2024-03-12T12:20:00Z", "2024-03-12T22:10:00Z"]);
         assert_eq!(t.entries[1].text, "Rollback started");
         assert_eq!(t.entries[2].text, "Resolved");
+    }
+
+    /// Found by the `timeline` fuzz target: the quote's end came after the heading, and
+    /// the depth counted from there went below zero.
+    #[test]
+    fn a_timeline_heading_inside_a_quote_is_read_without_underflow() {
+        for body in [
+            "> ## Timeline\n\n- 14:05 a\n",
+            "- ## Timeline\n\n  - 14:05 a\n\n- 15:00 b\n",
+            ">>> ## Timeline\n\nAll times UTC\n```-",
+        ] {
+            let _ = parse(body, DAY, &[]);
+        }
     }
 
     #[test]
