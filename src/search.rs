@@ -8,20 +8,90 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
+use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TEXT, TextFieldIndexing, TextOptions, Value};
 use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{
+    LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+};
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use crate::markdown::plain_text;
 use crate::model::Postmortem;
 use crate::routes;
 
-/// The analyzer of every text field, here and in the static index: lowercase words,
-/// English Snowball stems.
-pub const ANALYZER: &str = "en_stem";
+/// The name of `analyzer()` in the index's schema.
+pub const ANALYZER: &str = "hindsight_en";
+
+/// The analysis of every text field, here, in the static index, and in the browser: words
+/// as tantivy's simple tokenizer splits them (at most 40 bytes), lowercased, stemmed with
+/// Snowball's English (Porter2) stemmer. The stemmer is rust-stemmers' rather than
+/// tantivy's own (which follows Snowball's development branch) because the browser runs
+/// the npm package `porter2`, which implements the same released algorithm; a test holds
+/// the two equal over a large word list.
+pub fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(Porter2)
+        .build()
+}
+
+/// Bumped whenever the analysis or schema changes, so an index made by another version is
+/// rebuilt rather than read with the wrong stems.
+const INDEX_FORMAT: &str = "2-porter2";
+
+/// The Porter2 token filter over rust-stemmers.
+#[derive(Clone, Copy)]
+struct Porter2;
+
+impl TokenFilter for Porter2 {
+    type Tokenizer<T: Tokenizer> = Porter2Filter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> Porter2Filter<T> {
+        Porter2Filter { inner }
+    }
+}
+
+#[derive(Clone)]
+struct Porter2Filter<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for Porter2Filter<T> {
+    type TokenStream<'a> = Porter2Stream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        Porter2Stream { tail: self.inner.token_stream(text), stemmer: Stemmer::create(Algorithm::English) }
+    }
+}
+
+struct Porter2Stream<T> {
+    tail: T,
+    stemmer: Stemmer,
+}
+
+impl<T: TokenStream> TokenStream for Porter2Stream<T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        token.text = self.stemmer.stem(&token.text).into_owned();
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
 
 /// Where the index lives, relative to the archive root.
 pub const CACHE_DIR: &str = ".hindsight-cache/search";
@@ -79,6 +149,7 @@ pub fn listing(root: &Path) -> String {
     let stamps: Vec<_> =
         paths.par_iter().map(|p| std::fs::metadata(p).map(|m| (m.len(), m.modified().ok())).ok()).collect();
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    INDEX_FORMAT.hash(&mut hasher);
     paths.hash(&mut hasher);
     stamps.hash(&mut hasher);
     format!("{:016x}", hasher.finish())
@@ -92,6 +163,7 @@ pub fn build(dir: &Path, postmortems: &[Arc<Postmortem>], listing: &str) -> Resu
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let (schema, f) = schema();
     let index = Index::create_in_dir(dir, schema)?;
+    index.tokenizers().register(ANALYZER, analyzer());
     let mut writer: IndexWriter = index.writer_with_num_threads(2, 60_000_000)?;
     for pm in postmortems {
         let mut doc = TantivyDocument::default();
@@ -196,6 +268,7 @@ impl Searcher {
         let dir = dir(root);
         let index =
             Index::open_in_dir(&dir).with_context(|| format!("cannot open the search index in {}", dir.display()))?;
+        index.tokenizers().register(ANALYZER, analyzer());
         // Reloaded by opening a new `Searcher`, so no thread watches the files.
         let reader: tantivy::IndexReader =
             index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into()?;

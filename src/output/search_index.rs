@@ -1,12 +1,13 @@
 //! The search index of the deployed site: plain files a browser loads as scripts (so it
 //! works from a static host and from `file://`), made from the same analysis as the
-//! tantivy index: tantivy's tokenizer for the words as written, its `en_stem` analyzer for
-//! their stems. The browser never stems: each shard maps the words that occur in the
-//! archive to their stem's postings, so a word finds what the CLI finds.
+//! tantivy index: tantivy's tokenizer for the words as written, `search::analyzer` for
+//! their stems. Shards are keyed by stem; the browser stems the query with the same
+//! algorithm (theme/static/porter2.js, analyze.js), so any form of a word finds what the
+//! CLI finds, including forms the archive never used.
 //!
 //! Files under `search/index/`:
 //! - `manifest.js`: document count, each shard's first word, facet names, chunk size;
-//! - `s<N>.js`: sorted words with postings (document, BM25 score) of their stem;
+//! - `s<N>.js`: sorted stems with their postings (document, BM25 score);
 //! - `facets.js`: each document's severity, year, status, services and tags;
 //! - `m<N>.js`: title, date, severity, services and summary of 25 documents.
 
@@ -22,7 +23,7 @@ use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 use crate::markdown::plain_text;
 use crate::model::Archive;
 use crate::routes;
-use crate::search::ANALYZER;
+use crate::search::analyzer;
 
 /// Field weights, as `hindsight search` boosts them: title, summary, body.
 const WEIGHTS: [f64; 3] = [3.0, 2.0, 1.0];
@@ -42,12 +43,8 @@ struct Analysed {
     lengths: [u32; 3],
 }
 
-/// What one worker thread produced: its word cache and its documents.
-type Worker = (FxHashMap<String, Arc<str>>, Vec<(usize, Analysed)>);
-
 /// Splits and stems like the tantivy index; stems are cached per thread (archives repeat
-/// their words), which makes the stemmer nearly free. The cache doubles as the list of
-/// words as written, which the shards are made of.
+/// their words), which makes the stemmer nearly free.
 struct Analyzer {
     words: TextAnalyzer,
     stems: TextAnalyzer,
@@ -56,9 +53,8 @@ struct Analyzer {
 
 impl Analyzer {
     fn new() -> Analyzer {
-        let manager = TokenizerManager::default();
-        let get = |name| manager.get(name).unwrap_or_else(|| panic!("tantivy registers `{name}` by default"));
-        Analyzer { words: get("default"), stems: get(ANALYZER), cache: FxHashMap::default() }
+        let words = TokenizerManager::default().get("default").expect("tantivy registers `default` by default");
+        Analyzer { words, stems: analyzer(), cache: FxHashMap::default() }
     }
 
     fn analyse(&mut self, fields: [&str; 3]) -> Analysed {
@@ -106,7 +102,7 @@ struct Manifest<'a> {
     page: &'static str,
     docs: usize,
     chunk: usize,
-    /// First word of each shard.
+    /// First stem of each shard.
     shards: Vec<&'a str>,
     facets: BTreeMap<&'static str, Vec<String>>,
 }
@@ -114,8 +110,8 @@ struct Manifest<'a> {
 /// Every file of the static index, by path under the output root.
 pub fn files(archive: &Archive) -> BTreeMap<String, String> {
     let pms = &archive.postmortems;
-    // One analyzer per worker; its cache of words ends up listing every word written.
-    let per_worker: Vec<Worker> = pms
+    // One analyzer (and stem cache) per worker.
+    let per_worker: Vec<Vec<(usize, Analysed)>> = pms
         .par_iter()
         .enumerate()
         .fold(
@@ -126,15 +122,11 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
                 (analyzer, done)
             },
         )
-        .map(|(analyzer, done)| (analyzer.cache, done))
+        .map(|(_, done)| done)
         .collect();
     let n = pms.len();
     let mut analysed: Vec<Option<&Analysed>> = vec![None; n];
-    let mut surfaces: FxHashMap<&str, &str> = FxHashMap::default();
-    for (cache, done) in &per_worker {
-        for (word, stem) in cache {
-            surfaces.insert(word, stem);
-        }
+    for done in &per_worker {
         for (d, a) in done {
             analysed[*d] = Some(a);
         }
@@ -189,15 +181,14 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
         let n = files.len();
         files.insert(format!("{}s{n}.js", routes::SEARCH_INDEX), format!("hindsightIndex.shard({n},{json});\n"));
     };
-    let mut surfaces: Vec<(&str, &str)> = surfaces.into_iter().collect();
-    surfaces.sort_unstable();
-    for (word, stem) in &surfaces {
-        let postings = &encoded[stem];
+    let mut stems: Vec<(&str, &String)> = encoded.iter().map(|(stem, postings)| (*stem, postings)).collect();
+    stems.sort_unstable();
+    for (stem, postings) in stems {
         if shard.is_empty() {
-            firsts.push(word);
+            firsts.push(stem);
         }
-        size += word.len() + postings.len() + 6;
-        shard.push((word, postings));
+        size += stem.len() + postings.len() + 6;
+        shard.push((stem, postings));
         if size > SHARD_BYTES {
             flush(&mut shard, &mut files);
             size = 0;

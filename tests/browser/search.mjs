@@ -97,6 +97,8 @@ await check("the browser and the CLI find the same postmortems", async (page) =>
     ["failover ", "failover"], ["config change ", "config change"], ["latency ", "latency"],
     ["dns timeouts ", "dns timeouts"], ["rolled back ", "rolled back"], ["certificates ", "certificates"],
     ["fail", "fail*"], ["kub", "kub*"],
+    // Forms no postmortem uses: the browser stems them as the CLI does.
+    ["failovers ", "failovers"], ["outages ", "outages"], ["stampedes ", "stampedes"], ["Rollbacks ", "Rollbacks"],
   ]) {
     await typeQuery(page, browserQuery);
     const count = Number((await page.textContent("#status")).split(" ")[0]) || 0;

@@ -94,3 +94,91 @@ fn no_script_an_author_writes_runs_in_chromium() {
     assert!(stdout.contains(" 0 failed") && !stdout.starts_with("0 passed"), "{stdout}");
     assert!(outs[0].join("postmortems/xss/index.html").exists());
 }
+
+/// Endings that make forms the archive never used from the words it did.
+const SUFFIXES: &[&str] = &[
+    "s", "es", "ed", "ing", "er", "ers", "ly", "ness", "ment", "ments", "ation", "ations", "ize", "ized", "izing",
+    "ful", "less", "able", "ity", "ive", "ous", "al", "ally", "ist", "ists", "logist", "ings", "edly",
+];
+
+/// Lines that test the splitting, lowercasing and length rules rather than the stemmer.
+const TRICKY: &[&str] = &[
+    "Failover's FAILOVERS, p99-latency (k8s) v1.2.3 2024-03-12T14:02Z",
+    "İstanbul ΣΊΣΥΦΟΣ ΟΔΟΣ Straße naïvely Café CAFÉS résumé",
+    "ＡＢＣ full-width, 𝐀𝐁𝐂 mathematical, ①② circled, Ⅻ roman, ٣٤ arabic digits",
+    "日本語のテキスト 한국어 текст العربية हिन्दी",
+    "abcdefghijklmnopqrstuvwxyzabcdefghijklm abcdefghijklmnopqrstuvwxyzabcdefghijklmn",
+    "ééééééééééééééééééé éééééééééééééééééééé",
+    "emoji 🔥 split🔥words tab\there under_score dot.ted",
+];
+
+/// The browser's analysis (theme/static/porter2.js and analyze.js) gives the CLI index's
+/// stems for every word of the repository's own texts and the forms made from them.
+#[test]
+fn the_browser_stems_every_word_as_the_cli_index_does() {
+    use std::collections::BTreeSet;
+    use std::io::Write;
+    use tantivy::tokenizer::TokenStream;
+
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(
+        repo.join("tests/browser/node_modules/porter2").is_dir(),
+        "the stemmer test needs porter2: run scripts/test, or `npm ci --prefix tests/browser`"
+    );
+    let vendored = Command::new(repo.join("scripts/vendor-porter2")).arg("--check").output().expect("bash runs");
+    assert!(vendored.status.success(), "{}", String::from_utf8_lossy(&vendored.stderr));
+
+    let mut words = BTreeSet::new();
+    let texts = walkdir::WalkDir::new(repo.join("content"))
+        .into_iter()
+        .chain(walkdir::WalkDir::new(repo.join("tests/fixtures")))
+        .map(Result::unwrap)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| e.into_path())
+        .chain([repo.join("README.md"), repo.join("ARCHITECTURE.md")]);
+    for path in texts {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        words.extend(text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase));
+    }
+    let bases: Vec<String> = words.iter().filter(|w| w.chars().all(char::is_alphabetic)).cloned().collect();
+    for suffix in SUFFIXES {
+        words.extend(bases.iter().map(|b| format!("{b}{suffix}")));
+    }
+    assert!(words.len() >= 50_000, "only {} words", words.len());
+    let lines: Vec<&str> = words.iter().map(String::as_str).chain(TRICKY.iter().copied()).collect();
+
+    let mut analyzer = hindsight::search::analyzer();
+    let expected: Vec<String> = lines
+        .iter()
+        .map(|line| {
+            let mut stream = analyzer.token_stream(line);
+            let mut stems = Vec::new();
+            while stream.advance() {
+                stems.push(stream.token().text.clone());
+            }
+            stems.join(" ")
+        })
+        .collect();
+    let mut node = Command::new("node")
+        .arg(repo.join("tests/browser/stems.mjs"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    let input = lines.join("\n") + "\n";
+    let mut stdin = node.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = node.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got: Vec<String> = String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect();
+    assert_eq!(got.len(), lines.len());
+    let differ: Vec<String> = lines
+        .iter()
+        .zip(expected.iter().zip(&got))
+        .filter(|(_, (e, g))| e != g)
+        .map(|(l, (e, g))| format!("{l:?}: CLI {e:?}, browser {g:?}"))
+        .collect();
+    assert!(differ.is_empty(), "{} of {} lines differ:\n{}", differ.len(), lines.len(), differ.join("\n"));
+    println!("{} words and {} tricky lines analysed alike", words.len(), TRICKY.len());
+}

@@ -58,16 +58,16 @@
   }
 
   // --- query ---------------------------------------------------------------------------
-  // Words as tantivy's tokenizer splits them: runs of letters and digits, lowercased.
-  function words(q) {
-    return q.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w && w.length < 40; });
+  // Stems as the index makes them (analyze.js, the same analysis as the CLI's).
+  function stems(q) {
+    return globalThis.hindsightAnalyze.stems(q);
   }
   function shardOf(manifest, word) {
     var s = manifest.shards, lo = 0, hi = s.length - 1, found = 0;
     while (lo <= hi) { var mid = (lo + hi) >> 1; if (s[mid] <= word) { found = mid; lo = mid + 1; } else hi = mid - 1; }
     return found;
   }
-  // Postings of a word, or of every indexed word it starts (the word being typed).
+  // Postings of a stem, or of every indexed stem it starts (the word being typed).
   function postings(manifest, word, prefix) {
     var first = shardOf(manifest, word), last = first;
     if (prefix) while (last + 1 < manifest.shards.length && manifest.shards[last + 1].lastIndexOf(word, 0) === 0) last++;
@@ -88,7 +88,7 @@
   }
   // Every word must match (as the CLI's default); scores add up.
   function match(manifest, q) {
-    var ws = words(q);
+    var ws = stems(q);
     if (!ws.length) return Promise.resolve(null);
     var typing = !/\s$/.test(q);
     return Promise.all(ws.map(function (w, i) { return postings(manifest, w, typing && i === ws.length - 1); }))
