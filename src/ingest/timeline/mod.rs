@@ -365,6 +365,15 @@ mod tests {
         assert_eq!(problems[0].rule, Rule::TimelineEntry);
     }
 
+    /// Found by the `timeline` fuzz target: `--18419279` read as the offset -18419279 h.
+    #[test]
+    fn a_doubled_sign_is_not_a_zone_offset() {
+        for word in ["--18419279", "+-5", "UTC--3", "-+0200"] {
+            assert!(stamp::zone_named(word).is_none(), "{word}");
+        }
+        assert!(stamp::zone_named("UTC-03:00").is_some());
+    }
+
     #[test]
     fn entries_in_another_zone_warn() {
         let body = "## Timeline\nAll times Europe/Berlin.\n- 10:00 CET a\n- **10:05 UTC** b\n- 11:06 +01:00 c\n- 10:07 PST d\n- 20:08 IT e\n";

@@ -236,8 +236,10 @@ pub fn zone_named(word: &str) -> Option<TimeZone> {
         None if digits.len() == 4 => digits.split_at(2),
         None => (digits, "0"),
     };
-    let (h, m) = (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?);
-    if h <= 14 && m < 60 { fixed(sign * (h * 3600 + m * 60)) } else { None }
+    // Unsigned: `--5` is not an offset (a signed parse read it as -5 and multiplied on).
+    // Unsigned: `--5` is not an offset (a signed parse read it as -5 and multiplied on).
+    let (h, m) = (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?);
+    if h <= 14 && m < 60 { fixed(sign * (h * 3600 + m * 60) as i32) } else { None }
 }
 
 fn fixed(seconds: i32) -> Option<TimeZone> {
