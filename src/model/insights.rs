@@ -89,7 +89,12 @@ pub fn durations<'a>(name: String, pms: impl Iterator<Item = &'a Postmortem>) ->
     Durations { name, incidents: pms.len(), detect: spread(Span::Detect), resolve: spread(Span::Resolve) }
 }
 
-/// Incidents per month from the first month with one to the last, gaps included.
+/// Longest run of months without an incident shown month by month; a longer one is one
+/// row, so a date typed centuries off cannot make the chart (and the page) grow with it.
+const GAP_MONTHS: i64 = 12;
+
+/// Incidents per month from the first month with one to the last, gaps included (a gap
+/// longer than `GAP_MONTHS` as one row named by its first and last month).
 pub fn months<'a>(pms: impl Iterator<Item = &'a Postmortem>, severities: &[String]) -> Vec<Month> {
     let mut counts: BTreeMap<(i16, i8), Vec<usize>> = BTreeMap::new();
     for pm in pms {
@@ -98,13 +103,21 @@ pub fn months<'a>(pms: impl Iterator<Item = &'a Postmortem>, severities: &[Strin
             row[s] += 1;
         }
     }
-    let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().next_back()) else { return Vec::new() };
+    let index = |(year, month): (i16, i8)| i64::from(year) * 12 + i64::from(month) - 1;
+    let name = |i: i64| format!("{}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1);
+    let empty = |month: String| Month { month, total: 0, counts: vec![0; severities.len()] };
     let mut out = Vec::new();
-    let (mut year, mut month) = first;
-    while (year, month) <= last {
-        let row = counts.get(&(year, month)).cloned().unwrap_or_else(|| vec![0; severities.len()]);
-        out.push(Month { month: format!("{year}-{month:02}"), total: row.iter().sum(), counts: row });
-        (year, month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let mut next: Option<i64> = None;
+    for (key, row) in counts {
+        let at = index(key);
+        let from = next.unwrap_or(at);
+        if at - from > GAP_MONTHS {
+            out.push(empty(format!("{} – {}", name(from), name(at - 1))));
+        } else {
+            out.extend((from..at).map(|i| empty(name(i))));
+        }
+        out.push(Month { month: name(at), total: row.iter().sum(), counts: row });
+        next = Some(at + 1);
     }
     out
 }

@@ -328,3 +328,21 @@ fn twenty_thousand_action_items_are_checked_in_linear_time() {
         "the last one at its own line"
     );
 }
+
+/// Found by the `lint` fuzz target: a date typed centuries off (8929) made the insights
+/// chart one bar per month in between, 8.8 MB for two postmortems.
+#[test]
+fn a_date_centuries_away_does_not_grow_the_insights_page() {
+    let site = Site::fixture("good");
+    site.build().success();
+    let before = output_size(&site);
+    site.write(
+        "content/postmortems/far.md",
+        "---\ntitle: Far\ndate: 8929-01-08\nseverity: SEV-3\nstatus: closed\nservices: [api]\n---\nbody\n",
+    );
+    site.run(&["build", "--today", "2026-01-15"]).success();
+    let insights = site.read("insights/index.html");
+    assert!(insights.len() < 200_000, "insights page is {} bytes", insights.len());
+    assert!(output_size(&site) < before * 2, "{} bytes after, {before} before", output_size(&site));
+    assert!(insights.contains(" – 8928-12"), "the months between are one row");
+}
