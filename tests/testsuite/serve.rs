@@ -42,15 +42,7 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let rx = lines_of(child.stdout.take().unwrap());
         let first = rx.recv_timeout(WAIT).expect("serve printed no URL");
         let addr = first
             .split("http://")
@@ -111,6 +103,19 @@ fn http(addr: &str, path: &str, headers: &[(&str, &str)]) -> Response {
     let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
     let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     Response { status, headers: head.to_lowercase(), body: body.to_string() }
+}
+
+/// The lines a child process writes, as they come, read on a thread of their own.
+fn lines_of(out: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
 }
 
 fn next_event(events: &Receiver<String>) -> String {
@@ -308,13 +313,7 @@ fn binding_beyond_this_machine_warns_what_it_exposes() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let rx = lines_of(child.stderr.take().unwrap());
     let warning = loop {
         let line = rx.recv_timeout(WAIT).expect("no warning on stderr");
         if line.starts_with("warning:") {
