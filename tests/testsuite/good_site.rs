@@ -31,11 +31,7 @@ fn every_page_kind_is_written() {
     ] {
         assert!(site.public().join(page).is_file(), "{page} missing");
     }
-    let leftovers: Vec<_> = fs::read_dir(site.root())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.starts_with(".hindsight-staging-") || n.starts_with(".hindsight-old-"))
-        .collect();
+    let leftovers = site.leftovers();
     assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
 }
 

@@ -1,34 +1,13 @@
 //! A build killed with SIGKILL at any moment leaves the previous site or the new one,
 //! complete, and the next build removes whatever the killed one left beside it.
 
-use std::fs;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::site::Site;
 
-/// Every file under `dir` with its bytes, or `None` when there is no `dir`.
-fn tree(dir: &Path) -> Option<Vec<(String, Vec<u8>)>> {
-    if !dir.exists() {
-        return None;
-    }
-    let mut files: Vec<_> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), fs::read(e.path()).unwrap()))
-        .collect();
-    files.sort();
-    Some(files)
-}
-
-/// Staging and moved-aside folders beside the output.
-fn leftovers(site: &Site) -> Vec<String> {
-    fs::read_dir(site.root())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".hindsight-staging-") || n.starts_with(".hindsight-old-"))
-        .collect()
+/// The output's files with their bytes, or `None` when there is no output.
+fn tree(site: &Site) -> Option<Vec<(std::path::PathBuf, Vec<u8>)>> {
+    site.public().exists().then(|| site.snapshot())
 }
 
 /// The archive in one of two versions: the title of every postmortem says which, so each
@@ -52,7 +31,6 @@ fn write_version(site: &Site, version: usize) {
 #[test]
 fn a_build_killed_at_random_moments_leaves_a_complete_site_and_no_leftovers() {
     let site = Site::fixture("good");
-    let output = site.public();
     let build = ["build", "--today", "2026-01-15"];
     let mut versions = Vec::new();
     let mut took = Duration::ZERO;
@@ -61,7 +39,7 @@ fn a_build_killed_at_random_moments_leaves_a_complete_site_and_no_leftovers() {
         let start = Instant::now();
         site.run(&build).success();
         took = took.max(start.elapsed());
-        versions.push(tree(&output).unwrap());
+        versions.push(tree(&site).unwrap());
     }
     assert_ne!(versions[0], versions[1]);
 
@@ -86,7 +64,7 @@ fn a_build_killed_at_random_moments_leaves_a_complete_site_and_no_leftovers() {
         }
         child.kill().unwrap(); // SIGKILL: nothing of the build runs after this
         child.wait().unwrap();
-        let now = tree(&output);
+        let now = tree(&site);
         assert!(
             now.as_ref().is_some_and(|t| versions.contains(t)),
             "trial {trial}, killed after {delay:?}: the output is neither the old nor the new site ({} files)",
@@ -97,6 +75,6 @@ fn a_build_killed_at_random_moments_leaves_a_complete_site_and_no_leftovers() {
 
     write_version(&site, 0);
     site.run(&build).success();
-    assert_eq!(tree(&output).unwrap(), versions[0]);
-    assert_eq!(leftovers(&site), Vec::<String>::new(), "the next build removes what killed builds left");
+    assert_eq!(tree(&site).unwrap(), versions[0]);
+    assert_eq!(site.leftovers(), Vec::<String>::new(), "the next build removes what killed builds left");
 }

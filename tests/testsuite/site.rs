@@ -122,6 +122,15 @@ impl Site {
         fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
     }
 
+    /// Staging and moved-aside folders a build left beside the output.
+    pub fn leftovers(&self) -> Vec<String> {
+        fs::read_dir(&self.root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".hindsight-staging-") || n.starts_with(".hindsight-old-"))
+            .collect()
+    }
+
     /// Every file under the output with its bytes, for before/after comparisons.
     pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
         let mut files: Vec<_> = walkdir::WalkDir::new(self.public())
