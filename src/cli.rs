@@ -68,26 +68,32 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
-    /// Search the archive (drafts included), ranked; the index is kept in .hindsight-cache/.
+    /// Search the archive (drafts included) and other companies' postmortems, ranked; the
+    /// index is kept in .hindsight-cache/.
+    #[command(allow_hyphen_values = true)]
     Search {
-        /// Words, "phrases", field:value (title, summary, body, service, severity, tag,
-        /// status, year, author, id), AND / OR / -word, and word* for a prefix.
+        /// Words, "phrases", field:value (title, summary, body; service, tag, severity,
+        /// status, year, author, company, origin), OR, -word, and word* for a prefix.
+        #[arg(allow_hyphen_values = true)]
         query: String,
-        /// Only postmortems of this service (repeatable).
+        /// Only postmortems of this service (repeatable; any case).
         #[arg(long)]
         service: Vec<String>,
-        /// Only this severity (repeatable).
+        /// Only this severity (repeatable; one of site.toml's severities).
         #[arg(long)]
         severity: Vec<String>,
-        /// Only postmortems with this tag (repeatable).
+        /// Only postmortems with this tag (repeatable; any case).
         #[arg(long)]
         tag: Vec<String>,
+        /// Best match first, or newest first.
+        #[arg(long, value_enum, default_value_t)]
+        sort: crate::search::Sort,
         /// One JSON object per result.
         #[arg(long)]
         json: bool,
-        /// How many results (1 to 1000).
-        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
-        limit: u16,
+        /// How many results (1 to 100000).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        limit: u32,
     },
     /// Convert existing postmortems (Markdown files or folders of them) into the archive.
     Import {

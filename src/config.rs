@@ -207,6 +207,17 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The severity `given` names, as `site.toml` spells it (any case is accepted), or a
+    /// message that lists the known ones and the nearest.
+    pub fn severity(&self, given: &str) -> Result<&str, String> {
+        if let Some(known) = self.severities.iter().find(|s| s.eq_ignore_ascii_case(given)) {
+            return Ok(known);
+        }
+        let near = crate::text::closest(given, self.severities.iter().map(String::as_str));
+        let hint = near.map(|n| format!(" (did you mean {n}?)")).unwrap_or_default();
+        Err(format!("unknown severity `{given}`{hint}: use one of {}", self.severities.join(", ")))
+    }
+
     /// Reads `site.toml` under `root`; a missing file means all defaults.
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join("site.toml");

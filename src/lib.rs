@@ -80,9 +80,9 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
         Command::Check { format, today, deny_warnings } => {
             check::check(&cli.root, format, today.as_deref(), deny_warnings)?
         }
-        Command::Search { query, service, severity, tag, json, limit } => {
+        Command::Search { query, service, severity, tag, sort, json, limit } => {
             let filters = search::Filters { services: service, severities: severity, tags: tag };
-            search_command::search(&cli.root, &query, &filters, limit.into(), json)?
+            search_command::search(&cli.root, &query, filters, limit as usize, sort, json)?
         }
         Command::Import { paths, to, external, dry_run, force, today } => {
             let opts = import_command::Options { root: cli.root, paths, to, external, dry_run, force, today };

@@ -278,6 +278,13 @@ impl Workspace {
         (valid, broken)
     }
 
+    /// What `hindsight search` and `serve`'s search API search: the valid postmortems
+    /// (drafts included) and the valid external ones.
+    pub fn search_corpus(&self) -> crate::search::Corpus {
+        let external: Vec<External> = self.external.values().filter_map(|(e, _)| e.clone()).collect();
+        crate::search::Corpus::new(&self.valid_postmortems().0, &external)
+    }
+
     /// Runs the rules that need every postmortem, the `check` rules if asked, applies the
     /// public policy, and builds the model; every finding of config, files and theme is in
     /// the result.

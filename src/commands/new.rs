@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use minijinja::context;
 
 use crate::ingest::POSTMORTEMS;
-use crate::text::{closest, slugify};
+use crate::text::slugify;
 use crate::workspace::{Options, Workspace};
 
 /// Writes `content/postmortems/<date>-<slug>.md` and returns its path; never overwrites.
@@ -16,12 +16,7 @@ pub fn create(root: &Path, title: &str, services: &[String], severity: Option<&s
     let ws = Workspace::open(root, Options { skip_content: true, ..Options::default() })?;
     let config = ws.config().map_err(|errors| anyhow::anyhow!("{}", errors[0]))?;
     let severity = match severity {
-        Some(s) if !config.severities.iter().any(|known| known == s) => {
-            let near = closest(s, config.severities.iter().map(String::as_str));
-            let hint = near.map(|n| format!(" (did you mean {n}?)")).unwrap_or_default();
-            bail!("unknown severity `{s}`{hint}: use one of {}", config.severities.join(", "));
-        }
-        Some(s) => s.to_string(),
+        Some(s) => config.severity(s).map_err(anyhow::Error::msg)?.to_string(),
         None => config.severities.get(1).or(config.severities.first()).cloned().unwrap_or_default(),
     };
     if title.trim().is_empty() {

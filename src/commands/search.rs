@@ -6,51 +6,68 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::search::{self, Filters, Hit};
+use crate::search::{self, Filters, Found, Sort};
 use crate::workspace::{Options, Workspace};
 
-pub fn search(root: &Path, query: &str, filters: &Filters, limit: usize, json: bool) -> Result<()> {
-    let mut indexed = 0;
+pub fn search(root: &Path, query: &str, mut filters: Filters, limit: usize, sort: Sort, json: bool) -> Result<()> {
+    let (mut indexed, mut external) = (0, 0);
+    let ws = Workspace::open(root, Options { skip_content: true, ..Options::default() })?;
+    let config = ws
+        .config()
+        .map_err(|errors| anyhow::anyhow!("site.toml has errors, so the archive cannot be searched:\n{}", errors[0]))?;
+    for given in &mut filters.severities {
+        *given = config.severity(given).map_err(anyhow::Error::msg)?.to_string();
+    }
     let rebuilt = search::refresh(root, || {
         let ws = Workspace::open(root, Options::default())?;
-        if let Err(errors) = ws.config() {
-            anyhow::bail!("site.toml has errors, so the archive cannot be indexed:\n{}", errors[0]);
-        }
-        let (valid, broken) = ws.valid_postmortems();
+        let corpus = ws.search_corpus();
+        let broken = ws.valid_postmortems().1;
         if broken > 0 {
             eprintln!("note: {broken} postmortem(s) have errors and are not searchable; `hindsight check` shows why");
         }
-        indexed = valid.len();
-        Ok(valid)
+        indexed = corpus.sources.iter().filter(|s| s.is_some()).count();
+        external = corpus.docs.len() - indexed;
+        Ok(corpus)
     })?;
     if rebuilt {
-        eprintln!("indexed {indexed} postmortems (the index is kept in {})", search::CACHE_DIR);
+        eprintln!(
+            "indexed {indexed} postmortems and {external} of other companies (the index is kept in {})",
+            search::CACHE_DIR
+        );
     }
-    let hits = search::search(root, query, filters, limit)?;
-    if hits.is_empty() && !json {
+    let found = search::search(root, query, &filters, limit, sort)?;
+    if found.total == 0 && !json {
         eprintln!("no postmortem matches `{query}`");
     }
-    print(&hits, json)
+    print(&found, json)
 }
 
 /// Prints hits for a person (a terminal gets bold matches) or as JSON lines.
-fn print(hits: &[Hit], json: bool) -> Result<()> {
+fn print(found: &Found, json: bool) -> Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
-        for hit in hits {
+        for hit in &found.hits {
             writeln!(out, "{}", serde_json::to_string(hit)?)?;
         }
         return Ok(out.flush()?);
     }
     let bold = std::io::stdout().is_terminal();
-    for (i, hit) in hits.iter().enumerate() {
+    for (i, hit) in found.hits.iter().enumerate() {
         let snippet =
             if bold { hit.snippet.replace('«', "\x1b[1m").replace('»', "\x1b[0m") } else { hit.snippet.clone() };
-        let meta = [hit.date.as_str(), &hit.severity, &hit.services.join(", "), &hit.id].join(" · ");
+        let whose = if hit.origin == search::Origin::External { hit.url.as_str() } else { hit.id.as_str() };
+        let meta = [hit.date.as_str(), &hit.severity, &hit.services.join(", "), whose]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ");
         writeln!(out, "{}. {}\n   {meta}", i + 1, hit.title)?;
         if !snippet.is_empty() {
             writeln!(out, "   {snippet}")?;
         }
+    }
+    if found.total > found.hits.len() {
+        writeln!(out, "{} of {} shown; --limit shows more", found.hits.len(), found.total)?;
     }
     Ok(out.flush()?)
 }

@@ -1,84 +1,94 @@
 //! The search index of the deployed site: plain files a browser loads as scripts (so it
-//! works from a static host and from `file://`), made from the same analysis as the
-//! tantivy index: tantivy's tokenizer for the words as written, `search::analyzer` for
-//! their stems. Shards are keyed by stem; the browser stems the query with the same
-//! algorithm (theme/static/porter2.js, analyze.js), so any form of a word finds what the
-//! CLI finds, including forms the archive never used.
+//! works from a static host and from `file://`), holding what the tantivy index of
+//! `hindsight search` holds, for the same documents (`search::documents`): per stem and
+//! field, each document's term frequency and field-norm id, as tantivy quantizes it, so
+//! `search.js` computes tantivy's BM25 scores; positions for phrases; the words as written
+//! for `word*`; each document's field values for `field:value` and the facets.
 //!
-//! Files under `search/index/`:
-//! - `manifest.js`: document count, each shard's first word, facet names, chunk size;
-//! - `s<N>.js`: sorted stems with their postings (document, BM25 score);
-//! - `facets.js`: each document's severity, year, status, services and tags;
-//! - `m<N>.js`: title, date, severity, services and summary of 25 documents.
+//! Every file but the manifest is named by a hash of its content (`s-<hash>.js`), so a
+//! browser holding the manifest of one deploy never mixes in files of the next. Files
+//! under `search/index/`:
+//! - `manifest.js`: document count, query settings, the field-norm table, and each
+//!   shard's first key and file;
+//! - `s-*.js`: stems with their postings; `p-*.js`: the same stems' positions;
+//! - `w-*.js`: every word as written (lowercased) with its stem;
+//! - `f-*.js`: each document's values of every keyword field;
+//! - `m-*.js`: id, title, date, severity, services, summary and link of 25 documents.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
+use std::hash::Hasher;
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
-
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHasher};
 use serde::Serialize;
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 
-use crate::markdown::plain_text;
 use crate::model::Archive;
 use crate::routes;
-use crate::search::analyzer;
+use crate::search::query::{self, FIELD_NAMES, Field, KeywordField, TextField};
+use crate::search::{Doc, documents, stem_of};
 
-/// Field weights, as `hindsight search` boosts them: title, summary, body.
-const WEIGHTS: [f64; 3] = [3.0, 2.0, 1.0];
-const K1: f64 = 1.2;
-const B: f64 = 0.75;
-/// Scores are stored as integers in tenths.
-const SCALE: f64 = 10.0;
 /// A shard is closed once its text passes this many bytes.
-const SHARD_BYTES: usize = 30_000;
+const SHARD_BYTES: usize = 24_000;
 /// Documents per metadata chunk: a result list touches few, small chunks.
 pub const CHUNK: usize = 25;
 
-/// One document's analysed fields: for each stem, its count per field. Stems are shared
-/// (`Arc`) with the analyzer's cache, so ten thousand documents cost little memory.
-struct Analysed {
-    counts: Vec<(Arc<str>, [u32; 3])>,
-    lengths: [u32; 3],
+/// One field of one document, for one stem: how often, and where.
+#[derive(Default)]
+struct Occurrences {
+    positions: Vec<u32>,
 }
 
-/// Splits and stems like the tantivy index; stems are cached per thread (archives repeat
-/// their words), which makes the stemmer nearly free.
+/// One document's analysed text fields.
+struct Analysed {
+    /// Per stem, its occurrences in each text field.
+    stems: Vec<(Arc<str>, [Occurrences; 3])>,
+    /// Tokens per field: tantivy's field norm.
+    lengths: [u32; 3],
+    words: Vec<Arc<str>>,
+}
+
+/// Splits and stems as the tantivy index does; stems are cached per worker (archives
+/// repeat their words), which makes the stemmer nearly free.
 struct Analyzer {
     words: TextAnalyzer,
-    stems: TextAnalyzer,
-    cache: FxHashMap<String, Arc<str>>,
+    cache: FxHashMap<Arc<str>, Arc<str>>,
 }
 
 impl Analyzer {
     fn new() -> Analyzer {
         let words = TokenizerManager::default().get("default").expect("tantivy registers `default` by default");
-        Analyzer { words, stems: analyzer(), cache: FxHashMap::default() }
+        Analyzer { words, cache: FxHashMap::default() }
     }
 
-    fn analyse(&mut self, fields: [&str; 3]) -> Analysed {
-        let mut counts: FxHashMap<Arc<str>, [u32; 3]> = FxHashMap::default();
+    fn analyse(&mut self, texts: [&str; 3]) -> Analysed {
+        let mut stems: FxHashMap<Arc<str>, [Occurrences; 3]> = FxHashMap::default();
         let mut lengths = [0; 3];
-        let Analyzer { words, stems, cache } = self;
-        for (f, text) in fields.iter().enumerate() {
-            let mut stream = words.token_stream(text);
+        let mut words = Vec::new();
+        let Analyzer { words: tokenizer, cache } = self;
+        for (f, text) in texts.iter().enumerate() {
+            let mut stream = tokenizer.token_stream(text);
             while stream.advance() {
-                let word = stream.token().text.as_str();
-                let stem = match cache.get(word) {
+                let token = stream.token();
+                let stem = match cache.get(token.text.as_str()) {
                     Some(stem) => stem.clone(),
                     None => {
-                        let mut s = stems.token_stream(word);
-                        let stem: Arc<str> = if s.advance() { s.token().text.as_str().into() } else { word.into() };
-                        cache.insert(word.to_string(), stem.clone());
+                        // A word this worker has not met: the first document to use it
+                        // lists it, so the union of the lists holds every word.
+                        let word: Arc<str> = token.text.as_str().into();
+                        let stem: Arc<str> = stem_of(&word).into();
+                        cache.insert(word.clone(), stem.clone());
+                        words.push(word);
                         stem
                     }
                 };
-                counts.entry(stem).or_default()[f] += 1;
+                stems.entry(stem).or_default()[f].positions.push(token.position as u32);
                 lengths[f] += 1;
             }
         }
-        Analysed { counts: counts.into_iter().collect(), lengths }
+        Analysed { stems: stems.into_iter().collect(), lengths, words }
     }
 }
 
@@ -96,176 +106,242 @@ fn push_varint(out: &mut String, mut v: u64) {
     }
 }
 
+/// What `search.js` needs to read queries and score as `hindsight search` does.
 #[derive(Serialize)]
-struct Manifest<'a> {
-    /// Where a postmortem's page is, `{id}` standing for its id.
+struct Manifest {
+    /// Where one of our postmortems' page is, `{id}` standing for its id.
     page: &'static str,
     docs: usize,
     chunk: usize,
-    /// First stem of each shard.
-    shards: Vec<&'a str>,
-    facets: BTreeMap<&'static str, Vec<String>>,
+    /// Query field names and the field each means, in `FIELD_NAMES` order.
+    fields: Vec<(&'static str, &'static str)>,
+    /// The site's severities, worst first: a result's badge is `sev-<place>`.
+    severities: Vec<String>,
+    /// Text fields in the order of the postings, with their boosts and average field norms.
+    text: Vec<&'static str>,
+    boosts: [f32; 3],
+    average: [f32; 3],
+    /// tantivy's field-norm id to field norm, as far as the postings use it.
+    norms: Vec<u32>,
+    expansions: usize,
+    typo_min: usize,
+    /// First stem and file of each shard of postings, and its positions' file.
+    stems: Vec<(String, String, String)>,
+    /// First word and file of each shard of words.
+    words: Vec<(String, String)>,
+    facets: String,
+    meta: Vec<String>,
+}
+
+/// The file `name-<hash>.js` holding `hindsightIndex.<call>("name-<hash>", payload)`.
+fn addressed(files: &mut BTreeMap<String, String>, prefix: &str, call: &str, payload: &str) -> String {
+    let mut hasher = FxHasher::default();
+    hasher.write(payload.as_bytes());
+    let name = format!("{prefix}-{:016x}.js", hasher.finish());
+    files.insert(format!("{}{name}", routes::SEARCH_INDEX), format!("hindsightIndex.{call}({name:?},{payload});\n"));
+    name
+}
+
+/// Groups sorted `(key, text)` entries into shards of about `SHARD_BYTES`.
+fn shards<T>(entries: Vec<(String, T)>, size: impl Fn(&str, &T) -> usize) -> Vec<Vec<(String, T)>> {
+    let mut out: Vec<Vec<(String, T)>> = Vec::new();
+    let mut shard = Vec::new();
+    let mut bytes = 0;
+    for (key, value) in entries {
+        bytes += size(&key, &value);
+        shard.push((key, value));
+        if bytes >= SHARD_BYTES {
+            out.push(std::mem::take(&mut shard));
+            bytes = 0;
+        }
+    }
+    if !shard.is_empty() {
+        out.push(shard);
+    }
+    out
 }
 
 /// Every file of the static index, by path under the output root.
 pub fn files(archive: &Archive) -> BTreeMap<String, String> {
-    let pms = &archive.postmortems;
-    // One analyzer (and stem cache) per worker.
-    let per_worker: Vec<Vec<(usize, Analysed)>> = pms
+    let docs = documents(&archive.postmortems, &archive.external);
+    let n = docs.len();
+    let per_worker: Vec<Vec<(usize, Analysed)>> = docs
         .par_iter()
         .enumerate()
         .fold(
             || (Analyzer::new(), Vec::new()),
-            |(mut analyzer, mut done), (d, pm)| {
-                let body = plain_text(&pm.body);
-                done.push((d, analyzer.analyse([&pm.title, pm.summary.as_deref().unwrap_or(""), &body])));
+            |(mut analyzer, mut done), (d, doc)| {
+                done.push((d, analyzer.analyse(doc.texts())));
                 (analyzer, done)
             },
         )
         .map(|(_, done)| done)
         .collect();
-    let n = pms.len();
-    let mut analysed: Vec<Option<&Analysed>> = vec![None; n];
-    for done in &per_worker {
-        for (d, a) in done {
-            analysed[*d] = Some(a);
-        }
+    let mut analysed: Vec<Option<Analysed>> = (0..n).map(|_| None).collect();
+    for (d, a) in per_worker.into_iter().flatten() {
+        analysed[d] = Some(a);
     }
-    let analysed: Vec<&Analysed> = analysed.into_iter().flatten().collect();
-    let mut postings: FxHashMap<&str, Vec<(usize, [u32; 3])>> = FxHashMap::default();
-    let mut total = [0f64; 3];
+    let analysed: Vec<Analysed> = analysed.into_iter().flatten().collect();
+
+    let mut totals = [0u64; 3];
+    let mut postings: FxHashMap<&str, Vec<(usize, &[Occurrences; 3])>> = FxHashMap::default();
+    let mut words: rustc_hash::FxHashSet<&str> = Default::default();
     for (d, a) in analysed.iter().enumerate() {
-        for (sum, length) in total.iter_mut().zip(a.lengths) {
-            *sum += f64::from(length);
+        for (total, length) in totals.iter_mut().zip(a.lengths) {
+            *total += u64::from(length);
         }
-        for (stem, counts) in &a.counts {
-            postings.entry(stem).or_default().push((d, *counts));
+        for (stem, occurrences) in &a.stems {
+            postings.entry(stem).or_default().push((d, occurrences));
         }
+        words.extend(a.words.iter().map(|w| &**w));
     }
-    let avg = total.map(|t| (t / n.max(1) as f64).max(1.0));
-    // Encoded postings of each stem: BM25 over the three fields, as the CLI weighs them.
-    let encoded: FxHashMap<&str, String> = postings
+    let norm_ids: Vec<[u8; 3]> = analysed.iter().map(|a| a.lengths.map(FieldNormReader::fieldnorm_to_id)).collect();
+
+    // Postings: per document, the gap from the last, a mask of the fields it occurs in,
+    // then per field its frequency and field-norm id; positions apart, same order.
+    let mut encoded: Vec<(String, (String, String))> = postings
         .par_iter()
         .map(|(stem, list)| {
-            let idf = (1.0 + (n as f64 - list.len() as f64 + 0.5) / (list.len() as f64 + 0.5)).ln();
-            let mut out = String::new();
+            let (mut post, mut pos) = (String::new(), String::new());
             let mut last = 0;
-            for (d, counts) in list {
-                let lengths = analysed[*d].lengths;
-                let score: f64 = (0..3)
-                    .filter(|&f| counts[f] > 0)
-                    .map(|f| {
-                        let tf = f64::from(counts[f]);
-                        let norm = K1 * (1.0 - B + B * f64::from(lengths[f]) / avg[f]);
-                        WEIGHTS[f] * idf * tf * (K1 + 1.0) / (tf + norm)
-                    })
-                    .sum();
-                push_varint(&mut out, (d - last) as u64);
-                push_varint(&mut out, ((score * SCALE).round() as u64).max(1));
+            for (d, occurrences) in list {
+                push_varint(&mut post, (d - last) as u64);
                 last = *d;
+                let mask = (0..3).filter(|&f| !occurrences[f].positions.is_empty()).fold(0, |m, f| m | 1 << f);
+                push_varint(&mut post, mask);
+                for (f, occ) in occurrences.iter().enumerate().filter(|(_, o)| !o.positions.is_empty()) {
+                    push_varint(&mut post, occ.positions.len() as u64);
+                    push_varint(&mut post, u64::from(norm_ids[*d][f]));
+                    let mut at = 0;
+                    for &p in &occ.positions {
+                        push_varint(&mut pos, u64::from(p - at));
+                        at = p;
+                    }
+                }
             }
-            (*stem, out)
+            (stem.to_string(), (post, pos))
         })
         .collect();
+    encoded.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     let mut files = BTreeMap::new();
-    let mut firsts: Vec<&str> = Vec::new();
-    let mut shard: Vec<(&str, &str)> = Vec::new();
-    let mut size = 0;
-    let flush = |shard: &mut Vec<(&str, &str)>, files: &mut BTreeMap<String, String>| {
-        if shard.is_empty() {
-            return;
-        }
-        let entries: BTreeMap<&str, &str> = shard.drain(..).collect();
-        let json = serde_json::to_string(&entries).unwrap_or_default();
-        let n = files.len();
-        files.insert(format!("{}s{n}.js", routes::SEARCH_INDEX), format!("hindsightIndex.shard({n},{json});\n"));
-    };
-    let mut stems: Vec<(&str, &String)> = encoded.iter().map(|(stem, postings)| (*stem, postings)).collect();
-    stems.sort_unstable();
-    for (stem, postings) in stems {
-        if shard.is_empty() {
-            firsts.push(stem);
-        }
-        size += stem.len() + postings.len() + 6;
-        shard.push((stem, postings));
-        if size > SHARD_BYTES {
-            flush(&mut shard, &mut files);
-            size = 0;
-        }
+    let mut stems = Vec::new();
+    for shard in shards(encoded, |k, (post, _)| k.len() + post.len() + 6) {
+        let first = shard[0].0.clone();
+        let (post, pos): (BTreeMap<&str, &str>, BTreeMap<&str, &str>) =
+            shard.iter().map(|(k, (a, b))| ((k.as_str(), a.as_str()), (k.as_str(), b.as_str()))).unzip();
+        let s = addressed(&mut files, "s", "shard", &serde_json::to_string(&post).unwrap_or_default());
+        let p = addressed(&mut files, "p", "positions", &serde_json::to_string(&pos).unwrap_or_default());
+        stems.push((first, s, p));
     }
-    flush(&mut shard, &mut files);
 
-    // Facets: a value table per field, and each document's value indices.
-    let mut facets: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
-    let mut per_doc: BTreeMap<&'static str, Vec<Vec<usize>>> = BTreeMap::new();
-    let values = |pm: &crate::model::Postmortem| -> [(&'static str, Vec<String>); 5] {
-        [
-            ("severity", vec![pm.severity.clone()]),
-            ("year", vec![pm.year().to_string()]),
-            ("status", vec![pm.status.as_str().to_string()]),
-            ("service", pm.services.clone()),
-            ("tag", pm.tags.clone()),
-        ]
-    };
-    let mut index: HashMap<(&'static str, String), usize> = HashMap::new();
-    for pm in pms {
-        for (field, names) in values(pm) {
-            let ids = names
-                .into_iter()
-                .map(|name| {
-                    *index.entry((field, name.clone())).or_insert_with(|| {
-                        let table = facets.entry(field).or_default();
-                        table.push(name);
-                        table.len() - 1
-                    })
-                })
-                .collect::<BTreeSet<_>>();
-            per_doc.entry(field).or_default().push(ids.into_iter().collect());
-        }
-    }
-    let encoded_facets: BTreeMap<&str, String> = per_doc
-        .iter()
-        .map(|(field, docs)| {
-            let text = docs
-                .iter()
-                .map(|ids| ids.iter().map(|i| format!("{i:x}")).collect::<Vec<_>>().join(","))
-                .collect::<Vec<_>>()
-                .join(";");
-            (*field, text)
+    // Words as written, each with its stem ("" when the same).
+    let mut word_list: Vec<(String, String)> = words
+        .into_iter()
+        .map(|w| {
+            let stem = stem_of(w);
+            let stem = if stem == w { String::new() } else { stem };
+            (w.to_string(), stem)
         })
         .collect();
-    files.insert(
-        format!("{}facets.js", routes::SEARCH_INDEX),
-        format!("hindsightIndex.facets({});\n", serde_json::to_string(&encoded_facets).unwrap_or_default()),
-    );
-
-    for (c, chunk) in pms.chunks(CHUNK).enumerate() {
-        let rows: Vec<[String; 6]> = chunk
-            .iter()
-            .map(|pm| {
-                let summary = pm.summary.clone().unwrap_or_default();
-                [
-                    pm.id.clone(),
-                    pm.title.clone(),
-                    pm.date.to_string(),
-                    pm.severity.clone(),
-                    pm.services.join(", "),
-                    summary,
-                ]
-            })
-            .collect();
-        files.insert(
-            format!("{}m{c}.js", routes::SEARCH_INDEX),
-            format!("hindsightIndex.meta({c},{});\n", serde_json::to_string(&rows).unwrap_or_default()),
-        );
+    word_list.sort_unstable();
+    let mut word_files = Vec::new();
+    for shard in shards(word_list, |k, v| k.len() + v.len() + 6) {
+        let first = shard[0].0.clone();
+        let map: BTreeMap<&str, &str> = shard.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        word_files.push((first, addressed(&mut files, "w", "words", &serde_json::to_string(&map).unwrap_or_default())));
     }
-    let manifest = Manifest { page: routes::POSTMORTEM_PATTERN, docs: n, chunk: CHUNK, shards: firsts, facets };
+
+    let facets = addressed(&mut files, "f", "facets", &facets(&docs, &archive.config.severities));
+    let meta = docs
+        .chunks(CHUNK)
+        .map(|chunk| {
+            let rows: Vec<_> = chunk
+                .iter()
+                .map(|d| {
+                    // Ours link by the manifest's pattern; another's by its own address.
+                    let url = if d.origin == crate::search::Origin::Ours { "" } else { d.url.as_str() };
+                    (&d.id, &d.title, &d.date, &d.severity, d.services.join(", "), &d.summary, url)
+                })
+                .collect();
+            addressed(&mut files, "m", "meta", &serde_json::to_string(&rows).unwrap_or_default())
+        })
+        .collect();
+    let max_norm = norm_ids.iter().flatten().copied().max().unwrap_or(0);
+    let manifest = Manifest {
+        page: routes::POSTMORTEM_PATTERN,
+        docs: n,
+        chunk: CHUNK,
+        fields: FIELD_NAMES
+            .iter()
+            .map(|(name, field)| {
+                let canonical = match field {
+                    Field::Text(t) => t.name(),
+                    Field::Keyword(k) => k.name(),
+                };
+                (*name, canonical)
+            })
+            .collect(),
+        text: TextField::ALL.map(TextField::name).to_vec(),
+        boosts: TextField::ALL.map(TextField::boost),
+        average: totals.map(|t| t as f32 / n.max(1) as f32),
+        norms: (0..=max_norm).map(FieldNormReader::id_to_fieldnorm).collect(),
+        expansions: query::MAX_EXPANSIONS,
+        typo_min: query::TYPO_MIN_CHARS,
+        severities: archive.config.severities.clone(),
+        stems,
+        words: word_files,
+        facets,
+        meta,
+    };
     files.insert(
         format!("{}manifest.js", routes::SEARCH_INDEX),
         format!("hindsightIndex.manifest({});\n", serde_json::to_string(&manifest).unwrap_or_default()),
     );
     files
+}
+
+/// Each keyword field: its values as written, in the order facets list them (severities
+/// worst first, statuses in workflow order, years newest first, the rest by name), and per
+/// document the indices of its values (hexadecimal, `,` between values, `;` between
+/// documents).
+fn facets(docs: &[Doc], severities: &[String]) -> String {
+    #[derive(Serialize)]
+    struct Facet<'a> {
+        values: Vec<&'a str>,
+        docs: String,
+    }
+    let mut out: BTreeMap<&str, Facet> = BTreeMap::new();
+    for field in KeywordField::ALL {
+        let mut values: Vec<&str> = docs.iter().flat_map(|d| d.values(field)).collect();
+        values.sort_unstable();
+        values.dedup();
+        let place = |v: &str| -> (usize, String) {
+            match field {
+                KeywordField::Severity => (severities.iter().position(|s| s == v).unwrap_or(usize::MAX), v.to_string()),
+                KeywordField::Status => (
+                    crate::model::Status::ALL.iter().position(|s| s.as_str() == v).unwrap_or(usize::MAX),
+                    v.to_string(),
+                ),
+                KeywordField::Year => (usize::MAX - v.parse::<usize>().unwrap_or(0), v.to_string()),
+                KeywordField::Origin => (usize::from(v != "ours"), v.to_string()),
+                _ => (0, v.to_string()),
+            }
+        };
+        values.sort_by_cached_key(|v| place(v));
+        let index: FxHashMap<&str, usize> = values.iter().enumerate().map(|(i, v)| (*v, i)).collect();
+        let per_doc: Vec<String> = docs
+            .iter()
+            .map(|d| {
+                let mut ids: Vec<usize> = d.values(field).into_iter().map(|v| index[v]).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids.iter().map(|i| format!("{i:x}")).collect::<Vec<_>>().join(",")
+            })
+            .collect();
+        out.insert(field.name(), Facet { values, docs: per_doc.join(";") });
+    }
+    serde_json::to_string(&out).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -282,14 +358,15 @@ mod tests {
     }
 
     #[test]
-    fn words_map_to_the_stems_the_cli_uses() {
+    fn words_map_to_the_stems_the_cli_uses_with_positions() {
         let mut a = Analyzer::new();
         let analysed = a.analyse(["Failovers failed", "", "the failover failing"]);
-        let stems = &a.cache;
-        assert_eq!(stems["failovers"], stems["failover"]);
-        assert_eq!(stems["failed"], stems["failing"]);
         assert_eq!(analysed.lengths, [2, 0, 3]);
-        let failov = analysed.counts.iter().find(|(s, _)| **s == *stems["failover"]).unwrap().1;
-        assert_eq!(failov, [1, 0, 1]);
+        let failov = &analysed.stems.iter().find(|(s, _)| &**s == "failov").unwrap().1;
+        assert_eq!(failov[0].positions, [0]);
+        assert!(failov[1].positions.is_empty());
+        assert_eq!(failov[2].positions, [1]);
+        let fail = &analysed.stems.iter().find(|(s, _)| &**s == "fail").unwrap().1;
+        assert_eq!((fail[0].positions.as_slice(), fail[2].positions.as_slice()), (&[1][..], &[2][..]));
     }
 }

@@ -24,13 +24,11 @@ use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use rayon::prelude::*;
 use tokio::sync::{Semaphore, broadcast};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::markdown::plain_text;
-use crate::search::{self, Searcher};
+use crate::search::{self, Searcher, Sort};
 use crate::workspace::Workspace;
 use state::{Generation, HTML, Outcome, Served, State};
 
@@ -97,13 +95,10 @@ impl Shared {
         if let Some(index) = open.as_ref().filter(|i| i.generation.ptr_eq(&current)) {
             return Ok(index.clone());
         }
-        let postmortems = self.state.valid_postmortems();
-        search::refresh(&self.root, || Ok(postmortems.clone()))?;
-        let index = Arc::new(OpenIndex {
-            generation: current,
-            searcher: Searcher::open(&self.root)?,
-            bodies: postmortems.par_iter().map(|p| (p.source.clone(), plain_text(&p.body))).collect(),
-        });
+        let corpus = self.state.search_corpus();
+        search::refresh(&self.root, || Ok(corpus.clone()))?;
+        let bodies = corpus.docs.into_iter().zip(corpus.sources).filter_map(|(d, s)| Some((s?, d.body))).collect();
+        let index = Arc::new(OpenIndex { generation: current, searcher: Searcher::open(&self.root)?, bodies });
         *open = Some(index.clone());
         Ok(index)
     }
@@ -340,6 +335,7 @@ async fn api_search(Extract(shared): Extract<Arc<Shared>>, uri: Uri) -> Response
     let mut query = String::new();
     let mut filters = search::Filters::default();
     let mut limit = 20;
+    let mut sort = Sort::Relevance;
     for pair in uri.query().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let value = percent_encoding::percent_decode_str(&value.replace('+', " ")).decode_utf8_lossy().into_owned();
@@ -349,6 +345,7 @@ async fn api_search(Extract(shared): Extract<Arc<Shared>>, uri: Uri) -> Response
             "severity" => filters.severities.push(value),
             "tag" => filters.tags.push(value),
             "limit" => limit = value.parse().unwrap_or(limit).clamp(1, 1000),
+            "sort" => sort = if value == "date" { Sort::Date } else { Sort::Relevance },
             _ => {}
         }
     }
@@ -359,12 +356,12 @@ async fn api_search(Extract(shared): Extract<Arc<Shared>>, uri: Uri) -> Response
     let found = tokio::task::spawn_blocking(move || {
         let index = shared.index()?;
         let body = |source: &Path| index.bodies.get(source).cloned();
-        index.searcher.search(&query, &filters, limit, &body)
+        index.searcher.search(&query, &filters, limit, sort, &body)
     })
     .await;
     match found {
-        Ok(Ok(hits)) => {
-            ([(header::CONTENT_TYPE, "application/json")], serde_json::to_string(&hits).unwrap_or_default())
+        Ok(Ok(found)) => {
+            ([(header::CONTENT_TYPE, "application/json")], serde_json::to_string(&found.hits).unwrap_or_default())
                 .into_response()
         }
         Ok(Err(e)) => (StatusCode::BAD_REQUEST, format!("{e:#}")).into_response(),

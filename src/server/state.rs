@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use crate::diagnostics::{self, Diagnostic, Rule};
-use crate::model::{Archive, Postmortem, similar};
+use crate::model::{Archive, similar};
 use crate::output::{Highlighter, Renderer, Theme, escape};
 use crate::routes::{self, Page};
 use crate::workspace::{Change, View, Workspace};
@@ -138,9 +138,9 @@ impl State {
         })
     }
 
-    /// The postmortems that pass their own checks, for the search index.
-    pub fn valid_postmortems(&self) -> Vec<Arc<Postmortem>> {
-        lock(&self.inputs).workspace.valid_postmortems().0
+    /// The documents of the search index.
+    pub fn search_corpus(&self) -> crate::search::Corpus {
+        lock(&self.inputs).workspace.search_corpus()
     }
 
     pub fn current(&self) -> Arc<Generation> {

@@ -253,7 +253,9 @@ fn the_search_api_answers_from_the_index() {
     let hits: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(hits[0]["id"], "db-failover");
     assert_eq!(hits.as_array().unwrap().len(), 1);
-    assert_eq!(server.get("/api/search?q=title%3A(").status, 400);
+    let unknown = server.get("/api/search?q=servce%3Apostgres");
+    assert_eq!(unknown.status, 400);
+    assert!(unknown.body.contains("did you mean `service:`"), "{}", unknown.body);
     // A limit of 0 panicked a worker (500); it is taken as 1.
     let one = server.get("/api/search?q=primaries&limit=0");
     assert_eq!(one.status, 200, "{}", one.body);

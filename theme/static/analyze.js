@@ -21,9 +21,24 @@
   function stem(word) {
     return globalThis.hindsightPorter2.stem(word);
   }
+  // Every word with its position (long words dropped keep theirs counted, as tantivy's
+  // positions do), its stem, and where it stands in the text (UTF-16 offsets).
+  function tokens(text) {
+    var out = [], position = 0, m;
+    WORD.lastIndex = 0;
+    while ((m = WORD.exec(text)) !== null) {
+      if (encoder.encode(m[0]).length < 40) {
+        var word = lower(m[0]);
+        out.push({ position: position, word: word, stem: stem(word), start: m.index, end: m.index + m[0].length });
+      }
+      position++;
+    }
+    return out;
+  }
   globalThis.hindsightAnalyze = {
     words: words,
     stem: stem,
+    tokens: tokens,
     stems: function (text) { return words(text).map(stem); }
   };
 })();

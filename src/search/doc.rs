@@ -1,0 +1,136 @@
+//! What search sees of the archive: one `Doc` per postmortem, ours and other companies'
+//! alike, in one order. The tantivy index and the static index are both made from this
+//! list, so a document's number, fields and values are the same in the CLI and the browser.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::markdown::plain_text;
+use crate::model::{External, Postmortem};
+use crate::routes;
+use crate::search::query::KeywordField;
+
+/// Whose postmortem a document is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    Ours,
+    External,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Ours => "ours",
+            Origin::External => "external",
+        }
+    }
+}
+
+/// One searchable postmortem.
+#[derive(Clone, Debug)]
+pub struct Doc {
+    /// A postmortem's id; for another company's, `external/<slug>`.
+    pub id: String,
+    pub origin: Origin,
+    pub title: String,
+    pub summary: String,
+    /// The body as plain text (`markdown::plain_text`).
+    pub body: String,
+    /// `YYYY-MM-DD`, or empty when an external one does not say.
+    pub date: String,
+    pub severity: String,
+    pub status: String,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
+    pub authors: Vec<String>,
+    pub company: String,
+    /// The page: relative to the site root for ours, the company's own for another's (or
+    /// the list of them when it has none).
+    pub url: String,
+}
+
+impl Doc {
+    fn ours(pm: &Postmortem) -> Doc {
+        Doc {
+            id: pm.id.clone(),
+            origin: Origin::Ours,
+            title: pm.title.clone(),
+            summary: pm.summary.clone().unwrap_or_default(),
+            body: plain_text(&pm.body),
+            date: pm.date.to_string(),
+            severity: pm.severity.clone(),
+            status: pm.status.as_str().to_string(),
+            services: pm.services.clone(),
+            tags: pm.tags.clone(),
+            authors: pm.authors.clone(),
+            company: String::new(),
+            url: routes::postmortem(&pm.id),
+        }
+    }
+
+    fn external(ext: &External) -> Doc {
+        let date =
+            ext.start_time.as_deref().and_then(|t| t.get(..10)).filter(|d| d.parse::<jiff::civil::Date>().is_ok());
+        let mut tags = ext.categories.clone();
+        tags.extend(ext.keywords.iter().filter(|k| !ext.categories.contains(k)).cloned());
+        Doc {
+            id: format!("external/{}", ext.slug),
+            origin: Origin::External,
+            title: ext.title.clone(),
+            summary: ext.summary.clone().unwrap_or_default(),
+            body: plain_text(&ext.body),
+            date: date.unwrap_or_default().to_string(),
+            severity: String::new(),
+            status: String::new(),
+            services: ext.product.iter().cloned().collect(),
+            tags,
+            authors: Vec::new(),
+            company: ext.company.clone(),
+            url: ext.url.clone().unwrap_or_else(|| routes::named("external").unwrap_or_default().to_string()),
+        }
+    }
+
+    /// The year, from the date.
+    pub fn year(&self) -> &str {
+        self.date.get(..4).unwrap_or("")
+    }
+
+    /// The values of a keyword field as written (facets show these).
+    pub fn values(&self, field: KeywordField) -> Vec<&str> {
+        fn one(s: &str) -> Vec<&str> {
+            if s.is_empty() { Vec::new() } else { vec![s] }
+        }
+        match field {
+            KeywordField::Service => self.services.iter().map(String::as_str).collect(),
+            KeywordField::Tag => self.tags.iter().map(String::as_str).collect(),
+            KeywordField::Author => self.authors.iter().map(String::as_str).collect(),
+            KeywordField::Severity => one(&self.severity),
+            KeywordField::Status => one(&self.status),
+            KeywordField::Year => one(self.year()),
+            KeywordField::Company => one(&self.company),
+            KeywordField::Origin => vec![self.origin.as_str()],
+        }
+    }
+
+    /// The text fields, in `TextField::ALL` order.
+    pub fn texts(&self) -> [&str; 3] {
+        [&self.title, &self.summary, &self.body]
+    }
+}
+
+/// The documents of an archive, numbered as both indexes number them: newest first, ours
+/// before another's of the same day, then by id; undated ones last.
+pub fn documents(postmortems: &[Arc<Postmortem>], external: &[External]) -> Vec<Doc> {
+    let mut docs: Vec<Doc> = postmortems.par_iter().map(|pm| Doc::ours(pm)).collect();
+    docs.extend(external.iter().map(Doc::external));
+    docs.sort_by(|a, b| {
+        (a.date.is_empty().cmp(&b.date.is_empty()))
+            .then(b.date.cmp(&a.date))
+            .then(a.origin.cmp(&b.origin))
+            .then(a.id.cmp(&b.id))
+    });
+    docs
+}
