@@ -9,14 +9,19 @@ use std::process::Command;
 use crate::serve::Server;
 use crate::site::Site;
 
-#[test]
-fn search_works_in_chromium_and_agrees_with_the_cli() {
-    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+/// Fails (never skips) when Chromium or playwright-core is missing.
+pub fn require_chromium(browser_dir: &Path) {
     assert!(
         browser_dir.join("node_modules/playwright-core").is_dir() && Path::new("/usr/bin/chromium").exists(),
         "the browser tests need Chromium and playwright-core: run scripts/test (it installs them), \
          or `apt-get install chromium` and `npm ci --prefix tests/browser`"
     );
+}
+
+#[test]
+fn search_works_in_chromium_and_agrees_with_the_cli() {
+    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    require_chromium(&browser_dir);
     let site = Site::example();
     site.run(&["build", "--drafts"]).success();
     let server = Server::start(&site, &[]);

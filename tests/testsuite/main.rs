@@ -9,6 +9,7 @@ mod import;
 mod insights;
 mod kill;
 mod nothing_lost;
+mod parity;
 mod public;
 mod search;
 mod serve;
