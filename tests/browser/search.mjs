@@ -38,6 +38,11 @@ async function typeQuery(page, q) {
   await page.fill("#q", q);
   await page.waitForFunction((b) => document.body.dataset.searchDone !== b, before);
 }
+// Every id the CLI finds, in its order.
+function cliAll(query, extra = []) {
+  const lines = execFileSync(bin, ["--root", root, "search", "--json", "--limit", "1000", ...extra, query], { encoding: "utf8" });
+  return lines.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).id);
+}
 function cli(query) {
   const lines = execFileSync(bin, ["--root", root, "search", "--json", "--limit", "1000", query], { encoding: "utf8" });
   return lines.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).id).sort();
@@ -56,7 +61,7 @@ for (const [where, base] of [["loopback", url], ["file://", `file://${out}/`]]) 
   });
 
   await check(`${where}: ticking a facet changes the count and the list`, async (page) => {
-    await page.goto(`${base}search/index.html?q=config`);
+    await page.goto(`${base}search/index.html?q=config*`);
     await settled(page);
     const all = await ids(page);
     assert.ok(all.length >= 2, `config finds several: ${all}`);
@@ -80,6 +85,80 @@ for (const [where, base] of [["loopback", url], ["file://", `file://${out}/`]]) 
     assert.ok(await page.isChecked('fieldset[data-field="service"] input[value="api-gateway"]'));
   });
 }
+
+await check("before typing, facets count the whole archive, severities worst first", async (page) => {
+  await page.goto(`${url}search/index.html`);
+  await settled(page);
+  const severities = await page.$$eval('fieldset[data-field="severity"] input', (els) => els.map((e) => e.value));
+  assert.deepEqual(severities, [...severities].sort(), "SEV-1 first");
+  assert.ok(severities.length >= 3, `${severities}`);
+  const counts = await page.$$eval('fieldset[data-field="origin"] label .count', (els) => els.map((e) => Number(e.textContent)));
+  const all = cliAll("");
+  assert.equal(counts.reduce((a, b) => a + b, 0), all.length, "ours and other companies' add up to the archive");
+  assert.match(await page.textContent('fieldset[data-field="origin"]'), /Our postmortems.*Other companies'/s);
+});
+
+await check("results: total, coloured badges, marked words, show more, newest first", async (page) => {
+  await page.goto(`${url}search/index.html?q=outage`);
+  await settled(page);
+  const expected = cliAll("outage");
+  assert.ok(expected.length > 10, `outage finds more than 10 (${expected.length})`);
+  assert.match(await page.textContent("#status"), new RegExp(`^${expected.length} postmortems, 10 shown`));
+  assert.deepEqual(await ids(page), expected.slice(0, 10), "the CLI's best ten, in its order");
+  const before = await page.evaluate(() => document.body.dataset.searchDone);
+  await page.click("#more");
+  await page.waitForFunction((b) => document.body.dataset.searchDone !== b || document.querySelectorAll("#results li").length > 10, before);
+  assert.deepEqual(await ids(page), expected.slice(0, 20));
+  assert.ok(await page.$("#results mark"), "matched words are marked in the summary");
+  const marks = await page.$$eval("#results mark", (ms) => ms.map((m) => m.textContent.toLowerCase()));
+  assert.ok(marks.every((m) => m.startsWith("outage")), `${marks}`);
+
+  await page.goto(`${url}search/index.html?q=failover`);
+  await settled(page);
+  assert.equal(await page.getAttribute("#results li .badge", "class"), "badge sev sev-1");
+  await page.goto(`${url}search/index.html?q=dns&sort=date`);
+  await settled(page);
+  assert.equal(await page.inputValue("#sort"), "date");
+  assert.deepEqual(await ids(page), cliAll("dns", ["--sort", "date"]).slice(0, 10));
+});
+
+await check("other companies' postmortems are found and link to them", async (page) => {
+  await page.goto(`${url}search/index.html?q=cloudflare`);
+  await settled(page);
+  assert.deepEqual(await ids(page), ["external/cloudflare-outage"]);
+  assert.match(await page.getAttribute("#results li a", "href"), /^https:\/\/blog\.cloudflare\.com\//);
+});
+
+await check("a query with an unknown field says which field was meant", async (page) => {
+  await page.goto(`${url}search/index.html?q=${encodeURIComponent("servce:dns")}`);
+  await settled(page);
+  assert.match(await page.textContent("#status"), /did you mean `service:`/);
+});
+
+await check("a missing index file fails the query instead of hanging it", async (page) => {
+  await page.route("**/search/index/s-*.js", (route) => route.abort());
+  await page.goto(`${url}search/index.html`);
+  await settled(page);
+  await typeQuery(page, "failover ");
+  assert.match(await page.textContent("#status"), /^Search is unavailable: cannot load/);
+  await page.unroute("**/search/index/s-*.js");
+  await typeQuery(page, "failover");
+  assert.match(await page.textContent("#status"), /^1 postmortem/, "the next query loads it again");
+});
+
+await check("with JavaScript off, the header box lands on a page that says so and keeps the query", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${url}postmortems/2024-09-17-dns-resolver-timeouts/`);
+    await page.fill("#site-q", "split brain");
+    await page.press("#site-q", "Enter");
+    await page.waitForURL(/search\/index\.html\?q=split\+brain/);
+    assert.match(await page.textContent("main"), /needs JavaScript, which is off: your query stays in this page's address/);
+  } finally {
+    await context.close();
+  }
+});
 
 await check("the search box on every page leads to the search page", async (page) => {
   await page.goto(`${url}postmortems/2024-09-17-dns-resolver-timeouts/`);
