@@ -42,8 +42,10 @@ fn corpus_words(root: &Path) -> Vec<String> {
     words
 }
 
-const SERVICES: &[&str] = &["checkout", "payments", "dns", "search", "ledger", "auth", "cdn", "kafka", "email", "api-gateway"];
-const TAGS: &[&str] = &["config-change", "database", "deploy", "dns", "network", "capacity", "retry-storm", "memory-leak"];
+const SERVICES: &[&str] =
+    &["checkout", "payments", "dns", "search", "ledger", "auth", "cdn", "kafka", "email", "api-gateway"];
+const TAGS: &[&str] =
+    &["config-change", "database", "deploy", "dns", "network", "capacity", "retry-storm", "memory-leak"];
 const AUTHORS: &[&str] = &["Lena Vogt", "Ivan Petrov", "Gus Moreau", "Ana Souza", "Kenji Mori"];
 const STATUSES: &[&str] = &["draft", "in-review", "reviewed", "closed"];
 
@@ -108,7 +110,8 @@ fn any_case(rng: &mut Rng, word: &str) -> String {
 /// `n` queries of every class, from `words` (the archive's, in order).
 fn queries(seed: u64, n: usize, words: &[String]) -> Vec<String> {
     let mut rng = Rng(seed);
-    let long: Vec<&String> = words.iter().filter(|w| w.chars().count() >= 6 && w.chars().all(char::is_alphabetic)).collect();
+    let long: Vec<&String> =
+        words.iter().filter(|w| w.chars().count() >= 6 && w.chars().all(char::is_alphabetic)).collect();
     let mut out = Vec::new();
     while out.len() < n {
         let w = rng.pick(words).clone();
@@ -140,8 +143,13 @@ fn queries(seed: u64, n: usize, words: &[String]) -> Vec<String> {
             14 => {
                 let severity = format!("sev-{}", 1 + rng.below(5));
                 let severity = any_case(&mut rng, &severity);
-                let other =
-                    rng.pick(&["author:lena", "authors:\"ivan petrov\"", "status:closed", "origin:external", "company:github"]);
+                let other = rng.pick(&[
+                    "author:lena",
+                    "authors:\"ivan petrov\"",
+                    "status:closed",
+                    "origin:external",
+                    "company:github",
+                ]);
                 format!("severity:{severity} {other}")
             }
             _ => format!("{w} AND {} OR {}*", rng.pick(words), &l[..4]),
@@ -157,7 +165,11 @@ fn cli(site: &Site, query: &str) -> Result<Vec<String>, String> {
     if run.code != 0 {
         return Err(run.stderr);
     }
-    Ok(run.stdout.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string()).collect())
+    Ok(run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+        .collect())
 }
 
 /// The browser's answers, from Chromium on the built site.
@@ -207,7 +219,11 @@ fn compare(name: &str, site: &Site, queries: &[String]) -> usize {
         queries.len() - reordered - different.len(),
         different.len()
     );
-    assert!(different.is_empty(), "{name}: the browser and the CLI found different documents:\n{}", different.join("\n"));
+    assert!(
+        different.is_empty(),
+        "{name}: the browser and the CLI found different documents:\n{}",
+        different.join("\n")
+    );
     assert!(matched * 2 > queries.len(), "{name}: most generated queries should find something ({matched})");
     reordered
 }

@@ -53,6 +53,59 @@ fn filters_and_field_queries() {
 }
 
 #[test]
+fn prefixes_complete_words_whose_stem_is_shorter_and_a_cut_word_still_finds() {
+    let site = site();
+    site.write(
+        "content/postmortems/cert.md",
+        "---\ntitle: \"Memory and certificates\"\ndate: 2024-06-02\nseverity: SEV-3\nservices: [zoo]\n---\n\nThe certificate expired; memory grew.\n",
+    );
+    // memory -> memori, certificate -> certif: the stems are shorter than the prefixes.
+    assert_eq!(search(&site, &["memory*"]), ["cert"]);
+    assert_eq!(search(&site, &["certificat*"]), ["cert"]);
+    assert_eq!(search(&site, &["failover*"]), ["db-failover"]);
+    assert_eq!(search(&site, &["certificat"]), ["cert"], "a word cut short is retried as a prefix");
+}
+
+#[test]
+fn field_values_in_any_case_front_matter_names_and_did_you_mean() {
+    let site = site();
+    assert_eq!(search(&site, &["severity:sev-2 service:PAYMENTS"]), ["db-failover"]);
+    assert_eq!(search(&site, &["tag:Config-Change"]), ["checkout-outage"]);
+    assert_eq!(search(&site, &["tags:deploy services:payments", "--sort", "date"]), ["checkout-outage", "db-failover"]);
+    assert_eq!(search(&site, &["authors:amara"]), ["checkout-outage"]);
+    assert_eq!(search(&site, &["--service", "Postgres", "primaries"]), ["db-failover"]);
+    let run = site.run(&["search", "tgs:deploy"]).failure(2);
+    assert!(run.stderr.contains("did you mean `tags:`?"), "{}", run.stderr);
+    // Not near a field: text, as written.
+    let url = site.run(&["search", "https://acme.example.test"]).success();
+    assert!(!url.stderr.contains("field"), "{}", url.stderr);
+}
+
+#[test]
+fn a_query_may_start_with_a_dash_and_severities_are_checked() {
+    let site = site();
+    let all = search(&site, &[""]);
+    let without = search(&site, &["-zebrafish"]);
+    assert_eq!(without.len(), all.len() - 2, "{without:?}");
+    assert!(!without.iter().any(|id| id.starts_with("rank-")));
+    let run = site.run(&["search", "--severity", "SEV-9", "pump"]).failure(2);
+    assert!(run.stderr.contains("unknown severity `SEV-9`"), "{}", run.stderr);
+    assert_eq!(search(&site, &["--severity", "sev-3", "pump"]), ["rank-body"], "any case");
+}
+
+#[test]
+fn other_companies_postmortems_are_searchable() {
+    let site = site();
+    let json = site.run(&["search", "--json", "acme"]).success().stdout;
+    let hit: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(hit["id"], "external/acme-outage");
+    assert_eq!(hit["origin"], "external");
+    assert_eq!(hit["url"], "https://acme.example.test/postmortem");
+    assert_eq!(search(&site, &["origin:external company:acme"]), ["external/acme-outage"]);
+    assert!(!search(&site, &["origin:ours"]).iter().any(|id| id.starts_with("external/")));
+}
+
+#[test]
 fn a_title_match_ranks_above_a_body_match() {
     let site = site();
     assert_eq!(search(&site, &["zebrafish"]), ["rank-title", "rank-body"]);
