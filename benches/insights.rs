@@ -39,6 +39,16 @@ fn main() {
     time("service pages (with charts)", &|j| matches!(j, Page::Term(TaxonomyKind::Services, _)));
     time("action item pages", &|j| matches!(j, Page::ActionItems(_)));
     time("feed, sitemap, JSON export", &|j| matches!(j, Page::Feed | Page::Sitemap | Page::Export));
+    let t = Instant::now();
+    let files = hindsight::output::search_index::files(renderer.archive());
+    let bytes: usize = files.values().map(String::len).sum();
+    println!(
+        "{:<34} {:>4} files {:>7.1} ms ({} KB)",
+        "static search index",
+        files.len(),
+        t.elapsed().as_secs_f64() * 1000.0,
+        bytes / 1024
+    );
     let n = renderer.archive().postmortems.len();
     let t = Instant::now();
     (0..n)

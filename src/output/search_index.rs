@@ -35,60 +35,92 @@ const SHARD_BYTES: usize = 24_000;
 /// Documents per metadata chunk: a result list touches few, small chunks.
 pub const CHUNK: usize = 25;
 
-/// One field of one document, for one stem: how often, and where.
+/// One document's occurrences of one stem: per text field how often, the field's norm id
+/// (tantivy's quantized length), and where the positions start in `Part::positions`
+/// (title's, then summary's, then body's).
+struct Posting {
+    doc: u32,
+    tf: [u32; 3],
+    norm: [u8; 3],
+    start: u32,
+}
+
+/// The analysis of a run of consecutive documents, made by one worker: stems get local
+/// numbers, and every posting's positions go into one flat list, so ten thousand
+/// documents cost a few large allocations rather than millions of small ones.
 #[derive(Default)]
-struct Occurrences {
+struct Part {
+    stems: Vec<Arc<str>>,
+    postings: Vec<Vec<Posting>>,
     positions: Vec<u32>,
-}
-
-/// One document's analysed text fields.
-struct Analysed {
-    /// Per stem, its occurrences in each text field.
-    stems: Vec<(Arc<str>, [Occurrences; 3])>,
-    /// Tokens per field: tantivy's field norm.
-    lengths: [u32; 3],
+    /// Words this part met, each once.
     words: Vec<Arc<str>>,
+    totals: [u64; 3],
 }
 
-/// Splits and stems as the tantivy index does; stems are cached per worker (archives
+/// Splits and stems as the tantivy index does, with each word's stem cached (archives
 /// repeat their words), which makes the stemmer nearly free.
 struct Analyzer {
-    words: TextAnalyzer,
-    cache: FxHashMap<Arc<str>, Arc<str>>,
+    tokenizer: TextAnalyzer,
+    /// Word -> local stem number.
+    words: FxHashMap<Arc<str>, u32>,
+    stems: FxHashMap<Arc<str>, u32>,
+    /// (stem, field, position) of the document being read.
+    tokens: Vec<(u32, u8, u32)>,
+    part: Part,
 }
 
 impl Analyzer {
     fn new() -> Analyzer {
-        let words = TokenizerManager::default().get("default").expect("tantivy registers `default` by default");
-        Analyzer { words, cache: FxHashMap::default() }
+        let tokenizer = TokenizerManager::default().get("default").expect("tantivy registers `default` by default");
+        Analyzer {
+            tokenizer,
+            words: FxHashMap::default(),
+            stems: FxHashMap::default(),
+            tokens: Vec::new(),
+            part: Part::default(),
+        }
     }
 
-    fn analyse(&mut self, texts: [&str; 3]) -> Analysed {
-        let mut stems: FxHashMap<Arc<str>, [Occurrences; 3]> = FxHashMap::default();
-        let mut lengths = [0; 3];
-        let mut words = Vec::new();
-        let Analyzer { words: tokenizer, cache } = self;
+    fn analyse(&mut self, doc: u32, texts: [&str; 3]) {
+        let Analyzer { tokenizer, words, stems, tokens, part } = self;
+        tokens.clear();
+        let mut lengths = [0u32; 3];
         for (f, text) in texts.iter().enumerate() {
             let mut stream = tokenizer.token_stream(text);
             while stream.advance() {
                 let token = stream.token();
-                let stem = match cache.get(token.text.as_str()) {
-                    Some(stem) => stem.clone(),
+                let id = match words.get(token.text.as_str()) {
+                    Some(id) => *id,
                     None => {
-                        // A word this worker has not met: the first document to use it
-                        // lists it, so the union of the lists holds every word.
                         let word: Arc<str> = token.text.as_str().into();
                         let stem: Arc<str> = stem_of(&word).into();
-                        cache.insert(word.clone(), stem.clone());
-                        words.push(word);
-                        stem
+                        let id = *stems.entry(stem.clone()).or_insert_with(|| {
+                            part.stems.push(stem);
+                            part.postings.push(Vec::new());
+                            part.stems.len() as u32 - 1
+                        });
+                        words.insert(word.clone(), id);
+                        part.words.push(word);
+                        id
                     }
                 };
-                stems.entry(stem).or_default()[f].positions.push(token.position as u32);
+                tokens.push((id, f as u8, token.position as u32));
                 lengths[f] += 1;
             }
         }
-        Analysed { stems: stems.into_iter().collect(), lengths, words }
+        for (total, length) in part.totals.iter_mut().zip(lengths) {
+            *total += u64::from(length);
+        }
+        let norm = lengths.map(FieldNormReader::fieldnorm_to_id);
+        tokens.sort_unstable();
+        for group in tokens.chunk_by(|a, b| a.0 == b.0) {
+            let mut tf = [0; 3];
+            group.iter().for_each(|t| tf[t.1 as usize] += 1);
+            let start = part.positions.len() as u32;
+            part.positions.extend(group.iter().map(|t| t.2));
+            part.postings[group[0].0 as usize].push(Posting { doc, tf, norm, start });
+        }
     }
 }
 
@@ -165,37 +197,34 @@ fn shards<T>(entries: Vec<(String, T)>, size: impl Fn(&str, &T) -> usize) -> Vec
 pub fn files(archive: &Archive) -> BTreeMap<String, String> {
     let docs = documents(&archive.postmortems, &archive.external);
     let n = docs.len();
-    let per_worker: Vec<Vec<(usize, Analysed)>> = docs
-        .par_iter()
+    // Runs of consecutive documents, a few per core, each analysed by one worker.
+    let run = n.div_ceil(rayon::current_num_threads() * 4).max(1);
+    let parts: Vec<Part> = docs
+        .par_chunks(run)
         .enumerate()
-        .fold(
-            || (Analyzer::new(), Vec::new()),
-            |(mut analyzer, mut done), (d, doc)| {
-                done.push((d, analyzer.analyse(doc.texts())));
-                (analyzer, done)
-            },
-        )
-        .map(|(_, done)| done)
+        .map(|(c, chunk)| {
+            let mut analyzer = Analyzer::new();
+            for (i, doc) in chunk.iter().enumerate() {
+                analyzer.analyse((c * run + i) as u32, doc.texts());
+            }
+            analyzer.part
+        })
         .collect();
-    let mut analysed: Vec<Option<Analysed>> = (0..n).map(|_| None).collect();
-    for (d, a) in per_worker.into_iter().flatten() {
-        analysed[d] = Some(a);
-    }
-    let analysed: Vec<Analysed> = analysed.into_iter().flatten().collect();
-
     let mut totals = [0u64; 3];
-    let mut postings: FxHashMap<&str, Vec<(usize, &[Occurrences; 3])>> = FxHashMap::default();
+    // Each stem's (part, local number), parts in document order.
+    let mut postings: FxHashMap<&str, Vec<(usize, usize)>> = FxHashMap::default();
     let mut words: rustc_hash::FxHashSet<&str> = Default::default();
-    for (d, a) in analysed.iter().enumerate() {
-        for (total, length) in totals.iter_mut().zip(a.lengths) {
-            *total += u64::from(length);
+    for (p, part) in parts.iter().enumerate() {
+        for (total, t) in totals.iter_mut().zip(part.totals) {
+            *total += t;
         }
-        for (stem, occurrences) in &a.stems {
-            postings.entry(stem).or_default().push((d, occurrences));
+        for (id, stem) in part.stems.iter().enumerate() {
+            postings.entry(stem).or_default().push((p, id));
         }
-        words.extend(a.words.iter().map(|w| &**w));
+        words.extend(part.words.iter().map(|w| &**w));
     }
-    let norm_ids: Vec<[u8; 3]> = analysed.iter().map(|a| a.lengths.map(FieldNormReader::fieldnorm_to_id)).collect();
+    // The norm ids the browser looks up: those of the postings.
+    let max_norm = parts.iter().flat_map(|p| p.postings.iter().flatten()).flat_map(|p| p.norm).max().unwrap_or(0);
 
     // Postings: per document, the gap from the last, a mask of the fields it occurs in,
     // then per field its frequency and field-norm id; positions apart, same order.
@@ -204,18 +233,23 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
         .map(|(stem, list)| {
             let (mut post, mut pos) = (String::new(), String::new());
             let mut last = 0;
-            for (d, occurrences) in list {
-                push_varint(&mut post, (d - last) as u64);
-                last = *d;
-                let mask = (0..3).filter(|&f| !occurrences[f].positions.is_empty()).fold(0, |m, f| m | 1 << f);
-                push_varint(&mut post, mask);
-                for (f, occ) in occurrences.iter().enumerate().filter(|(_, o)| !o.positions.is_empty()) {
-                    push_varint(&mut post, occ.positions.len() as u64);
-                    push_varint(&mut post, u64::from(norm_ids[*d][f]));
-                    let mut at = 0;
-                    for &p in &occ.positions {
-                        push_varint(&mut pos, u64::from(p - at));
-                        at = p;
+            for &(p, id) in list {
+                let part = &parts[p];
+                for posting in &part.postings[id] {
+                    push_varint(&mut post, u64::from(posting.doc - last));
+                    last = posting.doc;
+                    let mask = (0..3).filter(|&f| posting.tf[f] > 0).fold(0, |m, f| m | 1 << f);
+                    push_varint(&mut post, mask);
+                    let mut at = posting.start as usize;
+                    for f in (0..3).filter(|&f| posting.tf[f] > 0) {
+                        push_varint(&mut post, u64::from(posting.tf[f]));
+                        push_varint(&mut post, u64::from(posting.norm[f]));
+                        let mut previous = 0;
+                        for &position in &part.positions[at..at + posting.tf[f] as usize] {
+                            push_varint(&mut pos, u64::from(position - previous));
+                            previous = position;
+                        }
+                        at += posting.tf[f] as usize;
                     }
                 }
             }
@@ -267,7 +301,6 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
             addressed(&mut files, "m", "meta", &serde_json::to_string(&rows).unwrap_or_default())
         })
         .collect();
-    let max_norm = norm_ids.iter().flatten().copied().max().unwrap_or(0);
     let manifest = Manifest {
         page: routes::POSTMORTEM_PATTERN,
         docs: n,
@@ -360,13 +393,15 @@ mod tests {
     #[test]
     fn words_map_to_the_stems_the_cli_uses_with_positions() {
         let mut a = Analyzer::new();
-        let analysed = a.analyse(["Failovers failed", "", "the failover failing"]);
-        assert_eq!(analysed.lengths, [2, 0, 3]);
-        let failov = &analysed.stems.iter().find(|(s, _)| &**s == "failov").unwrap().1;
-        assert_eq!(failov[0].positions, [0]);
-        assert!(failov[1].positions.is_empty());
-        assert_eq!(failov[2].positions, [1]);
-        let fail = &analysed.stems.iter().find(|(s, _)| &**s == "fail").unwrap().1;
-        assert_eq!((fail[0].positions.as_slice(), fail[2].positions.as_slice()), (&[1][..], &[2][..]));
+        a.analyse(7, ["Failovers failed", "", "the failover failing"]);
+        let part = a.part;
+        assert_eq!(part.totals, [2, 0, 3]);
+        let posting = |stem: &str| &part.postings[part.stems.iter().position(|s| &**s == stem).unwrap()][0];
+        let failov = posting("failov");
+        assert_eq!((failov.doc, failov.tf, failov.norm), (7, [1, 0, 1], [2, 0, 3]));
+        assert_eq!(part.positions[failov.start as usize..][..2], [0, 1], "title's position, then body's");
+        let fail = posting("fail");
+        assert_eq!((fail.tf, &part.positions[fail.start as usize..][..2]), ([1, 0, 1], &[1, 2][..]));
+        assert_eq!(part.words.len(), 5, "each word once: failovers failed the failover failing");
     }
 }
