@@ -32,8 +32,9 @@ use crate::search::{Doc, documents, stem_of};
 
 /// A shard is closed once its text passes this many bytes.
 const SHARD_BYTES: usize = 24_000;
-/// Documents per metadata chunk: a result list touches few, small chunks.
-pub const CHUNK: usize = 25;
+/// Documents per metadata chunk: the ten best results touch ten chunks at most, so a
+/// chunk is small.
+pub const CHUNK: usize = 10;
 
 /// One document's occurrences of one stem: per text field how often, the field's norm id
 /// (tantivy's quantized length), and where the positions start in `Part::positions`
@@ -157,21 +158,53 @@ struct Manifest {
     norms: Vec<u32>,
     expansions: usize,
     typo_min: usize,
-    /// First stem and file of each shard of postings, and its positions' file.
-    stems: Vec<(String, String, String)>,
-    /// First word and file of each shard of words.
-    words: Vec<(String, String)>,
-    facets: String,
-    meta: Vec<String>,
+    /// The hash of every other file's content, in each file's name: `s<N>-<hash>.js`.
+    hash: String,
+    /// First stem of each shard of postings (`s<N>`) and of their positions (`p<N>`).
+    stems: Vec<String>,
+    /// First word of each shard of words (`w<N>`).
+    words: Vec<String>,
+    /// The keyword fields in `f` (the facets, which the page loads at once); the others
+    /// (author, company) are in `v`, loaded by a query that asks for them.
+    facets: Vec<&'static str>,
 }
 
-/// The file `name-<hash>.js` holding `hindsightIndex.<call>("name-<hash>", payload)`.
-fn addressed(files: &mut BTreeMap<String, String>, prefix: &str, call: &str, payload: &str) -> String {
-    let mut hasher = FxHasher::default();
-    hasher.write(payload.as_bytes());
-    let name = format!("{prefix}-{:016x}.js", hasher.finish());
-    files.insert(format!("{}{name}", routes::SEARCH_INDEX), format!("hindsightIndex.{call}({name:?},{payload});\n"));
-    name
+/// The index's script files, named once all are made: `<name>-<hash>.js`, the hash of all
+/// of their content, so a browser holding one deploy's manifest never mixes in files of
+/// the next. (A new postmortem renumbers the documents after it, which changes nearly
+/// every file anyway, so one hash for all costs a browser's cache little.)
+#[derive(Default)]
+struct Scripts {
+    files: Vec<(String, &'static str, String)>,
+}
+
+impl Scripts {
+    /// `name`'s file calls `hindsightIndex.<call>(its file name, payload)`.
+    fn add(&mut self, name: String, call: &'static str, payload: String) {
+        self.files.push((name, call, payload));
+    }
+
+    fn finish(self) -> (String, BTreeMap<String, String>) {
+        let mut hasher = FxHasher::default();
+        for (name, _, payload) in &self.files {
+            hasher.write(name.as_bytes());
+            hasher.write(payload.as_bytes());
+        }
+        let hash = format!("{:012x}", hasher.finish() >> 16);
+        let files = self
+            .files
+            .into_iter()
+            .map(|(name, call, payload)| {
+                let file = format!("{name}-{hash}.js");
+                (format!("{}{file}", routes::SEARCH_INDEX), format!("hindsightIndex.{call}({file:?},{payload});\n"))
+            })
+            .collect();
+        (hash, files)
+    }
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// Groups sorted `(key, text)` entries into shards of about `SHARD_BYTES`.
@@ -258,15 +291,14 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
         .collect();
     encoded.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
-    let mut files = BTreeMap::new();
+    let mut scripts = Scripts::default();
     let mut stems = Vec::new();
-    for shard in shards(encoded, |k, (post, _)| k.len() + post.len() + 6) {
-        let first = shard[0].0.clone();
+    for (n, shard) in shards(encoded, |k, (post, _)| k.len() + post.len() + 6).into_iter().enumerate() {
+        stems.push(shard[0].0.clone());
         let (post, pos): (BTreeMap<&str, &str>, BTreeMap<&str, &str>) =
             shard.iter().map(|(k, (a, b))| ((k.as_str(), a.as_str()), (k.as_str(), b.as_str()))).unzip();
-        let s = addressed(&mut files, "s", "shard", &serde_json::to_string(&post).unwrap_or_default());
-        let p = addressed(&mut files, "p", "positions", &serde_json::to_string(&pos).unwrap_or_default());
-        stems.push((first, s, p));
+        scripts.add(format!("s{n}"), "shard", json(&post));
+        scripts.add(format!("p{n}"), "positions", json(&pos));
     }
 
     // Words as written, each with its stem ("" when the same).
@@ -279,28 +311,30 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
         })
         .collect();
     word_list.sort_unstable();
-    let mut word_files = Vec::new();
-    for shard in shards(word_list, |k, v| k.len() + v.len() + 6) {
-        let first = shard[0].0.clone();
+    let mut word_firsts = Vec::new();
+    for (n, shard) in shards(word_list, |k, v| k.len() + v.len() + 6).into_iter().enumerate() {
+        word_firsts.push(shard[0].0.clone());
         let map: BTreeMap<&str, &str> = shard.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        word_files.push((first, addressed(&mut files, "w", "words", &serde_json::to_string(&map).unwrap_or_default())));
+        scripts.add(format!("w{n}"), "words", json(&map));
     }
 
-    let facets = addressed(&mut files, "f", "facets", &facets(&docs, &archive.config.severities));
-    let meta = docs
-        .chunks(CHUNK)
-        .map(|chunk| {
-            let rows: Vec<_> = chunk
-                .iter()
-                .map(|d| {
-                    // Ours link by the manifest's pattern; another's by its own address.
-                    let url = if d.origin == crate::search::Origin::Ours { "" } else { d.url.as_str() };
-                    (&d.id, &d.title, &d.date, &d.severity, d.services.join(", "), &d.summary, url)
-                })
-                .collect();
-            addressed(&mut files, "m", "meta", &serde_json::to_string(&rows).unwrap_or_default())
-        })
-        .collect();
+    let (shown, asked): (Vec<KeywordField>, Vec<KeywordField>) =
+        KeywordField::ALL.into_iter().partition(|f| !matches!(f, KeywordField::Author | KeywordField::Company));
+    let severities = &archive.config.severities;
+    scripts.add("f".to_string(), "facets", values(&docs, &shown, severities));
+    scripts.add("v".to_string(), "facets", values(&docs, &asked, severities));
+    for (n, chunk) in docs.chunks(CHUNK).enumerate() {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|d| {
+                // Ours link by the manifest's pattern; another's by its own address.
+                let url = if d.origin == crate::search::Origin::Ours { "" } else { d.url.as_str() };
+                (&d.id, &d.title, &d.date, &d.severity, d.services.join(", "), &d.summary, url)
+            })
+            .collect();
+        scripts.add(format!("m{n}"), "meta", json(&rows));
+    }
+    let (hash, mut files) = scripts.finish();
     let manifest = Manifest {
         page: routes::POSTMORTEM_PATTERN,
         docs: n,
@@ -322,10 +356,10 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
         expansions: query::MAX_EXPANSIONS,
         typo_min: query::TYPO_MIN_CHARS,
         severities: archive.config.severities.clone(),
+        hash,
         stems,
-        words: word_files,
-        facets,
-        meta,
+        words: word_firsts,
+        facets: shown.iter().map(|f| f.name()).collect(),
     };
     files.insert(
         format!("{}manifest.js", routes::SEARCH_INDEX),
@@ -338,14 +372,14 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
 /// worst first, statuses in workflow order, years newest first, the rest by name), and per
 /// document the indices of its values (hexadecimal, `,` between values, `;` between
 /// documents).
-fn facets(docs: &[Doc], severities: &[String]) -> String {
+fn values(docs: &[Doc], fields: &[KeywordField], severities: &[String]) -> String {
     #[derive(Serialize)]
     struct Facet<'a> {
         values: Vec<&'a str>,
         docs: String,
     }
     let mut out: BTreeMap<&str, Facet> = BTreeMap::new();
-    for field in KeywordField::ALL {
+    for &field in fields {
         let mut values: Vec<&str> = docs.iter().flat_map(|d| d.values(field)).collect();
         values.sort_unstable();
         values.dedup();

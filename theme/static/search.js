@@ -84,23 +84,25 @@
       });
     });
   }
-  // The shard (of `list`, sorted by first key) where `key` would be.
+  // An index file by name (`s3`), as the manifest's hash completes it.
+  Index.prototype.file = function (name) { return name + "-" + this.m.hash + ".js"; };
+  // The shard (of `list`, sorted first keys) where `key` would be.
   function shardOf(list, key) {
     var lo = 0, hi = list.length - 1, found = 0;
-    while (lo <= hi) { var mid = (lo + hi) >> 1; if (list[mid][0] <= key) { found = mid; lo = mid + 1; } else hi = mid - 1; }
+    while (lo <= hi) { var mid = (lo + hi) >> 1; if (list[mid] <= key) { found = mid; lo = mid + 1; } else hi = mid - 1; }
     return found;
   }
   // The shards of `list` whose keys may start with `prefix`.
   function shardsFrom(list, prefix) {
     var first = shardOf(list, prefix), out = [first];
-    for (var s = first + 1; s < list.length && list[s][0].lastIndexOf(prefix, 0) === 0; s++) out.push(s);
+    for (var s = first + 1; s < list.length && list[s].lastIndexOf(prefix, 0) === 0; s++) out.push(s);
     return out;
   }
   // A stem's postings: {doc, fields: [tf, field-norm id] per text field, or null}.
   Index.prototype.stem = function (stem) {
     var self = this;
     if (own(self.postings, stem)) return Promise.resolve(self.postings[stem]);
-    return load(self.m.stems[shardOf(self.m.stems, stem)][1]).then(function (entries) {
+    return load(self.file("s" + shardOf(self.m.stems, stem))).then(function (entries) {
       var list = [];
       if (own(entries, stem)) {
         var r = reader(entries[stem]), doc = 0;
@@ -118,7 +120,7 @@
   // A stem's positions: per posting, per text field, a sorted array (or null).
   Index.prototype.positions = function (stem) {
     var self = this;
-    var file = self.m.stems[shardOf(self.m.stems, stem)][2];
+    var file = self.file("p" + shardOf(self.m.stems, stem));
     return Promise.all([self.stem(stem), load(file)]).then(function (got) {
       var list = got[0], entries = got[1];
       if (!own(entries, stem)) return [];
@@ -135,9 +137,9 @@
   };
   // The stems of the first `limit` words (sorted) that start with `prefix`.
   Index.prototype.completions = function (prefix, limit) {
-    var list = this.m.words;
+    var self = this, list = this.m.words;
     if (!list.length) return Promise.resolve([]);
-    return Promise.all(shardsFrom(list, prefix).map(function (s) { return load(list[s][1]); })).then(function (shards) {
+    return Promise.all(shardsFrom(list, prefix).map(function (s) { return load(self.file("w" + s)); })).then(function (shards) {
       var words = [];
       shards.forEach(function (entries) {
         Object.keys(entries).forEach(function (w) {
@@ -150,9 +152,9 @@
   };
   // Every indexed stem that starts with `prefix`.
   Index.prototype.stemsFrom = function (prefix) {
-    var list = this.m.stems;
+    var self = this, list = this.m.stems;
     if (!list.length) return Promise.resolve([]);
-    return Promise.all(shardsFrom(list, prefix).map(function (s) { return load(list[s][1]); })).then(function (shards) {
+    return Promise.all(shardsFrom(list, prefix).map(function (s) { return load(self.file("s" + s)); })).then(function (shards) {
       var out = [];
       shards.forEach(function (entries) {
         Object.keys(entries).forEach(function (w) { if (w.lastIndexOf(prefix, 0) === 0) out.push(w); });
@@ -160,7 +162,12 @@
       return out;
     });
   };
-  Index.prototype.facets = function () { return load(this.m.facets); };
+  // The facet fields' values per document (loaded with the page); `field`'s, for the
+  // fields only a query asks for (author, company).
+  Index.prototype.facets = function () { return load(this.file("f")); };
+  Index.prototype.values = function (field) {
+    return this.m.facets.indexOf(field) >= 0 ? this.facets() : load(this.file("v"));
+  };
 
   // --- scoring: tantivy's BM25, in 32-bit floats ----------------------------------------
   function idf(df, n) {
@@ -231,7 +238,7 @@
   // Documents with a value of `field` equal to `value` (or starting with it), score 0; an
   // author also by one word of the name.
   Index.prototype.keyword = function (field, value, prefix) {
-    return this.facets().then(function (facets) {
+    return this.values(field).then(function (facets) {
       var facet = facets[field], scores = new Map();
       if (!facet) return scores;
       var hits = facet.lower.map(function (v) {
@@ -436,8 +443,9 @@
   Index.prototype.rows = function (docs) {
     var m = this.m;
     var chunks = Array.from(new Set(docs.map(function (d) { return Math.floor(d / m.chunk); })));
-    return Promise.all(chunks.map(function (c) { return load(m.meta[c]); })).then(function () {
-      return docs.map(function (d) { return loaded[m.meta[Math.floor(d / m.chunk)]][d % m.chunk]; });
+    var self = this;
+    return Promise.all(chunks.map(function (c) { return load(self.file("m" + c)); })).then(function () {
+      return docs.map(function (d) { return loaded[self.file("m" + Math.floor(d / m.chunk))][d % m.chunk]; });
     });
   };
 
