@@ -455,11 +455,19 @@ fn serve_public_leaks_nothing_after_an_incremental_rebuild() {
     let manifest = server.get("/search/index/manifest.js").body;
     let json = &manifest[manifest.find('(').unwrap() + 1..manifest.rfind(')').unwrap()];
     let m: serde_json::Value = serde_json::from_str(json).unwrap();
-    let shards = m["shards"].as_array().unwrap().len();
+    let count = |key: &str| m[key].as_array().unwrap().len();
     let chunks = m["docs"].as_u64().unwrap().div_ceil(m["chunk"].as_u64().unwrap()) as usize;
-    let mut index = vec![manifest.to_lowercase(), server.get("/search/index/facets.js").body.to_lowercase()];
-    index.extend((0..shards).map(|n| server.get(&format!("/search/index/s{n}.js")).body.to_lowercase()));
-    index.extend((0..chunks).map(|n| server.get(&format!("/search/index/m{n}.js")).body.to_lowercase()));
+    let mut names = vec!["f".to_string(), "v".to_string()];
+    names.extend((0..count("stems")).flat_map(|n| [format!("s{n}"), format!("p{n}")]));
+    names.extend((0..count("words")).map(|n| format!("w{n}")));
+    names.extend((0..chunks).map(|n| format!("m{n}")));
+    let hash = m["hash"].as_str().unwrap();
+    let mut index = vec![manifest.to_lowercase()];
+    for name in names {
+        let file = server.get(&format!("/search/index/{name}-{hash}.js"));
+        assert_eq!(file.status, 200, "{name}");
+        index.push(file.body.to_lowercase());
+    }
     assert!(index.iter().all(|f| !f.contains("intcanary")), "the search index leaks internal text");
     assert!(index.iter().any(|f| f.contains("pubcanary")), "the search index has the public text");
     let api = server.get("/api/search?q=INTCANARY-INTERNAL-BODY");
