@@ -11,9 +11,7 @@ use crate::workspace::{Options, Workspace};
 
 pub fn search(root: &Path, query: &str, mut filters: Filters, limit: usize, sort: Sort, json: bool) -> Result<()> {
     let (mut indexed, mut external) = (0, 0);
-    let ws = Workspace::open(root, Options { skip_content: true, ..Options::default() })?;
-    let config = ws
-        .config()
+    let config = crate::config::Config::load(root)
         .map_err(|errors| anyhow::anyhow!("site.toml has errors, so the archive cannot be searched:\n{}", errors[0]))?;
     for given in &mut filters.severities {
         *given = config.severity(given).map_err(anyhow::Error::msg)?.to_string();
@@ -55,13 +53,14 @@ fn print(found: &Found, json: bool) -> Result<()> {
     for (i, hit) in found.hits.iter().enumerate() {
         let snippet =
             if bold { hit.snippet.replace('«', "\x1b[1m").replace('»', "\x1b[0m") } else { hit.snippet.clone() };
-        let whose = if hit.origin == search::Origin::External { hit.url.as_str() } else { hit.id.as_str() };
-        let meta = [hit.date.as_str(), &hit.severity, &hit.services.join(", "), whose]
+        let shown = &hit.shown;
+        let whose = if shown.origin == search::Origin::External { shown.url.as_str() } else { shown.id.as_str() };
+        let meta = [shown.date.as_str(), &shown.severity, &shown.services.join(", "), whose]
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" · ");
-        writeln!(out, "{}. {}\n   {meta}", i + 1, hit.title)?;
+        writeln!(out, "{}. {}\n   {meta}", i + 1, shown.title)?;
         if !snippet.is_empty() {
             writeln!(out, "   {snippet}")?;
         }

@@ -363,7 +363,7 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
     };
     files.insert(
         format!("{}manifest.js", routes::SEARCH_INDEX),
-        format!("hindsightIndex.manifest({});\n", serde_json::to_string(&manifest).unwrap_or_default()),
+        format!("hindsightIndex.manifest({});\n", json(&manifest)),
     );
     files
 }
@@ -408,7 +408,7 @@ fn values(docs: &[Doc], fields: &[KeywordField], severities: &[String]) -> Strin
             .collect();
         out.insert(field.name(), Facet { values, docs: per_doc.join(";") });
     }
-    serde_json::to_string(&out).unwrap_or_default()
+    json(&out)
 }
 
 #[cfg(test)]

@@ -165,22 +165,38 @@ pub fn listing(root: &Path) -> String {
     format!("{:016x}", hasher.finish())
 }
 
-/// What the index keeps of a document to print it as a result.
-#[derive(Serialize, serde::Deserialize)]
-struct Shown {
-    id: String,
-    origin: Origin,
-    title: String,
-    date: String,
-    severity: String,
-    services: Vec<String>,
-    tags: Vec<String>,
-    url: String,
+/// What a result shows of its document; the index stores it, as JSON, to print results.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct Shown {
+    pub id: String,
+    /// `ours`, or `external` for another company's postmortem.
+    pub origin: Origin,
+    pub title: String,
+    pub date: String,
+    pub severity: String,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
+    /// Ours: the page, relative to the site root; another's: its own address.
+    pub url: String,
+}
+
+impl From<&Doc> for Shown {
+    fn from(doc: &Doc) -> Shown {
+        Shown {
+            id: doc.id.clone(),
+            origin: doc.origin,
+            title: doc.title.clone(),
+            date: doc.date.clone(),
+            severity: doc.severity.clone(),
+            services: doc.services.clone(),
+            tags: doc.tags.clone(),
+            url: doc.url.clone(),
+        }
+    }
 }
 
 /// The searchable documents of the archive: its valid postmortems (drafts included) and
 /// other companies' postmortems.
-#[derive(Clone)]
 pub struct Corpus {
     pub docs: Vec<Doc>,
     /// Each document's source file, for snippets of ours; `None` for another's.
@@ -230,17 +246,7 @@ pub fn build(dir: &Path, corpus: &Corpus, listing: &str) -> Result<()> {
             }
         }
         d.add_u64(f.ord, ord as u64);
-        let shown = Shown {
-            id: doc.id.clone(),
-            origin: doc.origin,
-            title: doc.title.clone(),
-            date: doc.date.clone(),
-            severity: doc.severity.clone(),
-            services: doc.services.clone(),
-            tags: doc.tags.clone(),
-            url: doc.url.clone(),
-        };
-        d.add_text(f.hit, serde_json::to_string(&shown)?);
+        d.add_text(f.hit, serde_json::to_string(&Shown::from(doc))?);
         match source {
             Some(path) => d.add_text(f.source, path.to_string_lossy()),
             None => d.add_text(f.body, &doc.body),
@@ -279,19 +285,11 @@ pub enum Sort {
 /// One result.
 #[derive(Debug, Serialize)]
 pub struct Hit {
-    pub id: String,
-    /// `ours`, or `external` for another company's postmortem.
-    pub origin: Origin,
-    pub title: String,
-    pub date: String,
-    pub severity: String,
-    pub services: Vec<String>,
-    pub tags: Vec<String>,
+    #[serde(flatten)]
+    pub shown: Shown,
     pub score: f32,
     /// A passage of the body around the matches; matches between `«` and `»`.
     pub snippet: String,
-    /// Ours: the page, relative to the site root; another's: its own address.
-    pub url: String,
 }
 
 /// The results of one search: how many matched, and the best of them.
@@ -369,18 +367,7 @@ impl Searcher {
                 Some(path) => body(Path::new(&path)).unwrap_or_default(),
                 None => text(f.body).unwrap_or_default(),
             };
-            hits.push(Hit {
-                id: shown.id,
-                origin: shown.origin,
-                title: shown.title,
-                date: shown.date,
-                severity: shown.severity,
-                services: shown.services,
-                tags: shown.tags,
-                score,
-                snippet: marked(&snippets.snippet(&plain)),
-                url: shown.url,
-            });
+            hits.push(Hit { shown, score, snippet: marked(&snippets.snippet(&plain)) });
         }
         Ok(Found { total, hits })
     }
@@ -455,11 +442,12 @@ impl Searcher {
                 }
                 let word = &words[0];
                 let mut stems = std::collections::BTreeSet::new();
-                if *prefix || typos && word.word.chars().count() >= query::TYPO_MIN_CHARS {
+                let retried = typos && word.word.chars().count() >= query::TYPO_MIN_CHARS;
+                if *prefix || retried {
                     let completions = self.terms_from(&[f.words], &word.word, query::MAX_EXPANSIONS)?;
                     stems.extend(completions.iter().map(|w| stem_of(w)));
                 }
-                if typos && word.word.chars().count() >= query::TYPO_MIN_CHARS {
+                if retried {
                     // One typo: the stems one edit away that share the first two letters
                     // (the browser finds them in the shards of those two letters).
                     let start: String = word.stem.chars().take(2).collect();
@@ -554,13 +542,13 @@ pub fn search(root: &Path, query: &str, filters: &Filters, limit: usize, sort: S
 
 /// Makes sure the index of the archive at `root` is current, asking for the corpus only
 /// when it is not; returns whether it was rebuilt.
-pub fn refresh(root: &Path, corpus: impl FnOnce() -> Result<Corpus>) -> Result<bool> {
+pub fn refresh<C: std::borrow::Borrow<Corpus>>(root: &Path, corpus: impl FnOnce() -> Result<C>) -> Result<bool> {
     let dir = dir(root);
     let stamp = listing(root);
     if is_current(&dir, &stamp) {
         return Ok(false);
     }
-    build(&dir, &corpus()?, &stamp)?;
+    build(&dir, corpus()?.borrow(), &stamp)?;
     Ok(true)
 }
 

@@ -44,8 +44,7 @@ function cliAll(query, extra = []) {
   return lines.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).id);
 }
 function cli(query) {
-  const lines = execFileSync(bin, ["--root", root, "search", "--json", "--limit", "1000", query], { encoding: "utf8" });
-  return lines.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).id).sort();
+  return cliAll(query).sort();
 }
 
 for (const [where, base] of [["loopback", url], ["file://", `file://${out}/`]]) {

@@ -165,11 +165,7 @@ fn cli(site: &Site, query: &str) -> Result<Vec<String>, String> {
     if run.code != 0 {
         return Err(run.stderr);
     }
-    Ok(run
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
-        .collect())
+    Ok(crate::search::ids(&run.stdout))
 }
 
 /// The browser's answers, from Chromium on the built site.

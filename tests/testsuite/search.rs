@@ -1,6 +1,7 @@
 use crate::site::Site;
 
-fn ids(json_lines: &str) -> Vec<String> {
+/// The `id` of each line `search --json` printed.
+pub fn ids(json_lines: &str) -> Vec<String> {
     json_lines
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
