@@ -1,31 +1,53 @@
-// What a search costs in headless Chromium on a built archive opened from file://: for each
-// query, a cold first query (a fresh browser context: the page, its scripts and every
-// index file the query loads, gzip-compressed as a server would send them) and the time
-// from the last keystroke to results (median of 5, warm). Needs `npm ci --prefix
-// tests/browser` and /usr/bin/chromium.
+// What a search costs in headless Chromium on a built archive, served over loopback by a
+// small static server that gzips every file (level 6), as a web host would. For each
+// query, in a fresh browser context (cold): the bytes on the wire until the results are
+// shown (the page, its CSS and scripts, and every index file loaded by then), and until
+// the facets are counted too; then the time from the last keystroke to results, median of
+// 5 (warm). DETAIL=1 lists the files. Needs `npm ci --prefix tests/browser` and
+// /usr/bin/chromium.
 //
 //     node benches/search_browser.mjs OUTPUT_DIR "query one" "query two" ...
 import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { join, normalize } from "node:path";
 import { gzipSync } from "node:zlib";
-import { fileURLToPath } from "node:url";
 const require = createRequire(new URL("../tests/browser/package.json", import.meta.url));
 const { chromium } = require("playwright-core");
 
 const [out, ...queries] = process.argv.slice(2);
+const types = { html: "text/html", css: "text/css", js: "text/javascript", svg: "image/svg+xml", json: "application/json" };
+const server = createServer(async (req, res) => {
+  let path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+  if (path.endsWith("/")) path += "index.html";
+  try {
+    const body = gzipSync(await readFile(join(out, path)), { level: 6 });
+    res.writeHead(200, { "content-type": types[path.split(".").pop()] || "application/octet-stream", "content-encoding": "gzip" });
+    res.end(body);
+  } catch {
+    res.writeHead(404);
+    res.end();
+  }
+});
+await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+const url = `http://127.0.0.1:${server.address().port}/`;
+
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
-const gz = (url) => gzipSync(readFileSync(fileURLToPath(url)), { level: 6 }).length;
-console.log("query                    cold: files  gzip KB (search files)   keystroke to results, warm");
+const kb = (n) => (n / 1024).toFixed(1).padStart(6);
+console.log("query                     cold KB to results  (files)   with facets   keystroke to results, warm");
 for (const q of queries) {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const files = new Set();
-  page.on("request", (r) => { if (r.url().startsWith("file://")) files.add(r.url().split("?")[0]); });
-  await page.goto(`file://${out}/search/index.html?q=${encodeURIComponent(q)}`);
+  await page.goto(`${url}search/index.html?q=${encodeURIComponent(q)}`);
   await page.waitForFunction(() => document.body.dataset.searchDone !== undefined);
-  const all = [...files];
-  const total = all.reduce((n, f) => n + gz(f), 0);
-  const search = all.filter((f) => /\/search\/index\/|\/static\/(search|analyze|porter2)\.js$/.test(f)).reduce((n, f) => n + gz(f), 0);
+  const { files, at } = await page.evaluate(() => ({
+    at: Number(document.body.dataset.resultsAt),
+    files: [performance.getEntriesByType("navigation")[0], ...performance.getEntriesByType("resource")]
+      .map((e) => ({ name: e.name, start: e.startTime, bytes: e.encodedBodySize })),
+  }));
+  const first = files.filter((f) => f.start <= at);
+  const sum = (list) => list.reduce((n, f) => n + f.bytes, 0);
+  if (process.env.DETAIL) for (const f of files) console.log(`   ${f.start <= at ? " " : "+"} ${kb(f.bytes)} KB  ${f.name.slice(url.length)}`);
   const times = [];
   for (let i = 0; i < 5; i++) {
     await page.fill("#q", "");
@@ -33,10 +55,11 @@ for (const q of queries) {
     const before = await page.evaluate(() => document.body.dataset.searchDone);
     await page.fill("#q", q);
     await page.waitForFunction((b) => document.body.dataset.searchDone !== b, before);
-    times.push(Number(await page.evaluate(() => document.body.dataset.searchMs)));
+    times.push(Number(await page.evaluate(() => document.body.dataset.resultsMs)));
   }
   times.sort((a, b) => a - b);
-  console.log(`${JSON.stringify(q).padEnd(24)} ${String(all.length).padStart(6)} ${(total / 1024).toFixed(1).padStart(8)} (${(search / 1024).toFixed(1)})   median ${times[2]} ms (${times.join("/")})`);
+  console.log(`${JSON.stringify(q).padEnd(24)} ${kb(sum(first))} (${String(first.length).padStart(2)})        ${kb(sum(files))}       median ${times[2]} ms (${times.join("/")})`);
   await context.close();
 }
 await browser.close();
+server.close();

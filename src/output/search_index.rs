@@ -12,7 +12,8 @@
 //!   shard's first key and file;
 //! - `s-*.js`: stems with their postings; `p-*.js`: the same stems' positions;
 //! - `w-*.js`: every word as written (lowercased) with its stem;
-//! - `f-*.js`: each document's values of every keyword field;
+//! - `f-<field>-*.js`: one keyword field's values and each document's (the manifest holds
+//!   the facets' counts over the whole archive, so a first query needs none of these);
 //! - `m-*.js`: id, title, date, severity, services, summary and link of 25 documents.
 
 use std::collections::BTreeMap;
@@ -164,9 +165,18 @@ struct Manifest {
     stems: Vec<String>,
     /// First word of each shard of words (`w<N>`).
     words: Vec<String>,
-    /// The keyword fields in `f` (the facets, which the page loads at once); the others
-    /// (author, company) are in `v`, loaded by a query that asks for them.
-    facets: Vec<&'static str>,
+    /// The facets (keyword fields shown beside results), each with its values in the order
+    /// they are listed and how many documents of the archive have each: what the page
+    /// shows before a query, with no other file.
+    facets: Vec<Facet>,
+}
+
+/// A keyword field's values and each one's count over the whole archive.
+#[derive(Serialize)]
+struct Facet {
+    field: &'static str,
+    values: Vec<String>,
+    counts: Vec<usize>,
 }
 
 /// The index's script files, named once all are made: `<name>-<hash>.js`, the hash of all
@@ -318,11 +328,21 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
         scripts.add(format!("w{n}"), "words", json(&map));
     }
 
-    let (shown, asked): (Vec<KeywordField>, Vec<KeywordField>) =
-        KeywordField::ALL.into_iter().partition(|f| !matches!(f, KeywordField::Author | KeywordField::Company));
-    let severities = &archive.config.severities;
-    scripts.add("f".to_string(), "facets", values(&docs, &shown, severities));
-    scripts.add("v".to_string(), "facets", values(&docs, &asked, severities));
+    let mut facets = Vec::new();
+    for field in KeywordField::ALL {
+        let (values, per_doc) = values(&docs, field, &archive.config.severities);
+        if !matches!(field, KeywordField::Author | KeywordField::Company) {
+            let mut counts = vec![0; values.len()];
+            for id in per_doc.iter().flatten() {
+                counts[*id] += 1;
+            }
+            facets.push(Facet { field: field.name(), values: values.iter().map(|v| v.to_string()).collect(), counts });
+        }
+        let docs: Vec<String> =
+            per_doc.iter().map(|ids| ids.iter().map(|i| format!("{i:x}")).collect::<Vec<_>>().join(",")).collect();
+        let payload = serde_json::json!({ field.name(): { "values": values, "docs": docs.join(";") } });
+        scripts.add(format!("f-{}", field.name()), "facets", json(&payload));
+    }
     for (n, chunk) in docs.chunks(CHUNK).enumerate() {
         let rows: Vec<_> = chunk
             .iter()
@@ -359,7 +379,7 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
         hash,
         stems,
         words: word_firsts,
-        facets: shown.iter().map(|f| f.name()).collect(),
+        facets,
     };
     files.insert(
         format!("{}manifest.js", routes::SEARCH_INDEX),
@@ -368,47 +388,38 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
     files
 }
 
-/// Each keyword field: its values as written, in the order facets list them (severities
-/// worst first, statuses in workflow order, years newest first, the rest by name), and per
-/// document the indices of its values (hexadecimal, `,` between values, `;` between
-/// documents).
-fn values(docs: &[Doc], fields: &[KeywordField], severities: &[String]) -> String {
-    #[derive(Serialize)]
-    struct Facet<'a> {
-        values: Vec<&'a str>,
-        docs: String,
-    }
-    let mut out: BTreeMap<&str, Facet> = BTreeMap::new();
-    for &field in fields {
-        let mut values: Vec<&str> = docs.iter().flat_map(|d| d.values(field)).collect();
-        values.sort_unstable();
-        values.dedup();
-        let place = |v: &str| -> (usize, String) {
-            match field {
-                KeywordField::Severity => (severities.iter().position(|s| s == v).unwrap_or(usize::MAX), v.to_string()),
-                KeywordField::Status => (
-                    crate::model::Status::ALL.iter().position(|s| s.as_str() == v).unwrap_or(usize::MAX),
-                    v.to_string(),
-                ),
-                KeywordField::Year => (usize::MAX - v.parse::<usize>().unwrap_or(0), v.to_string()),
-                KeywordField::Origin => (usize::from(v != "ours"), v.to_string()),
-                _ => (0, v.to_string()),
-            }
-        };
-        values.sort_by_cached_key(|v| place(v));
-        let index: FxHashMap<&str, usize> = values.iter().enumerate().map(|(i, v)| (*v, i)).collect();
-        let per_doc: Vec<String> = docs
-            .iter()
-            .map(|d| {
-                let mut ids: Vec<usize> = d.values(field).into_iter().map(|v| index[v]).collect();
-                ids.sort_unstable();
-                ids.dedup();
-                ids.iter().map(|i| format!("{i:x}")).collect::<Vec<_>>().join(",")
-            })
-            .collect();
-        out.insert(field.name(), Facet { values, docs: per_doc.join(";") });
-    }
-    json(&out)
+/// A keyword field's values as written, in the order facets list them (severities worst
+/// first, statuses in workflow order, years newest first, the rest by name), and each
+/// document's values as indices into them. The file writes the indices in hexadecimal,
+/// `,` between values and `;` between documents.
+fn values<'a>(docs: &'a [Doc], field: KeywordField, severities: &[String]) -> (Vec<&'a str>, Vec<Vec<usize>>) {
+    let mut values: Vec<&str> = docs.iter().flat_map(|d| d.values(field)).collect();
+    values.sort_unstable();
+    values.dedup();
+    let place = |v: &str| -> (usize, String) {
+        match field {
+            KeywordField::Severity => (severities.iter().position(|s| s == v).unwrap_or(usize::MAX), v.to_string()),
+            KeywordField::Status => (
+                crate::model::Status::ALL.iter().position(|s| s.as_str() == v).unwrap_or(usize::MAX),
+                v.to_string(),
+            ),
+            KeywordField::Year => (usize::MAX - v.parse::<usize>().unwrap_or(0), v.to_string()),
+            KeywordField::Origin => (usize::from(v != "ours"), v.to_string()),
+            _ => (0, v.to_string()),
+        }
+    };
+    values.sort_by_cached_key(|v| place(v));
+    let index: FxHashMap<&str, usize> = values.iter().enumerate().map(|(i, v)| (*v, i)).collect();
+    let per_doc = docs
+        .iter()
+        .map(|d| {
+            let mut ids: Vec<usize> = d.values(field).into_iter().map(|v| index[v]).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        })
+        .collect();
+    (values, per_doc)
 }
 
 #[cfg(test)]

@@ -86,8 +86,11 @@ for (const [where, base] of [["loopback", url], ["file://", `file://${out}/`]]) 
 }
 
 await check("before typing, facets count the whole archive, severities worst first", async (page) => {
+  const requested = [];
+  page.on("request", (r) => requested.push(r.url()));
   await page.goto(`${url}search/index.html`);
   await settled(page);
+  assert.deepEqual(requested.filter((u) => /\/search\/index\/(?!manifest)/.test(u)), [], "the manifest alone gives the counts");
   const severities = await page.$$eval('fieldset[data-field="severity"] input', (els) => els.map((e) => e.value));
   assert.deepEqual(severities, [...severities].sort(), "SEV-1 first");
   assert.ok(severities.length >= 3, `${severities}`);
@@ -119,6 +122,30 @@ await check("results: total, coloured badges, marked words, show more, newest fi
   await settled(page);
   assert.equal(await page.inputValue("#sort"), "date");
   assert.deepEqual(await ids(page), cliAll("dns", ["--sort", "date"]).slice(0, 10));
+});
+
+await check("a typo being typed is corrected as Enter would correct it", async (page) => {
+  await page.goto(`${url}search/index.html`);
+  await settled(page);
+  await typeQuery(page, "certifcate");
+  const expected = cliAll("certifcate");
+  assert.ok(expected.length > 0 && cliAll("certifcate*").length === 0, "the CLI corrects the word and finds no word it starts");
+  assert.deepEqual(await ids(page), expected.slice(0, 10));
+});
+
+await check("a query's results come before its facets' per-document files", async (page) => {
+  const requested = [];
+  page.on("request", (r) => requested.push(r.url()));
+  await page.goto(`${url}search/index.html?q=outage`);
+  await settled(page);
+  const at = Number(await page.evaluate(() => document.body.dataset.resultsDone));
+  assert.ok(at > 0, "results are marked as shown");
+  const facetFiles = requested.filter((u) => /\/search\/index\/f-/.test(u));
+  assert.ok(facetFiles.length >= 6, `the facets' files are loaded after the results: ${facetFiles}`);
+  assert.ok(requested.findIndex((u) => /\/search\/index\/m\d+-/.test(u)) < requested.findIndex((u) => /\/search\/index\/f-/.test(u)),
+    "the results' rows are asked for before any facet file");
+  const counts = await page.$$eval('fieldset[data-field="origin"] label .count', (els) => els.map((e) => Number(e.textContent)));
+  assert.equal(counts.reduce((a, b) => a + b, 0), cliAll("outage").length, "the facets count the results");
 });
 
 await check("other companies' postmortems are found and link to them", async (page) => {

@@ -162,11 +162,14 @@
       return out;
     });
   };
-  // The facet fields' values per document (loaded with the page); `field`'s, for the
-  // fields only a query asks for (author, company).
-  Index.prototype.facets = function () { return load(this.file("f")); };
-  Index.prototype.values = function (field) {
-    return this.m.facets.indexOf(field) >= 0 ? this.facets() : load(this.file("v"));
+  // A keyword field's values and each document's (one file per field, loaded when a
+  // query or the facets' counts need it); the facets' fields, merged into one object.
+  Index.prototype.values = function (field) { return load(this.file("f-" + field)); };
+  Index.prototype.facets = function () {
+    var self = this;
+    return Promise.all(self.m.facets.map(function (f) { return self.values(f.field); })).then(function (files) {
+      return Object.assign.apply(null, [{}].concat(files));
+    });
   };
 
   // --- scoring: tantivy's BM25, in 32-bit floats ----------------------------------------
@@ -506,15 +509,25 @@
       return facets[f].docs[doc].some(function (id) { return selected[f].has(facets[f].values[id]); });
     });
   }
-  function renderFacets(facets, matched) {
-    facetBox.textContent = "";
-    FACETS.forEach(function (f) {
+  // Each facet's counts over the matched documents, each counted as if its own facet's
+  // choices were not made (so ticking a second value shows what it would add).
+  function counted(facets, matched) {
+    return FACETS.filter(function (f) { return facets[f]; }).map(function (f) {
       var facet = facets[f];
-      if (!facet) return;
       var counts = facet.values.map(function () { return 0; });
       matched.forEach(function (doc) {
         if (passes(facets, doc, f)) facet.docs[doc].forEach(function (id) { counts[id]++; });
       });
+      return { field: f, values: facet.values, counts: counts };
+    });
+  }
+  // Facets as [{field, values, counts}]: from the manifest before a query, else counted.
+  function renderFacets(list) {
+    facetBox.textContent = "";
+    FACETS.forEach(function (f) {
+      var facet = list.filter(function (x) { return x.field === f; })[0];
+      if (!facet) return;
+      var counts = facet.counts;
       var order = facet.values.map(function (_, id) { return id; })
         .filter(function (id) { return counts[id] || selected[f].has(facet.values[id]); });
       if (!order.length || (f === "origin" && facet.values.length < 2)) return;
@@ -581,10 +594,14 @@
         (left > 0 ? ", " + shown + " shown" : "");
     });
   }
-  function done(mine, started) {
-    if (started) document.body.setAttribute("data-search-ms", String(Math.round(performance.now() - started)));
-    document.body.setAttribute("data-search-done", String(mine));
+  // The page says when a query's results are shown (`data-results-*`) and when its
+  // facets are counted too (`data-search-*`), for tests and benches/search_browser.mjs.
+  function mark(what, mine, started) {
+    if (started) document.body.setAttribute("data-" + what + "-ms", String(Math.round(performance.now() - started)));
+    if (started) document.body.setAttribute("data-" + what + "-at", String(performance.now()));
+    document.body.setAttribute("data-" + what + "-done", String(mine));
   }
+  function done(mine, started) { mark("search", mine, started); }
   // Runs the search; while the last word is being typed, it counts as a prefix.
   function update(typing) {
     var mine = ++run;
@@ -594,20 +611,37 @@
     return open().then(function (ix) {
       var q = input.value;
       if (typing && /[^\s*"]$/.test(q)) q += "*";
-      return Promise.all([ix.search(q, selected, sortBox.value), ix.facets()]).then(function (got) {
+      var empty = !q.trim() && FACETS.every(function (f) { return !selected[f].size; });
+      if (empty) {
+        // Before a query: the whole archive's counts, from the manifest alone.
+        current = null;
+        renderFacets(ix.m.facets);
+        list.textContent = "";
+        more.hidden = true;
+        status.textContent = ix.m.docs + " postmortems: type to search, or choose a filter.";
+        mark("results", mine, started);
+        done(mine, started);
+        return;
+      }
+      var find = function (query) { return ix.search(query, selected, sortBox.value); };
+      // A last word being typed that starts no word at all may be a typo: then the query
+      // as typed, which corrects typos as Enter would.
+      return find(q).then(function (found) {
+        return found.ranked.length || q === input.value ? found : find(input.value);
+      }).then(function (found) {
         if (mine !== run) return;
-        var found = got[0], facets = got[1];
         current = { ix: ix, found: found };
-        renderFacets(facets, found.ranked.map(function (r) { return r[0]; }));
-        var empty = !input.value.trim() && FACETS.every(function (f) { return !selected[f].size; });
-        if (empty) {
-          list.textContent = "";
-          more.hidden = true;
-          status.textContent = ix.m.docs + " postmortems: type to search, or choose a filter.";
+        return renderResults(ix, found, mine);
+      }).then(function () {
+        if (mine !== run) return;
+        // Results first; the facets' per-document values (tens of KB on a large archive)
+        // are loaded once results are on screen.
+        mark("results", mine, started);
+        return ix.facets().then(function (facets) {
+          if (mine !== run) return;
+          renderFacets(counted(facets, current.found.ranked.map(function (r) { return r[0]; })));
           done(mine, started);
-          return;
-        }
-        return renderResults(ix, found, mine).then(function () { done(mine, started); });
+        });
       });
     }).catch(function (e) {
       if (mine !== run) return;
