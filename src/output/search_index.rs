@@ -399,10 +399,9 @@ fn values<'a>(docs: &'a [Doc], field: KeywordField, severities: &[String]) -> (V
     let place = |v: &str| -> (usize, String) {
         match field {
             KeywordField::Severity => (severities.iter().position(|s| s == v).unwrap_or(usize::MAX), v.to_string()),
-            KeywordField::Status => (
-                crate::model::Status::ALL.iter().position(|s| s.as_str() == v).unwrap_or(usize::MAX),
-                v.to_string(),
-            ),
+            KeywordField::Status => {
+                (crate::model::Status::ALL.iter().position(|s| s.as_str() == v).unwrap_or(usize::MAX), v.to_string())
+            }
             KeywordField::Year => (usize::MAX - v.parse::<usize>().unwrap_or(0), v.to_string()),
             KeywordField::Origin => (usize::from(v != "ours"), v.to_string()),
             _ => (0, v.to_string()),

@@ -457,8 +457,9 @@ fn serve_public_leaks_nothing_after_an_incremental_rebuild() {
     let m: serde_json::Value = serde_json::from_str(json).unwrap();
     let count = |key: &str| m[key].as_array().unwrap().len();
     let chunks = m["docs"].as_u64().unwrap().div_ceil(m["chunk"].as_u64().unwrap()) as usize;
-    let mut names: Vec<String> =
-        ["origin", "severity", "service", "tag", "year", "status", "author", "company"].map(|f| format!("f-{f}")).into();
+    let mut names: Vec<String> = ["origin", "severity", "service", "tag", "year", "status", "author", "company"]
+        .map(|f| format!("f-{f}"))
+        .into();
     names.extend((0..count("stems")).flat_map(|n| [format!("s{n}"), format!("p{n}")]));
     names.extend((0..count("words")).map(|n| format!("w{n}")));
     names.extend((0..chunks).map(|n| format!("m{n}")));
