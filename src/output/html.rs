@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
-use super::highlight::Highlighter;
+use super::highlight::{Highlighter, escape};
 use crate::markdown::{HeadingIds, find_anchor, options};
 
 /// The rendered body, split after the timeline's heading when there was one.
@@ -94,7 +94,11 @@ pub fn render(
                 events.push(Event::Start(Tag::Heading { level, id: Some(CowStr::from(id.clone())), classes, attrs }));
                 events.extend(inner);
                 events.push(Event::Html(
-                    format!(" <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>").into(),
+                    format!(
+                        " <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to section: {}\">#</a>",
+                        escape(&title)
+                    )
+                    .into(),
                 ));
                 events.push(Event::End(TagEnd::Heading(level)));
                 if marks.heading == Some(range.start) {
@@ -446,7 +450,7 @@ mod tests {
             // destination with a tab stay text.
             assert_eq!(
                 html,
-                "<p>a b <a href=\"java%0ascript:x\">c</a> javascript:alert(1)</p>\n<p>e f <a href=\"https://x.test/javascript:\">ok</a></p>\n<h2 id=\"h\">h <a class=\"anchor\" href=\"#h\" aria-label=\"Link to this section\">#</a></h2>\n"
+                "<p>a b <a href=\"java%0ascript:x\">c</a> javascript:alert(1)</p>\n<p>e f <a href=\"https://x.test/javascript:\">ok</a></p>\n<h2 id=\"h\">h <a class=\"anchor\" href=\"#h\" aria-label=\"Link to section: h\">#</a></h2>\n"
             );
         }
         assert!(is_script_url(" JAVA\tSCRIPT:x") && is_script_url("data:text/html,x") && !is_script_url("javascript"));

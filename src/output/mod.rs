@@ -59,14 +59,9 @@ impl Renderer {
         Page::all(&self.archive)
     }
 
-    /// Static files of the theme plus the generated highlighting stylesheet, by output path.
+    /// Static files of the theme, by output path.
     pub fn static_files(&self) -> Vec<(String, Vec<u8>)> {
-        let mut files: Vec<(String, Vec<u8>)> =
-            self.theme.statics.iter().map(|(n, b)| (format!("{}{n}", routes::STATIC), b.clone())).collect();
-        if !self.theme.statics.contains_key("highlight.css") {
-            files.push((format!("{}highlight.css", routes::STATIC), Highlighter::css().into_bytes()));
-        }
-        files
+        self.theme.statics.iter().map(|(n, b)| (format!("{}{n}", routes::STATIC), b.clone())).collect()
     }
 
     /// Output path (relative, with `/`) and HTML of one page.
@@ -125,6 +120,8 @@ impl Renderer {
             site => ser(&a.config),
             root,
             nav,
+            // The page's own path, so the header marks where the reader is.
+            current => &path,
             total => a.postmortems.len(),
             ..ctx
         };

@@ -21,7 +21,8 @@ const TEMPLATES: &[(&str, &[u8])] = builtin!("templates":
     "base.html", "macros.html", "index.html", "postmortem.html", "taxonomy.html", "term.html",
     "external.html", "404.html", "new.md", "action-items.html", "insights.html", "search.html",
 );
-const STATIC: &[(&str, &[u8])] = builtin!("static": "style.css", "search.js", "porter2.js", "analyze.js");
+const STATIC: &[(&str, &[u8])] =
+    builtin!("static": "style.css", "favicon.svg", "search.js", "porter2.js", "analyze.js");
 
 /// Templates ready to render and the static files to copy, after overrides.
 pub struct Theme {

@@ -187,3 +187,26 @@ fn the_browser_stems_every_word_as_the_cli_index_does() {
     assert!(differ.is_empty(), "{} of {} lines differ:\n{}", differ.len(), lines.len(), differ.join("\n"));
     println!("{} words and {} tricky lines analysed alike", words.len(), TRICKY.len());
 }
+
+/// Every page kind of the example archive, light and dark, through axe-core and the
+/// design's own checks, and on a phone through the layout checks (`tests/browser/pages.mjs`).
+#[test]
+fn every_page_kind_passes_axe_and_the_design_checks() {
+    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    require_chromium(&browser_dir);
+    assert!(
+        browser_dir.join("node_modules/axe-core").is_dir(),
+        "run `npm ci --prefix tests/browser` (scripts/test does)"
+    );
+    let site = Site::example();
+    site.run(&["build", "--drafts"]).success();
+    let out = Command::new("node")
+        .arg(browser_dir.join("pages.mjs"))
+        .env("HINDSIGHT_OUT", site.public())
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains(" passed, 0 failed") && stdout.contains("ok - dark: postmortems/"), "{stdout}");
+}

@@ -27,7 +27,6 @@ fn every_page_kind_is_written() {
         "teams/checkout/index.html",
         "external/index.html",
         "static/style.css",
-        "static/highlight.css",
     ] {
         assert!(site.public().join(page).is_file(), "{page} missing");
     }
@@ -161,14 +160,14 @@ fn postmortem_page_has_card_action_items_related_and_highlighting() {
         "href=\"../../tags/config-change/\">config-change</a>",
         "<dd>Dana</dd>",
         "<a href=\"https://tickets.example.test/EDGE-1\">Canary config pushes</a>",
-        "<td>Chen</td><td>P1</td><td><time datetime=\"2024-04-01\">2024-04-01</time></td>",
+        "<td>Chen</td><td><span class=\"prio prio-P1\">P1</span></td><td><time datetime=\"2024-04-01\">2024-04-01</time></td>",
         "<a href=\"../../postmortems/db-failover/\">Database failover</a>",
         "data-lang=\"sql\"",
         "<a href=\"#summary\">Summary</a>",
     ] {
         assert!(html.contains(expected), "missing {expected}");
     }
-    assert!(site.read("static/highlight.css").contains("prefers-color-scheme: dark"));
+    assert!(!site.public().join("static/highlight.css").exists(), "code colours are in style.css");
 }
 
 #[test]

@@ -1,0 +1,130 @@
+// Every page kind of a built archive in real headless Chromium, light and dark: axe-core
+// (every rule of WCAG 2.2 A and AA and best practices, any impact) must find nothing, and
+// the design's own checks hold (`design` below); on a phone, the layout checks (`phone`). Run by tests/testsuite/browser.rs
+// with HINDSIGHT_OUT set to the built archive; prints "N passed, M failed" and exits
+// non-zero on a failure.
+import { chromium } from "playwright-core";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { join, normalize, relative } from "node:path";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const out = process.env.HINDSIGHT_OUT;
+
+// One page of each kind (a path pattern with its variable parts starred), and every
+// postmortem: they differ most.
+function pages() {
+  const all = [];
+  (function walk(dir) {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) { if (name !== "static" && name !== "index" || !dir.endsWith("search")) walk(path); }
+      else if (name.endsWith(".html")) all.push(relative(out, path));
+    }
+  })(out);
+  const kinds = new Map();
+  for (const path of all) {
+    const parts = path.split("/");
+    const kind = parts.map((p, i) => (i > 0 && i < parts.length - 1 ? "*" : p)).join("/");
+    if (parts[0] === "postmortems" || !kinds.has(kind)) kinds.set(parts[0] === "postmortems" ? path : kind, path);
+  }
+  return [...kinds.values()];
+}
+
+// Served over loopback as a static host would (404.html links from the site's root).
+const types = { html: "text/html; charset=utf-8", css: "text/css", js: "text/javascript", svg: "image/svg+xml", ico: "image/x-icon" };
+const server = createServer((req, res) => {
+  let path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+  if (path.endsWith("/")) path += "index.html";
+  try {
+    const body = readFileSync(join(out, path));
+    res.writeHead(200, { "content-type": types[path.split(".").pop()] || "application/octet-stream" });
+    res.end(body);
+  } catch {
+    res.writeHead(404, { "content-type": "text/html; charset=utf-8" });
+    res.end(readFileSync(join(out, "404.html")));
+  }
+});
+await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+const base = `http://127.0.0.1:${server.address().port}/`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"],
+});
+// What axe cannot know: every request answered (the favicon too), section links told
+// apart, the reader's place in the header, and the header in line with the page.
+async function design(page, path, failures) {
+  const problems = [...failures];
+  const names = await page.$$eval("a.anchor", (as) => as.map((a) => a.getAttribute("aria-label")));
+  if (new Set(names).size !== names.length) problems.push(`section links share names: ${names}`);
+  const section = path.split("/")[0];
+  const navigable = ["services", "severities", "tags", "years", "status", "teams", "action-items", "insights", "external"];
+  if (navigable.includes(section) && !(await page.$(".site-header nav a[aria-current]"))) problems.push("the header does not mark the current section");
+  const [brand, h1] = await page.evaluate(() => [".brand", "main h1"].map((s) => document.querySelector(s)?.getBoundingClientRect().left));
+  if (h1 !== undefined && Math.abs(brand - h1) > 1) problems.push(`header at ${brand}px, content at ${h1}px`);
+  if (problems.length) throw new Error(problems.join("\n"));
+}
+async function phone(page) {
+  const { scroll, header } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    header: document.querySelector(".site-header").getBoundingClientRect().height,
+  }));
+  const problems = [];
+  if (scroll > 390) problems.push(`the page scrolls sideways (${scroll}px wide)`);
+  if (header > 844 * 0.15) problems.push(`the header takes ${Math.round(header)}px of 844`);
+  if (problems.length) throw new Error(problems.join("\n"));
+}
+async function visit(page, path) {
+  const failures = [];
+  const listen = (r) => { if (r.status() >= 400) failures.push(`${r.status()} ${r.url()}`); };
+  page.on("response", listen);
+  await page.goto(`${base}${path}${path.startsWith("search/") ? "?q=failover" : ""}`);
+  if (path.startsWith("search/")) await page.waitForFunction(() => document.body.dataset.searchDone !== undefined);
+  await page.waitForLoadState("load");
+  page.off("response", listen);
+  // 404.html is served with 404 on purpose: only what it loads counts.
+  return failures.filter((f) => !f.endsWith("/404.html") || path !== "404.html");
+}
+
+let passed = 0, failed = 0;
+for (const scheme of ["light", "dark", "phone"]) {
+  const context = await browser.newContext(scheme === "phone"
+    ? { viewport: { width: 390, height: 844 }, isMobile: true }
+    : { colorScheme: scheme, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  for (const path of pages()) {
+    const name = `${scheme}: ${path}`;
+    try {
+      const failures = await visit(page, path);
+      if (scheme === "phone") {
+        await phone(page);
+        passed++;
+        console.log(`ok - ${name}`);
+        continue;
+      }
+      await design(page, path, failures);
+      await page.addScriptTag({ content: axeSource });
+      const result = await page.evaluate(() => globalThis.axe.run(document, {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
+      }));
+      if (result.violations.length) {
+        throw new Error(result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n` +
+          v.nodes.slice(0, 3).map((n) => `    ${n.target.join(" ")}: ${n.failureSummary.replace(/\n/g, " ")}`).join("\n")).join("\n"));
+      }
+      passed++;
+      console.log(`ok - ${name}`);
+    } catch (e) {
+      failed++;
+      console.log(`not ok - ${name}\n  ${e.message}`);
+    }
+  }
+  await context.close();
+}
+await browser.close();
+server.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
