@@ -355,6 +355,9 @@ pub struct Archive {
     pub by_id: HashMap<String, usize>,
     /// Word sets for "similar incidents", built on first use.
     pub words: std::sync::OnceLock<similar::Words>,
+    /// Some postmortems are internal and some public: only then is "internal" worth a badge
+    /// (on an all-internal archive it would sit on every item and say nothing).
+    pub mixed_visibility: bool,
 }
 
 /// An action item, where it comes from, and where it stands.
@@ -425,7 +428,9 @@ impl Archive {
         let action_items = track_action_items(&postmortems, today);
         let action_groups = group_action_items(&postmortems, &action_items);
         let by_id = postmortems.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
+        let internal = postmortems.iter().filter(|p| p.visibility == Visibility::Internal).count();
         Archive {
+            mixed_visibility: internal > 0 && internal < postmortems.len(),
             config,
             postmortems,
             drafts_left_out,

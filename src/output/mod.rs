@@ -77,7 +77,7 @@ impl Renderer {
                 return Ok((path, feeds::sitemap(a, urls)));
             }
             Page::Home => {
-                let recent: Vec<Item> = a.postmortems.iter().take(20).map(|p| Item::new(p, &a.config)).collect();
+                let recent: Vec<Item> = a.postmortems.iter().take(20).map(|p| Item::new(p, a)).collect();
                 (
                     "index.html",
                     context! { recent => ser(&recent), external_count => a.external.len(), taxonomies => ser(&a.taxonomies) },

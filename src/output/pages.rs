@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::charts;
 use super::highlight::Highlighter;
 use super::html::{self, Link, TimelineMarks, TocEntry};
-use crate::config::{Config, Visibility};
+use crate::config::Visibility;
 use crate::markdown::{Target, classify, loose_anchor, resolve_relative};
 use crate::model::insights::{self, Durations, Insights};
 use crate::model::{Archive, External, GroupKind, Postmortem, Span, Taxonomy, TaxonomyKind, Term, format_duration};
@@ -35,7 +35,8 @@ pub struct Item<'a> {
     pub summary: Option<String>,
     pub ttr: Option<String>,
     pub url: String,
-    /// Shown with an "internal" badge, so authors see what a public build leaves out.
+    /// Shown with an "internal" badge, so authors see what a public build leaves out (when
+    /// the archive has public postmortems too).
     pub internal: bool,
 }
 
@@ -63,7 +64,8 @@ fn cut(text: &str, chars: usize) -> String {
 }
 
 impl<'a> Item<'a> {
-    pub fn new(pm: &'a Postmortem, config: &Config) -> Self {
+    pub fn new(pm: &'a Postmortem, archive: &Archive) -> Self {
+        let config = &archive.config;
         Item {
             id: &pm.id,
             title: &pm.title,
@@ -77,7 +79,7 @@ impl<'a> Item<'a> {
             summary: pm.summary.as_deref().map(|s| cut(s, SUMMARY_CHARS)),
             ttr: pm.duration(Span::Resolve).map(format_duration),
             url: routes::postmortem(&pm.id),
-            internal: pm.visibility == Visibility::Internal,
+            internal: archive.mixed_visibility && pm.visibility == Visibility::Internal,
         }
     }
 }
@@ -94,7 +96,7 @@ pub struct TermView<'a> {
 
 impl<'a> TermView<'a> {
     pub fn new(archive: &'a Archive, taxonomy: &'a Taxonomy, term: &'a Term) -> Self {
-        let items = term.members.iter().map(|&i| Item::new(&archive.postmortems[i], &archive.config)).collect();
+        let items = term.members.iter().map(|&i| Item::new(&archive.postmortems[i], archive)).collect();
         let (chart, durations) = match taxonomy.kind {
             TaxonomyKind::Services => {
                 let (chart, durations) = service_summary(archive, term);
@@ -259,7 +261,7 @@ pub fn postmortem_view<'a>(
         .collect();
     PostmortemView {
         pm,
-        item: Item::new(pm, &archive.config),
+        item: Item::new(pm, archive),
         moments,
         durations,
         body_before: rendered.before,
@@ -271,7 +273,7 @@ pub fn postmortem_view<'a>(
         similar: crate::model::similar::similar(archive, archive.words(), index)
             .into_iter()
             .map(|s| SimilarView {
-                item: Item::new(&archive.postmortems[s.index], &archive.config),
+                item: Item::new(&archive.postmortems[s.index], archive),
                 shared_services: s.shared_services,
                 shared_tags: s.shared_tags,
             })

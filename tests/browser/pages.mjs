@@ -66,6 +66,12 @@ async function design(page, path, failures) {
   if (navigable.includes(section) && !(await page.$(".site-header nav a[aria-current]"))) problems.push("the header does not mark the current section");
   const [brand, h1] = await page.evaluate(() => [".brand", "main h1"].map((s) => document.querySelector(s)?.getBoundingClientRect().left));
   if (h1 !== undefined && Math.abs(brand - h1) > 1) problems.push(`header at ${brand}px, content at ${h1}px`);
+  if (section === "postmortems") {
+    // The severity, the key numbers and the start of the write-up, all on the first screen.
+    const top = await page.evaluate(() => document.querySelector(".pm-body > *")?.getBoundingClientRect().top);
+    if (!(top < 800 - 60)) problems.push(`the write-up starts at ${top}px, below the first screen`);
+    if (!(await page.$(".pm-header .badge.sev"))) problems.push("no severity badge in the header");
+  }
   if (problems.length) throw new Error(problems.join("\n"));
 }
 async function phone(page) {
