@@ -8,29 +8,13 @@
 //
 //     node benches/search_browser.mjs OUTPUT_DIR "query one" "query two" ...
 import { createRequire } from "node:module";
-import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
-import { join, normalize } from "node:path";
-import { gzipSync } from "node:zlib";
 const require = createRequire(new URL("../tests/browser/package.json", import.meta.url));
 const { chromium } = require("playwright-core");
+const { serveStatic } = await import(new URL("../tests/browser/static-server.mjs", import.meta.url));
 
 const [out, ...queries] = process.argv.slice(2);
-const types = { html: "text/html", css: "text/css", js: "text/javascript", svg: "image/svg+xml", json: "application/json" };
-const server = createServer(async (req, res) => {
-  let path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-  if (path.endsWith("/")) path += "index.html";
-  try {
-    const body = gzipSync(await readFile(join(out, path)), { level: 6 });
-    res.writeHead(200, { "content-type": types[path.split(".").pop()] || "application/octet-stream", "content-encoding": "gzip" });
-    res.end(body);
-  } catch {
-    res.writeHead(404);
-    res.end();
-  }
-});
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const url = `http://127.0.0.1:${server.address().port}/`;
+const server = await serveStatic(out, { gzip: true });
+const url = server.url;
 
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
 const kb = (n) => (n / 1024).toFixed(1).padStart(6);

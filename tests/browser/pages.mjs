@@ -5,8 +5,8 @@
 // non-zero on a failure.
 import { chromium } from "playwright-core";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { createServer } from "node:http";
-import { join, normalize, relative } from "node:path";
+import { join, relative } from "node:path";
+import { serveStatic } from "./static-server.mjs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -34,21 +34,8 @@ function pages() {
 }
 
 // Served over loopback as a static host would (404.html links from the site's root).
-const types = { html: "text/html; charset=utf-8", css: "text/css", js: "text/javascript", svg: "image/svg+xml", ico: "image/x-icon" };
-const server = createServer((req, res) => {
-  let path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-  if (path.endsWith("/")) path += "index.html";
-  try {
-    const body = readFileSync(join(out, path));
-    res.writeHead(200, { "content-type": types[path.split(".").pop()] || "application/octet-stream" });
-    res.end(body);
-  } catch {
-    res.writeHead(404, { "content-type": "text/html; charset=utf-8" });
-    res.end(readFileSync(join(out, "404.html")));
-  }
-});
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const base = `http://127.0.0.1:${server.address().port}/`;
+const server = await serveStatic(out);
+const base = server.url;
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",

@@ -597,8 +597,10 @@
   // The page says when a query's results are shown (`data-results-*`) and when its
   // facets are counted too (`data-search-*`), for tests and benches/search_browser.mjs.
   function mark(what, mine, started) {
-    if (started) document.body.setAttribute("data-" + what + "-ms", String(Math.round(performance.now() - started)));
-    if (started) document.body.setAttribute("data-" + what + "-at", String(performance.now()));
+    if (started) {
+      document.body.setAttribute("data-" + what + "-ms", String(Math.round(performance.now() - started)));
+      document.body.setAttribute("data-" + what + "-at", String(performance.now()));
+    }
     document.body.setAttribute("data-" + what + "-done", String(mine));
   }
   function done(mine, started) { mark("search", mine, started); }
