@@ -36,8 +36,8 @@ fn main() {
         println!("{name:<34} {:>4} pages {:>7.1} ms", chosen.len(), t.elapsed().as_secs_f64() * 1000.0);
     };
     time("insights page", &|j| matches!(j, Page::Insights));
-    time("service pages (with charts)", &|j| matches!(j, Page::Term(TaxonomyKind::Services, _)));
-    time("action item pages", &|j| matches!(j, Page::ActionItems(_)));
+    time("service pages (with charts)", &|j| matches!(j, Page::Term(TaxonomyKind::Services, _, _)));
+    time("action item pages", &|j| matches!(j, Page::ActionItems(_, _)));
     time("feed, sitemap, JSON export", &|j| matches!(j, Page::Feed | Page::Sitemap | Page::Export));
     let t = Instant::now();
     let files = hindsight::output::search_index::files(renderer.archive());

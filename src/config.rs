@@ -44,6 +44,10 @@ pub struct Config {
     /// Raw HTML in bodies reaches internal pages unsanitized (script included): for archives
     /// whose authors are all trusted. Public builds sanitize whatever this says.
     pub unsafe_html: bool,
+    /// Entries on one page of a listing (a term's postmortems, action items): a page of a
+    /// large archive stays quick to load and to read on a phone.
+    #[serde(deserialize_with = "at_least_one")]
+    pub per_page: std::num::NonZeroUsize,
     pub public: Public,
 }
 
@@ -201,6 +205,7 @@ impl Default for Config {
             ignore: Ignore::default(),
             rules: Settings::default(),
             unsafe_html: false,
+            per_page: std::num::NonZeroUsize::new(100).expect("100 is not zero"),
             public: Public::default(),
         }
     }
@@ -273,6 +278,13 @@ impl Config {
     pub fn severity_rank(&self, severity: &str) -> usize {
         self.severities.iter().position(|s| s == severity).unwrap_or(usize::MAX)
     }
+}
+
+fn at_least_one<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::num::NonZeroUsize, D::Error> {
+    let n = i64::deserialize(d)?;
+    usize::try_from(n).ok().and_then(std::num::NonZeroUsize::new).ok_or_else(|| {
+        serde::de::Error::custom(format!("`per_page = {n}`: a page holds at least one entry; the default is 100"))
+    })
 }
 
 /// TOML reports a bad list element at the whole list; when the message names the value

@@ -17,15 +17,17 @@ pub enum Page {
     Postmortem(usize),
     PostmortemJson(usize),
     TaxonomyIndex(TaxonomyKind),
-    /// A term: index into that taxonomy's `terms`.
-    Term(TaxonomyKind, usize),
+    /// One page of a term's listing: index into that taxonomy's `terms`, then the page
+    /// (0 is the first).
+    Term(TaxonomyKind, usize, usize),
     External,
     NotFound,
     Feed,
     Sitemap,
     Export,
-    /// `/action-items/`, or one view of it (an index into `Archive::action_groups`).
-    ActionItems(Option<usize>),
+    /// One page of `/action-items/` (the open items), or of one view of them (an index
+    /// into `Archive::action_groups`): the view, then the page (0 is the first).
+    ActionItems(Option<usize>, usize),
     Insights,
     Search,
 }
@@ -35,7 +37,7 @@ pub enum Page {
 const FIXED: [(Page, &str, &str); 9] = [
     (Page::Home, "home", ""),
     (Page::External, "external", "external/"),
-    (Page::ActionItems(None), "action-items", "action-items/"),
+    (Page::ActionItems(None, 0), "action-items", ACTION_ITEMS),
     (Page::Insights, "insights", "insights/"),
     (Page::Search, "search", "search/"),
     (Page::NotFound, "not-found", "404.html"),
@@ -43,6 +45,8 @@ const FIXED: [(Page, &str, &str); 9] = [
     (Page::Sitemap, "sitemap", "sitemap.xml"),
     (Page::Export, "export", "postmortems.json"),
 ];
+
+const ACTION_ITEMS: &str = "action-items/";
 
 /// Where the static search index's files go.
 pub const SEARCH_INDEX: &str = "search/index/";
@@ -73,6 +77,16 @@ pub fn action_group(kind: GroupKind, slug: &str) -> String {
     format!("action-items/{}/{slug}/", kind.key())
 }
 
+/// Page `part` (0 is the first) of the listing at `url`: `tags/dns/page/2/` for the second.
+pub fn part(url: &str, part: usize) -> String {
+    if part == 0 { url.to_string() } else { format!("{url}page/{}/", part + 1) }
+}
+
+/// How many pages a listing of `count` entries takes; an empty listing still has its page.
+pub fn parts(count: usize, per_page: usize) -> usize {
+    count.div_ceil(per_page).max(1)
+}
+
 /// The file that serves a URL: pages are `index.html` in their folder.
 pub fn file(url: &str) -> String {
     if url.is_empty() || url.ends_with('/') { format!("{url}index.html") } else { url.to_string() }
@@ -89,13 +103,44 @@ impl Page {
     /// Every page of the archive.
     pub fn all(a: &Archive) -> Vec<Page> {
         let mut pages: Vec<Page> = FIXED.iter().map(|(p, _, _)| *p).collect();
-        pages.extend((0..a.action_groups.len()).map(|g| Page::ActionItems(Some(g))));
-        pages.extend((0..a.postmortems.len()).flat_map(|i| [Page::Postmortem(i), Page::PostmortemJson(i)]));
+        let mut listing = |first: Page, from: usize| pages.extend((from..first.parts(a)).map(|p| first.part(p)));
+        // The first page of `/action-items/` is a fixed page.
+        listing(Page::ActionItems(None, 0), 1);
+        (0..a.action_groups.len()).for_each(|g| listing(Page::ActionItems(Some(g), 0), 0));
         for kind in TaxonomyKind::ALL {
-            pages.push(Page::TaxonomyIndex(kind));
-            pages.extend((0..a.taxonomy(kind).terms.len()).map(|i| Page::Term(kind, i)));
+            (0..a.taxonomy(kind).terms.len()).for_each(|i| listing(Page::Term(kind, i, 0), 0));
         }
+        pages.extend((0..a.postmortems.len()).flat_map(|i| [Page::Postmortem(i), Page::PostmortemJson(i)]));
+        pages.extend(TaxonomyKind::ALL.map(Page::TaxonomyIndex));
         pages
+    }
+
+    /// How many pages the listing this page is one of has (1 for a page that is no listing).
+    pub fn parts(self, a: &Archive) -> usize {
+        let per_page = a.config.per_page.get();
+        match self {
+            Page::Term(kind, i, _) => parts(a.taxonomy(kind).terms[i].count, per_page),
+            Page::ActionItems(None, _) => parts(a.open_action_items(), per_page),
+            Page::ActionItems(Some(g), _) => parts(a.action_groups[g].items.len(), per_page),
+            _ => 1,
+        }
+    }
+
+    /// Which page of its listing this is (0 for the first, and for a page that is no listing).
+    pub fn part_number(self) -> usize {
+        match self {
+            Page::Term(_, _, p) | Page::ActionItems(_, p) => p,
+            _ => 0,
+        }
+    }
+
+    /// Page `p` of the listing this page is one of.
+    pub fn part(self, p: usize) -> Page {
+        match self {
+            Page::Term(kind, i, _) => Page::Term(kind, i, p),
+            Page::ActionItems(group, _) => Page::ActionItems(group, p),
+            other => other,
+        }
     }
 
     /// The page's URL, relative to the site root.
@@ -104,8 +149,9 @@ impl Page {
             Page::Postmortem(i) => postmortem(&a.postmortems[i].id),
             Page::PostmortemJson(i) => format!("{}index.json", postmortem(&a.postmortems[i].id)),
             Page::TaxonomyIndex(kind) => taxonomy(kind),
-            Page::Term(kind, i) => format!("{}/{}/", kind.key(), a.taxonomy(kind).terms[i].slug),
-            Page::ActionItems(Some(g)) => action_group(a.action_groups[g].kind, &a.action_groups[g].slug),
+            Page::Term(kind, i, p) => part(&format!("{}/{}/", kind.key(), a.taxonomy(kind).terms[i].slug), p),
+            Page::ActionItems(Some(g), p) => part(&action_group(a.action_groups[g].kind, &a.action_groups[g].slug), p),
+            Page::ActionItems(None, p) if p > 0 => part(ACTION_ITEMS, p),
             fixed => FIXED.iter().find(|(p, _, _)| *p == fixed).map(|(_, _, url)| url.to_string()).unwrap_or_default(),
         }
     }
@@ -124,20 +170,29 @@ impl Page {
             return a.by_id.get(id).map(|&i| Page::PostmortemJson(i));
         }
         let dir = path.strip_suffix("/index.html")?;
-        let page = match dir.split('/').collect::<Vec<_>>().as_slice() {
+        let mut segments: Vec<&str> = dir.split('/').collect();
+        // `…/page/N/` is page N of the listing at `…/`; the first page has no such URL.
+        let mut p = 0;
+        if let [.., "page", n] = segments.as_slice() {
+            p = n.parse::<usize>().ok().filter(|&k| k >= 2 && k.to_string() == *n)? - 1;
+            segments.truncate(segments.len() - 2);
+        }
+        let page = match segments.as_slice() {
+            ["action-items"] => Page::ActionItems(None, p),
             ["action-items", kind, slug] => {
                 let kind = GroupKind::from_key(kind)?;
-                Page::ActionItems(Some(a.action_groups.iter().position(|g| g.kind == kind && g.slug == *slug)?))
+                Page::ActionItems(Some(a.action_groups.iter().position(|g| g.kind == kind && g.slug == *slug)?), p)
             }
-            ["postmortems", id] => Page::Postmortem(*a.by_id.get(*id)?),
-            [key] => Page::TaxonomyIndex(TaxonomyKind::from_key(key)?),
+            ["postmortems", id] if p == 0 => Page::Postmortem(*a.by_id.get(*id)?),
+            [key] if p == 0 => Page::TaxonomyIndex(TaxonomyKind::from_key(key)?),
             [key, slug] => {
                 let kind = TaxonomyKind::from_key(key)?;
-                Page::Term(kind, a.taxonomy(kind).terms.iter().position(|term| term.slug == *slug)?)
+                Page::Term(kind, a.taxonomy(kind).terms.iter().position(|term| term.slug == *slug)?, p)
             }
             _ => return None,
         };
-        Some(page)
+        // Only pages the listing has: `page/9/` of a three-page listing is not one.
+        (p < page.parts(a)).then_some(page)
     }
 }
 

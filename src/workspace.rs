@@ -362,13 +362,26 @@ mod tests {
         let site = Path::new(env!("CARGO_MANIFEST_DIR"));
         let ws = Workspace::open(site, Options::default()).unwrap();
         let view = View { drafts: true, lint: false, today: jiff::civil::date(2025, 1, 1) };
-        let archive = ws.archive(&view).archive.unwrap();
+        let mut archive = ws.archive(&view).archive.unwrap();
+        // Two a page, so listings have several pages.
+        archive.config.per_page = std::num::NonZeroUsize::new(2).unwrap();
         let r = Renderer::new(Arc::new(archive), ws.theme().unwrap().clone(), Default::default());
         let a = r.archive();
-        for page in r.pages() {
-            assert_eq!(Page::at(a, &page.path(a)), Some(page));
+        let pages = r.pages();
+        for page in &pages {
+            assert_eq!(Page::at(a, &page.path(a)), Some(*page));
         }
-        assert!(Page::at(a, "postmortems/nope/index.html").is_none());
-        assert!(Page::at(a, "static/style.css").is_none());
+        assert!(pages.contains(&Page::at(a, "years/2024/page/3/index.html").unwrap()));
+        assert!(pages.contains(&Page::at(a, "action-items/page/2/index.html").unwrap()));
+        for missing in [
+            "postmortems/nope/index.html",
+            "static/style.css",
+            "years/2024/page/1/index.html",
+            "years/2024/page/02/index.html",
+            "years/2024/page/9/index.html",
+            "postmortems/page/2/index.html",
+        ] {
+            assert!(Page::at(a, missing).is_none(), "{missing}");
+        }
     }
 }

@@ -450,6 +450,11 @@ impl Archive {
         self.words.get_or_init(|| similar::Words::new(&self.postmortems))
     }
 
+    /// How many action items are open: they come first in `action_items`.
+    pub fn open_action_items(&self) -> usize {
+        self.action_items.partition_point(|t| t.open)
+    }
+
     pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
         &self.taxonomies[kind as usize]
     }

@@ -88,9 +88,9 @@ impl Renderer {
                 ("postmortem.html", ser(&view))
             }
             Page::TaxonomyIndex(kind) => ("taxonomy.html", context! { taxonomy => ser(a.taxonomy(kind)) }),
-            Page::Term(kind, i) => {
+            Page::Term(kind, i, _) => {
                 let tax = a.taxonomy(kind);
-                let view = TermView::new(a, tax, &tax.terms[i]);
+                let view = TermView::new(a, page, tax, &tax.terms[i]);
                 ("term.html", ser(&view))
             }
             Page::External => {
@@ -98,7 +98,7 @@ impl Renderer {
                 ("external.html", ser(&groups))
             }
             Page::NotFound => ("404.html", context! {}),
-            Page::ActionItems(group) => ("action-items.html", ser(&pages::ActionItemsView::new(a, group))),
+            Page::ActionItems(group, _) => ("action-items.html", ser(&pages::ActionItemsView::new(a, page, group))),
             Page::Insights => ("insights.html", ser(&pages::InsightsView::new(a))),
             Page::Search => ("search.html", context! {}),
         };

@@ -16,7 +16,7 @@ use crate::config::Visibility;
 use crate::markdown::{Target, classify, loose_anchor, resolve_relative};
 use crate::model::insights::{self, Durations, Insights};
 use crate::model::{Archive, External, GroupKind, Postmortem, Span, Taxonomy, TaxonomyKind, Term, format_duration};
-use crate::routes;
+use crate::routes::{self, Page};
 
 /// A postmortem in a listing.
 #[derive(Serialize)]
@@ -84,19 +84,81 @@ impl<'a> Item<'a> {
     }
 }
 
+/// Where one page of a listing sits among its pages: "101–200 of 4,012", and links to the
+/// first, last, neighbouring and previous/next pages (not to every page, which would make a
+/// large listing's output grow with the square of its length).
+#[derive(Serialize)]
+pub struct Pager {
+    /// 1-based.
+    number: usize,
+    count: usize,
+    first: usize,
+    last: usize,
+    total: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    /// Page links in order; `None` where pages are skipped.
+    links: Vec<Option<PagerLink>>,
+    /// The entries of this page, as indices into the whole listing.
+    #[serde(skip)]
+    range: std::ops::Range<usize>,
+}
+
+#[derive(Serialize)]
+struct PagerLink {
+    number: usize,
+    url: String,
+    current: bool,
+}
+
+/// Pages shown either side of the current one.
+const PAGER_WINDOW: usize = 2;
+
+impl Pager {
+    pub fn new(archive: &Archive, page: Page, total: usize) -> Self {
+        let per_page = archive.config.per_page.get();
+        let (part, count) = (page.part_number(), page.parts(archive));
+        let range = (part * per_page).min(total)..((part + 1) * per_page).min(total);
+        let url = |p: usize| page.part(p).url(archive);
+        let mut links: Vec<Option<PagerLink>> = Vec::new();
+        for p in 0..count {
+            let near = p.abs_diff(part) <= PAGER_WINDOW || p == 0 || p + 1 == count;
+            if near {
+                links.push(Some(PagerLink { number: p + 1, url: url(p), current: p == part }));
+            } else if links.last().is_some_and(Option::is_some) {
+                links.push(None);
+            }
+        }
+        Pager {
+            number: part + 1,
+            count,
+            first: range.start + 1,
+            last: range.end,
+            total,
+            prev: (part > 0).then(|| url(part - 1)),
+            next: (part + 1 < count).then(|| url(part + 1)),
+            links,
+            range,
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct TermView<'a> {
     taxonomy: &'a Taxonomy,
     term: &'a Term,
     items: Vec<Item<'a>>,
+    pager: Pager,
     /// On service pages: incidents per month and the service's durations.
     chart: Option<String>,
     durations: Option<Durations>,
 }
 
 impl<'a> TermView<'a> {
-    pub fn new(archive: &'a Archive, taxonomy: &'a Taxonomy, term: &'a Term) -> Self {
-        let items = term.members.iter().map(|&i| Item::new(&archive.postmortems[i], archive)).collect();
+    pub fn new(archive: &'a Archive, page: Page, taxonomy: &'a Taxonomy, term: &'a Term) -> Self {
+        let pager = Pager::new(archive, page, term.members.len());
+        let items =
+            term.members[pager.range.clone()].iter().map(|&i| Item::new(&archive.postmortems[i], archive)).collect();
         let (chart, durations) = match taxonomy.kind {
             TaxonomyKind::Services => {
                 let (chart, durations) = service_summary(archive, term);
@@ -104,7 +166,7 @@ impl<'a> TermView<'a> {
             }
             _ => (None, None),
         };
-        TermView { taxonomy, term, items, chart, durations }
+        TermView { taxonomy, term, items, pager, chart, durations }
     }
 }
 
@@ -414,8 +476,12 @@ pub struct ActionItemsView<'a> {
     heading: String,
     today: String,
     rows: Vec<ActionRow<'a>>,
+    pager: Pager,
     open: usize,
     overdue: usize,
+    /// Of the whole list: closed items are not on the main page, but in the status views.
+    total: usize,
+    closed: usize,
     by_status: Vec<ActionLink<'a>>,
     by_owner: Vec<ActionLink<'a>>,
     by_service: Vec<ActionLink<'a>>,
@@ -423,13 +489,19 @@ pub struct ActionItemsView<'a> {
 }
 
 impl<'a> ActionItemsView<'a> {
-    pub fn new(archive: &'a Archive, group: Option<usize>) -> Self {
+    pub fn new(archive: &'a Archive, page: Page, group: Option<usize>) -> Self {
         let current = group.map(|g| &archive.action_groups[g]);
+        // The main page is the open items; a view has its closed items too, after them.
         let chosen: Vec<usize> = match current {
             Some(g) => g.items.clone(),
-            None => (0..archive.action_items.len()).collect(),
+            None => (0..archive.open_action_items()).collect(),
         };
-        let rows: Vec<ActionRow> = chosen
+        let tracked = |&t: &usize| &archive.action_items[t];
+        let open = chosen.iter().map(tracked).filter(|t| t.open).count();
+        let overdue = chosen.iter().map(tracked).filter(|t| t.overdue_days.is_some()).count();
+        let pager = Pager::new(archive, page, chosen.len());
+        let total = current.map_or(archive.action_items.len(), |g| g.items.len());
+        let rows: Vec<ActionRow> = chosen[pager.range.clone()]
             .iter()
             .map(|&t| {
                 let tracked = &archive.action_items[t];
@@ -476,9 +548,12 @@ impl<'a> ActionItemsView<'a> {
         ActionItemsView {
             heading,
             today: archive.today.to_string(),
-            open: rows.iter().filter(|r| r.open).count(),
-            overdue: rows.iter().filter(|r| r.overdue_days.is_some()).count(),
+            open,
+            overdue,
+            total,
+            closed: total - open,
             rows,
+            pager,
             by_status: links(GroupKind::Status),
             by_owner: links(GroupKind::Owner),
             by_service: links(GroupKind::Service),

@@ -157,6 +157,8 @@ fn errors_in_several_files_are_all_reported_in_one_run() {
 fn bad_site_config_and_templates() {
     let err = broken("site.toml", "title = \"x\"\nseverites = [\"SEV-1\"]\n");
     assert_contains(&err, &["site.toml:2:1: error[config]: unknown field `severites`"]);
+    let err = broken("site.toml", "title = \"x\"\nper_page = 0\n");
+    assert_contains(&err, &["site.toml:2:12: error[config]: `per_page = 0`: a page holds at least one entry"]);
     let err = broken(
         "theme/templates/term.html",
         "{% extends \"base.html\" %}\n{% block main %}{{ term.name }\n{% endblock %}\n",

@@ -199,6 +199,8 @@ fn every_page_kind_passes_axe_and_the_design_checks() {
         "run `npm ci --prefix tests/browser` (scripts/test does)"
     );
     let site = Site::example();
+    // Three a page, so the listings' later pages and their page links are checked too.
+    site.patched("site.toml", "site.toml", &[("timezone = \"UTC\"\n", "timezone = \"UTC\"\nper_page = 3\n")]);
     site.run(&["build", "--drafts"]).success();
     let out = Command::new("node")
         .arg(browser_dir.join("pages.mjs"))
@@ -209,4 +211,5 @@ fn every_page_kind_passes_axe_and_the_design_checks() {
     println!("{stdout}");
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains(" passed, 0 failed") && stdout.contains("ok - dark: postmortems/"), "{stdout}");
+    assert!(stdout.contains("ok - dark: years/2024/page/2/"), "{stdout}");
 }

@@ -8,6 +8,7 @@ mod good_site;
 mod import;
 mod insights;
 mod kill;
+mod listings;
 mod nothing_lost;
 mod parity;
 mod public;

@@ -1,0 +1,120 @@
+//! Long listings split into pages: every entry on exactly one page, each page linked to its
+//! neighbours, and no page past the last.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::site::{Site, attr_values, postmortem_links};
+
+/// The example archive with two entries a page, so its listings have several.
+fn two_a_page() -> Site {
+    let site = Site::example();
+    site.patched("site.toml", "site.toml", &[("timezone = \"UTC\"\n", "timezone = \"UTC\"\nper_page = 2\n")]);
+    site.run(&["build", "--drafts", "--today", "2025-06-01"]).success();
+    site
+}
+
+/// The pages of the listing at `first` (a path from the output root), in order, found by
+/// following each page's `rel="next"` link.
+fn walk(site: &Site, first: &str) -> Vec<(String, String)> {
+    let mut pages = Vec::new();
+    let mut at = first.to_string();
+    loop {
+        let html = site.read(&format!("{at}index.html"));
+        let next = html.split("rel=\"next\" href=\"").nth(1).map(|rest| rest.split('"').next().unwrap().to_string());
+        pages.push((at.clone(), html));
+        match next {
+            // Links are relative to the root: `../../tags/dns/page/2/`.
+            Some(href) => at = href.trim_start_matches("../").to_string(),
+            None => return pages,
+        }
+    }
+}
+
+#[test]
+fn every_term_listing_holds_each_of_its_postmortems_on_exactly_one_page() {
+    let site = two_a_page();
+    let export: serde_json::Value = serde_json::from_str(&site.read("postmortems.json")).unwrap();
+    let mut by_term: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for pm in export["postmortems"].as_array().unwrap() {
+        let id = pm["id"].as_str().unwrap();
+        let text = |key: &str| pm[key].as_str().unwrap().to_lowercase();
+        let mut terms = vec![format!("years/{}", &text("date")[..4]), format!("severities/{}", text("severity"))];
+        terms.push(format!("status/{}", text("status")));
+        for key in ["services", "tags"] {
+            terms.extend(pm[key].as_array().unwrap().iter().map(|t| format!("{key}/{}", t.as_str().unwrap())));
+        }
+        for term in terms {
+            by_term.entry(term).or_default().insert(id.to_string());
+        }
+    }
+    assert!(by_term.values().any(|ids| ids.len() > 4), "some listing needs three pages: {by_term:?}");
+    for (term, ids) in &by_term {
+        let pages = walk(&site, &format!("{term}/"));
+        assert_eq!(pages.len(), ids.len().div_ceil(2), "{term}");
+        let mut seen = Vec::new();
+        for (n, (path, html)) in pages.iter().enumerate() {
+            let list = html.split("<ol class=\"pm-list\">").nth(1).unwrap().split("</ol>").next().unwrap();
+            let on_page: BTreeSet<String> = postmortem_links(list).into_iter().collect();
+            assert!((1..=2).contains(&on_page.len()), "{path}: {on_page:?}");
+            seen.extend(on_page);
+            if n > 0 {
+                assert_eq!(path, &format!("{term}/page/{}/", n + 1));
+                assert!(html.contains(&format!("(page {})", n + 1)), "{path}: the title says which page");
+                assert!(html.contains("rel=\"prev\""), "{path}");
+            }
+            if pages.len() > 1 {
+                assert!(html.contains(&format!("page {} of {}", n + 1, pages.len())), "{path}");
+                assert!(attr_values(html, "aria-current").contains(&"page"), "{path}: the current page is marked");
+            }
+        }
+        assert_eq!(seen.len(), ids.len(), "{term}: no postmortem twice");
+        assert_eq!(&seen.into_iter().collect::<BTreeSet<_>>(), ids, "{term}");
+        let past = site.public().join(format!("{term}/page/{}/index.html", pages.len() + 1));
+        assert!(!past.exists(), "no page past the last: {}", past.display());
+        assert!(!site.public().join(format!("{term}/page/1")).exists(), "page 1 is the listing itself");
+    }
+}
+
+/// `(status, title)` of every row of an action-items table.
+fn rows(html: &str) -> Vec<(String, String)> {
+    html.split("<tr class=\"item-")
+        .skip(1)
+        .map(|row| {
+            let status = row.split(['"', ' ']).next().unwrap().to_string();
+            let cell = row.split("<td>").nth(1).unwrap().split("</td>").next().unwrap();
+            let title = cell.rsplit_once("\">").map_or(cell, |(_, t)| t.trim_end_matches("</a>"));
+            let title = title.replace("&#39;", "'").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">");
+            (status, title.replace("&amp;", "&"))
+        })
+        .collect()
+}
+
+#[test]
+fn the_action_items_page_lists_open_items_in_pages_and_the_closed_ones_in_their_views() {
+    let site = two_a_page();
+    let export: serde_json::Value = serde_json::from_str(&site.read("postmortems.json")).unwrap();
+    let items: Vec<(String, String)> = export["postmortems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|pm| pm["action_items"].as_array().unwrap().iter())
+        .map(|i| (i["status"].as_str().unwrap().to_string(), i["title"].as_str().unwrap().to_string()))
+        .collect();
+    let open: BTreeSet<&str> =
+        items.iter().filter(|(s, _)| s == "todo" || s == "in-progress").map(|(_, t)| t.as_str()).collect();
+    assert!(open.len() > 4 && open.len() < items.len(), "open and closed items in the example");
+
+    let pages = walk(&site, "action-items/");
+    assert_eq!(pages.len(), open.len().div_ceil(2));
+    let listed: Vec<(String, String)> = pages.iter().flat_map(|(_, html)| rows(html)).collect();
+    assert_eq!(listed.len(), open.len(), "{listed:?}");
+    assert_eq!(listed.iter().map(|(_, t)| t.as_str()).collect::<BTreeSet<_>>(), open);
+    assert!(pages[0].1.contains("closed ones are in the views by status"));
+    assert!(pages[0].1.contains("Views by status"), "the views are linked from the first page");
+
+    let done: Vec<(String, String)> =
+        walk(&site, "action-items/status/done/").iter().flat_map(|(_, h)| rows(h)).collect();
+    let expected = items.iter().filter(|(s, _)| s == "done").count();
+    assert_eq!(done.len(), expected);
+    assert!(done.iter().all(|(s, _)| s == "done"), "{done:?}");
+}
