@@ -235,6 +235,21 @@ struct Row {
     block: Option<usize>,
 }
 
+/// A stretch of the incident between two of its moments (impact began -> detected ->
+/// mitigated -> resolved), drawn as a band over the timeline.
+#[derive(Serialize)]
+struct Phase {
+    /// `detect`, `mitigate` or `resolve`: what the stretch ended with.
+    kind: &'static str,
+    /// `Impact → detected`: between which moments, so it is not read as "time to resolve"
+    /// (which runs from impact).
+    label: String,
+    duration: String,
+    /// Where it starts and how long it is along the drawn bar, in percent.
+    left: f64,
+    width: f64,
+}
+
 #[derive(Serialize)]
 struct Related<'a> {
     id: &'a str,
@@ -253,6 +268,7 @@ pub struct PostmortemView<'a> {
     toc: Vec<TocEntry>,
     timeline_zone: String,
     timeline: Vec<Row>,
+    phases: Vec<Phase>,
     related: Vec<Related<'a>>,
     similar: Vec<SimilarView<'a>>,
     /// "First written …, last updated …" and the edit link.
@@ -311,7 +327,7 @@ pub fn postmortem_view<'a>(
         }
         _ => Link::Keep,
     };
-    let timeline = timeline_rows(pm, stamps);
+    let (timeline, phases) = timeline_rows(pm, stamps);
     let rendered = html::render(&pm.body, hl, &timeline_marks(pm, &timeline), &link, archive.config.unsafe_html);
     let related = pm
         .related
@@ -331,6 +347,7 @@ pub fn postmortem_view<'a>(
         toc: rendered.toc,
         timeline_zone: pm.timeline.zone.clone(),
         timeline,
+        phases,
         related,
         similar: crate::model::similar::similar(archive, archive.words(), index)
             .into_iter()
@@ -352,8 +369,9 @@ fn show(t: Timestamp, tz: &TimeZone) -> String {
 }
 
 /// Timeline entries with impact/detection/mitigation/resolution marked on the entry at the
-/// same minute, or added as rows of their own when no entry matches.
-fn timeline_rows(pm: &Postmortem, stamps: [Option<Timestamp>; 4]) -> Vec<Row> {
+/// same minute, or added as rows of their own when no entry matches; and the phases
+/// between those moments, placed on the same bar.
+fn timeline_rows(pm: &Postmortem, stamps: [Option<Timestamp>; 4]) -> (Vec<Row>, Vec<Phase>) {
     let zone = &pm.timeline.tz;
     let mut rows: Vec<(Timestamp, Row)> = pm
         .timeline
@@ -376,7 +394,7 @@ fn timeline_rows(pm: &Postmortem, stamps: [Option<Timestamp>; 4]) -> Vec<Row> {
         })
         .collect();
     if rows.is_empty() {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     for ((mark, _), stamp) in MARKS.iter().zip(stamps) {
         let Some(t) = stamp else { continue };
@@ -405,15 +423,36 @@ fn timeline_rows(pm: &Postmortem, stamps: [Option<Timestamp>; 4]) -> Vec<Row> {
     let first = rows[0].0;
     let span = rows[rows.len() - 1].0.duration_since(first).as_secs_f64();
     let origin = pm.started_at.unwrap_or(first);
-    rows.into_iter()
+    let pos = |t: Timestamp| {
+        if span > 0.0 { (t.duration_since(first).as_secs_f64() / span * 1000.0).round() / 10.0 } else { 0.0 }
+    };
+    // Each known moment after impact ends a phase that began at the moment before it.
+    let known: Vec<(usize, Timestamp)> = stamps.iter().enumerate().filter_map(|(i, t)| Some((i, (*t)?))).collect();
+    let phases = known
+        .windows(2)
+        .filter(|w| w[0].1 <= w[1].1)
+        .map(|w| Phase {
+            kind: ["", "detect", "mitigate", "resolve"][w[1].0],
+            label: format!(
+                "{} → {}",
+                ["Impact", "Detected", "Mitigated"][w[0].0],
+                ["", "detected", "mitigated", "resolved"][w[1].0]
+            ),
+            duration: format_duration(w[1].1.duration_since(w[0].1)),
+            left: pos(w[0].1),
+            width: ((pos(w[1].1) - pos(w[0].1)) * 10.0).round() / 10.0,
+        })
+        .collect();
+    let rows = rows
+        .into_iter()
         .map(|(t, mut row)| {
-            row.pos =
-                if span > 0.0 { (t.duration_since(first).as_secs_f64() / span * 1000.0).round() / 10.0 } else { 0.0 };
+            row.pos = pos(t);
             let d = t.duration_since(origin);
             row.offset = Some(if d.is_negative() { format_duration(d) } else { format!("+{}", format_duration(d)) });
             row
         })
-        .collect()
+        .collect();
+    (rows, phases)
 }
 
 /// The timeline's entries marked in the body where the author wrote them: the list item or

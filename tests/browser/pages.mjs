@@ -71,6 +71,44 @@ async function phone(page) {
   if (header > 844 * 0.15) problems.push(`the header takes ${Math.round(header)}px of 844`);
   if (problems.length) throw new Error(problems.join("\n"));
 }
+// Printed from a dark system, on a page 700px wide: light colours, no line of code or table
+// cut off at the edge, the drawn timeline kept with what follows, and the shapes that carry
+// meaning (timeline dots and phases, legend keys) drawn with borders, which print even with
+// "background graphics" off; filled badges printed exactly.
+async function print(page) {
+  const problems = await page.evaluate(() => {
+    const problems = [];
+    const luminance = (c) => {
+      const [r, g, b] = c.match(/[\d.]+/g).slice(0, 3).map((v) => v / 255);
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const body = getComputedStyle(document.body);
+    if (luminance(body.backgroundColor) < 0.9 || luminance(body.color) > 0.2) problems.push(`printed ${body.color} on ${body.backgroundColor}`);
+    // Panels (code, the key numbers) too: a dark one would print near-black behind black text.
+    for (const el of document.querySelectorAll("main pre, main .strip, main code, main .card")) {
+      const bg = getComputedStyle(el).backgroundColor;
+      if (!bg.startsWith("rgba(0, 0, 0, 0)") && luminance(bg) < 0.8) problems.push(`${el.className || el.tagName} printed on ${bg}`);
+    }
+    for (const el of document.querySelectorAll("main pre, main .table-wrap, main .chart-figure")) {
+      if (el.scrollWidth > el.clientWidth + 1) problems.push(`${el.className || el.tagName} cut off: ${el.scrollWidth}px in ${el.clientWidth}px`);
+    }
+    const shapes = [...document.querySelectorAll(".dot, .phase")].map((el) => [el, null])
+      .concat([...document.querySelectorAll(".entry[class*=mark-], .key")].map((el) => [el, "::before"]));
+    for (const [el, pseudo] of shapes) {
+      const style = getComputedStyle(el, pseudo);
+      if (!(parseFloat(style.borderTopWidth) > 0) || style.borderTopColor === body.backgroundColor) problems.push(`${el.className}${pseudo || ""} is not drawn by a border`);
+    }
+    for (const el of document.querySelectorAll(".badge.sev")) {
+      if (getComputedStyle(el).printColorAdjust !== "exact") problems.push("a severity badge may print without its fill");
+    }
+    for (const el of document.querySelectorAll(".timeline-drawn")) {
+      const style = getComputedStyle(el);
+      if (style.breakInside !== "avoid" || style.breakAfter !== "avoid") problems.push("the drawn timeline may part from its list");
+    }
+    return problems;
+  });
+  if (problems.length) throw new Error(problems.join("\n"));
+}
 async function visit(page, path) {
   const failures = [];
   const listen = (r) => { if (r.status() >= 400) failures.push(`${r.status()} ${r.url()}`); };
@@ -84,17 +122,20 @@ async function visit(page, path) {
 }
 
 let passed = 0, failed = 0;
-for (const scheme of ["light", "dark", "phone"]) {
+for (const scheme of ["light", "dark", "phone", "print"]) {
   const context = await browser.newContext(scheme === "phone"
     ? { viewport: { width: 390, height: 844 }, isMobile: true }
-    : { colorScheme: scheme, viewport: { width: 1280, height: 800 } });
+    : scheme === "print"
+      ? { colorScheme: "dark", viewport: { width: 700, height: 1000 } }
+      : { colorScheme: scheme, viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
+  if (scheme === "print") await page.emulateMedia({ media: "print" });
   for (const path of pages()) {
     const name = `${scheme}: ${path}`;
     try {
       const failures = await visit(page, path);
-      if (scheme === "phone") {
-        await phone(page);
+      if (scheme === "phone" || scheme === "print") {
+        await (scheme === "phone" ? phone : print)(page);
         passed++;
         console.log(`ok - ${name}`);
         continue;

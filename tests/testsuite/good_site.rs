@@ -127,7 +127,7 @@ fn timeline_is_drawn_with_marks_in_the_declared_zone() {
     let site = built();
     let html = site.read("postmortems/checkout-outage/index.html");
     let timeline = html
-        .split("<div class=\"timeline-drawn\">")
+        .split("<figure class=\"timeline-drawn\">")
         .nth(1)
         .unwrap()
         .split("<h2 id=\"supporting-information\"")
@@ -139,9 +139,13 @@ fn timeline_is_drawn_with_marks_in_the_declared_zone() {
     insta::assert_snapshot!("checkout_timeline", timeline);
     assert_eq!(timeline.matches("<li class=\"entry").count(), 4);
     assert_eq!(timeline.matches("class=\"dot").count(), 5, "4 entries and the mitigation");
+    // Phases between the moments, each labelled with its ends and its length.
+    assert_eq!(timeline.matches("<span class=\"phase phase-").count(), 3);
+    assert!(timeline.contains("Mitigated → resolved <strong>1 d 1 h</strong>"), "15:10 to 16:40 the next day");
     assert!(html.contains("<h2 id=\"timeline\">"));
     let db = site.read("postmortems/db-failover/index.html");
     assert!(db.contains("title=\"impact began 2023-07-01 02:00\""), "{db}");
+    assert!(db.contains("Detected → resolved <strong>2 h 30 min</strong>"), "no mitigated_at: one phase less");
     assert!(
         db.contains("<li class=\"entry mark-impact\" data-at=\"2023-07-01T00:00:00Z\">"),
         "Berlin summer time is UTC+2"
