@@ -1,98 +1,121 @@
-//! Charts as SVG drawn at build time: no JavaScript, colours from the page's CSS (so they
-//! follow dark mode and print), a title and description for screen readers, and the
-//! numbers always in a table beside them.
+//! Charts drawn at build time: no JavaScript, colours from the page's CSS (so they follow
+//! dark mode and print), text as HTML at the page's own size, a visible title with its unit,
+//! and the numbers readable beside every bar.
+//!
+//! Bar charts are tables whose cells hold a bar and its number: the chart and its table are
+//! one thing, so screen readers and copy-paste get the numbers too. The monthly chart is an
+//! SVG stretched to the column's width (bars only), with its axis labels in HTML.
 
 use std::fmt::Write;
 
 use super::escape;
 use crate::model::insights::Month;
 
-/// Incidents per month, one bar per month stacked by severity (worst at the bottom).
-pub fn months(months: &[Month], severities: &[String], title: &str, height: u32) -> String {
+/// One row of a bar chart.
+pub struct Bar {
+    pub label: String,
+    /// A CSS class for the bar's colour (`sev-1`), or empty for the default.
+    pub class: String,
+    /// Sets the bar's length.
+    pub value: i64,
+    /// Drawn as a lighter extension beyond `value`: the p90 beyond the median.
+    pub upper: Option<i64>,
+    /// The numbers in words, shown after the bar.
+    pub text: String,
+}
+
+/// A table of bars: `caption` is the visible title, `unit` says what the bars measure,
+/// `key` names the first column for screen readers.
+pub fn bars(rows: &[Bar], caption: &str, unit: &str, key: &str) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let max = rows.iter().map(|r| r.upper.unwrap_or(r.value).max(r.value)).max().unwrap_or(0).max(1) as f64;
+    let percent = |v: i64| (v.max(0) as f64 / max * 1000.0).round() / 10.0;
+    let mut html = format!(
+        "<table class=\"bar-chart\">\n<caption>{} <span class=\"unit\">{}</span></caption>\n<thead class=\"visually-hidden\"><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
+        escape(caption),
+        escape(unit),
+        escape(key),
+        escape(unit)
+    );
+    for row in rows {
+        let width = percent(row.value);
+        let upper = row.upper.map(|u| ((percent(u) - width).max(0.0) * 10.0).round() / 10.0);
+        let _ = write!(
+            html,
+            "<tr><th scope=\"row\">{}</th><td><span class=\"track\"><span class=\"bars\"><span class=\"fill {class}\" style=\"width: {width}%\"></span>",
+            escape(&row.label),
+            class = escape(&row.class),
+        );
+        if let Some(upper) = upper.filter(|u| *u > 0.0) {
+            let _ = write!(html, "<span class=\"upper {}\" style=\"width: {upper}%\"></span>", escape(&row.class));
+        }
+        let _ = writeln!(html, "</span><span class=\"value\">{}</span></span></td></tr>", escape(&row.text));
+    }
+    html.push_str("</tbody>\n</table>\n");
+    html
+}
+
+/// Incidents per month, one bar per month stacked by severity (worst at the bottom), the
+/// full width of the column, with a legend.
+pub fn months(months: &[Month], severities: &[String], title: &str) -> String {
     if months.is_empty() {
         return String::new();
     }
-    let bar = if months.len() > 60 { 4 } else { 8 };
-    let (left, bottom, top) = (28u32, 16u32, 6u32);
-    let plot = height - bottom - top;
-    let width = left + months.len() as u32 * bar + 4;
     let max = months.iter().map(|m| m.total).max().unwrap_or(0).max(1);
-    let mut svg = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"chart-title chart-desc\" preserveAspectRatio=\"xMinYMin meet\">\n<title id=\"chart-title\">{}</title>\n<desc id=\"chart-desc\">{} incidents from {} to {}; busiest month {} with {}. The table below has every number.</desc>\n",
-        escape(title),
-        months.iter().map(|m| m.total).sum::<usize>(),
-        months[0].month,
-        months[months.len() - 1].month,
-        months.iter().max_by_key(|m| m.total).map(|m| m.month.as_str()).unwrap_or(""),
-        max,
+    let busiest = months.iter().max_by_key(|m| m.total).map_or("", |m| m.month.as_str());
+    let total: usize = months.iter().map(|m| m.total).sum();
+    let (first, last) = (&months[0].month, &months[months.len() - 1].month);
+    let mut html = format!(
+        "<figure class=\"chart\">\n<figcaption>{} <span class=\"unit\">incidents per month</span></figcaption>\n<div class=\"plot\">\n<div class=\"y-axis\" aria-hidden=\"true\"><span>{max}</span><span>0</span></div>\n",
+        escape(title)
     );
+    // Ten units a month, two of them a gap, a hundred high: stretched to the column.
     let _ = writeln!(
-        svg,
-        "<line class=\"axis\" x1=\"{left}\" y1=\"{}\" x2=\"{width}\" y2=\"{}\"/>",
-        top + plot,
-        top + plot
+        html,
+        "<svg viewBox=\"0 0 {} 100\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{total} incidents from {first} to {last}; the busiest month, {busiest}, had {max}\">",
+        months.len() * 10
     );
-    let _ = writeln!(svg, "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{max}</text>", left - 4, top + 8);
-    let _ = writeln!(svg, "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">0</text>", left - 4, top + plot);
     for (i, m) in months.iter().enumerate() {
-        let x = left + i as u32 * bar;
-        let mut y = top + plot;
-        for (s, count) in m.counts.iter().enumerate() {
-            if *count == 0 {
-                continue;
-            }
-            let h = (*count as u32 * plot).div_ceil(max as u32);
+        let mut y = 100.0;
+        for (s, &count) in m.counts.iter().enumerate().filter(|(_, c)| **c > 0) {
+            let h = count as f64 * 100.0 / max as f64;
             y -= h;
             let _ = writeln!(
-                svg,
-                "<rect class=\"sev-{}\" x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{h}\"><title>{}: {count} {}</title></rect>",
+                html,
+                "<rect class=\"sev-{}\" x=\"{}\" y=\"{y:.2}\" width=\"8\" height=\"{h:.2}\"><title>{}: {count} {}</title></rect>",
                 s + 1,
-                bar - 1,
+                i * 10 + 1,
                 m.month,
                 escape(&severities[s])
             );
         }
-        if m.month.ends_with("-01") || i == 0 {
-            let _ = writeln!(svg, "<text x=\"{x}\" y=\"{}\">{}</text>", height - 3, &m.month[..4]);
+    }
+    html.push_str("</svg>\n<div class=\"x-axis\" aria-hidden=\"true\">");
+    // The first and last month, and the Januaries between (every other one when there are
+    // many years) that are not crowding either end.
+    let n = months.len();
+    let at = |i: usize| (i as f64 * 1000.0 / n as f64).round() / 10.0;
+    let _ = write!(html, "<span style=\"left: 0%\">{first}</span>");
+    let step = if months.iter().filter(|m| m.month.ends_with("-01")).count() > 12 { 2 } else { 1 };
+    for (i, m) in months.iter().enumerate() {
+        let year: usize = m.month[..4].parse().unwrap_or(0);
+        if m.month.ends_with("-01") && year.is_multiple_of(step) && at(i) >= 8.0 && at(i) <= 88.0 && i + 1 < n {
+            let _ = write!(html, "<span style=\"left: {}%\">{}</span>", at(i), &m.month[..4]);
         }
     }
-    svg.push_str("</svg>\n");
-    svg
-}
-
-/// Horizontal bars: label, value (for length) and the value in words.
-pub fn bars(rows: &[(String, i64, String)], title: &str) -> String {
-    if rows.is_empty() {
-        return String::new();
+    if n > 1 {
+        let _ = write!(html, "<span style=\"right: 0\">{last}</span>");
     }
-    let (label_w, bar_w, row_h) = (130u32, 260u32, 18u32);
-    let width = label_w + bar_w + 90;
-    let height = rows.len() as u32 * row_h + 4;
-    let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
-    let mut svg = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">\n<title>{}</title>\n",
-        escape(title),
-        escape(title)
-    );
-    for (i, (label, value, words)) in rows.iter().enumerate() {
-        let y = i as u32 * row_h;
-        let w = ((*value).max(0) as u64 * bar_w as u64 / max as u64) as u32;
-        let _ = writeln!(
-            svg,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"bar\" x=\"{label_w}\" y=\"{}\" width=\"{}\" height=\"{}\"/><text x=\"{}\" y=\"{}\">{}</text>",
-            label_w - 6,
-            y + 13,
-            escape(label),
-            y + 3,
-            w.max(1),
-            row_h - 6,
-            label_w + w + 6,
-            y + 13,
-            escape(words)
-        );
+    html.push_str("</div>\n</div>\n<p class=\"legend\">");
+    for (s, name) in severities.iter().enumerate() {
+        if months.iter().any(|m| m.counts.get(s).is_some_and(|c| *c > 0)) {
+            let _ = write!(html, "<span class=\"key sev-{}\">{}</span> ", s + 1, escape(name));
+        }
     }
-    svg.push_str("</svg>\n");
-    svg
+    html.push_str("</p>\n</figure>\n");
+    html
 }
 
 #[cfg(test)]
@@ -101,24 +124,44 @@ mod tests {
 
     #[test]
     fn month_bars_stack_by_severity_with_text_alternatives() {
-        let months = vec![
-            Month { month: "2024-01".into(), counts: vec![1, 2], total: 3 },
-            Month { month: "2024-02".into(), counts: vec![0, 0], total: 0 },
-        ];
-        let svg = months_chart(&months);
-        assert!(svg.contains("<title id=\"chart-title\">Incidents</title>"));
-        assert!(svg.contains("3 incidents from 2024-01 to 2024-02; busiest month 2024-01 with 3"));
-        assert_eq!(svg.matches("<rect").count(), 2, "zero counts draw nothing");
-        assert!(svg.contains("class=\"sev-2\"") && svg.contains("<title>2024-01: 2 SEV-2</title>"));
-    }
-
-    fn months_chart(months: &[Month]) -> String {
-        super::months(months, &["SEV-1".into(), "SEV-2".into()], "Incidents", 120)
+        // 2023-12 to 2025-12: 25 months, incidents in the first only.
+        let months: Vec<Month> = (0..25)
+            .map(|i| {
+                let counts = if i == 0 { vec![1, 2] } else { vec![0, 0] };
+                Month {
+                    month: format!("{}-{:02}", 2023 + (i + 11) / 12, (i + 11) % 12 + 1),
+                    total: counts.iter().sum(),
+                    counts,
+                }
+            })
+            .collect();
+        let html = super::months(&months, &["SEV-1".into(), "SEV-2".into()], "Incidents");
+        assert!(html.contains("<figcaption>Incidents <span class=\"unit\">incidents per month</span>"));
+        assert!(html.contains("3 incidents from 2023-12 to 2025-12; the busiest month, 2023-12, had 3"));
+        assert_eq!(html.matches("<rect").count(), 2, "zero counts draw nothing");
+        assert!(html.contains("class=\"sev-2\"") && html.contains("<title>2023-12: 2 SEV-2</title>"));
+        // January 2024 would crowd the first label; January 2025 is halfway.
+        let axis = "<span style=\"left: 0%\">2023-12</span><span style=\"left: 52%\">2025</span><span style=\"right: 0\">2025-12</span>";
+        assert!(html.contains(axis), "{html}");
+        assert!(html.contains("<span class=\"key sev-1\">SEV-1</span> <span class=\"key sev-2\">SEV-2</span>"));
     }
 
     #[test]
-    fn bars_scale_to_the_largest_value() {
-        let svg = bars(&[("a".into(), 10, "10 min".into()), ("b".into(), 5, "5 min".into())], "TTR");
-        assert!(svg.contains("width=\"260\"") && svg.contains("width=\"130\""), "{svg}");
+    fn bars_scale_to_the_largest_value_and_show_it() {
+        let row = |label: &str, value, upper| Bar {
+            label: label.into(),
+            class: String::new(),
+            value,
+            upper,
+            text: format!("{value} min"),
+        };
+        let html = bars(&[row("a", 10, Some(20)), row("b", 5, None)], "TTR", "minutes", "Service");
+        assert!(html.contains("<caption>TTR <span class=\"unit\">minutes</span></caption>"), "{html}");
+        assert!(html.contains("<th scope=\"row\">a</th>"));
+        assert!(html.contains("style=\"width: 50%\"></span><span class=\"upper \" style=\"width: 50%\">"), "{html}");
+        assert!(
+            html.contains("style=\"width: 25%\"></span></span><span class=\"value\">5 min</span></span>"),
+            "{html}"
+        );
     }
 }

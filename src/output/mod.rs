@@ -24,7 +24,7 @@ use crate::diagnostics::Diagnostic;
 use crate::model::Archive;
 use crate::routes::{self, Page};
 pub use highlight::{Highlighter, escape};
-use pages::{ExternalGroups, Item, TermView, postmortem_view};
+use pages::{ExternalGroups, TermView, postmortem_view};
 pub use theme::Theme;
 
 /// Renders pages of one archive. Theme and highlighter are shared so `serve` can make a
@@ -76,13 +76,7 @@ impl Renderer {
                 let urls = self.pages().into_iter().map(|p| p.url(a)).filter(|u| u.is_empty() || u.ends_with('/'));
                 return Ok((path, feeds::sitemap(a, urls)));
             }
-            Page::Home => {
-                let recent: Vec<Item> = a.postmortems.iter().take(20).map(|p| Item::new(p, a)).collect();
-                (
-                    "index.html",
-                    context! { recent => ser(&recent), external_count => a.external.len(), taxonomies => ser(&a.taxonomies) },
-                )
-            }
+            Page::Home => ("index.html", ser(&pages::HomeView::new(a))),
             Page::Postmortem(i) => {
                 let view = postmortem_view(i, a, &self.by_path, &self.highlighter);
                 ("postmortem.html", ser(&view))

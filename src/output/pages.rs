@@ -9,12 +9,12 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, Zoned};
 use serde::Serialize;
 
-use super::charts;
+use super::charts::{self, Bar};
 use super::highlight::Highlighter;
 use super::html::{self, Link, TimelineMarks, TocEntry};
 use crate::config::Visibility;
 use crate::markdown::{Target, classify, loose_anchor, resolve_relative};
-use crate::model::insights::{self, Durations, Insights};
+use crate::model::insights::{self, Durations, Insights, Month};
 use crate::model::{Archive, External, GroupKind, Postmortem, Span, Taxonomy, TaxonomyKind, Term, format_duration};
 use crate::routes::{self, Page};
 
@@ -149,9 +149,18 @@ pub struct TermView<'a> {
     term: &'a Term,
     items: Vec<Item<'a>>,
     pager: Pager,
-    /// On service pages: incidents per month and the service's durations.
-    chart: Option<String>,
-    durations: Option<Durations>,
+    /// On the first page of a service.
+    summary: Option<ServiceSummary>,
+}
+
+/// A service in numbers: incidents per month (a chart, and a table of the months that had
+/// any) and its durations.
+#[derive(Serialize)]
+pub struct ServiceSummary {
+    chart: String,
+    months: Vec<Month>,
+    severities: Vec<String>,
+    durations: Durations,
 }
 
 impl<'a> TermView<'a> {
@@ -159,14 +168,9 @@ impl<'a> TermView<'a> {
         let pager = Pager::new(archive, page, term.members.len());
         let items =
             term.members[pager.range.clone()].iter().map(|&i| Item::new(&archive.postmortems[i], archive)).collect();
-        let (chart, durations) = match taxonomy.kind {
-            TaxonomyKind::Services => {
-                let (chart, durations) = service_summary(archive, term);
-                (Some(chart), Some(durations))
-            }
-            _ => (None, None),
-        };
-        TermView { taxonomy, term, items, pager, chart, durations }
+        let first = page.part_number() == 0;
+        let summary = (taxonomy.kind == TaxonomyKind::Services && first).then(|| ServiceSummary::new(archive, term));
+        TermView { taxonomy, term, items, pager, summary }
     }
 }
 
@@ -601,6 +605,36 @@ impl<'a> ActionItemsView<'a> {
     }
 }
 
+/// The home page: what is open, the recent trend, the newest postmortems.
+#[derive(Serialize)]
+pub struct HomeView<'a> {
+    recent: Vec<Item<'a>>,
+    taxonomies: &'a [Taxonomy],
+    external_count: usize,
+    open: usize,
+    overdue: usize,
+    months_chart: String,
+}
+
+/// Months the home page's chart covers.
+const HOME_MONTHS: usize = 24;
+
+impl<'a> HomeView<'a> {
+    pub fn new(archive: &'a Archive) -> Self {
+        let severities = &archive.config.severities;
+        let mut months = insights::months(archive.postmortems.iter().map(|p| &**p), severities);
+        months.drain(..months.len().saturating_sub(HOME_MONTHS));
+        HomeView {
+            recent: archive.postmortems.iter().take(20).map(|p| Item::new(p, archive)).collect(),
+            taxonomies: &archive.taxonomies,
+            external_count: archive.external.len(),
+            open: archive.open_action_items(),
+            overdue: archive.action_items.iter().filter(|t| t.overdue_days.is_some()).count(),
+            months_chart: charts::months(&months, severities, "Incidents per month, by severity"),
+        }
+    }
+}
+
 /// `/insights/`: the numbers and their charts.
 #[derive(Serialize)]
 pub struct InsightsView {
@@ -611,40 +645,74 @@ pub struct InsightsView {
     per_year_chart: String,
 }
 
-/// Rows for a bar chart of median time to resolve.
-fn resolve_rows<'a>(groups: impl Iterator<Item = &'a Durations>) -> Vec<(String, i64, String)> {
-    groups.filter_map(|g| g.resolve.as_ref().map(|r| (g.name.clone(), r.median_seconds, r.median.clone()))).collect()
+/// Bars of time to resolve: the median, the p90 beyond it, and how many incidents count.
+fn resolve_bars<'a>(groups: impl Iterator<Item = &'a Durations>, class: impl Fn(&str) -> String) -> Vec<Bar> {
+    groups
+        .filter_map(|g| {
+            let r = g.resolve.as_ref()?;
+            Some(Bar {
+                label: g.name.clone(),
+                class: class(&g.name),
+                value: r.median_seconds,
+                upper: Some(r.p90_seconds),
+                text: format!("{} · p90 {} · {} resolved", r.median, r.p90, r.count),
+            })
+        })
+        .collect()
 }
+
+const RESOLVE_UNIT: &str = "median (bar) and p90 (lighter), from the start of impact";
 
 impl InsightsView {
     pub fn new(archive: &Archive) -> Self {
         let insights = Insights::new(archive);
-        let months_chart =
-            charts::months(&insights.months, &insights.severities, "Incidents per month, by severity", 180);
-        let resolve_by_severity_chart =
-            charts::bars(&resolve_rows(insights.by_severity.iter()), "Median time to resolve by severity");
+        let months_chart = charts::months(&insights.months, &insights.severities, "Incidents per month, by severity");
+        let severity = |name: &str| format!("sev-{}", archive.config.severity_rank(name).saturating_add(1));
+        let resolve_by_severity_chart = charts::bars(
+            &resolve_bars(insights.by_severity.iter(), severity),
+            "Time to resolve by severity",
+            RESOLVE_UNIT,
+            "Severity",
+        );
+        // The services with most incidents, slowest first.
         let mut busiest: Vec<&Durations> = insights.by_service.iter().collect();
         busiest.sort_by(|a, b| b.incidents.cmp(&a.incidents).then_with(|| a.name.cmp(&b.name)));
+        let mut by_service = resolve_bars(busiest.into_iter().take(15), |_| String::new());
+        by_service.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.label.cmp(&b.label)));
         let resolve_by_service_chart = charts::bars(
-            &resolve_rows(busiest.into_iter().take(15)),
-            "Median time to resolve, 15 services with most incidents",
+            &by_service,
+            "Time to resolve, the 15 services with most incidents, slowest first",
+            RESOLVE_UNIT,
+            "Service",
         );
-        let per_year: Vec<(String, i64, String)> =
-            insights.by_year.iter().map(|y| (y.name.clone(), y.incidents as i64, y.incidents.to_string())).collect();
-        let per_year_chart = charts::bars(&per_year, "Incidents per year");
+        let per_year: Vec<Bar> = insights
+            .by_year
+            .iter()
+            .map(|y| Bar {
+                label: y.name.clone(),
+                class: String::new(),
+                value: y.incidents as i64,
+                upper: None,
+                text: y.incidents.to_string(),
+            })
+            .collect();
+        let per_year_chart = charts::bars(&per_year, "Incidents per year", "incidents", "Year");
         InsightsView { insights, months_chart, resolve_by_severity_chart, resolve_by_service_chart, per_year_chart }
     }
 }
 
-/// A service's own small chart on its page.
-pub fn service_summary(archive: &Archive, term: &Term) -> (String, Durations) {
-    let pms = || term.members.iter().map(|&i| &*archive.postmortems[i]);
-    let months = insights::months(pms(), &archive.config.severities);
-    let chart = charts::months(
-        &months,
-        &archive.config.severities,
-        &format!("{} incidents per month, by severity", term.name),
-        110,
-    );
-    (chart, insights::durations(term.name.clone(), pms()))
+impl ServiceSummary {
+    fn new(archive: &Archive, term: &Term) -> Self {
+        let pms = || term.members.iter().map(|&i| &*archive.postmortems[i]);
+        let severities = &archive.config.severities;
+        let mut months = insights::months(pms(), severities);
+        let chart = charts::months(&months, severities, &format!("Incidents on {}, by severity", term.name));
+        months.retain(|m| m.total > 0);
+        ServiceSummary {
+            chart,
+            months,
+            severities: severities.clone(),
+            durations: insights::durations(term.name.clone(), pms()),
+        }
+    }
 }

@@ -89,10 +89,10 @@ async function print(page) {
       const bg = getComputedStyle(el).backgroundColor;
       if (!bg.startsWith("rgba(0, 0, 0, 0)") && luminance(bg) < 0.8) problems.push(`${el.className || el.tagName} printed on ${bg}`);
     }
-    for (const el of document.querySelectorAll("main pre, main .table-wrap, main .chart-figure")) {
+    for (const el of document.querySelectorAll("main pre, main .table-wrap, main .chart, main .bar-chart")) {
       if (el.scrollWidth > el.clientWidth + 1) problems.push(`${el.className || el.tagName} cut off: ${el.scrollWidth}px in ${el.clientWidth}px`);
     }
-    const shapes = [...document.querySelectorAll(".dot, .phase")].map((el) => [el, null])
+    const shapes = [...document.querySelectorAll(".dot, .phase, .bars > span")].map((el) => [el, null])
       .concat([...document.querySelectorAll(".entry[class*=mark-], .key")].map((el) => [el, "::before"]));
     for (const [el, pseudo] of shapes) {
       const style = getComputedStyle(el, pseudo);

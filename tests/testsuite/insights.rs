@@ -123,14 +123,23 @@ fn insights_numbers_match_hand_computed_ones() {
             "<tr><th scope=\"row\">2023</th><td>1</td>",
             "<tr><th scope=\"row\">2024-03</th><td>1</td><td>0</td><td>0</td><td>1</td></tr>",
             "<tr><th scope=\"row\">(no team)</th><td>1</td><td>1</td></tr>",
-            "<svg class=\"chart\"",
+            "<figure class=\"chart\">",
+            // The bar charts are tables: median and p90 as a bar, the numbers beside it.
+            "<th scope=\"row\">SEV-1</th><td><span class=\"track\"><span class=\"bars\"><span class=\"fill sev-1\"",
+            "1 d 2 h · p90 1 d 2 h · 1 resolved",
         ],
     );
     assert!(html.contains("<tr><th scope=\"row\">2023-07</th><td>0</td><td>1</td><td>0</td><td>1</td></tr>"));
-    assert!(
-        site.read("services/payments/index.html").contains("<svg class=\"chart\""),
-        "service pages have their own chart"
+    let payments = site.read("services/payments/index.html");
+    assert!(payments.contains("<figure class=\"chart\">"), "service pages have their own chart");
+    assert_contains(
+        &payments,
+        &[
+            "<tr><th scope=\"row\">2023-07</th><td>0</td><td>1</td><td>0</td><td>1</td></tr>",
+            "<tr><th scope=\"row\">2024-03</th><td>1</td>",
+        ],
     );
+    assert!(!payments.contains("<th scope=\"row\">2023-08</th>"), "only months with incidents in the table");
 }
 
 #[test]
@@ -155,6 +164,21 @@ fn action_items_page_puts_overdue_first_and_has_a_page_per_view() {
     assert!(site.read("action-items/status/todo/index.html").contains("Undated"));
     assert!(site.read("action-items/service/search/index.html").contains("Later"));
     assert!(site.read("action-items/owner/unassigned/index.html").contains("Undated"));
+}
+
+#[test]
+fn home_shows_open_and_overdue_items_and_the_recent_months() {
+    let site = Site::fixture("good");
+    site.run(&["build", "--today", "2024-06-01"]).success();
+    let home = site.read("index.html");
+    // One open item, due 2023-08-01: overdue on 2024-06-01, not on 2023-07-15.
+    assert_contains(
+        &home,
+        &["<span class=\"count\">1</span> open</a>", "<span class=\"count overdue-count\">1</span> overdue</a>"],
+    );
+    assert!(home.contains("<figure class=\"chart\">") && home.contains("<title>2024-03: 1 SEV-1</title>"), "{home}");
+    site.run(&["build", "--today", "2023-07-15"]).success();
+    assert!(site.read("index.html").contains("<span class=\"count\">0</span> overdue</a>"));
 }
 
 #[test]

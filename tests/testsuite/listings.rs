@@ -57,6 +57,13 @@ fn every_term_listing_holds_each_of_its_postmortems_on_exactly_one_page() {
             let on_page: BTreeSet<String> = postmortem_links(list).into_iter().collect();
             assert!((1..=2).contains(&on_page.len()), "{path}: {on_page:?}");
             seen.extend(on_page);
+            if term.starts_with("services/") {
+                assert_eq!(
+                    html.contains("<figure class=\"chart\">"),
+                    n == 0,
+                    "{path}: the chart on the first page only"
+                );
+            }
             if n > 0 {
                 assert_eq!(path, &format!("{term}/page/{}/", n + 1));
                 assert!(html.contains(&format!("(page {})", n + 1)), "{path}: the title says which page");
