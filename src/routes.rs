@@ -21,6 +21,10 @@ pub enum Page {
     /// (0 is the first).
     Term(TaxonomyKind, usize, usize),
     External,
+    /// One external postmortem's own page: index into `Archive::external`.
+    ExternalEntry(usize),
+    /// One page of an external category's listing: index into `Archive::external_categories`.
+    ExternalCategory(usize, usize),
     NotFound,
     Feed,
     Sitemap,
@@ -73,6 +77,14 @@ pub fn term(kind: TaxonomyKind, name: &str) -> String {
     format!("{}/{}/", kind.key(), slugify(name))
 }
 
+pub fn external_entry(slug: &str) -> String {
+    format!("external/{slug}/")
+}
+
+pub fn external_category(slug: &str) -> String {
+    format!("external/category/{slug}/")
+}
+
 pub fn action_group(kind: GroupKind, slug: &str) -> String {
     format!("action-items/{}/{slug}/", kind.key())
 }
@@ -110,6 +122,8 @@ impl Page {
         for kind in TaxonomyKind::ALL {
             (0..a.taxonomy(kind).terms.len()).for_each(|i| listing(Page::Term(kind, i, 0), 0));
         }
+        (0..a.external_categories.len()).for_each(|i| listing(Page::ExternalCategory(i, 0), 0));
+        pages.extend((0..a.external.len()).map(Page::ExternalEntry));
         pages.extend((0..a.postmortems.len()).flat_map(|i| [Page::Postmortem(i), Page::PostmortemJson(i)]));
         pages.extend(TaxonomyKind::ALL.map(Page::TaxonomyIndex));
         pages
@@ -122,6 +136,7 @@ impl Page {
             Page::Term(kind, i, _) => parts(a.taxonomy(kind).terms[i].count, per_page),
             Page::ActionItems(None, _) => parts(a.open_action_items(), per_page),
             Page::ActionItems(Some(g), _) => parts(a.action_groups[g].items.len(), per_page),
+            Page::ExternalCategory(i, _) => parts(a.external_categories[i].count, per_page),
             _ => 1,
         }
     }
@@ -129,7 +144,7 @@ impl Page {
     /// Which page of its listing this is (0 for the first, and for a page that is no listing).
     pub fn part_number(self) -> usize {
         match self {
-            Page::Term(_, _, p) | Page::ActionItems(_, p) => p,
+            Page::Term(_, _, p) | Page::ActionItems(_, p) | Page::ExternalCategory(_, p) => p,
             _ => 0,
         }
     }
@@ -139,6 +154,7 @@ impl Page {
         match self {
             Page::Term(kind, i, _) => Page::Term(kind, i, p),
             Page::ActionItems(group, _) => Page::ActionItems(group, p),
+            Page::ExternalCategory(i, _) => Page::ExternalCategory(i, p),
             other => other,
         }
     }
@@ -152,6 +168,8 @@ impl Page {
             Page::Term(kind, i, p) => part(&format!("{}/{}/", kind.key(), a.taxonomy(kind).terms[i].slug), p),
             Page::ActionItems(Some(g), p) => part(&action_group(a.action_groups[g].kind, &a.action_groups[g].slug), p),
             Page::ActionItems(None, p) if p > 0 => part(ACTION_ITEMS, p),
+            Page::ExternalEntry(i) => external_entry(&a.external[i].slug),
+            Page::ExternalCategory(i, p) => part(&external_category(&a.external_categories[i].slug), p),
             fixed => FIXED.iter().find(|(p, _, _)| *p == fixed).map(|(_, _, url)| url.to_string()).unwrap_or_default(),
         }
     }
@@ -184,6 +202,10 @@ impl Page {
                 Page::ActionItems(Some(a.action_groups.iter().position(|g| g.kind == kind && g.slug == *slug)?), p)
             }
             ["postmortems", id] if p == 0 => Page::Postmortem(*a.by_id.get(*id)?),
+            ["external", "category", slug] => {
+                Page::ExternalCategory(a.external_categories.iter().position(|c| c.slug == *slug)?, p)
+            }
+            ["external", slug] if p == 0 => Page::ExternalEntry(a.external.iter().position(|e| e.slug == *slug)?),
             [key] if p == 0 => Page::TaxonomyIndex(TaxonomyKind::from_key(key)?),
             [key, slug] => {
                 let kind = TaxonomyKind::from_key(key)?;

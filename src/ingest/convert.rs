@@ -495,14 +495,21 @@ pub fn external(loaded: Loaded<RawExternal>, audience: Audience) -> (Option<Exte
     }
     let Loaded { doc, raw, .. } = loaded;
     let nonempty = |v: Option<Text>| v.map(|t| t.0).filter(|t| !t.is_empty());
-    let title = raw.title.filter(|t| !t.is_empty()).unwrap_or_else(|| doc.file_stem());
+    let company = raw.company.filter(|c| !c.is_empty()).unwrap_or_else(|| "Unknown".into());
+    let start_time = nonempty(raw.start_time);
+    // Without a title, say whose incident and when: icco names its files by UUID, which
+    // tells a reader nothing.
+    let title = raw.title.filter(|t| !t.is_empty()).unwrap_or_else(|| match &start_time {
+        Some(t) => format!("{company} incident of {}", t.get(..10).unwrap_or(t)),
+        None => format!("{company} incident"),
+    });
     let mut ext = External {
         slug: slugify(&doc.file_stem()),
         title,
         url,
-        company: raw.company.filter(|c| !c.is_empty()).unwrap_or_else(|| "Unknown".into()),
+        company,
         product: raw.product.filter(|p| !p.is_empty()),
-        start_time: nonempty(raw.start_time),
+        start_time,
         end_time: nonempty(raw.end_time),
         categories: raw.categories,
         keywords: raw.keywords,

@@ -47,6 +47,9 @@ pub const EXTERNAL_KEYS: &[&str] = &[
     "summary",
     "archive_url",
     "uuid",
+    // When icco's crawler fetched the source and when it says the source was published.
+    "source_fetched_at",
+    "source_published_at",
 ];
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -340,6 +340,10 @@ pub struct Archive {
     pub postmortems: Vec<Arc<Postmortem>>,
     pub drafts_left_out: usize,
     pub external: Vec<External>,
+    /// The external postmortems by company and by category, names that differ only in case
+    /// or punctuation (GitHub, Github) as one, A to Z.
+    pub external_companies: Vec<ExternalGroup>,
+    pub external_categories: Vec<ExternalGroup>,
     pub taxonomies: Vec<Taxonomy>,
     /// The day "overdue" is judged against (the build date, or `--today`).
     pub today: Date,
@@ -370,6 +374,38 @@ pub struct Tracked {
     pub open: bool,
     /// Days past its due date, for open items that are late.
     pub overdue_days: Option<i32>,
+}
+
+/// External postmortems sharing a company or a category.
+#[derive(Debug, Serialize)]
+pub struct ExternalGroup {
+    /// The spelling most entries use.
+    pub name: String,
+    pub slug: String,
+    /// Indices into `Archive::external`, newest first.
+    #[serde(skip)]
+    pub members: Vec<usize>,
+    pub count: usize,
+}
+
+/// Groups `(entry, name)` pairs by the name's slug, each named by its most used spelling.
+fn external_groups<'a>(names: impl Iterator<Item = (usize, &'a str)>) -> Vec<ExternalGroup> {
+    let mut by_slug: BTreeMap<String, (Vec<usize>, BTreeMap<&str, usize>)> = BTreeMap::new();
+    for (i, name) in names {
+        let (members, spellings) = by_slug.entry(slugify(name)).or_default();
+        if members.last() != Some(&i) {
+            members.push(i);
+        }
+        *spellings.entry(name).or_default() += 1;
+    }
+    by_slug
+        .into_iter()
+        .map(|(slug, (members, spellings))| {
+            // Most used first; of equals, the first in byte order (capitals first: GitHub).
+            let name = spellings.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(n, _)| *n);
+            ExternalGroup { name: name.unwrap_or_default().to_string(), slug, count: members.len(), members }
+        })
+        .collect()
 }
 
 /// How action items are grouped into views. Serialized as the URL segment under
@@ -424,6 +460,20 @@ impl Archive {
         let drafts_left_out = before - postmortems.len();
         postmortems.sort_by(|a, b| (b.date, b.started_at, &a.id).cmp(&(a.date, a.started_at, &b.id)));
         external.sort_by(|a, b| (&b.start_time, &a.title).cmp(&(&a.start_time, &b.title)));
+        // Each its own page: two files of one name in different folders get `-2`, `-3`.
+        let mut taken = std::collections::HashSet::new();
+        for e in &mut external {
+            let base = e.slug.clone();
+            let mut n = 1;
+            while !taken.insert(e.slug.clone()) {
+                n += 1;
+                e.slug = format!("{base}-{n}");
+            }
+        }
+        let external_companies = external_groups(external.iter().enumerate().map(|(i, e)| (i, e.company.as_str())));
+        let external_categories = external_groups(
+            external.iter().enumerate().flat_map(|(i, e)| e.categories.iter().map(move |c| (i, c.as_str()))),
+        );
         let taxonomies = build_taxonomies(&config, &postmortems);
         let action_items = track_action_items(&postmortems, today);
         let action_groups = group_action_items(&postmortems, &action_items);
@@ -435,6 +485,8 @@ impl Archive {
             postmortems,
             drafts_left_out,
             external,
+            external_companies,
+            external_categories,
             taxonomies,
             today,
             action_items,

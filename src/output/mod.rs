@@ -24,7 +24,7 @@ use crate::diagnostics::Diagnostic;
 use crate::model::Archive;
 use crate::routes::{self, Page};
 pub use highlight::{Highlighter, escape};
-use pages::{ExternalGroups, TermView, postmortem_view};
+use pages::{TermView, postmortem_view};
 pub use theme::Theme;
 
 /// Renders pages of one archive. Theme and highlighter are shared so `serve` can make a
@@ -87,9 +87,10 @@ impl Renderer {
                 let view = TermView::new(a, page, tax, &tax.terms[i]);
                 ("term.html", ser(&view))
             }
-            Page::External => {
-                let groups = ExternalGroups::new(&a.external);
-                ("external.html", ser(&groups))
+            Page::External => ("external.html", ser(&pages::ExternalIndex::new(a))),
+            Page::ExternalEntry(i) => ("external-entry.html", ser(&pages::ExternalPage::new(a, i))),
+            Page::ExternalCategory(i, _) => {
+                ("external-category.html", ser(&pages::ExternalCategoryView::new(a, page, i)))
             }
             Page::NotFound => ("404.html", context! {}),
             Page::ActionItems(group, _) => ("action-items.html", ser(&pages::ActionItemsView::new(a, page, group))),

@@ -1,9 +1,8 @@
 //! What templates see: borrowed, display-ready views of the model (times in the site's
 //! zone, durations in human units, URLs relative to the site root).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::rc::Rc;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, Zoned};
@@ -15,7 +14,9 @@ use super::html::{self, Link, TimelineMarks, TocEntry};
 use crate::config::Visibility;
 use crate::markdown::{Target, classify, loose_anchor, resolve_relative};
 use crate::model::insights::{self, Durations, Insights, Month};
-use crate::model::{Archive, External, GroupKind, Postmortem, Span, Taxonomy, TaxonomyKind, Term, format_duration};
+use crate::model::{
+    Archive, External, ExternalGroup, GroupKind, Postmortem, Span, Taxonomy, TaxonomyKind, Term, format_duration,
+};
 use crate::routes::{self, Page};
 
 /// A postmortem in a listing.
@@ -174,38 +175,112 @@ impl<'a> TermView<'a> {
     }
 }
 
-/// Curated external postmortems grouped two ways, groups sorted by name.
-#[derive(Serialize)]
-pub struct ExternalGroups<'a> {
-    count: usize,
-    by_category: BTreeMap<String, Vec<Rc<ExternalView<'a>>>>,
-    by_company: BTreeMap<&'a str, Vec<Rc<ExternalView<'a>>>>,
-}
+/// How much of an external postmortem's summary the index shows: every entry is on that one
+/// page, and the full text is a click away.
+const EXTERNAL_SUMMARY_CHARS: usize = 240;
 
-/// An external postmortem with its summary and body rendered once for both groupings.
+/// An external postmortem in a list: its own page, the source, and the summary (Markdown,
+/// cut as a list's summaries are).
 #[derive(Serialize)]
-struct ExternalView<'a> {
+pub struct ExternalItem<'a> {
     #[serde(flatten)]
     external: &'a External,
-    /// icco files keep the summary in the body: both are shown, so neither is lost.
+    page: String,
+    date: Option<&'a str>,
+    categories: Vec<NamedLink<'a>>,
+    summary_html: String,
+}
+
+/// A name and the page it links to.
+#[derive(Serialize)]
+struct NamedLink<'a> {
+    name: &'a str,
+    url: String,
+}
+
+impl<'a> ExternalItem<'a> {
+    fn new(archive: &'a Archive, index: usize) -> Self {
+        let e = &archive.external[index];
+        let text = e.summary.as_deref().unwrap_or(e.body.trim());
+        let categories = e
+            .categories
+            .iter()
+            .map(|c| {
+                let slug = crate::text::slugify(c);
+                let name = archive.external_categories.iter().find(|g| g.slug == slug).map_or(c.as_str(), |g| &g.name);
+                NamedLink { name, url: routes::external_category(&slug) }
+            })
+            .collect();
+        ExternalItem {
+            external: e,
+            page: routes::external_entry(&e.slug),
+            date: e.start_time.as_deref().map(|t| t.get(..10).unwrap_or(t)),
+            categories,
+            summary_html: if text.is_empty() {
+                String::new()
+            } else {
+                html::summary(&cut(text, EXTERNAL_SUMMARY_CHARS))
+            },
+        }
+    }
+}
+
+/// `/external/`: one list, by company A to Z, with a jump index of companies and categories.
+#[derive(Serialize)]
+pub struct ExternalIndex<'a> {
+    count: usize,
+    companies: Vec<(&'a ExternalGroup, Vec<ExternalItem<'a>>)>,
+    categories: Vec<NamedLink<'a>>,
+}
+
+impl<'a> ExternalIndex<'a> {
+    pub fn new(archive: &'a Archive) -> Self {
+        let companies = archive
+            .external_companies
+            .iter()
+            .map(|g| (g, g.members.iter().map(|&i| ExternalItem::new(archive, i)).collect()))
+            .collect();
+        let categories = archive
+            .external_categories
+            .iter()
+            .map(|g| NamedLink { name: &g.name, url: routes::external_category(&g.slug) })
+            .collect();
+        ExternalIndex { count: archive.external.len(), companies, categories }
+    }
+}
+
+/// One external postmortem on its own page, its text in full.
+#[derive(Serialize)]
+pub struct ExternalPage<'a> {
+    item: ExternalItem<'a>,
+    /// Summary and body: icco files keep the summary in the body, so both are shown and
+    /// neither is lost.
     text_html: String,
 }
 
-impl<'a> ExternalGroups<'a> {
-    pub fn new(external: &'a [External]) -> Self {
-        let mut by_category: BTreeMap<String, Vec<Rc<ExternalView>>> = BTreeMap::new();
-        let mut by_company: BTreeMap<&str, Vec<Rc<ExternalView>>> = BTreeMap::new();
-        for e in external {
-            let text = [e.summary.as_deref().unwrap_or(""), e.body.trim()];
-            let text_html = text.iter().filter(|t| !t.is_empty()).map(|t| html::summary(t)).collect();
-            let view = Rc::new(ExternalView { external: e, text_html });
-            let cats = if e.categories.is_empty() { vec!["uncategorized".to_string()] } else { e.categories.clone() };
-            for c in cats {
-                by_category.entry(c).or_default().push(view.clone());
-            }
-            by_company.entry(&e.company).or_default().push(view);
-        }
-        ExternalGroups { count: external.len(), by_category, by_company }
+impl<'a> ExternalPage<'a> {
+    pub fn new(archive: &'a Archive, index: usize) -> Self {
+        let e = &archive.external[index];
+        let text = [e.summary.as_deref().unwrap_or(""), e.body.trim()];
+        let text_html = text.iter().filter(|t| !t.is_empty()).map(|t| html::summary(t)).collect();
+        ExternalPage { item: ExternalItem::new(archive, index), text_html }
+    }
+}
+
+/// One page of an external category.
+#[derive(Serialize)]
+pub struct ExternalCategoryView<'a> {
+    category: &'a ExternalGroup,
+    items: Vec<ExternalItem<'a>>,
+    pager: Pager,
+}
+
+impl<'a> ExternalCategoryView<'a> {
+    pub fn new(archive: &'a Archive, page: Page, index: usize) -> Self {
+        let category = &archive.external_categories[index];
+        let pager = Pager::new(archive, page, category.members.len());
+        let items = category.members[pager.range.clone()].iter().map(|&i| ExternalItem::new(archive, i)).collect();
+        ExternalCategoryView { category, items, pager }
     }
 }
 

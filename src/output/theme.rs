@@ -19,7 +19,7 @@ macro_rules! builtin {
 
 const TEMPLATES: &[(&str, &[u8])] = builtin!("templates":
     "base.html", "macros.html", "index.html", "postmortem.html", "taxonomy.html", "term.html",
-    "external.html", "404.html", "new.md", "action-items.html", "insights.html", "search.html",
+    "external.html", "external-entry.html", "external-category.html", "404.html", "new.md", "action-items.html", "insights.html", "search.html",
 );
 const STATIC: &[(&str, &[u8])] =
     builtin!("static": "style.css", "favicon.svg", "search.js", "porter2.js", "analyze.js");

@@ -89,7 +89,8 @@ impl Doc {
             tags,
             authors: Vec::new(),
             company: ext.company.clone(),
-            url: ext.url.clone().unwrap_or_else(|| routes::named("external").unwrap_or_default().to_string()),
+            // Its own page, with the full text and the link to the original.
+            url: routes::external_entry(&ext.slug),
         }
     }
 

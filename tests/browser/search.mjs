@@ -152,7 +152,10 @@ await check("other companies' postmortems are found and link to them", async (pa
   await page.goto(`${url}search/index.html?q=cloudflare`);
   await settled(page);
   assert.deepEqual(await ids(page), ["external/cloudflare-outage"]);
-  assert.match(await page.getAttribute("#results li a", "href"), /^https:\/\/blog\.cloudflare\.com\//);
+  await page.click("#results li a");
+  await page.waitForLoadState("load");
+  assert.match(page.url(), /\/external\/cloudflare-outage\/(index\.html)?$/);
+  assert.match(await page.getAttribute("a[rel~=external]", "href"), /^https:\/\/blog\.cloudflare\.com\//);
 });
 
 await check("a query with an unknown field says which field was meant", async (page) => {

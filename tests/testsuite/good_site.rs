@@ -2,7 +2,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::site::{Site, attr_values, postmortem_links};
+use crate::site::{Site, assert_contains, attr_values, postmortem_links};
 
 fn built() -> Site {
     let site = Site::fixture("good");
@@ -204,18 +204,55 @@ fn theme_files_of_the_site_replace_the_built_in_ones() {
 fn external_postmortems_link_out_or_say_the_link_is_unknown() {
     let site = built();
     let html = site.read("external/index.html");
-    assert!(html.contains(
-        "<a class=\"pm-title\" href=\"https://acme.example.test/postmortem\" rel=\"external noopener\">ACME outage</a>"
-    ));
-    assert!(html.contains("href=\"https://archive.example.test/acme\""));
-    assert!(
-        html.contains(
-            "<span class=\"pm-title\">Mystery outage</span> <span class=\"badge unknown\">link unknown</span>"
-        )
+    assert_contains(
+        &html,
+        &[
+            "<a class=\"pm-title\" href=\"../external/acme-outage/\">ACME outage</a>",
+            "<a href=\"https://acme.example.test/postmortem\" rel=\"external noopener\" aria-label=\"Original of ACME outage\">original</a>",
+            "href=\"../external/unknown-link/\">Mystery outage</a> <span class=\"badge unknown\">link unknown</span>",
+            "<li><a href=\"../external/category/dns/\">dns</a></li>",
+            "<li><a href=\"#company-mystery-corp\">Mystery Corp</a></li>",
+            "<h2 id=\"company-mystery-corp\" class=\"company\">Mystery Corp",
+        ],
     );
-    assert!(html.contains("<h3 id=\"category-dns\">dns"));
-    assert!(html.contains("<h3 id=\"company-mystery-corp\">Mystery Corp</h3>"));
     assert!(!html.contains("href=\"\""));
+    let acme = site.read("external/acme-outage/index.html");
+    assert_contains(
+        &acme,
+        &[
+            "<h1>ACME outage</h1>",
+            "href=\"https://acme.example.test/postmortem\"",
+            "href=\"https://archive.example.test/acme\"",
+        ],
+    );
+    assert!(site.read("external/category/dns/index.html").contains("ACME outage"));
+}
+
+#[test]
+fn external_companies_and_categories_group_across_spellings_and_untitled_entries_say_whose() {
+    let site = Site::fixture("good");
+    let entry = |company: &str, category: &str, extra: &str| {
+        format!(
+            "---\nurl: \"https://x.example.test/\"\ncompany: \"{company}\"\ncategories: [\"{category}\"]\n{extra}---\nBody.\n"
+        )
+    };
+    site.write("content/external/a.md", entry("GitHub", "DNS", "title: \"A\"\n"));
+    site.write("content/external/b.md", entry("Github", "dns", "title: \"B\"\n"));
+    // icco names files by UUID and records when it fetched the source and when that was published.
+    let icco = "start_time: \"2021-03-04T05:06:07Z\"\nsource_fetched_at: \"2024-01-01T00:00:00Z\"\nsource_published_at: \"2021-03-05\"\n";
+    site.write("content/external/0b9c79f2-1111-4222-8333-944445555666.md", entry("GitHub", "DNS", icco));
+    let run = site.build().success();
+    assert!(!run.stdout.contains("source_") && !run.stderr.contains("source_"), "{}{}", run.stdout, run.stderr);
+    let html = site.read("external/index.html");
+    assert_eq!(html.matches("id=\"company-github\"").count(), 1, "one group, one id: {html}");
+    assert!(html.contains(
+        "<h2 id=\"company-github\" class=\"company\">GitHub <span class=\"count\" aria-label=\"3 postmortems\">3</span>"
+    ));
+    assert!(html.contains(">GitHub incident of 2021-03-04</a>"), "untitled: whose and when, not the UUID");
+    assert_eq!(html.matches(">A</a>").count(), 1, "each entry listed once");
+    let dns = site.read("external/category/dns/index.html");
+    assert!(dns.contains("<h1>Public postmortems: DNS</h1>"), "the most used spelling");
+    assert!(dns.contains(">A</a>") && dns.contains(">B</a>") && dns.contains("GitHub incident of 2021-03-04"));
 }
 
 #[test]

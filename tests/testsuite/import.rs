@@ -188,7 +188,7 @@ fn a_list_of_200_with_20_from_one_company_makes_200_files_and_never_twice() {
     assert!(
         page.contains("Incident 180.") && page.contains("<code>code37</code>") && page.contains("Sun left ECC out")
     );
-    assert!(page.contains("<span class=\"pm-title\">Sun/Oracle: Sun left ECC out of two generations of servers, and data was corrupted</span> <span class=\"badge unknown\">link unknown</span>"), "an entry without a link is kept");
+    assert!(page.contains("Sun/Oracle: Sun left ECC out of two generations of servers, and data was corrupted</a> <span class=\"badge unknown\">link unknown</span>"), "an entry without a link is kept");
 }
 
 #[test]

@@ -124,22 +124,22 @@ pub fn check_site(site: &Site, public: bool) -> usize {
     checked
 }
 
-/// Every curated external postmortem's title, summary and body are on the external page.
+/// Every curated external postmortem's title, summary and body are on its own page.
 fn check_external(site: &Site, lost: &mut Vec<String>) -> usize {
     let dir = site.root().join("content/external");
-    let Ok(html) = fs::read_to_string(site.public().join("external/index.html")) else {
-        return 0;
-    };
     if !dir.is_dir() {
         return 0;
     }
-    let seen = page_words(&html);
     let mut checked = 0;
     for entry in walkdir::WalkDir::new(dir) {
         let entry = entry.unwrap();
         if entry.path().extension().is_none_or(|e| e != "md") {
             continue;
         }
+        let stem = entry.path().file_stem().unwrap().to_string_lossy().to_lowercase();
+        let page = site.public().join("external").join(&stem).join("index.html");
+        let html = fs::read_to_string(&page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
+        let seen = page_words(&html);
         let text = fs::read_to_string(entry.path()).unwrap();
         let (_, body) = split(entry.path());
         let field = |key: &str| {

@@ -580,7 +580,8 @@
         if (external) line.appendChild(element("span", { "class": "badge external" }, "other company"));
         else line.appendChild(element("span", { "class": "badge sev sev-" + (ix.m.severities.indexOf(row[3]) + 1) }, row[3]));
         line.appendChild(document.createTextNode(" "));
-        var href = external ? row[6] : root + ix.m.page.replace("{id}", row[0]);
+        // Another company's links to its own page here (full text, and the original's link).
+        var href = root + (external ? row[6] : ix.m.page.replace("{id}", row[0]));
         line.appendChild(element("a", { "class": "pm-title", href: href }, row[1]));
         li.appendChild(line);
         li.appendChild(element("div", { "class": "pm-meta" }, [row[2], row[4]].filter(Boolean).join(" · ")));
