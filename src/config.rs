@@ -26,6 +26,9 @@ pub struct Config {
     pub description: String,
     /// Ordered from worst to mildest; the order drives sorting and colours.
     pub severities: Vec<String>,
+    /// What each severity means, shown on the severities page: `SEV-1 = "Core service down"`.
+    /// The default severities have default meanings.
+    pub severity_descriptions: std::collections::BTreeMap<String, String>,
     /// When set, postmortems may only use these tags, so root causes stay comparable.
     pub tags: Option<Vec<String>>,
     pub default_visibility: Visibility,
@@ -183,6 +186,7 @@ impl Default for Config {
             base_url: "/".into(),
             description: String::new(),
             severities: (1..=5).map(|n| format!("SEV-{n}")).collect(),
+            severity_descriptions: Default::default(),
             tags: None,
             default_visibility: Visibility::Internal,
             recommended_sections: [
@@ -259,6 +263,17 @@ impl Config {
                     .with_hint("use an IANA name such as \"UTC\" or \"Europe/Berlin\""),
             );
         }
+        for name in config.severity_descriptions.keys() {
+            if !config.severities.contains(name) {
+                // At the key inside the table (a bare `SEV-9 = ...` or a quoted one).
+                let table = text.find("severity_descriptions").unwrap_or(0);
+                let at = text[table..].find(name.as_str()).map_or(0, |i| table + i);
+                errors.push(
+                    src.diagnostic(Rule::Config, at..at + name.len(), format!("`{name}` is not one of `severities`"))
+                        .with_hint(format!("describe one of {}", config.severities.join(", "))),
+                );
+            }
+        }
         for (id, message, hint) in config.rules.problems() {
             let mut d = locate(&src, &id, message);
             if let Some(hint) = hint {
@@ -274,6 +289,17 @@ impl Config {
         jiff::tz::TimeZone::get(&self.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
     }
 
+    /// What a severity means: as `severity_descriptions` says, or for the default severities
+    /// their default meaning.
+    pub fn severity_description(&self, severity: &str) -> Option<&str> {
+        if let Some(text) = self.severity_descriptions.get(severity) {
+            return Some(text);
+        }
+        let defaults = Config::default().severities;
+        let at = defaults.iter().position(|s| s == severity).filter(|_| self.severities == defaults)?;
+        DEFAULT_SEVERITY_MEANINGS.get(at).copied()
+    }
+
     /// Rank of a severity (0 is worst); unknown severities sort last.
     pub fn severity_rank(&self, severity: &str) -> usize {
         self.severities.iter().position(|s| s == severity).unwrap_or(usize::MAX)
@@ -286,6 +312,15 @@ fn at_least_one<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::num::NonZ
         serde::de::Error::custom(format!("`per_page = {n}`: a page holds at least one entry; the default is 100"))
     })
 }
+
+/// What SEV-1 to SEV-5 mean when an archive keeps the default severities.
+const DEFAULT_SEVERITY_MEANINGS: [&str; 5] = [
+    "Critical: a core service down or data lost for many customers.",
+    "Major: a core feature broken for many customers, or down for some.",
+    "Minor: a feature degraded for some customers; a workaround exists.",
+    "Low: little or no customer impact; internal tools or redundancy affected.",
+    "Cosmetic, or a near miss worth learning from: no customer impact.",
+];
 
 /// TOML reports a bad list element at the whole list; when the message names the value
 /// (`` `password` cannot be hidden ``), point at that value inside the span instead.

@@ -21,7 +21,7 @@ use minijinja::value::Serde;
 use minijinja::{Value, context};
 
 use crate::diagnostics::Diagnostic;
-use crate::model::Archive;
+use crate::model::{Archive, TaxonomyKind};
 use crate::routes::{self, Page};
 pub use highlight::{Highlighter, escape};
 use pages::{TermView, postmortem_view};
@@ -81,7 +81,10 @@ impl Renderer {
                 let view = postmortem_view(i, a, &self.by_path, &self.highlighter);
                 ("postmortem.html", ser(&view))
             }
-            Page::TaxonomyIndex(kind) => ("taxonomy.html", context! { taxonomy => ser(a.taxonomy(kind)) }),
+            Page::TaxonomyIndex(kind) => {
+                let severities = (kind == TaxonomyKind::Severities).then(|| pages::severity_rows(a));
+                ("taxonomy.html", context! { taxonomy => ser(a.taxonomy(kind)), severities => ser(&severities) })
+            }
             Page::Term(kind, i, _) => {
                 let tax = a.taxonomy(kind);
                 let view = TermView::new(a, page, tax, &tax.terms[i]);

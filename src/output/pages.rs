@@ -680,6 +680,37 @@ impl<'a> ActionItemsView<'a> {
     }
 }
 
+/// A severity on the severities page: its colour (rank), meaning and count, worst first,
+/// those no postmortem has yet included (their meaning still helps an author choose).
+#[derive(Serialize)]
+pub struct SeverityRow<'a> {
+    name: &'a str,
+    rank: usize,
+    count: usize,
+    description: Option<&'a str>,
+    url: Option<String>,
+}
+
+pub fn severity_rows(archive: &Archive) -> Vec<SeverityRow<'_>> {
+    let terms = &archive.taxonomy(TaxonomyKind::Severities).terms;
+    archive
+        .config
+        .severities
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let term = terms.iter().find(|t| &t.name == name);
+            SeverityRow {
+                name,
+                rank: i + 1,
+                count: term.map_or(0, |t| t.count),
+                description: archive.config.severity_description(name),
+                url: term.map(|t| routes::term(TaxonomyKind::Severities, &t.name)),
+            }
+        })
+        .collect()
+}
+
 /// The home page: what is open, the recent trend, the newest postmortems.
 #[derive(Serialize)]
 pub struct HomeView<'a> {

@@ -160,9 +160,10 @@ fn postmortem_page_has_card_action_items_related_and_highlighting() {
     for expected in [
         "<main id=\"main\">",
         "<nav aria-label=\"Browse the archive\">",
+        // Who was involved, on one line.
+        "<div class=\"people\"><dt>People</dt><dd>written by Amara · incident commander Dana</dd></div>",
         "href=\"../../severities/sev-1/\">SEV-1</a>",
         "href=\"../../tags/config-change/\">config-change</a>",
-        "<dd>Dana</dd>",
         "<a href=\"https://tickets.example.test/EDGE-1\">Canary config pushes</a>",
         "<td>Chen</td><td><span class=\"prio prio-P1\">P1</span></td><td><time datetime=\"2024-04-01\">2024-04-01</time></td>",
         "<a href=\"../../postmortems/db-failover/\">Database failover</a>",
@@ -226,6 +227,47 @@ fn external_postmortems_link_out_or_say_the_link_is_unknown() {
         ],
     );
     assert!(site.read("external/category/dns/index.html").contains("ACME outage"));
+}
+
+#[test]
+fn the_severities_page_lists_every_severity_worst_first_with_its_meaning() {
+    let site = Site::fixture("good");
+    site.patched(
+        "site.toml",
+        "site.toml",
+        &[(
+            "severities = [\"SEV-1\", \"SEV-2\", \"SEV-3\"]",
+            "severities = [\"SEV-1\", \"SEV-2\", \"SEV-3\"]\nseverity_descriptions = { SEV-3 = \"Someone noticed.\" }",
+        )],
+    );
+    site.build().success();
+    let html = site.read("severities/index.html");
+    let rows: Vec<&str> = html.split("<li class=\"sev-").skip(1).collect();
+    assert_eq!(rows.len(), 3, "SEV-3 too, with no postmortem: {html}");
+    assert!(
+        rows[0].starts_with(
+            "1\"><span class=\"badge sev sev-1\">SEV-1</span> <a href=\"../severities/sev-1/\">1 postmortem</a>"
+        ),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[2].contains("no postmortems") && rows[2].contains("<p>Someone noticed.</p>"), "{}", rows[2]);
+    assert!(!rows[0].contains("<p>"), "a custom list of severities gets no default meanings");
+
+    let default = Site::fixture("good");
+    default.patched("site.toml", "site.toml", &[("severities = [\"SEV-1\", \"SEV-2\", \"SEV-3\"]\n", "")]);
+    default.build().success();
+    assert!(
+        default
+            .read("severities/index.html")
+            .contains("<p>Critical: a core service down or data lost for many customers.</p>")
+    );
+
+    let err = default
+        .patched("site.toml", "site.toml", &[("title", "severity_descriptions = { SEV-9 = \"x\" }\ntitle")])
+        .build()
+        .failure(1);
+    assert!(err.stderr.contains("site.toml:1:27: error[config]: `SEV-9` is not one of `severities`"), "{}", err.stderr);
 }
 
 #[test]
