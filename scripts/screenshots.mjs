@@ -1,5 +1,6 @@
 // Screenshots of every page kind of a built archive, in headless Chromium: the first
-// screen at 1280x800 in light and dark, and at 390x844 (a phone). They show the product
+// screen at 1280x800 in light and dark, and at 390x844 (a phone), and a postmortem as
+// printed from a dark system (print-postmortem.png, the whole page). They show the product
 // in the README (docs/screenshots/). Needs `npm ci --prefix tests/browser` and
 // /usr/bin/chromium.
 //
@@ -21,6 +22,7 @@ const kinds = {
   "action-items": "action-items/index.html",
   insights: "insights/index.html",
   external: "external/index.html",
+  "external-entry": "external/cloudflare-outage/index.html",
   search: "search/index.html?q=failover",
   services: "services/index.html",
   service: "services/checkout/index.html",
@@ -31,18 +33,23 @@ const modes = {
   light: { viewport: { width: 1280, height: 800 }, colorScheme: "light" },
   dark: { viewport: { width: 1280, height: 800 }, colorScheme: "dark" },
   phone: { viewport: { width: 390, height: 844 }, colorScheme: "light", deviceScaleFactor: 1, isMobile: true },
+  // A postmortem as printed from a dark system: the whole page, as print CSS lays it out.
+  print: { viewport: { width: 800, height: 1100 }, colorScheme: "dark", media: "print", only: "postmortem" },
 };
 mkdirSync(dir, { recursive: true });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"] });
 for (const [mode, options] of Object.entries(modes)) {
-  const context = await browser.newContext(options);
+  const { media, only, ...contextOptions } = options;
+  const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
+  if (media) await page.emulateMedia({ media });
   for (const [kind, path] of Object.entries(kinds)) {
+    if (only && kind !== only) continue;
     await page.goto(`file://${join(out, path)}`);
     await page.waitForLoadState("load");
     if (kind === "search") await page.waitForFunction(() => document.body.dataset.searchDone !== undefined);
     const file = join(dir, `${kind}-${mode}.png`);
-    await page.screenshot({ path: file });
+    await page.screenshot({ path: file, fullPage: mode === "print" });
     console.log(file);
   }
   await context.close();
