@@ -331,6 +331,7 @@ pub fn postmortem(
         action_items,
         related: out.related.clone(),
         external_url,
+        affected: out.affected.clone(),
         extra: extra.clone(),
         history: None,
         timeline,
@@ -425,7 +426,14 @@ fn redact(
             *v = None;
         }
     };
-    for v in [&mut out.title, &mut out.summary, &mut out.incident_commander, &mut out.scribe, &mut out.external_url] {
+    for v in [
+        &mut out.title,
+        &mut out.summary,
+        &mut out.incident_commander,
+        &mut out.scribe,
+        &mut out.external_url,
+        &mut out.affected,
+    ] {
         blank(v);
     }
     for item in &mut out.action_items {

@@ -32,6 +32,7 @@ pub const POSTMORTEM_KEYS: &[&str] = &[
     "action_items",
     "related",
     "external_url",
+    "affected",
 ];
 
 /// Keys of a curated external postmortem (the icco/postmortems data format).
@@ -83,6 +84,9 @@ pub struct RawPostmortem {
     #[serde(default, deserialize_with = "one_or_many")]
     pub related: Vec<String>,
     pub external_url: Option<String>,
+    /// Customers or requests affected, as the authors count them: `1204` or `"1,204 payments"`.
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub affected: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -137,6 +141,7 @@ impl RawPostmortem {
             ("incident_commander", &mut self.incident_commander),
             ("scribe", &mut self.scribe),
             ("external_url", &mut self.external_url),
+            ("affected", &mut self.affected),
         ] {
             value.iter_mut().for_each(|s| at(key, s));
         }
@@ -233,6 +238,20 @@ fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>
         }
     }
     deserializer.deserialize_any(ListVisitor)
+}
+
+/// A count written as a number (`1204`) or as words (`"1,204 payments"`), kept as written.
+fn text_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Count {
+        Number(serde_json::Number),
+        Text(String),
+    }
+    Ok(Option::<Count>::deserialize(deserializer)?.map(|c| match c {
+        Count::Number(n) => n.to_string(),
+        Count::Text(t) => t,
+    }))
 }
 
 fn some_one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {

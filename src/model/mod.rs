@@ -42,6 +42,8 @@ pub struct Postmortem {
     pub action_items: Vec<ActionItem>,
     pub related: Vec<String>,
     pub external_url: Option<String>,
+    /// Customers or requests affected, as written (`1,204 payments`).
+    pub affected: Option<String>,
     pub extra: BTreeMap<String, serde_json::Value>,
     /// Its Git history, when the archive is a Git repository and the file is committed.
     pub history: Option<History>,

@@ -43,6 +43,7 @@ pub struct Export<'a> {
     pub action_items: &'a [ActionItem],
     pub related: &'a [String],
     pub external_url: Option<&'a str>,
+    pub affected: Option<&'a str>,
     /// First and last commit, revisions and authors, when the file is committed.
     pub history: Option<&'a crate::model::History>,
 }
@@ -76,6 +77,7 @@ impl<'a> Export<'a> {
             action_items: &pm.action_items,
             related: &pm.related,
             external_url: pm.external_url.as_deref(),
+            affected: pm.affected.as_deref(),
             history: pm.history.as_ref(),
         }
     }

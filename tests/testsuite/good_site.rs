@@ -230,6 +230,22 @@ fn external_postmortems_link_out_or_say_the_link_is_unknown() {
 }
 
 #[test]
+fn customers_or_requests_affected_join_the_key_numbers_as_written() {
+    let site = Site::fixture("good");
+    let pm = "content/postmortems/checkout-outage.md";
+    site.patched(pm, pm, &[("incident_commander: Dana\n", "incident_commander: Dana\naffected: 1204\n")]);
+    let db = "content/postmortems/db/db-failover.md";
+    site.patched(db, db, &[("+++\n", "+++\naffected = \"3% of reads\"\n")]);
+    site.build().success();
+    let html = site.read("postmortems/checkout-outage/index.html");
+    let strip = html.split("<dl class=\"strip\">").nth(1).unwrap().split("</dl>").next().unwrap();
+    assert!(strip.contains("<div class=\"affected\"><dt>Affected</dt><dd>1204</dd></div>"), "{strip}");
+    assert!(site.read("postmortems/db-failover/index.html").contains("<dd>3% of reads</dd>"));
+    let export: serde_json::Value = serde_json::from_str(&site.read("postmortems/checkout-outage/index.json")).unwrap();
+    assert_eq!(export["affected"], "1204");
+}
+
+#[test]
 fn the_severities_page_lists_every_severity_worst_first_with_its_meaning() {
     let site = Site::fixture("good");
     site.patched(
