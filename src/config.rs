@@ -73,6 +73,8 @@ pub enum HideField {
     Scribe,
     Teams,
     ExternalUrl,
+    /// Customer numbers a company may not publish.
+    Affected,
     ActionItemOwner,
     ActionItemLink,
     HistoryAuthors,
@@ -81,13 +83,14 @@ pub enum HideField {
 }
 
 impl HideField {
-    const ALL: [HideField; 10] = [
+    const ALL: [HideField; 11] = [
         HideField::Authors,
         HideField::Responders,
         HideField::IncidentCommander,
         HideField::Scribe,
         HideField::Teams,
         HideField::ExternalUrl,
+        HideField::Affected,
         HideField::ActionItemOwner,
         HideField::ActionItemLink,
         HideField::HistoryAuthors,
@@ -103,6 +106,7 @@ impl HideField {
             HideField::Scribe => "scribe",
             HideField::Teams => "teams",
             HideField::ExternalUrl => "external_url",
+            HideField::Affected => "affected",
             HideField::ActionItemOwner => "action_items.owner",
             HideField::ActionItemLink => "action_items.link",
             HideField::HistoryAuthors => "history.authors",

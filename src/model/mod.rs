@@ -228,6 +228,7 @@ impl Postmortem {
             HideField::Scribe => self.scribe = None,
             HideField::Teams => self.teams.clear(),
             HideField::ExternalUrl => self.external_url = None,
+            HideField::Affected => self.affected = None,
             HideField::ActionItemOwner => self.action_items.iter_mut().for_each(|a| a.owner = None),
             HideField::ActionItemLink => self.action_items.iter_mut().for_each(|a| a.link = None),
             HideField::HistoryAuthors => self.history.iter_mut().for_each(|h| h.authors.clear()),

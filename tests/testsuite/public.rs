@@ -118,10 +118,15 @@ fn unpaired_markers_fail_the_build_at_the_marker() {
 #[test]
 fn hidden_fields_are_configurable() {
     let site = Site::fixture("public");
-    site.write("site.toml", "default_visibility = \"internal\"\n[public]\nhide_fields = [\"authors\"]\n");
+    site.write("site.toml", "default_visibility = \"internal\"\n[public]\nhide_fields = [\"authors\", \"affected\"]\n");
+    let pm = "content/postmortems/public-one.md";
+    site.patched(pm, pm, &[("---\n", "---\naffected: \"PUBCANARY-AFFECTED customers\"\n")]);
+    site.run(&["build"]).success();
+    assert!(site.read("postmortems/public-one/index.html").contains("PUBCANARY-AFFECTED"), "shown internally");
     site.run(&["build", "--public"]).success();
     let page = site.read("postmortems/public-one/index.html");
     assert!(!page.contains("PUBCANARY-AUTHOR"));
+    assert!(!page.contains("PUBCANARY-AFFECTED") && !site.read("postmortems.json").contains("PUBCANARY-AFFECTED"));
     assert!(page.contains("INTCANARY-RESPONDER"), "only the listed fields are hidden");
     site.write("site.toml", "[public]\nhide_fields = [\"password\"]\n");
     let run = site.run(&["build", "--public"]).failure(1);
