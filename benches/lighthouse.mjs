@@ -23,7 +23,7 @@ const tmp = mkdtempSync(join(tmpdir(), "lighthouse-"));
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-console.log("page                                      form     perf  a11y  best   seo   FCP ms  LCP ms  TBT ms  CLS    HTML KB (gzip)");
+console.log("page                                           form     perf  a11y  best   seo   FCP ms  LCP ms  TBT ms  CLS    HTML KB (gzip)");
 for (const path of paths) {
   for (const form of ["mobile", "desktop"]) {
     const results = [];
@@ -41,7 +41,7 @@ for (const path of paths) {
     const metric = (id) => median(results.map((r) => r.audits[id].numericValue));
     const doc = results[0].audits["network-requests"].details.items.find((i) => i.resourceType === "Document");
     console.log(
-      `${path.padEnd(42)}${form.padEnd(8)}${CATEGORIES.map((c) => String(score(c)).padStart(5)).join(" ")}` +
+      `${(path || "/").padEnd(46)} ${form.padEnd(8)}${CATEGORIES.map((c) => String(score(c)).padStart(5)).join(" ")}` +
       `  ${metric("first-contentful-paint").toFixed(0).padStart(6)}  ${metric("largest-contentful-paint").toFixed(0).padStart(6)}` +
       `  ${metric("total-blocking-time").toFixed(0).padStart(6)}  ${metric("cumulative-layout-shift").toFixed(3)}  ${(doc.transferSize / 1024).toFixed(1).padStart(8)}`,
     );
