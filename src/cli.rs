@@ -37,7 +37,7 @@ pub enum Command {
         /// objects (the working tree is not touched).
         #[arg(long)]
         rev: Option<String>,
-        /// Print how long each stage took.
+        /// Print how long each stage took, and the ten costliest page kinds.
         #[arg(long)]
         timings: bool,
     },

@@ -69,6 +69,11 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
                 for (stage, took) in &summary.timings {
                     eprintln!("  {stage:<8} {:>8.1} ms", took.as_secs_f64() * 1000.0);
                 }
+                eprintln!("  render by page kind (time on all threads), the ten costliest:");
+                for (kind, took, count) in summary.kinds.iter().take(10) {
+                    let ms = took.as_secs_f64() * 1000.0;
+                    eprintln!("    {kind:<18} {ms:>8.1} ms  {count:>6} pages  {:>7.3} ms each", ms / *count as f64);
+                }
             }
             let mut out = std::io::stdout().lock();
             writeln!(out, "{summary}")?;

@@ -174,6 +174,27 @@ impl Page {
         }
     }
 
+    /// What kind of page this is, for `build --timings`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Page::Home => "home",
+            Page::Postmortem(_) => "postmortem",
+            Page::PostmortemJson(_) => "postmortem JSON",
+            Page::TaxonomyIndex(_) => "taxonomy index",
+            Page::Term(..) => "term listing",
+            Page::External => "external index",
+            Page::ExternalEntry(_) => "external entry",
+            Page::ExternalCategory(..) => "external category",
+            Page::NotFound => "404",
+            Page::Feed => "feed",
+            Page::Sitemap => "sitemap",
+            Page::Export => "JSON export",
+            Page::ActionItems(..) => "action items",
+            Page::Insights => "insights",
+            Page::Search => "search page",
+        }
+    }
+
     /// Output path (relative, with `/`).
     pub fn path(self, a: &Archive) -> String {
         file(&self.url(a))

@@ -43,6 +43,9 @@ pub struct Summary {
     pub output: PathBuf,
     pub elapsed: Duration,
     pub timings: Vec<(&'static str, Duration)>,
+    /// Time spent making each kind of page (rendering and writing, summed over threads) and
+    /// how many there were, most costly first: where a faster build must look.
+    pub kinds: Vec<(&'static str, Duration, usize)>,
 }
 
 impl fmt::Display for Summary {
@@ -106,6 +109,13 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let renderer = Renderer::new(archive.clone(), theme, Default::default());
     let output = Output::create(&opts.output)?;
     let pages = renderer.pages();
+    let kinds = std::sync::Mutex::new(std::collections::HashMap::<&'static str, (Duration, usize)>::new());
+    let spent = |kind: &'static str, took: Duration| {
+        let mut kinds = kinds.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = kinds.entry(kind).or_default();
+        entry.0 += took;
+        entry.1 += 1;
+    };
     // The static search index is made beside the pages: its merging steps run on one
     // thread, which the page jobs keep the other core busy through.
     let (results, _) = rayon::join(
@@ -113,12 +123,19 @@ pub fn build(opts: &Options) -> Result<Summary> {
             pages
                 .par_iter()
                 .map(|&page| {
+                    let clock = Instant::now();
                     let (path, html) = renderer.render(page).map_err(Failure::Render)?;
-                    output.write(&path, html.as_bytes()).map_err(Failure::Write)
+                    let written = output.write(&path, html.as_bytes()).map_err(Failure::Write);
+                    spent(page.kind(), clock.elapsed());
+                    written
                 })
                 .collect()
         },
-        || renderer.search_files(),
+        || {
+            let clock = Instant::now();
+            renderer.search_files();
+            spent("search index", clock.elapsed());
+        },
     );
     let (mut broken, mut unwritten) = (Vec::new(), Vec::new());
     for failure in results.into_iter().filter_map(Result::err) {
@@ -159,6 +176,16 @@ pub fn build(opts: &Options) -> Result<Summary> {
         output: opts.output.clone(),
         elapsed: started.elapsed(),
         timings,
+        kinds: {
+            let mut kinds: Vec<_> = kinds
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .into_iter()
+                .map(|(k, (d, n))| (k, d, n))
+                .collect();
+            kinds.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+            kinds
+        },
     })
 }
 

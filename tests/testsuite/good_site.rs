@@ -246,6 +246,26 @@ fn customers_or_requests_affected_join_the_key_numbers_as_written() {
 }
 
 #[test]
+fn timings_name_the_stages_and_the_costliest_page_kinds() {
+    let site = Site::fixture("good");
+    let run = site.run(&["build", "--timings"]).success();
+    for stage in ["read", "model", "render", "commit"] {
+        assert!(run.stderr.contains(&format!("  {stage} ")), "{}", run.stderr);
+    }
+    let kinds: Vec<&str> = run
+        .stderr
+        .lines()
+        .skip_while(|l| !l.contains("render by page kind"))
+        .skip(1)
+        .filter_map(|l| l.split("  ").find(|w| !w.is_empty()))
+        .collect();
+    assert_eq!(kinds.len(), 10, "the ten costliest: {}", run.stderr);
+    assert!(kinds.contains(&"postmortem") && kinds.contains(&"term listing"), "{kinds:?}");
+    let postmortems = run.stderr.lines().find(|l| l.trim_start().starts_with("postmortem ")).unwrap();
+    assert!(postmortems.contains(" 2 pages"), "two postmortems: {postmortems}");
+}
+
+#[test]
 fn the_severities_page_lists_every_severity_worst_first_with_its_meaning() {
     let site = Site::fixture("good");
     site.patched(
