@@ -121,14 +121,17 @@ impl Pager {
         let (part, count) = (page.part_number(), page.parts(archive));
         let range = (part * per_page).min(total)..((part + 1) * per_page).min(total);
         let url = |p: usize| page.part(p).url(archive);
+        // The first, the last and the window around this one, in order: only the pages
+        // shown are visited, so a long listing's pages do not each walk all of them.
+        let window = part.saturating_sub(PAGER_WINDOW)..=(part + PAGER_WINDOW).min(count - 1);
+        let mut shown: Vec<usize> = std::iter::once(0).chain(window).chain(std::iter::once(count - 1)).collect();
+        shown.dedup();
         let mut links: Vec<Option<PagerLink>> = Vec::new();
-        for p in 0..count {
-            let near = p.abs_diff(part) <= PAGER_WINDOW || p == 0 || p + 1 == count;
-            if near {
-                links.push(Some(PagerLink { number: p + 1, url: url(p), current: p == part }));
-            } else if links.last().is_some_and(Option::is_some) {
+        for (i, &p) in shown.iter().enumerate() {
+            if i > 0 && p > shown[i - 1] + 1 {
                 links.push(None);
             }
+            links.push(Some(PagerLink { number: p + 1, url: url(p), current: p == part }));
         }
         Pager {
             number: part + 1,
