@@ -105,9 +105,15 @@ pub fn similar(archive: &Archive, words: &Words, index: usize) -> Vec<Similar> {
         }
         found
     });
+    // Thousands may share a term; only the best `CANDIDATES` are wanted, in order, so they
+    // are selected in linear time before the few are sorted.
     let mut candidates = candidates;
-    candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    candidates.truncate(CANDIDATES);
+    let order = |a: &(usize, u32), b: &(usize, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+    if candidates.len() > CANDIDATES {
+        candidates.select_nth_unstable_by(CANDIDATES - 1, order);
+        candidates.truncate(CANDIDATES);
+    }
+    candidates.sort_by(order);
     let mut ranked: Vec<(usize, f64)> =
         candidates.into_iter().map(|(m, score)| (m, f64::from(score) + 5.0 * words.jaccard(index, m))).collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));

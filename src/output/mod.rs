@@ -37,12 +37,22 @@ pub struct Renderer {
     by_path: HashMap<PathBuf, String>,
     /// The static search index, made on first use.
     search_files: std::sync::OnceLock<std::collections::BTreeMap<String, String>>,
+    /// What every page's context shares (`site`, `nav`, `total`), converted to template
+    /// values once per archive rather than once per page.
+    shared: Value,
 }
 
 impl Renderer {
     pub fn new(archive: Arc<Archive>, theme: Arc<Theme>, highlighter: Arc<Highlighter>) -> Self {
         let by_path = archive.postmortems.iter().map(|p| (p.source.clone(), p.id.clone())).collect();
-        Renderer { archive, theme, highlighter, by_path, search_files: Default::default() }
+        let nav: Vec<Value> = archive
+            .taxonomies
+            .iter()
+            .filter(|t| !t.terms.is_empty())
+            .map(|t| context! { key => t.kind.key(), title => t.title, url => routes::taxonomy(t.kind) })
+            .collect();
+        let shared = context! { site => ser(&archive.config), nav, total => archive.postmortems.len() };
+        Renderer { archive, theme, highlighter, by_path, search_files: Default::default(), shared }
     }
 
     /// The files of the static search index, by output path.
@@ -108,21 +118,8 @@ impl Renderer {
         } else {
             "../".repeat(depth)
         };
-        let nav: Vec<Value> = a
-            .taxonomies
-            .iter()
-            .filter(|t| !t.terms.is_empty())
-            .map(|t| context! { key => t.kind.key(), title => t.title, url => routes::taxonomy(t.kind) })
-            .collect();
-        let full = context! {
-            site => ser(&a.config),
-            root,
-            nav,
-            // The page's own path, so the header marks where the reader is.
-            current => &path,
-            total => a.postmortems.len(),
-            ..ctx
-        };
+        // The page's own path (`current`) lets the header mark where the reader is.
+        let full = minijinja::value::merge_maps([context! { root, current => &path }, ctx, self.shared.clone()]);
         let html = self.theme.render(template, full)?;
         Ok((path, html))
     }

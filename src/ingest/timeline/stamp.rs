@@ -76,8 +76,13 @@ pub fn read(line: &str) -> Option<Result<Stamp, Invalid>> {
     let open = line.len() - line.trim_start_matches(['*', '_', '`', '[']).len();
     let (norm, map) = normalise(&line[open..]);
     let invalid = |at: usize, n: usize| Some(Err(Invalid { span: open..open + map[at + n.max(shape(&norm[at..]))] }));
-    let mut at =
-        WEEKDAYS.iter().filter_map(|f| BrokenDownTime::parse_prefix(f, &norm).ok()).map(|(_, n)| n).max().unwrap_or(0);
+    let mut at = WEEKDAYS
+        .iter()
+        .filter(|f| may_start(f, &norm))
+        .filter_map(|f| BrokenDownTime::parse_prefix(f, &norm).ok())
+        .map(|(_, n)| n)
+        .max()
+        .unwrap_or(0);
     let mut date = None;
     if let Some((tm, n)) = longest(DATES, &norm[at..]) {
         let (Some(month), Some(day)) = (tm.month(), tm.day()) else { return None };
@@ -114,13 +119,29 @@ pub fn read(line: &str) -> Option<Result<Stamp, Invalid>> {
 /// The format of `formats` that reads furthest into `s`; the first of equals, so month
 /// first wins for `03/04/2021` and day first only reads `13/04/2021`.
 fn longest(formats: &[&str], s: &str) -> Option<(BrokenDownTime, usize)> {
-    formats.iter().filter_map(|f| BrokenDownTime::parse_prefix(f, s).ok()).filter(|(_, n)| !continues(&s[*n..])).fold(
-        None,
-        |best: Option<(BrokenDownTime, usize)>, (tm, n)| match best {
+    formats
+        .iter()
+        .filter(|f| may_start(f, s))
+        .filter_map(|f| BrokenDownTime::parse_prefix(f, s).ok())
+        .filter(|(_, n)| !continues(&s[*n..]))
+        .fold(None, |best: Option<(BrokenDownTime, usize)>, (tm, n)| match best {
             Some((_, m)) if m >= n => best,
             _ => Some((tm, n)),
-        },
-    )
+        })
+}
+
+/// Whether `format` could read the start of `s` at all: a number needs a digit first, a
+/// month or weekday name a letter. Most lines of a timeline fail most formats, and a failed
+/// strptime builds an error, so this keeps reading a timeline cheap
+/// (strptime skips spaces before a number, and a year may have a sign).
+fn may_start(format: &str, s: &str) -> bool {
+    let Some(first) = s.trim_start_matches(|c: char| c.is_ascii_whitespace()).chars().next() else { return false };
+    match format.as_bytes().get(1) {
+        Some(b'Y') => first.is_ascii_digit() || first == '+' || first == '-',
+        Some(b'm' | b'd' | b'H' | b'I') => first.is_ascii_digit(),
+        Some(b'A' | b'a' | b'B' | b'b') => first.is_alphabetic(),
+        _ => true,
+    }
 }
 
 /// A date or time followed by more digits or a colon is not one we read (`10:40:61`,
