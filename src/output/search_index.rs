@@ -37,27 +37,28 @@ const SHARD_BYTES: usize = 24_000;
 /// chunk is small.
 pub const CHUNK: usize = 10;
 
-/// One document's occurrences of one stem: per text field how often, the field's norm id
-/// (tantivy's quantized length), and where the positions start in `Part::positions`
-/// (title's, then summary's, then body's).
-struct Posting {
-    doc: u32,
-    tf: [u32; 3],
-    norm: [u8; 3],
-    start: u32,
+/// One stem's postings in a run of documents, already in the file's encoding (see
+/// `files`), except the gap before the first document, which depends on the runs before:
+/// an archive's postings cost a few bytes each while they wait to be merged.
+#[derive(Default)]
+struct Postings {
+    first: u32,
+    last: u32,
+    post: String,
+    pos: String,
 }
 
 /// The analysis of a run of consecutive documents, made by one worker: stems get local
-/// numbers, and every posting's positions go into one flat list, so ten thousand
-/// documents cost a few large allocations rather than millions of small ones.
+/// numbers, each with its encoded postings.
 #[derive(Default)]
 struct Part {
     stems: Vec<Arc<str>>,
-    postings: Vec<Vec<Posting>>,
-    positions: Vec<u32>,
+    postings: Vec<Postings>,
     /// Words this part met, each once.
     words: Vec<Arc<str>>,
     totals: [u64; 3],
+    /// The largest field-norm id of any posting.
+    max_norm: u8,
 }
 
 /// Splits and stems as the tantivy index does, with each word's stem cached (archives
@@ -99,7 +100,7 @@ impl Analyzer {
                         let stem: Arc<str> = stem_of(&word).into();
                         let id = *stems.entry(stem.clone()).or_insert_with(|| {
                             part.stems.push(stem);
-                            part.postings.push(Vec::new());
+                            part.postings.push(Postings::default());
                             part.stems.len() as u32 - 1
                         });
                         words.insert(word.clone(), id);
@@ -115,13 +116,29 @@ impl Analyzer {
             *total += u64::from(length);
         }
         let norm = lengths.map(FieldNormReader::fieldnorm_to_id);
+        part.max_norm = part.max_norm.max(norm.into_iter().max().unwrap_or(0));
         tokens.sort_unstable();
+        // Per document: the gap from the last, a mask of the fields the stem occurs in,
+        // then per field its frequency and field-norm id; the positions apart, as gaps.
         for group in tokens.chunk_by(|a, b| a.0 == b.0) {
-            let mut tf = [0; 3];
-            group.iter().for_each(|t| tf[t.1 as usize] += 1);
-            let start = part.positions.len() as u32;
-            part.positions.extend(group.iter().map(|t| t.2));
-            part.postings[group[0].0 as usize].push(Posting { doc, tf, norm, start });
+            let p = &mut part.postings[group[0].0 as usize];
+            if p.post.is_empty() {
+                p.first = doc;
+            } else {
+                push_varint(&mut p.post, u64::from(doc - p.last));
+            }
+            p.last = doc;
+            let fields = group.chunk_by(|a, b| a.1 == b.1);
+            push_varint(&mut p.post, fields.clone().fold(0, |mask, f| mask | 1 << f[0].1));
+            for field in fields {
+                push_varint(&mut p.post, field.len() as u64);
+                push_varint(&mut p.post, u64::from(norm[field[0].1 as usize]));
+                let mut previous = 0;
+                for t in field {
+                    push_varint(&mut p.pos, u64::from(t.2 - previous));
+                    previous = t.2;
+                }
+            }
         }
     }
 }
@@ -248,7 +265,8 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
         .map(|(c, chunk)| {
             let mut analyzer = Analyzer::new();
             for (i, doc) in chunk.iter().enumerate() {
-                analyzer.analyse((c * run + i) as u32, doc.texts());
+                let body = doc.body();
+                analyzer.analyse((c * run + i) as u32, doc.texts(&body));
             }
             analyzer.part
         })
@@ -267,39 +285,36 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
         words.extend(part.words.iter().map(|w| &**w));
     }
     // The norm ids the browser looks up: those of the postings.
-    let max_norm = parts.iter().flat_map(|p| p.postings.iter().flatten()).flat_map(|p| p.norm).max().unwrap_or(0);
+    let max_norm = parts.iter().map(|p| p.max_norm).max().unwrap_or(0);
 
-    // Postings: per document, the gap from the last, a mask of the fields it occurs in,
-    // then per field its frequency and field-norm id; positions apart, same order.
+    // Each stem's runs joined: only the gap before each run's first document is new.
     let mut encoded: Vec<(String, (String, String))> = postings
         .par_iter()
         .map(|(stem, list)| {
             let (mut post, mut pos) = (String::new(), String::new());
             let mut last = 0;
             for &(p, id) in list {
-                let part = &parts[p];
-                for posting in &part.postings[id] {
-                    push_varint(&mut post, u64::from(posting.doc - last));
-                    last = posting.doc;
-                    let mask = (0..3).filter(|&f| posting.tf[f] > 0).fold(0, |m, f| m | 1 << f);
-                    push_varint(&mut post, mask);
-                    let mut at = posting.start as usize;
-                    for f in (0..3).filter(|&f| posting.tf[f] > 0) {
-                        push_varint(&mut post, u64::from(posting.tf[f]));
-                        push_varint(&mut post, u64::from(posting.norm[f]));
-                        let mut previous = 0;
-                        for &position in &part.positions[at..at + posting.tf[f] as usize] {
-                            push_varint(&mut pos, u64::from(position - previous));
-                            previous = position;
-                        }
-                        at += posting.tf[f] as usize;
-                    }
-                }
+                let run = &parts[p].postings[id];
+                push_varint(&mut post, u64::from(run.first - last));
+                post.push_str(&run.post);
+                pos.push_str(&run.pos);
+                last = run.last;
             }
             (stem.to_string(), (post, pos))
         })
         .collect();
     encoded.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // Words as written, each with its stem ("" when the same); then the runs can go.
+    let mut word_list: Vec<(String, String)> = words
+        .into_iter()
+        .map(|w| {
+            let stem = stem_of(w);
+            let stem = if stem == w { String::new() } else { stem };
+            (w.to_string(), stem)
+        })
+        .collect();
+    drop(postings);
+    drop(parts);
 
     let mut scripts = Scripts::default();
     let mut stems = Vec::new();
@@ -311,15 +326,6 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
         scripts.add(format!("p{n}"), "positions", json(&pos));
     }
 
-    // Words as written, each with its stem ("" when the same).
-    let mut word_list: Vec<(String, String)> = words
-        .into_iter()
-        .map(|w| {
-            let stem = stem_of(w);
-            let stem = if stem == w { String::new() } else { stem };
-            (w.to_string(), stem)
-        })
-        .collect();
     word_list.sort_unstable();
     let mut word_firsts = Vec::new();
     for (n, shard) in shards(word_list, |k, v| k.len() + v.len() + 6).into_iter().enumerate() {
@@ -438,14 +444,18 @@ mod tests {
     fn words_map_to_the_stems_the_cli_uses_with_positions() {
         let mut a = Analyzer::new();
         a.analyse(7, ["Failovers failed", "", "the failover failing"]);
-        let part = a.part;
-        assert_eq!(part.totals, [2, 0, 3]);
-        let posting = |stem: &str| &part.postings[part.stems.iter().position(|s| &**s == stem).unwrap()][0];
-        let failov = posting("failov");
-        assert_eq!((failov.doc, failov.tf, failov.norm), (7, [1, 0, 1], [2, 0, 3]));
-        assert_eq!(part.positions[failov.start as usize..][..2], [0, 1], "title's position, then body's");
-        let fail = posting("fail");
-        assert_eq!((fail.tf, &part.positions[fail.start as usize..][..2]), ([1, 0, 1], &[1, 2][..]));
-        assert_eq!(part.words.len(), 5, "each word once: failovers failed the failover failing");
+        let postings = |part: &Part, stem: &str| {
+            let p = &part.postings[part.stems.iter().position(|s| &**s == stem).unwrap()];
+            (p.first, p.last, p.post.clone(), p.pos.clone())
+        };
+        assert_eq!(a.part.totals, [2, 0, 3]);
+        // Fields title and body (mask 0b101), each once, with norm ids 2 and 3; positions
+        // per field from 0: the title's 0, the body's 1.
+        assert_eq!(postings(&a.part, "failov"), (7, 7, "FBCBD".into(), "AB".into()));
+        assert_eq!(postings(&a.part, "fail"), (7, 7, "FBCBD".into(), "BC".into()));
+        assert_eq!(a.part.words.len(), 5, "each word once: failovers failed the failover failing");
+        // A later document adds its gap from the last one before its own fields.
+        a.analyse(9, ["failover", "", ""]);
+        assert_eq!(postings(&a.part, "failov"), (7, 9, "FBCBDCBBB".into(), "ABA".into()));
     }
 }

@@ -37,8 +37,9 @@ pub struct Doc {
     pub origin: Origin,
     pub title: String,
     pub summary: String,
-    /// The body as plain text (`markdown::plain_text`).
-    pub body: String,
+    /// The body's Markdown, read into plain text only when the document is indexed, so a
+    /// whole archive's plain text is never in memory at once.
+    markdown: Markdown,
     /// `YYYY-MM-DD`, or empty when an external one does not say.
     pub date: String,
     pub severity: String,
@@ -52,14 +53,21 @@ pub struct Doc {
     pub url: String,
 }
 
+/// Where a document's body is: a postmortem's is shared with the archive, not copied.
+#[derive(Clone, Debug)]
+enum Markdown {
+    Postmortem(Arc<Postmortem>),
+    Text(String),
+}
+
 impl Doc {
-    fn ours(pm: &Postmortem) -> Doc {
+    fn ours(pm: &Arc<Postmortem>) -> Doc {
         Doc {
             id: pm.id.clone(),
             origin: Origin::Ours,
             title: pm.title.clone(),
             summary: pm.summary.clone().unwrap_or_default(),
-            body: plain_text(&pm.body),
+            markdown: Markdown::Postmortem(pm.clone()),
             date: pm.date.to_string(),
             severity: pm.severity.clone(),
             status: pm.status.as_str().to_string(),
@@ -81,7 +89,7 @@ impl Doc {
             origin: Origin::External,
             title: ext.title.clone(),
             summary: ext.summary.clone().unwrap_or_default(),
-            body: plain_text(&ext.body),
+            markdown: Markdown::Text(ext.body.clone()),
             date: date.unwrap_or_default().to_string(),
             severity: String::new(),
             status: String::new(),
@@ -116,16 +124,24 @@ impl Doc {
         }
     }
 
-    /// The text fields, in `TextField::ALL` order.
-    pub fn texts(&self) -> [&str; 3] {
-        [&self.title, &self.summary, &self.body]
+    /// The body as plain text (`markdown::plain_text`).
+    pub fn body(&self) -> String {
+        match &self.markdown {
+            Markdown::Postmortem(pm) => plain_text(&pm.body),
+            Markdown::Text(text) => plain_text(text),
+        }
+    }
+
+    /// The text fields, in `TextField::ALL` order, with `body` from `Doc::body`.
+    pub fn texts<'a>(&'a self, body: &'a str) -> [&'a str; 3] {
+        [&self.title, &self.summary, body]
     }
 }
 
 /// The documents of an archive, numbered as both indexes number them: newest first, ours
 /// before another's of the same day, then by id; undated ones last.
 pub fn documents(postmortems: &[Arc<Postmortem>], external: &[External]) -> Vec<Doc> {
-    let mut docs: Vec<Doc> = postmortems.par_iter().map(|pm| Doc::ours(pm)).collect();
+    let mut docs: Vec<Doc> = postmortems.par_iter().map(Doc::ours).collect();
     docs.extend(external.iter().map(Doc::external));
     docs.sort_by(|a, b| {
         (a.date.is_empty().cmp(&b.date.is_empty()))

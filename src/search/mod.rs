@@ -229,7 +229,8 @@ pub fn build(dir: &Path, corpus: &Corpus, listing: &str) -> Result<()> {
     let mut words = index.tokenizers().get("default").context("tantivy's default tokenizer is missing")?;
     for (ord, (doc, source)) in corpus.docs.iter().zip(&corpus.sources).enumerate() {
         let mut d = TantivyDocument::default();
-        for (field, text) in f.text.iter().zip(doc.texts()) {
+        let body = doc.body();
+        for (field, text) in f.text.iter().zip(doc.texts(&body)) {
             d.add_text(*field, text);
             d.add_text(f.words, text);
         }
@@ -249,7 +250,7 @@ pub fn build(dir: &Path, corpus: &Corpus, listing: &str) -> Result<()> {
         d.add_text(f.hit, serde_json::to_string(&Shown::from(doc))?);
         match source {
             Some(path) => d.add_text(f.source, path.to_string_lossy()),
-            None => d.add_text(f.body, &doc.body),
+            None => d.add_text(f.body, &body),
         }
         writer.add_document(d)?;
     }
