@@ -135,7 +135,7 @@ impl Page {
         match self {
             Page::Term(kind, i, _) => parts(a.taxonomy(kind).terms[i].count, per_page),
             Page::ActionItems(None, _) => parts(a.open_action_items(), per_page),
-            Page::ActionItems(Some(g), _) => parts(a.action_groups[g].items.len(), per_page),
+            Page::ActionItems(Some(g), _) => parts(a.action_groups[g].listed().len(), per_page),
             Page::ExternalCategory(i, _) => parts(a.external_categories[i].count, per_page),
             _ => 1,
         }

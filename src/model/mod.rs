@@ -448,6 +448,19 @@ pub struct ActionGroup {
     pub open: usize,
 }
 
+impl ActionGroup {
+    /// What the group's pages list: all of a status's items, but only an owner's or a
+    /// service's open ones. Closed items are history, on their postmortems' pages and
+    /// under their status; listing them again per owner and per service would make most
+    /// of a large archive's output (items open first, so this is a prefix).
+    pub fn listed(&self) -> &[usize] {
+        match self.kind {
+            GroupKind::Status => &self.items,
+            GroupKind::Owner | GroupKind::Service => &self.items[..self.open],
+        }
+    }
+}
+
 impl Archive {
     pub fn new(
         config: Config,

@@ -568,17 +568,16 @@ fn timeline_marks(pm: &Postmortem, rows: &[Row]) -> TimelineMarks {
 struct ActionRow<'a> {
     title: &'a str,
     link: Option<&'a str>,
-    owner: Option<&'a str>,
+    owner: &'a str,
     due: Option<String>,
     priority: Option<crate::model::Priority>,
     status: &'static str,
-    open: bool,
     overdue_days: Option<i32>,
     postmortem: &'a str,
     postmortem_url: String,
-    severity: &'a str,
-    services: &'a [String],
-    services_more: usize,
+    /// Severity and services, one string: rows are many, and each lookup a template
+    /// makes costs time on every one.
+    meta: String,
 }
 
 /// A link to one view of the action items.
@@ -600,9 +599,12 @@ pub struct ActionItemsView<'a> {
     pager: Pager,
     open: usize,
     overdue: usize,
-    /// Of the whole list: closed items are not on the main page, but in the status views.
+    /// Of the whole list: closed items are not on the main page, nor an owner's or a
+    /// service's, but in the status views.
     total: usize,
     closed: usize,
+    /// A status's view, the one kind that lists closed items.
+    lists_closed: bool,
     by_status: Vec<ActionLink<'a>>,
     by_owner: Vec<ActionLink<'a>>,
     by_service: Vec<ActionLink<'a>>,
@@ -612,9 +614,9 @@ pub struct ActionItemsView<'a> {
 impl<'a> ActionItemsView<'a> {
     pub fn new(archive: &'a Archive, page: Page, group: Option<usize>) -> Self {
         let current = group.map(|g| &archive.action_groups[g]);
-        // The main page is the open items; a view has its closed items too, after them.
+        // The main page is the open items, and so are an owner's and a service's views.
         let chosen: Vec<usize> = match current {
-            Some(g) => g.items.clone(),
+            Some(g) => g.listed().to_vec(),
             None => (0..archive.open_action_items()).collect(),
         };
         let tracked = |&t: &usize| &archive.action_items[t];
@@ -628,20 +630,21 @@ impl<'a> ActionItemsView<'a> {
                 let tracked = &archive.action_items[t];
                 let pm = &archive.postmortems[tracked.postmortem];
                 let item = &pm.action_items[tracked.item];
+                let more = match pm.services.len().saturating_sub(FEW) {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
+                };
                 ActionRow {
                     title: &item.title,
                     link: item.link.as_deref(),
-                    owner: item.owner.as_deref(),
+                    owner: item.owner.as_deref().unwrap_or("unassigned"),
                     due: item.due.map(|d| d.to_string()),
                     priority: item.priority,
                     status: item.status.as_str(),
-                    open: tracked.open,
                     overdue_days: tracked.overdue_days,
                     postmortem: &pm.title,
                     postmortem_url: routes::postmortem(&pm.id),
-                    severity: &pm.severity,
-                    services: few(&pm.services),
-                    services_more: pm.services.len().saturating_sub(FEW),
+                    meta: format!("{} · {}{more}", pm.severity, few(&pm.services).join(", ")),
                 }
             })
             .collect();
@@ -673,6 +676,7 @@ impl<'a> ActionItemsView<'a> {
             overdue,
             total,
             closed: total - open,
+            lists_closed: current.is_some_and(|g| g.kind == GroupKind::Status),
             rows,
             pager,
             by_status: links(GroupKind::Status),
