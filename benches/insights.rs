@@ -38,7 +38,7 @@ fn main() {
     time("insights page", &|j| matches!(j, Page::Insights));
     time("service pages (with charts)", &|j| matches!(j, Page::Term(TaxonomyKind::Services, _, _)));
     time("action item pages", &|j| matches!(j, Page::ActionItems(_, _)));
-    time("feed, sitemap, JSON export", &|j| matches!(j, Page::Feed | Page::Sitemap | Page::Export));
+    time("feed, sitemap, JSON export", &|j| matches!(j, Page::Feed | Page::Sitemap(_) | Page::Export(_)));
     let t = Instant::now();
     let files = hindsight::output::search_index::files(renderer.archive());
     let bytes: usize = files.values().map(String::len).sum();

@@ -27,8 +27,11 @@ pub enum Page {
     ExternalCategory(usize, usize),
     NotFound,
     Feed,
-    Sitemap,
-    Export,
+    /// `sitemap.xml`, and when the site has more pages than one sitemap may list, the
+    /// sitemaps it indexes (`sitemap-1.xml`, ...): 0 is `sitemap.xml`.
+    Sitemap(usize),
+    /// One file of the JSON export: 0 is `postmortems.json`, 1 `postmortems-2.json`, ...
+    Export(usize),
     /// One page of `/action-items/` (the open items), or of one view of them (an index
     /// into `Archive::action_groups`): the view, then the page (0 is the first).
     ActionItems(Option<usize>, usize),
@@ -46,9 +49,15 @@ const FIXED: [(Page, &str, &str); 9] = [
     (Page::Search, "search", "search/"),
     (Page::NotFound, "not-found", "404.html"),
     (Page::Feed, "feed", "feed.xml"),
-    (Page::Sitemap, "sitemap", "sitemap.xml"),
-    (Page::Export, "export", "postmortems.json"),
+    (Page::Sitemap(0), "sitemap", "sitemap.xml"),
+    (Page::Export(0), "export", "postmortems.json"),
 ];
+
+/// Postmortems per file of the JSON export, and URLs per sitemap: a large archive gets
+/// several files, each well under what a static host, a crawler (50,000 URLs) or a
+/// script reading it whole handles well.
+pub const EXPORT_CHUNK: usize = 500;
+pub const SITEMAP_URLS: usize = 20_000;
 
 const ACTION_ITEMS: &str = "action-items/";
 
@@ -94,6 +103,11 @@ pub fn part(url: &str, part: usize) -> String {
     if part == 0 { url.to_string() } else { format!("{url}page/{}/", part + 1) }
 }
 
+/// How many sitemap files `urls` pages take: one, or an index and the sitemaps it lists.
+fn sitemaps(urls: usize) -> usize {
+    if urls <= SITEMAP_URLS { 1 } else { 1 + urls.div_ceil(SITEMAP_URLS) }
+}
+
 /// How many pages a listing of `count` entries takes; an empty listing still has its page.
 pub fn parts(count: usize, per_page: usize) -> usize {
     count.div_ceil(per_page).max(1)
@@ -119,6 +133,7 @@ impl Page {
         // The first page of `/action-items/` is a fixed page.
         listing(Page::ActionItems(None, 0), 1);
         (0..a.action_groups.len()).for_each(|g| listing(Page::ActionItems(Some(g), 0), 0));
+        listing(Page::Export(0), 1);
         for kind in TaxonomyKind::ALL {
             (0..a.taxonomy(kind).terms.len()).for_each(|i| listing(Page::Term(kind, i, 0), 0));
         }
@@ -126,6 +141,8 @@ impl Page {
         pages.extend((0..a.external.len()).map(Page::ExternalEntry));
         pages.extend((0..a.postmortems.len()).flat_map(|i| [Page::Postmortem(i), Page::PostmortemJson(i)]));
         pages.extend(TaxonomyKind::ALL.map(Page::TaxonomyIndex));
+        let sitemaps = sitemaps(pages.iter().filter(|p| p.in_sitemap()).count());
+        pages.extend((1..sitemaps).map(Page::Sitemap));
         pages
     }
 
@@ -137,14 +154,25 @@ impl Page {
             Page::ActionItems(None, _) => parts(a.open_action_items(), per_page),
             Page::ActionItems(Some(g), _) => parts(a.action_groups[g].listed().len(), per_page),
             Page::ExternalCategory(i, _) => parts(a.external_categories[i].count, per_page),
+            Page::Export(_) => parts(a.postmortems.len(), EXPORT_CHUNK),
+            Page::Sitemap(_) => sitemaps(Page::all(a).iter().filter(|p| p.in_sitemap()).count()),
             _ => 1,
         }
+    }
+
+    /// Whether the page is one a search engine should know: an HTML page of its own.
+    pub fn in_sitemap(self) -> bool {
+        !matches!(self, Page::NotFound | Page::Feed | Page::Sitemap(_) | Page::Export(_) | Page::PostmortemJson(_))
     }
 
     /// Which page of its listing this is (0 for the first, and for a page that is no listing).
     pub fn part_number(self) -> usize {
         match self {
-            Page::Term(_, _, p) | Page::ActionItems(_, p) | Page::ExternalCategory(_, p) => p,
+            Page::Term(_, _, p)
+            | Page::ActionItems(_, p)
+            | Page::ExternalCategory(_, p)
+            | Page::Export(p)
+            | Page::Sitemap(p) => p,
             _ => 0,
         }
     }
@@ -155,6 +183,8 @@ impl Page {
             Page::Term(kind, i, _) => Page::Term(kind, i, p),
             Page::ActionItems(group, _) => Page::ActionItems(group, p),
             Page::ExternalCategory(i, _) => Page::ExternalCategory(i, p),
+            Page::Export(_) => Page::Export(p),
+            Page::Sitemap(_) => Page::Sitemap(p),
             other => other,
         }
     }
@@ -170,6 +200,8 @@ impl Page {
             Page::ActionItems(None, p) if p > 0 => part(ACTION_ITEMS, p),
             Page::ExternalEntry(i) => external_entry(&a.external[i].slug),
             Page::ExternalCategory(i, p) => part(&external_category(&a.external_categories[i].slug), p),
+            Page::Export(p) if p > 0 => format!("postmortems-{}.json", p + 1),
+            Page::Sitemap(p) if p > 0 => format!("sitemap-{p}.xml"),
             fixed => FIXED.iter().find(|(p, _, _)| *p == fixed).map(|(_, _, url)| url.to_string()).unwrap_or_default(),
         }
     }
@@ -187,8 +219,8 @@ impl Page {
             Page::ExternalCategory(..) => "external category",
             Page::NotFound => "404",
             Page::Feed => "feed",
-            Page::Sitemap => "sitemap",
-            Page::Export => "JSON export",
+            Page::Sitemap(_) => "sitemap",
+            Page::Export(_) => "JSON export",
             Page::ActionItems(..) => "action items",
             Page::Insights => "insights",
             Page::Search => "search page",
@@ -207,6 +239,17 @@ impl Page {
         }
         if let Some(id) = path.strip_prefix("postmortems/").and_then(|p| p.strip_suffix("/index.json")) {
             return a.by_id.get(id).map(|&i| Page::PostmortemJson(i));
+        }
+        // `postmortems-2.json`, `sitemap-1.xml`: numbered as written, never `-02`.
+        let numbered = |prefix: &str, suffix: &str, first: usize| {
+            let n = path.strip_prefix(prefix)?.strip_suffix(suffix)?;
+            n.parse::<usize>().ok().filter(|&k| k >= first && k.to_string() == n)
+        };
+        let file = numbered("postmortems-", ".json", 2)
+            .map(|n| Page::Export(n - 1))
+            .or_else(|| numbered("sitemap-", ".xml", 1).map(Page::Sitemap));
+        if let Some(page) = file {
+            return (page.part_number() < page.parts(a)).then_some(page);
         }
         let dir = path.strip_suffix("/index.html")?;
         let mut segments: Vec<&str> = dir.split('/').collect();

@@ -290,7 +290,7 @@ pub fn postmortem(
         );
     }
 
-    let body = audience.text(doc.body());
+    let body = audience.body(&doc.text, doc.body.clone());
     let mut timeline = Default::default();
     if let Some(date) = date {
         // Problems are found in the file as written, so their positions are right; a

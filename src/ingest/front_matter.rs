@@ -33,7 +33,8 @@ impl Format {
 pub struct Document {
     /// Relative to the site root, for messages.
     pub path: PathBuf,
-    pub text: String,
+    /// Shared with the postmortem made from it, whose body is a range of it.
+    pub text: std::sync::Arc<str>,
     pub format: Format,
     pub matter: Range<usize>,
     pub body: Range<usize>,
@@ -223,7 +224,7 @@ pub fn split(rel: &Path, text: String) -> Result<Document, Diagnostic> {
             let body = body_start..text.len();
             return Ok(Document {
                 path: rel.to_path_buf(),
-                text,
+                text: text.into(),
                 format,
                 matter,
                 body,

@@ -52,7 +52,38 @@ pub struct Postmortem {
     #[serde(skip)]
     pub source: PathBuf,
     #[serde(skip)]
-    pub body: String,
+    pub body: Body,
+}
+
+/// A postmortem's Markdown body: a range of its file's text, shared with the file rather
+/// than copied (bodies are most of an archive's memory), or a text of its own when a public
+/// build removed internal spans from it.
+#[derive(Clone, Debug, Default)]
+pub struct Body {
+    text: Arc<str>,
+    range: std::ops::Range<usize>,
+}
+
+impl Body {
+    /// `range` of `text`, which must fall on character boundaries.
+    pub fn shared(text: Arc<str>, range: std::ops::Range<usize>) -> Body {
+        debug_assert!(text.get(range.clone()).is_some());
+        Body { text, range }
+    }
+}
+
+impl From<String> for Body {
+    fn from(text: String) -> Body {
+        let range = 0..text.len();
+        Body { text: text.into(), range }
+    }
+}
+
+impl std::ops::Deref for Body {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text[self.range.clone()]
+    }
 }
 
 /// Who wrote a postmortem and when, from the commits that touched its file.
@@ -446,6 +477,7 @@ pub struct ActionGroup {
     /// Indices into `Archive::action_items`, in its order.
     pub items: Vec<usize>,
     pub open: usize,
+    pub overdue: usize,
 }
 
 impl ActionGroup {
@@ -523,6 +555,11 @@ impl Archive {
         self.action_items.partition_point(|t| t.open)
     }
 
+    /// How many action items are overdue: they come before the other open ones.
+    pub fn overdue_action_items(&self) -> usize {
+        self.action_items.partition_point(|t| t.overdue_days.is_some())
+    }
+
     pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
         &self.taxonomies[kind as usize]
     }
@@ -579,11 +616,12 @@ fn group_action_items(pms: &[Arc<Postmortem>], tracked: &[Tracked]) -> Vec<Actio
         for (kind, name) in names {
             let slug = slugify(&name);
             let g = *index.entry((kind, slug.clone())).or_insert_with(|| {
-                groups.push(ActionGroup { kind, name, slug, items: Vec::new(), open: 0 });
+                groups.push(ActionGroup { kind, name, slug, items: Vec::new(), open: 0, overdue: 0 });
                 groups.len() - 1
             });
             groups[g].items.push(t);
             groups[g].open += usize::from(tr.open);
+            groups[g].overdue += usize::from(tr.overdue_days.is_some());
         }
     }
     groups.sort_by_cached_key(|g| (g.kind, g.name.to_lowercase()));

@@ -9,7 +9,7 @@ use crate::model::{ActionItem, Archive, Postmortem, Span};
 use crate::routes;
 
 /// Bumped when a field of the JSON export changes meaning or disappears.
-pub const JSON_VERSION: u32 = 1;
+pub const JSON_VERSION: u32 = 2;
 
 /// How many postmortems the feed carries: readers want what is new, not the archive.
 const FEED_ENTRIES: usize = 50;
@@ -84,23 +84,39 @@ impl<'a> Export<'a> {
 }
 
 #[derive(Serialize)]
-struct ExportFile<'a> {
+struct ExportHead<'a> {
     version: u32,
     title: &'a str,
     base_url: &'a str,
-    postmortems: Vec<Export<'a>>,
+    /// Published postmortems in the whole export.
+    count: usize,
+    /// The export's next file, relative to this one; `None` in the last.
+    next: Option<String>,
 }
 
-/// `/postmortems.json`: every published postmortem, newest first.
-pub fn export(archive: &Archive) -> String {
+/// `/postmortems.json`, and for more than `EXPORT_CHUNK` postmortems `postmortems-2.json`
+/// and on, each linking the next: every published postmortem, newest first, one per line.
+pub fn export(archive: &Archive, part: usize) -> String {
     let base = base_url(archive);
-    let file = ExportFile {
+    let page = crate::routes::Page::Export(part);
+    let next = (part + 1 < page.parts(archive)).then(|| page.part(part + 1).url(archive));
+    let head = ExportHead {
         version: JSON_VERSION,
         title: &archive.config.title,
         base_url: &base,
-        postmortems: archive.postmortems.iter().map(|p| Export::new(p, &base)).collect(),
+        count: archive.postmortems.len(),
+        next,
     };
-    serde_json::to_string_pretty(&file).unwrap_or_default() + "\n"
+    let mut out = serde_json::to_string(&head).unwrap_or_default();
+    out.truncate(out.len() - 1);
+    out.push_str(",\"postmortems\":[");
+    let chunk = archive.postmortems.chunks(routes::EXPORT_CHUNK).nth(part).unwrap_or_default();
+    for (i, pm) in chunk.iter().enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        out.push_str(&serde_json::to_string(&Export::new(pm, &base)).unwrap_or_default());
+    }
+    out.push_str("\n]}\n");
+    out
 }
 
 #[derive(Serialize)]
@@ -113,7 +129,7 @@ struct One<'a> {
 /// `/postmortems/<id>/index.json`.
 pub fn export_one(archive: &Archive, pm: &Postmortem) -> String {
     let one = One { version: JSON_VERSION, postmortem: Export::new(pm, &base_url(archive)) };
-    serde_json::to_string_pretty(&one).unwrap_or_default() + "\n"
+    serde_json::to_string(&one).unwrap_or_default() + "\n"
 }
 
 /// `base_url` with exactly one trailing slash.
@@ -165,6 +181,20 @@ pub fn feed(archive: &Archive) -> String {
 }
 
 /// `/sitemap.xml`: every page, absolute URLs.
+/// `/sitemap.xml` of a site with more pages than one sitemap may list: the sitemaps'
+/// index, which search engines read as they read one sitemap.
+pub fn sitemap_index(archive: &Archive, sitemaps: impl Iterator<Item = String>) -> String {
+    let base = base_url(archive);
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for url in sitemaps {
+        out.push_str(&format!("  <sitemap><loc>{}</loc></sitemap>\n", xml(&format!("{base}{url}"))));
+    }
+    out.push_str("</sitemapindex>\n");
+    out
+}
+
 pub fn sitemap(archive: &Archive, urls: impl Iterator<Item = String>) -> String {
     let base = base_url(archive);
     let mut out = String::from(

@@ -80,11 +80,11 @@ impl Renderer {
         let path = page.path(a);
         let (template, ctx) = match page {
             Page::Feed => return Ok((path, feeds::feed(a))),
-            Page::Export => return Ok((path, feeds::export(a))),
+            Page::Export(part) => return Ok((path, feeds::export(a, part))),
             Page::PostmortemJson(i) => return Ok((path, feeds::export_one(a, &a.postmortems[i]))),
-            Page::Sitemap => {
-                let urls = self.pages().into_iter().map(|p| p.url(a)).filter(|u| u.is_empty() || u.ends_with('/'));
-                return Ok((path, feeds::sitemap(a, urls)));
+            Page::Sitemap(part) => {
+                let listed: Vec<Page> = self.pages().into_iter().filter(|p| p.in_sitemap()).collect();
+                return Ok((path, sitemap_file(a, &listed, part, routes::SITEMAP_URLS)));
             }
             Page::Home => ("index.html", ser(&pages::HomeView::new(a))),
             Page::Postmortem(i) => {
@@ -125,6 +125,18 @@ impl Renderer {
     }
 }
 
+/// File `part` of the sitemap of `listed` pages, at most `limit` URLs a file: the one
+/// sitemap, or when there are more, their index (part 0) and the sitemaps (1, 2, ...).
+fn sitemap_file(a: &Archive, listed: &[Page], part: usize, limit: usize) -> String {
+    match part {
+        0 if listed.len() > limit => {
+            feeds::sitemap_index(a, (1..=listed.len().div_ceil(limit)).map(|k| Page::Sitemap(k).url(a)))
+        }
+        0 => feeds::sitemap(a, listed.iter().map(|p| p.url(a))),
+        k => feeds::sitemap(a, listed.chunks(limit).nth(k - 1).unwrap_or_default().iter().map(|p| p.url(a))),
+    }
+}
+
 /// Template values from serde types, converted once per page.
 fn ser<T: serde::Serialize>(value: &T) -> Value {
     Value::from(Serde(value))
@@ -141,6 +153,35 @@ fn base_path(base_url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn many_pages_make_a_sitemap_index_and_sitemaps_that_list_each_page_once() {
+        use crate::model::Archive;
+        use crate::routes::Page;
+        let today = jiff::civil::date(2024, 1, 1);
+        let a = Archive::new(crate::config::Config::default(), Vec::new(), Vec::new(), false, today);
+        let listed: Vec<Page> = Page::all(&a).into_iter().filter(|p| p.in_sitemap()).collect();
+        assert!(listed.len() > 6, "{listed:?}");
+        let one = super::sitemap_file(&a, &listed, 0, listed.len());
+        assert!(one.contains("<urlset") && one.matches("<loc>").count() == listed.len(), "{one}");
+
+        let files = listed.len().div_ceil(3);
+        let index = super::sitemap_file(&a, &listed, 0, 3);
+        assert!(index.contains("<sitemapindex"), "{index}");
+        let named: Vec<&str> = index.split("<loc>").skip(1).map(|l| &l[..l.find("</loc>").unwrap()]).collect();
+        assert_eq!(named.len(), files);
+        let mut urls = Vec::new();
+        for (k, name) in named.iter().enumerate() {
+            assert!(name.ends_with(&format!("/sitemap-{}.xml", k + 1)), "{name}");
+            assert_eq!(Page::at(&a, &format!("sitemap-{}.xml", k + 1)), None, "one sitemap suffices here");
+            let file = super::sitemap_file(&a, &listed, k + 1, 3);
+            assert!(file.contains("<urlset") && file.matches("<loc>").count() <= 3, "{file}");
+            urls.extend(file.split("<loc>").skip(1).map(|l| l[..l.find("</loc>").unwrap()].to_string()));
+        }
+        let expected: Vec<String> =
+            listed.iter().map(|p| format!("{}/{}", a.config.base_url.trim_end_matches('/'), p.url(&a))).collect();
+        assert_eq!(urls, expected, "every page once, in order");
+    }
 
     #[test]
     fn base_path_of_urls() {

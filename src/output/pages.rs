@@ -149,7 +149,8 @@ impl Pager {
 
 #[derive(Serialize)]
 pub struct TermView<'a> {
-    taxonomy: &'a Taxonomy,
+    /// Which taxonomy, without its other terms: a page of a listing costs its own entries.
+    taxonomy: TaxonomyHead,
     term: &'a Term,
     items: Vec<Item<'a>>,
     pager: Pager,
@@ -174,8 +175,16 @@ impl<'a> TermView<'a> {
             term.members[pager.range.clone()].iter().map(|&i| Item::new(&archive.postmortems[i], archive)).collect();
         let first = page.part_number() == 0;
         let summary = (taxonomy.kind == TaxonomyKind::Services && first).then(|| ServiceSummary::new(archive, term));
+        let taxonomy = TaxonomyHead { key: taxonomy.kind.key(), title: taxonomy.title, singular: taxonomy.singular };
         TermView { taxonomy, term, items, pager, summary }
     }
+}
+
+#[derive(Serialize)]
+struct TaxonomyHead {
+    key: &'static str,
+    title: &'static str,
+    singular: &'static str,
 }
 
 /// How much of an external postmortem's summary the index shows: every entry is on that one
@@ -615,18 +624,20 @@ impl<'a> ActionItemsView<'a> {
     pub fn new(archive: &'a Archive, page: Page, group: Option<usize>) -> Self {
         let current = group.map(|g| &archive.action_groups[g]);
         // The main page is the open items, and so are an owner's and a service's views.
-        let chosen: Vec<usize> = match current {
-            Some(g) => g.listed().to_vec(),
-            None => (0..archive.open_action_items()).collect(),
+        // Counts come from the model: a page costs its own rows, not its whole list's.
+        let (listed, open, overdue, total) = match current {
+            Some(g) => (g.listed().len(), g.open, g.overdue, g.items.len()),
+            None => {
+                let open = archive.open_action_items();
+                (open, open, archive.overdue_action_items(), archive.action_items.len())
+            }
         };
-        let tracked = |&t: &usize| &archive.action_items[t];
-        let open = chosen.iter().map(tracked).filter(|t| t.open).count();
-        let overdue = chosen.iter().map(tracked).filter(|t| t.overdue_days.is_some()).count();
-        let pager = Pager::new(archive, page, chosen.len());
-        let total = current.map_or(archive.action_items.len(), |g| g.items.len());
-        let rows: Vec<ActionRow> = chosen[pager.range.clone()]
-            .iter()
-            .map(|&t| {
+        let pager = Pager::new(archive, page, listed);
+        let rows: Vec<ActionRow> = pager
+            .range
+            .clone()
+            .map(|k| current.map_or(k, |g| g.listed()[k]))
+            .map(|t| {
                 let tracked = &archive.action_items[t];
                 let pm = &archive.postmortems[tracked.postmortem];
                 let item = &pm.action_items[tracked.item];

@@ -36,6 +36,15 @@ impl Audience {
         }
     }
 
+    /// A postmortem's body, `range` of its file's `text`: shared with the file for the
+    /// archive's own readers, a copy without the internal spans for the public.
+    pub fn body(self, text: &std::sync::Arc<str>, range: std::ops::Range<usize>) -> crate::model::Body {
+        match self {
+            Audience::Internal => crate::model::Body::shared(text.clone(), range),
+            Audience::Public => markers::remove(&text[range]).into(),
+        }
+    }
+
     /// Keeps what this audience may see: for the public, public postmortems with hidden
     /// fields cleared and `related` links to left-out postmortems dropped (their ids would
     /// show on the page), raw HTML always sanitized, and no edit links (they name the

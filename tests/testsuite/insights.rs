@@ -227,7 +227,11 @@ fn the_feed_is_valid_atom_and_the_export_round_trips() {
     );
 
     let all = json(&site, "postmortems.json");
-    assert_eq!(all["version"], 1);
+    assert_eq!(all["version"], 2);
+    assert_eq!(
+        (all["count"].as_u64(), &all["next"]),
+        (Some(all["postmortems"].as_array().unwrap().len() as u64), &serde_json::Value::Null)
+    );
     let pm = &all["postmortems"][0];
     assert_eq!(pm["id"], "checkout-outage");
     assert_eq!(pm["services"], serde_json::json!(["checkout", "payments"]));
@@ -236,7 +240,7 @@ fn the_feed_is_valid_atom_and_the_export_round_trips() {
     assert_eq!(pm["action_items"][0]["due"], "2024-04-01");
     assert_eq!(pm["action_items"][0]["type"], "prevent");
     let mut one = json(&site, "postmortems/checkout-outage/index.json");
-    assert_eq!(one.as_object_mut().unwrap().remove("version"), Some(serde_json::json!(1)));
+    assert_eq!(one.as_object_mut().unwrap().remove("version"), Some(serde_json::json!(2)));
     assert_eq!(&one, pm, "the per-postmortem file is the same object");
     let sitemap = site.read("sitemap.xml");
     roxmltree::Document::parse(&sitemap).expect("well-formed sitemap");

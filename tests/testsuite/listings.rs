@@ -153,3 +153,37 @@ fn the_action_items_page_lists_open_items_in_pages_and_the_closed_ones_in_their_
         }
     }
 }
+
+#[test]
+fn a_large_export_is_a_chain_of_files_each_naming_the_next() {
+    let site = Site::fixture("good");
+    // 1,001 postmortems: the export's files hold 500 each, so three files.
+    for n in 0..1001 {
+        site.write(
+            &format!("content/postmortems/bulk-{n:04}.md"),
+            format!("---\ntitle: \"Bulk {n}\"\ndate: 2020-01-01\nseverity: SEV-3\nstatus: reviewed\nservices: [api]\n---\n\nText.\n"),
+        );
+    }
+    site.build().success();
+    let (mut file, mut ids, mut files) = (Some("postmortems.json".to_string()), Vec::new(), Vec::new());
+    while let Some(name) = file {
+        let json: serde_json::Value = serde_json::from_str(&site.read(&name)).unwrap();
+        assert_eq!(json["version"], 2);
+        let listed = json["postmortems"].as_array().unwrap();
+        assert!(listed.len() <= 500, "{name}: {}", listed.len());
+        ids.extend(listed.iter().map(|p| p["id"].as_str().unwrap().to_string()));
+        assert_eq!(json["count"].as_u64().unwrap() as usize, json_count(&site));
+        files.push(name);
+        file = json["next"].as_str().map(str::to_string);
+    }
+    assert_eq!(files, ["postmortems.json", "postmortems-2.json", "postmortems-3.json"]);
+    let unique: BTreeSet<&String> = ids.iter().collect();
+    assert_eq!((ids.len(), unique.len()), (json_count(&site), json_count(&site)), "each postmortem once");
+    assert!(ids.contains(&"bulk-0000".to_string()) && ids.contains(&"bulk-1000".to_string()));
+    assert!(!site.public().join("postmortems-4.json").exists(), "no file past the last");
+}
+
+/// Postmortems the build published: one page each.
+fn json_count(site: &Site) -> usize {
+    std::fs::read_dir(site.public().join("postmortems")).unwrap().count()
+}
