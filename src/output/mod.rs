@@ -50,6 +50,10 @@ impl Renderer {
             .iter()
             .filter(|t| !t.terms.is_empty())
             .map(|t| context! { key => t.kind.key(), title => t.title, url => routes::taxonomy(t.kind) })
+            .chain(
+                [("action-items", "Action items"), ("insights", "Insights"), ("external", "Public postmortems")]
+                    .map(|(key, title)| context! { key, title, url => routes::named(key) }),
+            )
             .collect();
         let shared = context! { site => ser(&archive.config), nav, total => archive.postmortems.len() };
         Renderer { archive, theme, highlighter, by_path, search_files: Default::default(), shared }
