@@ -605,19 +605,24 @@ fn track_action_items(pms: &[Arc<Postmortem>], today: Date) -> Vec<Tracked> {
 
 fn group_action_items(pms: &[Arc<Postmortem>], tracked: &[Tracked]) -> Vec<ActionGroup> {
     let mut groups: Vec<ActionGroup> = Vec::new();
-    let mut index: HashMap<(GroupKind, String), usize> = HashMap::new();
+    // By slug (`Ann` and `ann` are one owner), and by name as written, which saves slugging
+    // the same names again for every item: `serve` does this on every save.
+    let mut by_slug: HashMap<(GroupKind, String), usize> = HashMap::new();
+    let mut by_name: rustc_hash::FxHashMap<(GroupKind, &str), usize> = Default::default();
     for (t, tr) in tracked.iter().enumerate() {
         let pm = &pms[tr.postmortem];
         let item = &pm.action_items[tr.item];
-        let owner = item.owner.clone().unwrap_or_else(|| "unassigned".into());
-        let names = std::iter::once((GroupKind::Owner, owner))
-            .chain(std::iter::once((GroupKind::Status, item.status.as_str().to_string())))
-            .chain(pm.services.iter().map(|s| (GroupKind::Service, s.clone())));
+        let names = std::iter::once((GroupKind::Owner, item.owner.as_deref().unwrap_or("unassigned")))
+            .chain(std::iter::once((GroupKind::Status, item.status.as_str())))
+            .chain(pm.services.iter().map(|s| (GroupKind::Service, s.as_str())));
         for (kind, name) in names {
-            let slug = slugify(&name);
-            let g = *index.entry((kind, slug.clone())).or_insert_with(|| {
-                groups.push(ActionGroup { kind, name, slug, items: Vec::new(), open: 0, overdue: 0 });
-                groups.len() - 1
+            let g = *by_name.entry((kind, name)).or_insert_with(|| {
+                let slug = slugify(name);
+                *by_slug.entry((kind, slug.clone())).or_insert_with(|| {
+                    let name = name.to_string();
+                    groups.push(ActionGroup { kind, name, slug, items: Vec::new(), open: 0, overdue: 0 });
+                    groups.len() - 1
+                })
             });
             groups[g].items.push(t);
             groups[g].open += usize::from(tr.open);
