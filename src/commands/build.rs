@@ -41,6 +41,8 @@ pub struct Summary {
     pub external: usize,
     pub warnings: usize,
     pub output: PathBuf,
+    /// Files the previous site already had byte for byte, kept as they were (and when).
+    pub unchanged: usize,
     pub elapsed: Duration,
     pub timings: Vec<(&'static str, Duration)>,
     /// Time spent making each kind of page (rendering and writing, summed over threads) and
@@ -68,7 +70,11 @@ impl fmt::Display for Summary {
             self.warnings,
             if self.warnings == 1 { "" } else { "s" },
             self.elapsed.as_secs_f64()
-        )
+        )?;
+        if self.unchanged > 0 {
+            write!(f, " ({} files unchanged)", self.unchanged)?;
+        }
+        Ok(())
     }
 }
 
@@ -163,6 +169,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         output.write(path, bytes)?;
     }
     timings.push(("render", clock.elapsed()));
+    let unchanged = output.unchanged();
     let clock = Instant::now();
     output.commit()?;
     timings.push(("commit", clock.elapsed()));
@@ -174,6 +181,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         external: archive.external.len(),
         warnings,
         output: opts.output.clone(),
+        unchanged,
         elapsed: started.elapsed(),
         timings,
         kinds: {

@@ -8,6 +8,10 @@
 //! the lock (so no other build is using them), removes what the journal lists, and restores
 //! the previous site if the build died between moving it aside and moving the new one in. Nothing it did not journal is ever deleted. On Linux the swap is one
 //! `renameat2(RENAME_EXCHANGE)`, so the target always holds a complete site.
+//!
+//! A file that comes out byte for byte as the previous site has it is not written again
+//! but hard-linked from there: it keeps its inode and modification time, so a deploy that
+//! syncs by time or content uploads only what changed, and the build writes less.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, Write};
@@ -24,6 +28,10 @@ pub struct Output {
     target: PathBuf,
     journal: Journal,
     committed: bool,
+    /// The site being replaced, when there is one.
+    previous: Option<PathBuf>,
+    /// Files linked from it because they came out the same.
+    unchanged: std::sync::atomic::AtomicUsize,
 }
 
 impl Output {
@@ -42,7 +50,13 @@ impl Output {
         let staging = journal.fresh(STAGING)?;
         fs::create_dir(&staging)
             .with_context(|| format!("cannot create a staging directory in {}", parent.display()))?;
-        Ok(Output { staging, target: target.to_path_buf(), journal, committed: false })
+        let previous = fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()).then(|| target.to_path_buf());
+        Ok(Output { staging, target: target.to_path_buf(), journal, committed: false, previous, unchanged: 0.into() })
+    }
+
+    /// How many files so far were the previous site's, unchanged.
+    pub fn unchanged(&self) -> usize {
+        self.unchanged.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Writes one file; `rel` uses `/` and must stay inside the output.
@@ -54,6 +68,13 @@ impl Output {
         let full = self.staging.join(path);
         if let Some(dir) = full.parent() {
             fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        if let Some(old) = self.previous.as_ref().map(|p| p.join(path))
+            && same_file_contents(&old, bytes)
+            && fs::hard_link(&old, &full).is_ok()
+        {
+            self.unchanged.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ok(());
         }
         fs::write(&full, bytes).with_context(|| format!("cannot write {}", full.display()))
     }
@@ -101,6 +122,12 @@ impl Drop for Output {
             let _ = self.journal.recover(&self.target);
         }
     }
+}
+
+/// Whether `path` is a plain file (not a link to one) holding exactly `bytes`.
+fn same_file_contents(path: &Path, bytes: &[u8]) -> bool {
+    let plain = fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+    plain && fs::read(path).is_ok_and(|old| old == bytes)
 }
 
 /// Exchanges two paths atomically; `Ok(false)` when the file system or kernel cannot.
@@ -225,6 +252,37 @@ mod tests {
         assert_eq!(fs::read_to_string(target.join("a/index.html")).unwrap(), "new");
         assert!(!target.join("stale.html").exists());
         assert_eq!(leftovers(dir.path()), [".hindsight-public.lock", "public"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_that_come_out_the_same_are_linked_from_the_previous_site_but_never_through_a_symlink() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        fs::create_dir_all(&target).unwrap();
+        fs::write(target.join("same.html"), "same").unwrap();
+        fs::write(target.join("changed.html"), "before").unwrap();
+        fs::write(dir.path().join("outside"), "secret").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("outside"), target.join("link.html")).unwrap();
+        let inode = |p: &Path| fs::symlink_metadata(p).unwrap().ino();
+        let same = inode(&target.join("same.html"));
+
+        let out = Output::create(&target).unwrap();
+        for (name, bytes) in [("same.html", "same"), ("changed.html", "after"), ("link.html", "secret")] {
+            out.write(name, bytes.as_bytes()).unwrap();
+        }
+        assert_eq!(out.unchanged(), 1);
+        out.commit().unwrap();
+        assert_eq!(inode(&target.join("same.html")), same, "the same file, linked");
+        assert_eq!(fs::read_to_string(target.join("changed.html")).unwrap(), "after");
+        let link = fs::symlink_metadata(target.join("link.html")).unwrap();
+        assert!(link.is_file() && fs::read_to_string(target.join("link.html")).unwrap() == "secret");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("outside")).unwrap(),
+            "secret",
+            "what a link pointed at is untouched"
+        );
     }
 
     #[test]

@@ -78,3 +78,48 @@ fn a_build_killed_at_random_moments_leaves_a_complete_site_and_no_leftovers() {
     assert_eq!(tree(&site).unwrap(), versions[0]);
     assert_eq!(site.leftovers(), Vec::<String>::new(), "the next build removes what killed builds left");
 }
+
+/// Every output file's (inode, modification time, bytes), by path.
+fn stamps(site: &Site) -> std::collections::BTreeMap<std::path::PathBuf, (u64, std::time::SystemTime, Vec<u8>)> {
+    use std::os::unix::fs::MetadataExt;
+    site.snapshot()
+        .into_iter()
+        .map(|(path, bytes)| {
+            let meta = std::fs::metadata(site.public().join(&path)).unwrap();
+            (path, (meta.ino(), meta.modified().unwrap(), bytes))
+        })
+        .collect()
+}
+
+#[test]
+fn a_rebuild_keeps_the_files_that_came_out_the_same_and_rewrites_the_rest() {
+    let site = Site::fixture("good");
+    site.build().success();
+    let before = stamps(&site);
+    std::thread::sleep(Duration::from_millis(20));
+    let run = site.build().success();
+    assert!(run.stdout.contains(&format!("({} files unchanged)", before.len())), "{}", run.stdout);
+    assert_eq!(stamps(&site), before, "nothing changed, so every file is the one written before, untouched");
+
+    // One postmortem's title changes: its page and what lists it are new; the others stay.
+    site.patched(
+        "content/postmortems/checkout-outage.md",
+        "content/postmortems/checkout-outage.md",
+        &[("title: \"Checkout outage", "title: \"Checkout outage, edited")],
+    );
+    site.build().success();
+    let after = stamps(&site);
+    let changed: Vec<_> = after.iter().filter(|(p, s)| before.get(*p) != Some(s)).map(|(p, _)| p.clone()).collect();
+    let kept: Vec<_> = after.iter().filter(|(p, s)| before.get(*p) == Some(s)).map(|(p, _)| p.clone()).collect();
+    assert!(changed.iter().any(|p| p.ends_with("postmortems/checkout-outage/index.html")), "{changed:?}");
+    assert!(changed.iter().any(|p| p.ends_with("services/checkout/index.html")), "{changed:?}");
+    assert!(kept.iter().any(|p| p.ends_with("static/style.css")), "{kept:?}");
+    assert!(
+        kept.iter().any(|p| p.ends_with("postmortems/db-failover/index.html")),
+        "another postmortem kept: {kept:?}"
+    );
+    for path in &changed {
+        let (_, _, bytes) = &after[path];
+        assert!(before.get(path).is_none_or(|(_, _, old)| old != bytes), "{path:?} was rewritten with the same bytes");
+    }
+}
