@@ -4,6 +4,8 @@
 //! with every scope name as a class: the same look cost about half of a postmortem page's
 //! bytes. Results are memoised per (language, code): postmortems quote the same commands
 //! and configs again and again, and each distinct block is then highlighted once per build.
+//! The memo holds at most `MEMO_BYTES` of code and HTML: an archive whose blocks are all
+//! different gains nothing from it, and must not keep them all in memory.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -13,14 +15,25 @@ use rustc_hash::FxHashMap;
 use syntect::parsing::{BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
+/// What the memo may hold, in bytes of code and HTML; blocks met after that are
+/// highlighted each time.
+const MEMO_BYTES: usize = 32 << 20;
+
 pub struct Highlighter {
     syntaxes: SyntaxSet,
-    cache: RwLock<HashMap<(String, String), Arc<str>>>,
+    cache: RwLock<Memo>,
+}
+
+struct Memo {
+    blocks: HashMap<(String, String), Arc<str>>,
+    bytes: usize,
+    limit: usize,
 }
 
 impl Default for Highlighter {
     fn default() -> Self {
-        Highlighter { syntaxes: SyntaxSet::load_defaults_newlines(), cache: RwLock::default() }
+        let memo = Memo { blocks: HashMap::new(), bytes: 0, limit: MEMO_BYTES };
+        Highlighter { syntaxes: SyntaxSet::load_defaults_newlines(), cache: RwLock::new(memo) }
     }
 }
 
@@ -29,11 +42,16 @@ impl Highlighter {
     /// the language is unknown (a wrong fence label must not lose the code).
     pub fn block(&self, lang: &str, code: &str) -> Arc<str> {
         let key = (lang.to_string(), code.to_string());
-        if let Some(hit) = self.cache.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        if let Some(hit) = self.cache.read().unwrap_or_else(|e| e.into_inner()).blocks.get(&key) {
             return hit.clone();
         }
         let html: Arc<str> = self.uncached(lang, code).into();
-        self.cache.write().unwrap_or_else(|e| e.into_inner()).insert(key, html.clone());
+        let mut memo = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        let size = key.0.len() + key.1.len() + html.len();
+        if memo.bytes + size <= memo.limit && !memo.blocks.contains_key(&key) {
+            memo.bytes += size;
+            memo.blocks.insert(key, html.clone());
+        }
         html
     }
 
@@ -247,6 +265,18 @@ mod tests {
         assert!(plain.contains("a &lt; b"), "{plain}");
         assert!(!plain.contains("hl-"));
         assert!(Arc::ptr_eq(&rust, &h.block("rust", "fn main() {}\n")), "second lookup is cached");
+    }
+
+    #[test]
+    fn the_memo_stops_growing_at_its_limit() {
+        let h = Highlighter::default();
+        h.cache.write().unwrap().limit = 600;
+        let blocks: Vec<Arc<str>> = (0..20).map(|n| h.block("rust", &format!("fn f{n}() {{}}\n"))).collect();
+        let memo = h.cache.read().unwrap();
+        assert!(memo.bytes <= 600 && memo.blocks.len() < 20 && !memo.blocks.is_empty(), "{}", memo.bytes);
+        assert_eq!(memo.bytes, memo.blocks.iter().map(|((l, c), html)| l.len() + c.len() + html.len()).sum::<usize>());
+        drop(memo);
+        assert_eq!(&*h.block("rust", "fn f19() {}\n"), &*blocks[19], "past the limit, blocks are still highlighted");
     }
 
     #[test]
