@@ -168,7 +168,9 @@ impl Workspace {
             ingest::markdown_files(&self.root, POSTMORTEMS, &config.ignore).map_err(|d| anyhow::anyhow!("{d}"))?;
         let checked: Vec<(PathBuf, Checked)> =
             files.into_par_iter().map(|rel| (rel.clone(), self.check_postmortem(&config, &rel))).collect();
-        self.postmortems.extend(checked);
+        // Collected, not inserted one by one: the files come sorted, so the map is built
+        // in one pass instead of with a path comparison per level for each of them.
+        self.postmortems = checked.into_iter().collect();
         for rel in ingest::markdown_files(&self.root, EXTERNAL, &config.ignore).map_err(|d| anyhow::anyhow!("{d}"))? {
             let checked = self.check_external(&config, &rel);
             self.external.insert(rel, checked);
