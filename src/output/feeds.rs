@@ -98,7 +98,7 @@ struct ExportHead<'a> {
 /// and on, each linking the next: every published postmortem, newest first, one per line.
 pub fn export(archive: &Archive, part: usize) -> String {
     let base = base_url(archive);
-    let page = crate::routes::Page::Export(part);
+    let page = routes::Page::Export(part);
     let next = (part + 1 < page.parts(archive)).then(|| page.part(part + 1).url(archive));
     let head = ExportHead {
         version: JSON_VERSION,
