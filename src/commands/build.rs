@@ -1,6 +1,7 @@
 //! `hindsight build`: asks the workspace for the archive, reports every finding, and only
 //! when there is no error renders every page into a staged output swapped in at the end.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,9 +12,11 @@ use rayon::prelude::*;
 
 use crate::ContentErrors;
 use crate::diagnostics::{self, Diagnostic, Format};
-use crate::output::Renderer;
-use crate::output::staging::Output;
+use crate::output::cache::{self, PageCache};
+use crate::output::staging::{self, Output};
+use crate::output::{Key, Renderer};
 use crate::privacy::Audience;
+use crate::routes::Page;
 use crate::workspace::{self, Assembled, View, Workspace};
 
 const NOTHING_WRITTEN: &str = "; nothing was written";
@@ -43,6 +46,8 @@ pub struct Summary {
     pub output: PathBuf,
     /// Files the previous site already had byte for byte, kept as they were (and when).
     pub unchanged: usize,
+    /// Pages of those the build cache knew to be the same, so they were not made at all.
+    pub reused: usize,
     pub elapsed: Duration,
     pub timings: Vec<(&'static str, Duration)>,
     /// Time spent making each kind of page (rendering and writing, summed over threads) and
@@ -71,8 +76,10 @@ impl fmt::Display for Summary {
             if self.warnings == 1 { "" } else { "s" },
             self.elapsed.as_secs_f64()
         )?;
-        if self.unchanged > 0 {
-            write!(f, " ({} files unchanged)", self.unchanged)?;
+        match (self.unchanged, self.reused) {
+            (0, _) => {}
+            (n, 0) => write!(f, " ({n} files unchanged)")?,
+            (n, r) => write!(f, " ({n} files unchanged, {r} of them known from the build cache)")?,
         }
         Ok(())
     }
@@ -114,7 +121,18 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let archive = Arc::new(archive);
     let renderer = Renderer::new(archive.clone(), theme, Default::default());
     let output = Output::create(&opts.output)?;
+    // The settings as written too: some (the timeline's headings) shape the model itself.
+    let settings = std::fs::read(opts.root.join("site.toml")).unwrap_or_default();
+    let stamp = cache::binary_digest().map(|binary| {
+        let mut k = Key::default();
+        k.num(binary).bytes(&settings).num(renderer.stamp()).json(&(opts.drafts, opts.public)).finish()
+    });
+    let previous = match stamp {
+        Some(stamp) => PageCache::load(&opts.root, &opts.output, stamp, output.previous_identity()),
+        None => PageCache::default(),
+    };
     let pages = renderer.pages();
+    let reused = std::sync::atomic::AtomicUsize::new(0);
     let kinds = std::sync::Mutex::new(std::collections::HashMap::<&'static str, (Duration, usize)>::new());
     let spent = |kind: &'static str, took: Duration| {
         let mut kinds = kinds.lock().unwrap_or_else(|e| e.into_inner());
@@ -125,15 +143,14 @@ pub fn build(opts: &Options) -> Result<Summary> {
     // The static search index is made beside the pages: its merging steps run on one
     // thread, which the page jobs keep the other core busy through.
     let (results, _) = rayon::join(
-        || -> Vec<Result<(), Failure>> {
+        || -> Vec<Result<Option<(String, cache::Entry)>, Failure>> {
             pages
                 .par_iter()
                 .map(|&page| {
                     let clock = Instant::now();
-                    let (path, html) = renderer.render(page).map_err(Failure::Render)?;
-                    let written = output.write(&path, html.as_bytes()).map_err(Failure::Write);
+                    let made = make(&renderer, &output, &previous, page, &reused);
                     spent(page.kind(), clock.elapsed());
-                    written
+                    made
                 })
                 .collect()
         },
@@ -143,11 +160,12 @@ pub fn build(opts: &Options) -> Result<Summary> {
             spent("search index", clock.elapsed());
         },
     );
-    let (mut broken, mut unwritten) = (Vec::new(), Vec::new());
-    for failure in results.into_iter().filter_map(Result::err) {
-        match failure {
-            Failure::Render(d) => broken.push(d),
-            Failure::Write(e) => unwritten.push(e),
+    let (mut broken, mut unwritten, mut entries) = (Vec::new(), Vec::new(), HashMap::new());
+    for result in results {
+        match result {
+            Ok(entry) => entries.extend(entry),
+            Err(Failure::Render(d)) => broken.push(d),
+            Err(Failure::Write(e)) => unwritten.push(e),
         }
     }
     if let Some(first) = unwritten.into_iter().next() {
@@ -173,6 +191,11 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let clock = Instant::now();
     output.commit()?;
     timings.push(("commit", clock.elapsed()));
+    if let (Some(stamp), Some(made)) = (stamp, staging::identity(&opts.output))
+        && let Err(e) = PageCache::save(&opts.root, &opts.output, stamp, made, entries)
+    {
+        eprintln!("note: cannot write the build cache in {}: {e}", opts.root.join(".hindsight-cache").display());
+    }
     Ok(Summary {
         pages: pages.len(),
         postmortems: archive.postmortems.len(),
@@ -182,6 +205,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         warnings,
         output: opts.output.clone(),
         unchanged,
+        reused: reused.into_inner(),
         elapsed: started.elapsed(),
         timings,
         kinds: {
@@ -195,6 +219,31 @@ pub fn build(opts: &Options) -> Result<Summary> {
             kinds
         },
     })
+}
+
+/// Makes one page, unless the previous build made it from the same values (its key, from
+/// the build cache): then its file is taken from the previous site. Returns what the cache
+/// records of it (`None` for pages that are always made).
+fn make(
+    renderer: &Renderer,
+    output: &Output,
+    previous: &PageCache,
+    page: Page,
+    reused: &std::sync::atomic::AtomicUsize,
+) -> Result<Option<(String, cache::Entry)>, Failure> {
+    let a = renderer.archive();
+    let path = page.path(a);
+    if let Some(entry) = previous.get(&path)
+        && renderer.key(page, &entry.links) == Some(entry.key)
+        && output.keep(&path, entry.len, (!previous.made_here).then_some(entry.hash))
+    {
+        reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return Ok(Some((path, entry.clone())));
+    }
+    let (path, html, links) = renderer.render_traced(page).map_err(Failure::Render)?;
+    output.write(&path, html.as_bytes()).map_err(Failure::Write)?;
+    let (len, hash) = (html.len() as u64, cache::hash(html.as_bytes()));
+    Ok(renderer.key(page, &links).map(|key| (path, cache::Entry { key, len, hash, links })))
 }
 
 /// Why a page could not be made.

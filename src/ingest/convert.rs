@@ -337,6 +337,7 @@ pub fn postmortem(
         timeline,
         source: doc.path.clone(),
         body,
+        digest: xxhash_rust::xxh3::xxh3_128(doc.text.as_bytes()),
     };
     (Some(pm), diagnostics)
 }

@@ -53,6 +53,10 @@ pub struct Postmortem {
     pub source: PathBuf,
     #[serde(skip)]
     pub body: Body,
+    /// A hash of the file it was made from. With the build's settings and its history, the
+    /// file is everything a postmortem is: what the build cache compares instead of fields.
+    #[serde(skip)]
+    pub digest: u128,
 }
 
 /// A postmortem's Markdown body: a range of its file's text, shared with the file rather
@@ -353,8 +357,13 @@ pub struct Taxonomy {
 impl Taxonomy {
     /// The term whose name slugs to the same as `name` (`Config Change` finds `config-change`).
     pub fn term(&self, name: &str) -> Option<&Term> {
+        self.term_index(name).map(|i| &self.terms[i])
+    }
+
+    /// Where that term is in `terms`.
+    pub fn term_index(&self, name: &str) -> Option<usize> {
         let slug = slugify(name);
-        self.terms.iter().find(|t| t.slug == slug)
+        self.terms.iter().position(|t| t.slug == slug)
     }
 }
 

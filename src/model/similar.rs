@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{Archive, Postmortem, TaxonomyKind};
+use super::{Archive, Postmortem, TaxonomyKind, Term};
 
 /// How many similar postmortems a page lists.
 pub const LIMIT: usize = 5;
@@ -77,6 +77,18 @@ impl Words {
     }
 }
 
+/// The taxonomies similar postmortems share terms of: services, then tags.
+pub const BY: [TaxonomyKind; 2] = [TaxonomyKind::Services, TaxonomyKind::Tags];
+
+/// Where in `term`'s members the ones postmortem `index` is compared with are: the most
+/// recent `PER_TERM` before it (postmortems are newest first, so the past comes after it).
+/// Nothing else of the term counts, which is what lets a page's key (`output::keys`) stand
+/// for its similar postmortems without finding them.
+pub fn past(term: &Term, index: usize) -> std::ops::Range<usize> {
+    let start = term.members.partition_point(|&m| m <= index);
+    start..(start + PER_TERM).min(term.members.len())
+}
+
 /// Up to `LIMIT` earlier postmortems like postmortem `index`, most similar first.
 pub fn similar(archive: &Archive, words: &Words, index: usize) -> Vec<Similar> {
     let pm = &archive.postmortems[index];
@@ -85,13 +97,11 @@ pub fn similar(archive: &Archive, words: &Words, index: usize) -> Vec<Similar> {
     // most recent `PER_TERM` past members of each term count.
     let candidates = SCRATCH.with_borrow_mut(|(scores, touched)| {
         scores.resize(archive.postmortems.len(), 0);
-        let by = [(TaxonomyKind::Services, &pm.services, SERVICE_WEIGHT), (TaxonomyKind::Tags, &pm.tags, TAG_WEIGHT)];
-        for (kind, names, weight) in by {
+        for (kind, names, weight) in [(BY[0], &pm.services, SERVICE_WEIGHT), (BY[1], &pm.tags, TAG_WEIGHT)] {
             let tax = archive.taxonomy(kind);
             for name in names {
                 let Some(term) = tax.term(name) else { continue };
-                let past = term.members.partition_point(|&m| m <= index);
-                for &m in term.members[past..].iter().take(PER_TERM) {
+                for &m in &term.members[past(term, index)] {
                     if scores[m] == 0 {
                         touched.push(m);
                     }

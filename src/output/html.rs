@@ -29,6 +29,7 @@ pub struct TocEntry {
 const HOLE: &str = "\u{0}hindsight-section\u{0}";
 
 /// What to do with a link: `link` in `render` decides for each destination.
+#[derive(serde::Serialize)]
 pub enum Link {
     Keep,
     /// Point it elsewhere (a Markdown file path becomes its page's URL).

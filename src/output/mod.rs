@@ -4,10 +4,12 @@
 //! (`feeds`), the static search index (`search_index`) and the staged, all-or-nothing
 //! write (`staging`) sit beside them. A new output format is a module here.
 
+pub mod cache;
 mod charts;
 mod feeds;
 mod highlight;
 pub mod html;
+mod keys;
 mod pages;
 pub mod search_index;
 pub mod staging;
@@ -21,9 +23,11 @@ use minijinja::value::Serde;
 use minijinja::{Value, context};
 
 use crate::diagnostics::Diagnostic;
+use crate::model::similar::{self, Similar};
 use crate::model::{Archive, TaxonomyKind};
 use crate::routes::{self, Page};
 pub use highlight::{Highlighter, escape};
+pub use keys::Key;
 use pages::{TermView, postmortem_view};
 pub use theme::Theme;
 
@@ -35,9 +39,13 @@ pub struct Renderer {
     highlighter: Arc<Highlighter>,
     /// Source file -> id of every published postmortem, to turn file links into page links.
     by_path: HashMap<PathBuf, String>,
+    /// Each postmortem's similar ones, found once: its page and its key both need them.
+    similar: Vec<std::sync::OnceLock<Vec<Similar>>>,
+    /// What pages' keys are made of (`keys`), on first use.
+    parts: std::sync::OnceLock<keys::Parts>,
     /// The static search index, made on first use.
     search_files: std::sync::OnceLock<std::collections::BTreeMap<String, String>>,
-    /// What every page's context shares (`site`, `nav`, `total`), converted to template
+    /// What every page's context shares (`site`, `nav`), converted to template
     /// values once per archive rather than once per page.
     shared: Value,
 }
@@ -55,8 +63,10 @@ impl Renderer {
                     .map(|(key, title)| context! { key, title, url => routes::named(key) }),
             )
             .collect();
-        let shared = context! { site => ser(&archive.config), nav, total => archive.postmortems.len() };
-        Renderer { archive, theme, highlighter, by_path, search_files: Default::default(), shared }
+        let shared = context! { site => ser(&archive.config), nav };
+        let similar = archive.postmortems.iter().map(|_| Default::default()).collect();
+        let (search_files, parts) = Default::default();
+        Renderer { archive, theme, highlighter, by_path, similar, parts, search_files, shared }
     }
 
     /// The files of the static search index, by output path.
@@ -78,21 +88,34 @@ impl Renderer {
         self.theme.statics.iter().map(|(n, b)| (format!("{}{n}", routes::STATIC), b.clone())).collect()
     }
 
+    /// Postmortem `i`'s similar ones.
+    fn similar(&self, i: usize) -> &[Similar] {
+        self.similar[i].get_or_init(|| similar::similar(&self.archive, self.archive.words(), i))
+    }
+
     /// Output path (relative, with `/`) and HTML of one page.
     pub fn render(&self, page: Page) -> Result<(String, String), Diagnostic> {
+        self.render_traced(page).map(|(path, html, _)| (path, html))
+    }
+
+    /// Output path and HTML of one page, and the link destinations its Markdown asked
+    /// about (for its key).
+    pub fn render_traced(&self, page: Page) -> Result<(String, String, Vec<String>), Diagnostic> {
         let a = &*self.archive;
+        let mut links = Vec::new();
         let path = page.path(a);
         let (template, ctx) = match page {
-            Page::Feed => return Ok((path, feeds::feed(a))),
-            Page::Export(part) => return Ok((path, feeds::export(a, part))),
-            Page::PostmortemJson(i) => return Ok((path, feeds::export_one(a, &a.postmortems[i]))),
+            Page::Feed => return Ok((path, feeds::feed(a), links)),
+            Page::Export(part) => return Ok((path, feeds::export(a, part), links)),
+            Page::PostmortemJson(i) => return Ok((path, feeds::export_one(a, &a.postmortems[i]), links)),
             Page::Sitemap(part) => {
                 let listed: Vec<Page> = self.pages().into_iter().filter(|p| p.in_sitemap()).collect();
-                return Ok((path, sitemap_file(a, &listed, part, routes::SITEMAP_URLS)));
+                return Ok((path, sitemap_file(a, &listed, part, routes::SITEMAP_URLS), links));
             }
             Page::Home => ("index.html", ser(&pages::HomeView::new(a))),
             Page::Postmortem(i) => {
-                let view = postmortem_view(i, a, &self.by_path, &self.highlighter);
+                let mut view = postmortem_view(i, a, &self.by_path, &self.highlighter, self.similar(i));
+                links = std::mem::take(&mut view.links);
                 ("postmortem.html", ser(&view))
             }
             Page::TaxonomyIndex(kind) => {
@@ -125,7 +148,7 @@ impl Renderer {
         // The page's own path (`current`) lets the header mark where the reader is.
         let full = minijinja::value::merge_maps([context! { root, current => &path }, ctx, self.shared.clone()]);
         let html = self.theme.render(template, full)?;
-        Ok((path, html))
+        Ok((path, html, links))
     }
 }
 

@@ -364,23 +364,59 @@ pub struct PostmortemView<'a> {
     similar: Vec<SimilarView<'a>>,
     /// "First written …, last updated …" and the edit link.
     edit_url: Option<String>,
+    /// The link destinations the body asked about, in order: what the page's key needs.
+    #[serde(skip)]
+    pub links: Vec<String>,
 }
 
 #[derive(Serialize)]
 struct SimilarView<'a> {
     item: Item<'a>,
-    shared_services: Vec<String>,
-    shared_tags: Vec<String>,
+    shared_services: &'a [String],
+    shared_tags: &'a [String],
 }
 
 const MARKS: [(&str, &str); 4] =
     [("impact", "Impact began"), ("detected", "Detected"), ("mitigated", "Mitigated"), ("resolved", "Resolved")];
 
+/// What becomes of each link in `pm`'s body on the site.
+pub fn link_resolver<'a>(
+    pm: &'a Postmortem,
+    archive: &'a Archive,
+    by_path: &'a HashMap<PathBuf, String>,
+) -> impl Fn(&str) -> Link + 'a {
+    // Authors link postmortems as files (`../2024-02-14-x.md`), which works in their editor
+    // and on the Git host; on the site those links go to the page.
+    // `#Impact` written as on GitHub becomes the page's `#impact` (`check` has made sure
+    // it exists; same-page links are matched by `html::render` itself).
+    let loose = |f: &str| f.chars().any(|c| c.is_ascii_uppercase() || c == '%');
+    let fragment = move |f: Option<&str>| match f {
+        Some(f) if loose(f) => format!("#{}", loose_anchor(f)),
+        Some(f) => format!("#{f}"),
+        None => String::new(),
+    };
+    move |dest: &str| match classify(dest, &archive.config.base_url) {
+        Target::File { path, fragment: f } => match by_path.get(resolve_relative(&pm.source, &path).as_path()) {
+            Some(id) => Link::To(format!("../../{}{}", routes::postmortem(id), fragment(f))),
+            None => Link::Unlink,
+        },
+        // A page this build leaves out (a draft, or internal in a public build) must not
+        // be linked, nor its id shown.
+        Target::Page { id, .. } if !archive.by_id.contains_key(id.as_str()) => Link::Unlink,
+        Target::Page { fragment: Some(f), .. } if loose(f) => {
+            Link::To(format!("{}{}", &dest[..dest.len() - f.len() - 1], fragment(Some(f))))
+        }
+        _ => Link::Keep,
+    }
+}
+
+/// The view of postmortem `index`, given its `similar` ones.
 pub fn postmortem_view<'a>(
     index: usize,
     archive: &'a Archive,
     by_path: &HashMap<PathBuf, String>,
     hl: &Highlighter,
+    similar: &'a [crate::model::similar::Similar],
 ) -> PostmortemView<'a> {
     let pm = &*archive.postmortems[index];
     let tz = archive.config.time_zone();
@@ -395,28 +431,12 @@ pub fn postmortem_view<'a>(
             .into_iter()
             .filter_map(|(label, span)| Some(Duration { label, value: format_duration(pm.duration(span)?) }))
             .collect();
-    // Authors link postmortems as files (`../2024-02-14-x.md`), which works in their editor
-    // and on the Git host; on the site those links go to the page.
-    // `#Impact` written as on GitHub becomes the page's `#impact` (`check` has made sure
-    // it exists; same-page links are matched by `html::render` itself).
-    let loose = |f: &str| f.chars().any(|c| c.is_ascii_uppercase() || c == '%');
-    let fragment = |f: Option<&str>| match f {
-        Some(f) if loose(f) => format!("#{}", loose_anchor(f)),
-        Some(f) => format!("#{f}"),
-        None => String::new(),
-    };
-    let link = |dest: &str| match classify(dest, &archive.config.base_url) {
-        Target::File { path, fragment: f } => match by_path.get(resolve_relative(&pm.source, &path).as_path()) {
-            Some(id) => Link::To(format!("../../{}{}", routes::postmortem(id), fragment(f))),
-            None => Link::Unlink,
-        },
-        // A page this build leaves out (a draft, or internal in a public build) must not
-        // be linked, nor its id shown.
-        Target::Page { id, .. } if !archive.by_id.contains_key(id.as_str()) => Link::Unlink,
-        Target::Page { fragment: Some(f), .. } if loose(f) => {
-            Link::To(format!("{}{}", &dest[..dest.len() - f.len() - 1], fragment(Some(f))))
-        }
-        _ => Link::Keep,
+    let resolve = link_resolver(pm, archive, by_path);
+    // The destinations asked about, for the page's key (`keys`).
+    let asked = std::cell::RefCell::new(Vec::new());
+    let link = |dest: &str| {
+        asked.borrow_mut().push(dest.to_string());
+        resolve(dest)
     };
     let (timeline, phases) = timeline_rows(pm, stamps);
     let rendered = html::render(&pm.body, hl, &timeline_marks(pm, &timeline), &link, archive.config.unsafe_html);
@@ -440,18 +460,19 @@ pub fn postmortem_view<'a>(
         timeline,
         phases,
         related,
-        similar: crate::model::similar::similar(archive, archive.words(), index)
-            .into_iter()
+        similar: similar
+            .iter()
             .map(|s| SimilarView {
                 item: Item::new(&archive.postmortems[s.index], archive),
-                shared_services: s.shared_services,
-                shared_tags: s.shared_tags,
+                shared_services: &s.shared_services,
+                shared_tags: &s.shared_tags,
             })
             .collect(),
         edit_url: archive.config.repository_url.as_ref().map(|repo| {
             let branch = archive.branch.as_deref().unwrap_or("main");
             routes::edit_url(repo, branch, &archive.repository_prefix, &pm.source)
         }),
+        links: asked.into_inner(),
     }
 }
 
@@ -732,6 +753,9 @@ pub fn severity_rows(archive: &Archive) -> Vec<SeverityRow<'_>> {
 /// The home page: what is open, the recent trend, the newest postmortems.
 #[derive(Serialize)]
 pub struct HomeView<'a> {
+    /// How many postmortems: only the home page says, so a new one changes no other page
+    /// that does not list it.
+    total: usize,
     recent: Vec<Item<'a>>,
     taxonomies: &'a [Taxonomy],
     external_count: usize,
@@ -749,6 +773,7 @@ impl<'a> HomeView<'a> {
         let mut months = insights::months(archive.postmortems.iter().map(|p| &**p), severities);
         months.drain(..months.len().saturating_sub(HOME_MONTHS));
         HomeView {
+            total: archive.postmortems.len(),
             recent: archive.postmortems.iter().take(20).map(|p| Item::new(p, archive)).collect(),
             taxonomies: &archive.taxonomies,
             external_count: archive.external.len(),

@@ -79,6 +79,31 @@ impl Output {
         fs::write(&full, bytes).with_context(|| format!("cannot write {}", full.display()))
     }
 
+    /// Takes the previous site's file at `rel` as it is, when it is a plain file of `len`
+    /// bytes (the build cache knows it holds what this build would write there) and, when
+    /// `hash` is given, its bytes hash to it; `false` when it cannot, and the file must be made.
+    pub fn keep(&self, rel: &str, len: u64, hash: Option<u128>) -> bool {
+        let Some(old) = self.previous.as_ref().map(|p| p.join(rel)) else { return false };
+        let path = Path::new(rel);
+        let full = self.staging.join(path);
+        let sized = fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && m.len() == len);
+        let plain =
+            sized && hash.is_none_or(|hash| fs::read(&old).is_ok_and(|bytes| super::cache::hash(&bytes) == hash));
+        let inside = path.components().all(|c| matches!(c, Component::Normal(_)));
+        let made = full.parent().is_none_or(|dir| fs::create_dir_all(dir).is_ok());
+        let kept = inside && plain && made && fs::hard_link(&old, &full).is_ok();
+        if kept {
+            self.unchanged.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        kept
+    }
+
+    /// The previous site's folder as (device, inode), when there is one: the build cache
+    /// trusts only the folder its own build made.
+    pub fn previous_identity(&self) -> Option<(u64, u64)> {
+        identity(self.previous.as_deref()?)
+    }
+
     /// Puts the staged output in the target's place, then deletes the previous site.
     pub fn commit(mut self) -> Result<()> {
         self.committed = true;
@@ -121,6 +146,20 @@ impl Drop for Output {
         if !self.committed {
             let _ = self.journal.recover(&self.target);
         }
+    }
+}
+
+/// A folder as (device, inode), where the platform says.
+pub fn identity(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        fs::symlink_metadata(path).ok().filter(|m| m.is_dir()).map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
     }
 }
 

@@ -33,6 +33,17 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// A hash of every template: pages made with other templates are not the same pages.
+    pub fn digest(&self) -> u128 {
+        let mut k = super::keys::Key::default();
+        for (name, (_, source)) in &self.sources {
+            k.str(name).str(source);
+        }
+        k.finish()
+    }
+}
+
+impl Theme {
     pub fn load(root: &Path) -> Result<Theme, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let mut templates: BTreeMap<String, (String, Vec<u8>)> = TEMPLATES

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod browser;
+mod cache;
 mod canaries;
 mod check;
 mod good_site;

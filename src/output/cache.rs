@@ -1,0 +1,100 @@
+//! The build cache of pages: what the last build into an output folder made of each page
+//! (its key, its length and hash, the link destinations its Markdown asked about), in
+//! `.hindsight-cache/build/<output>.json`. A page whose key comes out the same is linked
+//! from that folder instead of made again (`Output::keep`).
+//!
+//! Nothing in it is trusted unless all of this is as it was: the hindsight binary (a hash
+//! of the executable itself, so every build of the source counts as a version), the
+//! settings, the theme (the stamp, which the build command makes); otherwise it is ignored,
+//! then replaced by this build's. A file is taken as it is from the very folder that build
+//! made (same device and inode); from any other folder in its place (CI restoring the
+//! output along with the cache) only once its bytes hash as recorded.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::keys::Key;
+
+/// One page of the last build.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Entry {
+    pub key: u128,
+    pub len: u64,
+    /// A hash of the bytes written, to check a file in an output folder this build did not
+    /// make (one restored by CI from its cache) before taking it.
+    pub hash: u128,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
+}
+
+#[derive(Default, Serialize, Deserialize)]
+pub struct PageCache {
+    stamp: u128,
+    /// The output folder's (device, inode).
+    output: (u64, u64),
+    pages: HashMap<String, Entry>,
+    /// Whether the output folder is the one the cache's build made: its files need no check.
+    #[serde(skip)]
+    pub made_here: bool,
+}
+
+impl PageCache {
+    /// The cache for builds of `root` into `output` with this `stamp`, or an empty one when
+    /// there is none to trust; `made` is the output folder as it is now.
+    pub fn load(root: &Path, output: &Path, stamp: u128, made: Option<(u64, u64)>) -> PageCache {
+        let mut cache = std::fs::read(file(root, output))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<PageCache>(&bytes).ok())
+            .filter(|c| c.stamp == stamp)
+            .unwrap_or_default();
+        cache.made_here = Some(cache.output) == made;
+        cache
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Entry> {
+        self.pages.get(path)
+    }
+
+    /// Records this build's pages, made into the folder `made`. A cache that cannot be
+    /// written costs the next build time, not correctness: the error is for a note.
+    pub fn save(
+        root: &Path,
+        output: &Path,
+        stamp: u128,
+        made: (u64, u64),
+        pages: HashMap<String, Entry>,
+    ) -> std::io::Result<()> {
+        let path = file(root, output);
+        let dir = path.parent().unwrap_or(root);
+        std::fs::create_dir_all(dir)?;
+        let cache = PageCache { stamp, output: made, pages, made_here: true };
+        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+        serde_json::to_writer(std::io::BufWriter::new(temp.as_file_mut()), &cache)?;
+        temp.persist(&path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+/// The cache file of builds of `root` into `output`: one per output folder, so a site
+/// built both whole and public keeps both warm.
+fn file(root: &Path, output: &Path) -> PathBuf {
+    let absolute = std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf());
+    let name = Key::default().str(&absolute.to_string_lossy()).finish();
+    root.join(".hindsight-cache").join("build").join(format!("pages-{name:032x}.json"))
+}
+
+/// A hash of a page's bytes, as `Entry::hash` records it.
+pub fn hash(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+/// A hash of the running executable's bytes: a rebuilt binary may render differently even
+/// where its version number does not say so. `None` when it cannot be read (then nothing
+/// is cached).
+pub fn binary_digest() -> Option<u128> {
+    let exe = std::env::current_exe().ok()?;
+    let bytes = std::fs::read(exe).ok()?;
+    Some(Key::default().bytes(&bytes).finish())
+}

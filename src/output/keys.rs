@@ -1,0 +1,216 @@
+//! What each page is made from, as one hash: its key. A page whose key is the one the
+//! previous build recorded for it would come out as the bytes that build wrote, so the
+//! build links that file instead of rendering it again (the build cache, in
+//! `commands/build.rs`).
+//!
+//! A key covers every value of the archive the page's view reads, through the postmortems'
+//! digests (a hash of each file, with its history); what every page shares (settings,
+//! theme, the binary, the navigation) is the cache's stamp, not part of each key. A new
+//! kind of page, or a view that starts reading something new, must say so here: the
+//! integration test `a_warm_build_makes_the_bytes_a_cold_build_makes` compares a cached
+//! build with a fresh one after edits of every kind.
+
+use std::io::Write;
+
+use xxhash_rust::xxh3::Xxh3;
+
+use super::Renderer;
+use super::pages::link_resolver;
+use crate::model::{Archive, Term, similar};
+use crate::routes::{EXPORT_CHUNK, Page};
+
+/// A 128-bit hash fed field by field (and serde values as JSON); strings are length-prefixed
+/// so that no two sequences of fields hash alike by running together.
+#[derive(Default)]
+pub struct Key(Xxh3);
+
+impl Key {
+    pub fn str(&mut self, s: &str) -> &mut Self {
+        self.num(s.len() as u128);
+        self.0.update(s.as_bytes());
+        self
+    }
+
+    pub fn num(&mut self, n: u128) -> &mut Self {
+        self.0.update(&n.to_le_bytes());
+        self
+    }
+
+    pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
+        self.num(b.len() as u128);
+        self.0.update(b);
+        self
+    }
+
+    /// A serde value as its JSON.
+    pub fn json<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> &mut Self {
+        let mut out = JsonSink(self, 0);
+        let _ = serde_json::to_writer(&mut out, value);
+        let len = out.1;
+        self.num(len as u128)
+    }
+
+    pub fn finish(&self) -> u128 {
+        self.0.digest128()
+    }
+}
+
+/// Feeds JSON straight into the hash, counting its bytes.
+struct JsonSink<'a>(&'a mut Key, usize);
+
+impl Write for JsonSink<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.0.update(buf);
+        self.1 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What pages' keys are made of, computed once per archive.
+pub struct Parts {
+    /// Per postmortem: its file's digest, path, id and history.
+    own: Vec<u128>,
+    /// Per taxonomy and term: its members'.
+    terms: Vec<Vec<u128>>,
+    /// Per taxonomy similar postmortems are found through, per term: the sums of its first
+    /// members' `own`, so any run of members has a sum in two lookups (set-like: members
+    /// keep an order their contents decide).
+    sums: Vec<Vec<Vec<u128>>>,
+    /// Per action-item view, and last the main page: the items it lists.
+    listed: Vec<u128>,
+    /// Every view's name and counts (the main page links them all).
+    groups: u128,
+    /// The external postmortems, all of them (their pages are few and cheap).
+    external: u128,
+}
+
+impl Parts {
+    pub fn new(a: &Archive) -> Parts {
+        let own: Vec<u128> = a
+            .postmortems
+            .iter()
+            .map(|pm| {
+                let source = pm.source.to_string_lossy();
+                Key::default().num(pm.digest).str(&source).str(&pm.id).json(&pm.history).finish()
+            })
+            .collect();
+        let of = |members: &mut dyn Iterator<Item = usize>| {
+            let mut k = Key::default();
+            members.for_each(|m| {
+                k.num(own[m]);
+            });
+            k
+        };
+        let terms = a
+            .taxonomies
+            .iter()
+            .map(|t| t.terms.iter().map(|term| of(&mut term.members.iter().copied()).finish()).collect())
+            .collect();
+        let sums = similar::BY
+            .iter()
+            .map(|&kind| {
+                let sums = |t: &Term| {
+                    let mut sum = 0u128;
+                    let mut out = vec![0];
+                    out.extend(t.members.iter().map(|&m| {
+                        sum = sum.wrapping_add(own[m]);
+                        sum
+                    }));
+                    out
+                };
+                a.taxonomy(kind).terms.iter().map(sums).collect()
+            })
+            .collect();
+        let items = |listed: &[usize]| {
+            let mut k = Key::default();
+            for t in listed.iter().map(|&t| &a.action_items[t]) {
+                k.num(own[t.postmortem]).num(t.item as u128).json(&t.overdue_days);
+            }
+            k.finish()
+        };
+        let main: Vec<usize> = (0..a.open_action_items()).collect();
+        let listed = a.action_groups.iter().map(|g| items(g.listed())).chain([items(&main)]).collect();
+        let mut groups = Key::default();
+        groups.str(&a.today.to_string()).num(a.action_items.len() as u128).num(main.len() as u128);
+        for g in &a.action_groups {
+            groups.json(&g.kind).str(&g.slug).str(&g.name).num(g.open as u128).num(g.overdue as u128);
+            groups.num(g.items.len() as u128);
+        }
+        let external = Key::default().json(&a.external).finish();
+        Parts { own, terms, sums, listed, groups: groups.finish(), external }
+    }
+}
+
+impl Renderer {
+    /// The page's key, or `None` for the few pages that are always made (they sum up the
+    /// whole archive, and cost little). `links` are the link destinations the page's
+    /// Markdown asked about when it was last made: what they resolve to now is part of it.
+    pub fn key(&self, page: Page, links: &[String]) -> Option<u128> {
+        let a = &*self.archive;
+        let parts = self.parts.get_or_init(|| Parts::new(a));
+        let mut k = Key::default();
+        k.str(&page.path(a));
+        match page {
+            Page::Postmortem(i) => {
+                k.num(parts.own[i]);
+                let pm = &a.postmortems[i];
+                for id in &pm.related {
+                    k.str(id).num(a.by_id.get(id).map_or(0, |&r| parts.own[r]));
+                }
+                // What the similar postmortems are found among, rather than themselves:
+                // finding them costs more than the rest of the key.
+                for ((b, &by), names) in similar::BY.iter().enumerate().zip([&pm.services, &pm.tags]) {
+                    let tax = a.taxonomy(by);
+                    for t in names.iter().filter_map(|name| tax.term_index(name)) {
+                        let (term, sums) = (&tax.terms[t], &parts.sums[b][t]);
+                        let past = similar::past(term, i);
+                        k.str(&term.slug).num(sums[past.end].wrapping_sub(sums[past.start]));
+                    }
+                }
+                let resolve = link_resolver(pm, a, &self.by_path);
+                for dest in links {
+                    k.str(dest).json(&resolve(dest));
+                }
+            }
+            Page::PostmortemJson(i) => {
+                k.num(parts.own[i]);
+            }
+            Page::Term(kind, t, _) => {
+                k.num(parts.terms[kind as usize][t]);
+            }
+            Page::ActionItems(group, _) => {
+                k.num(parts.groups).num(parts.listed[group.unwrap_or(a.action_groups.len())]);
+            }
+            Page::Export(part) => {
+                k.num(a.postmortems.len() as u128);
+                let chunk = part * EXPORT_CHUNK..((part + 1) * EXPORT_CHUNK).min(a.postmortems.len());
+                chunk.for_each(|i| {
+                    k.num(parts.own[i]);
+                });
+            }
+            Page::External | Page::ExternalEntry(_) | Page::ExternalCategory(..) => {
+                k.num(parts.external);
+            }
+            Page::Home
+            | Page::TaxonomyIndex(_)
+            | Page::Insights
+            | Page::Feed
+            | Page::Sitemap(_)
+            | Page::Search
+            | Page::NotFound => return None,
+        }
+        Some(k.finish())
+    }
+
+    /// What every page shares (theme, settings, navigation, Git branch), hashed: with the
+    /// binary and the build's options, the cache's stamp.
+    pub fn stamp(&self) -> u128 {
+        let a = &*self.archive;
+        let mut k = Key::default();
+        k.num(self.theme.digest()).json(&a.config).json(&self.shared).json(&a.mixed_visibility);
+        k.json(&a.branch).json(&a.repository_prefix).finish()
+    }
+}

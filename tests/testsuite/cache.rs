@@ -1,0 +1,136 @@
+//! The build cache: a build that takes pages from it makes exactly the bytes a build
+//! without it makes, after edits of every kind a page's key must notice, and it trusts
+//! nothing it did not make itself.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::site::{Run, Site};
+
+const INVENTORY: &str = "content/postmortems/2024-11-29-inventory-cache-stampede.md";
+const CDN: &str = "content/postmortems/2025-03-12-cdn-purge-storm.md";
+const MOBILE: &str = "content/postmortems/2025-07-15-mobile-api-feature-flag.md";
+const SEARCH: &str = "content/postmortems/2024-06-30-search-indexer-memory-leak.md";
+const AUTH: &str = "content/postmortems/2025-01-08-auth-token-clock-skew.md";
+
+/// Every file under `dir` by its path relative to it.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+/// How many pages the build took from the cache, from its summary line.
+fn reused(run: &Run) -> usize {
+    let Some((_, after)) = run.stdout.split_once(" files unchanged, ") else { return 0 };
+    after.split(' ').next().unwrap().parse().unwrap()
+}
+
+/// Builds into `public` (warm: the previous build's cache) and into a folder of its own
+/// (cold), and fails on the first file that differs. Returns how many pages came from the
+/// cache.
+#[track_caller]
+fn same_as_cold(site: &Site, step: &str, args: &[&str]) -> usize {
+    let warm = site.run(&[&["build", "--drafts"], args].concat()).success();
+    let fresh = site.root().join(format!("fresh-{step}"));
+    let fresh_arg = fresh.to_string_lossy().into_owned();
+    site.run(&[&["build", "--drafts", "-o", &fresh_arg], args].concat()).success();
+    let (warm_tree, cold_tree) = (tree(&site.public()), tree(&fresh));
+    assert_eq!(warm_tree.keys().collect::<Vec<_>>(), cold_tree.keys().collect::<Vec<_>>(), "{step}: the same files");
+    for (path, bytes) in &warm_tree {
+        assert!(
+            bytes == &cold_tree[path],
+            "{step}: {path} differs from a cold build's:\n--- warm\n{}\n--- cold\n{}",
+            String::from_utf8_lossy(bytes),
+            String::from_utf8_lossy(&cold_tree[path])
+        );
+    }
+    std::fs::remove_dir_all(&fresh).unwrap();
+    reused(&warm)
+}
+
+#[test]
+fn a_warm_build_makes_the_bytes_a_cold_build_makes() {
+    let site = Site::example();
+    let today = ["--today", "2025-06-01"];
+    site.run(&["build", "--drafts", "--today", "2025-06-01"]).success();
+    let pages = same_as_cold(&site, "nothing", &today);
+    assert!(pages > 50, "an unchanged archive's pages come from the cache: {pages}");
+
+    // A body edit that links the file of a postmortem it shares nothing else with: only the
+    // link ties the page to it.
+    site.patched(
+        SEARCH,
+        SEARCH,
+        &[("\n## Impact", "\nSee [the auth outage](2025-01-08-auth-token-clock-skew.md).\n\n## Impact")],
+    );
+    let after_body = same_as_cold(&site, "body", &today);
+    assert!(after_body > 0 && after_body < pages, "only what shows the postmortem is made again: {after_body}");
+    // The title of a postmortem that a later one lists as similar, and that lists pages show.
+    site.patched(INVENTORY, INVENTORY, &[("title: \"Black Friday", "title: \"Holiday")]);
+    same_as_cold(&site, "title", &today);
+    // A tag, which moves it between term pages and changes who is similar to whom.
+    site.patched(CDN, CDN, &[("tags: [automation, capacity]", "tags: [automation, capacity, cache-stampede]")]);
+    same_as_cold(&site, "tag", &today);
+    // An action item closed: the action item views and their counts.
+    site.patched(MOBILE, MOBILE, &[("    status: todo", "    status: done")]);
+    same_as_cold(&site, "action item", &today);
+    // A date, which reorders every list the postmortem is in.
+    site.patched(CDN, CDN, &[("date: 2025-03-12", "date: 2024-03-12")]);
+    same_as_cold(&site, "date", &today);
+    // A new postmortem, and then one removed that another links to (the link is dropped).
+    site.patched(
+        CDN,
+        "content/postmortems/2025-04-01-cdn-again.md",
+        &[("title: \"CDN purge", "title: \"CDN purge again")],
+    );
+    same_as_cold(&site, "new", &today);
+    site.remove(AUTH);
+    same_as_cold(&site, "removed", &today);
+    assert!(!site.read("postmortems/2024-06-30-search-indexer-memory-leak/index.html").contains("auth-token"));
+    // Another day: overdue items.
+    same_as_cold(&site, "today", &["--today", "2026-01-01"]);
+
+    // Settings and theme are the stamp: a change to either makes every page again.
+    site.patched("site.toml", "site.toml", &[("title = \"", "title = \"Renamed ")]);
+    assert_eq!(same_as_cold(&site, "settings", &today), 0);
+    site.write("theme/templates/404.html", "{% extends \"base.html\" %}{% block main %}lost{% endblock %}\n");
+    assert_eq!(same_as_cold(&site, "theme", &today), 0);
+    assert!(same_as_cold(&site, "again", &today) > 0);
+}
+
+#[test]
+fn the_cache_takes_files_from_another_folder_only_when_their_bytes_check_out() {
+    let site = Site::example();
+    site.build().success();
+    let all = reused(&site.build().success());
+    assert!(all > 0);
+    let made = tree(&site.public());
+
+    // Another folder in the output's place, as CI restores it with the cache: its files are
+    // taken once their bytes hash as recorded. One was changed (same length): it is made.
+    let page = "postmortems/2024-06-30-search-indexer-memory-leak/index.html";
+    let public = site.public();
+    std::fs::rename(&public, site.root().join("other")).unwrap();
+    for (path, bytes) in &made {
+        let to = public.join(path);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        let bytes =
+            if path == page { String::from_utf8_lossy(bytes).replacen("<h1", "<h2", 1).into() } else { bytes.clone() };
+        std::fs::write(to, bytes).unwrap();
+    }
+    let run = site.build().success();
+    assert_eq!(reused(&run), all - 1, "{}", run.stdout);
+    assert!(tree(&site.public()) == made, "the changed file is made again");
+
+    // A cache file that is not one: ignored, and replaced.
+    let dir = site.root().join(".hindsight-cache/build");
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    std::fs::write(&files[0], "{\"stamp\": 1, garbage").unwrap();
+    assert_eq!(reused(&site.build().success()), 0);
+    assert!(reused(&site.build().success()) > 0);
+}
