@@ -123,14 +123,10 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let output = Output::create(&opts.output)?;
     // The settings as written too: some (the timeline's headings) shape the model itself.
     let settings = std::fs::read(opts.root.join("site.toml")).unwrap_or_default();
-    let stamp = cache::binary_digest().map(|binary| {
-        let mut k = Key::default();
-        k.num(binary).bytes(&settings).num(renderer.stamp()).json(&(opts.drafts, opts.public)).finish()
-    });
-    let previous = match stamp {
-        Some(stamp) => PageCache::load(&opts.root, &opts.output, stamp, output.previous_identity()),
-        None => PageCache::default(),
-    };
+    let mut stamp = Key::default();
+    stamp.num(cache::binary_digest()).bytes(&settings).num(renderer.stamp()).json(&(opts.drafts, opts.public));
+    let stamp = stamp.finish();
+    let previous = PageCache::load(&opts.root, &opts.output, stamp, output.previous_identity());
     let pages = renderer.pages();
     let reused = std::sync::atomic::AtomicUsize::new(0);
     let kinds = std::sync::Mutex::new(std::collections::HashMap::<&'static str, (Duration, usize)>::new());
@@ -191,7 +187,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let clock = Instant::now();
     output.commit()?;
     timings.push(("commit", clock.elapsed()));
-    if let (Some(stamp), Some(made)) = (stamp, staging::identity(&opts.output))
+    if let Some(made) = staging::identity(&opts.output)
         && let Err(e) = PageCache::save(&opts.root, &opts.output, stamp, made, entries)
     {
         eprintln!("note: cannot write the build cache in {}: {e}", opts.root.join(".hindsight-cache").display());

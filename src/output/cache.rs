@@ -4,7 +4,7 @@
 //! from that folder instead of made again (`Output::keep`).
 //!
 //! Nothing in it is trusted unless all of this is as it was: the hindsight binary (a hash
-//! of the executable itself, so every build of the source counts as a version), the
+//! of the source it was built from, so every change of the source counts as a version), the
 //! settings, the theme (the stamp, which the build command makes); otherwise it is ignored,
 //! then replaced by this build's. A file is taken as it is from the very folder that build
 //! made (same device and inode); from any other folder in its place (CI restoring the
@@ -90,11 +90,8 @@ pub fn hash(bytes: &[u8]) -> u128 {
     xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
-/// A hash of the running executable's bytes: a rebuilt binary may render differently even
-/// where its version number does not say so. `None` when it cannot be read (then nothing
-/// is cached).
-pub fn binary_digest() -> Option<u128> {
-    let exe = std::env::current_exe().ok()?;
-    let bytes = std::fs::read(exe).ok()?;
-    Some(Key::default().bytes(&bytes).finish())
+/// Which hindsight this is: a hash of the source it was built from (`build.rs`), as a
+/// change anywhere in it may change what pages it makes, whatever the version number says.
+pub fn binary_digest() -> u128 {
+    u128::from_str_radix(env!("HINDSIGHT_SOURCE_DIGEST"), 16).unwrap_or_default()
 }

@@ -1,0 +1,31 @@
+//! Names this build of hindsight by a hash of its source (`src/`, `theme/`, the manifest
+//! and lock file): the build cache trusts only what a binary of the same source made, and
+//! two binaries of the same source, whoever compiled them, render alike.
+
+use std::path::Path;
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = ["src", "theme"]
+        .iter()
+        .flat_map(|dir| walkdir::WalkDir::new(root.join(dir)).sort_by_file_name())
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .chain(["Cargo.toml", "Cargo.lock", "build.rs"].map(|f| root.join(f)))
+        .collect();
+    files.sort();
+    let mut hash = xxhash_rust::xxh3::Xxh3::new();
+    for file in &files {
+        let name = file.strip_prefix(root).unwrap_or(file).to_string_lossy().replace('\\', "/");
+        let bytes = std::fs::read(file).unwrap_or_default();
+        for part in [name.as_bytes(), &bytes] {
+            hash.update(&(part.len() as u64).to_le_bytes());
+            hash.update(part);
+        }
+    }
+    println!("cargo:rustc-env=HINDSIGHT_SOURCE_DIGEST={:032x}", hash.digest128());
+    for watched in ["src", "theme", "Cargo.toml", "Cargo.lock", "build.rs"] {
+        println!("cargo:rerun-if-changed={watched}");
+    }
+}
