@@ -40,7 +40,7 @@ fn main() {
     time("action item pages", &|j| matches!(j, Page::ActionItems(_, _)));
     time("feed, sitemap, JSON export", &|j| matches!(j, Page::Feed | Page::Sitemap(_) | Page::Export(_)));
     let t = Instant::now();
-    let files = hindsight::output::search_index::files(renderer.archive());
+    let files = hindsight::output::search_index::files(renderer.archive(), None);
     let bytes: usize = files.values().map(String::len).sum();
     println!(
         "{:<34} {:>4} files {:>7.1} ms ({} KB)",

@@ -119,7 +119,8 @@ pub fn build(opts: &Options) -> Result<Summary> {
 
     let clock = Instant::now();
     let archive = Arc::new(archive);
-    let renderer = Renderer::new(archive.clone(), theme, Default::default());
+    let mut renderer = Renderer::new(archive.clone(), theme, Default::default());
+    renderer.cache_search_in(opts.root.join(cache::SEARCH_RUNS));
     let output = Output::create(&opts.output)?;
     // The settings as written too: some (the timeline's headings) shape the model itself.
     let settings = std::fs::read(opts.root.join("site.toml")).unwrap_or_default();

@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use super::keys::Key;
 
+/// Where the search index's analysed runs are kept, under the archive's root.
+pub const SEARCH_RUNS: &str = ".hindsight-cache/build/search";
+
 /// One page of the last build.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Entry {
@@ -82,7 +85,7 @@ impl PageCache {
 fn file(root: &Path, output: &Path) -> PathBuf {
     let absolute = std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf());
     let name = Key::default().str(&absolute.to_string_lossy()).finish();
-    root.join(".hindsight-cache").join("build").join(format!("pages-{name:032x}.json"))
+    root.join(".hindsight-cache/build").join(format!("pages-{name:032x}.json"))
 }
 
 /// A hash of a page's bytes, as `Entry::hash` records it.

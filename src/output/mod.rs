@@ -45,6 +45,8 @@ pub struct Renderer {
     parts: std::sync::OnceLock<keys::Parts>,
     /// The static search index, made on first use.
     search_files: std::sync::OnceLock<std::collections::BTreeMap<String, String>>,
+    /// Where its analysed runs are kept between builds, if anywhere.
+    search_cache: Option<search_index::RunCache>,
     /// What every page's context shares (`site`, `nav`), converted to template
     /// values once per archive rather than once per page.
     shared: Value,
@@ -66,12 +68,17 @@ impl Renderer {
         let shared = context! { site => ser(&archive.config), nav };
         let similar = archive.postmortems.iter().map(|_| Default::default()).collect();
         let (search_files, parts) = Default::default();
-        Renderer { archive, theme, highlighter, by_path, similar, parts, search_files, shared }
+        Renderer { archive, theme, highlighter, by_path, similar, parts, search_files, search_cache: None, shared }
     }
 
     /// The files of the static search index, by output path.
     pub fn search_files(&self) -> &std::collections::BTreeMap<String, String> {
-        self.search_files.get_or_init(|| search_index::files(&self.archive))
+        self.search_files.get_or_init(|| search_index::files(&self.archive, self.search_cache.as_ref()))
+    }
+
+    /// Keeps the search index's analysed runs in `dir` between builds (`build` does).
+    pub fn cache_search_in(&mut self, dir: PathBuf) {
+        self.search_cache = Some(search_index::RunCache { dir });
     }
 
     pub fn archive(&self) -> &Archive {

@@ -49,7 +49,8 @@ struct Postings {
 }
 
 /// The analysis of a run of consecutive documents, made by one worker: stems get local
-/// numbers, each with its encoded postings.
+/// numbers, each with its encoded postings. Documents are numbered from the run's first,
+/// so a run analysed once is the same wherever the run ends up in the archive.
 #[derive(Default)]
 struct Part {
     stems: Vec<Arc<str>>,
@@ -59,6 +60,129 @@ struct Part {
     totals: [u64; 3],
     /// The largest field-norm id of any posting.
     max_norm: u8,
+}
+
+impl Part {
+    /// The part as the run cache keeps it: numbers as little-endian `u32` (totals `u64`),
+    /// strings as their length and bytes.
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let num = |out: &mut Vec<u8>, n: usize| out.extend_from_slice(&(n as u32).to_le_bytes());
+        let text = |out: &mut Vec<u8>, s: &str| {
+            num(out, s.len());
+            out.extend_from_slice(s.as_bytes());
+        };
+        num(&mut out, self.stems.len());
+        for (stem, p) in self.stems.iter().zip(&self.postings) {
+            text(&mut out, stem);
+            num(&mut out, p.first as usize);
+            num(&mut out, p.last as usize);
+            text(&mut out, &p.post);
+            text(&mut out, &p.pos);
+        }
+        num(&mut out, self.words.len());
+        self.words.iter().for_each(|w| text(&mut out, w));
+        self.totals.iter().for_each(|t| out.extend_from_slice(&t.to_le_bytes()));
+        out.push(self.max_norm);
+        out
+    }
+
+    /// The part `to_bytes` wrote, or `None` for anything else (a file cut short).
+    fn from_bytes(mut bytes: &[u8]) -> Option<Part> {
+        fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+            let (head, rest) = bytes.split_at_checked(n)?;
+            *bytes = rest;
+            Some(head)
+        }
+        let num = |b: &mut &[u8]| Some(u32::from_le_bytes(take(b, 4)?.try_into().ok()?));
+        let text = |b: &mut &[u8]| {
+            let len = num(b)? as usize;
+            std::str::from_utf8(take(b, len)?).ok().map(str::to_string)
+        };
+        let mut part = Part::default();
+        for _ in 0..num(&mut bytes)? {
+            part.stems.push(text(&mut bytes)?.into());
+            let (first, last) = (num(&mut bytes)?, num(&mut bytes)?);
+            part.postings.push(Postings { first, last, post: text(&mut bytes)?, pos: text(&mut bytes)? });
+        }
+        for _ in 0..num(&mut bytes)? {
+            part.words.push(text(&mut bytes)?.into());
+        }
+        for total in &mut part.totals {
+            *total = u64::from_le_bytes(take(&mut bytes, 8)?.try_into().ok()?);
+        }
+        part.max_norm = *take(&mut bytes, 1)?.first()?;
+        bytes.is_empty().then_some(part)
+    }
+}
+
+/// Documents per run, on average: runs end after a document whose id hashes to a multiple
+/// of it (or at four times it), so where runs end does not move when a document is added,
+/// changed or removed elsewhere, and a build analyses only the runs that changed.
+const RUN: usize = 64;
+
+/// The runs of `docs` (see `RUN`).
+fn runs(docs: &[Doc]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, doc) in docs.iter().enumerate() {
+        let end = i + 1;
+        if xxhash_rust::xxh3::xxh3_64(doc.id.as_bytes()).is_multiple_of(RUN as u64) || end - start >= 4 * RUN {
+            out.push(start..end);
+            start = end;
+        }
+    }
+    if start < docs.len() {
+        out.push(start..docs.len());
+    }
+    out
+}
+
+/// Analysed runs kept between builds in a folder (`.hindsight-cache/build/search/`), one
+/// file per run named by a hash of its documents' texts and of the binary.
+pub struct RunCache {
+    pub dir: std::path::PathBuf,
+}
+
+impl RunCache {
+    fn name(docs: &[Doc]) -> String {
+        let mut k = super::Key::default();
+        k.num(super::cache::binary_digest());
+        for doc in docs {
+            k.str(&doc.id).str(&doc.title).str(&doc.summary).str(doc.markdown());
+        }
+        format!("{:032x}.run", k.finish())
+    }
+
+    /// The run's analysis: from the cache, else made (and kept for the next build; a cache
+    /// that cannot be written only costs that build time).
+    fn part(&self, docs: &[Doc], make: impl FnOnce() -> Part) -> (String, Part) {
+        let name = Self::name(docs);
+        let path = self.dir.join(&name);
+        if let Some(part) = std::fs::read(&path).ok().and_then(|b| Part::from_bytes(&b)) {
+            return (name, part);
+        }
+        let part = make();
+        let _ = std::fs::create_dir_all(&self.dir).and_then(|()| {
+            let mut temp = tempfile::NamedTempFile::new_in(&self.dir)?;
+            std::io::Write::write_all(&mut temp, &part.to_bytes())?;
+            temp.persist(&path).map_err(|e| e.error)?;
+            Ok(())
+        });
+        (name, part)
+    }
+
+    /// Removes the runs this build did not use.
+    fn keep_only(&self, used: &[String]) {
+        let used: rustc_hash::FxHashSet<&str> = used.iter().map(String::as_str).collect();
+        for entry in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.ends_with(".run") && !used.contains(&*name) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
 }
 
 /// Splits and stems as the tantivy index does, with each word's stem cached (archives
@@ -253,24 +377,34 @@ fn shards<T>(entries: Vec<(String, T)>, size: impl Fn(&str, &T) -> usize) -> Vec
     out
 }
 
-/// Every file of the static index, by path under the output root.
-pub fn files(archive: &Archive) -> BTreeMap<String, String> {
+/// Every file of the static index, by path under the output root; the runs' analyses
+/// come from `cache` where it has them.
+pub fn files(archive: &Archive, cache: Option<&RunCache>) -> BTreeMap<String, String> {
     let docs = documents(&archive.postmortems, &archive.external);
     let n = docs.len();
-    // Runs of consecutive documents, a few per core, each analysed by one worker.
-    let run = n.div_ceil(rayon::current_num_threads() * 4).max(1);
-    let parts: Vec<Part> = docs
-        .par_chunks(run)
-        .enumerate()
-        .map(|(c, chunk)| {
-            let mut analyzer = Analyzer::new();
-            for (i, doc) in chunk.iter().enumerate() {
-                let body = doc.body();
-                analyzer.analyse((c * run + i) as u32, doc.texts(&body));
+    // Runs of consecutive documents, each analysed by one worker.
+    let runs = runs(&docs);
+    let analyse = |docs: &[Doc]| {
+        let mut analyzer = Analyzer::new();
+        for (i, doc) in docs.iter().enumerate() {
+            let body = doc.body();
+            analyzer.analyse(i as u32, doc.texts(&body));
+        }
+        analyzer.part
+    };
+    let (names, parts): (Vec<String>, Vec<Part>) = runs
+        .par_iter()
+        .map(|run| {
+            let docs = &docs[run.clone()];
+            match cache {
+                Some(cache) => cache.part(docs, || analyse(docs)),
+                None => (String::new(), analyse(docs)),
             }
-            analyzer.part
         })
-        .collect();
+        .unzip();
+    if let Some(cache) = cache {
+        cache.keep_only(&names);
+    }
     let mut totals = [0u64; 3];
     // Each stem's (part, local number), parts in document order.
     let mut postings: FxHashMap<&str, Vec<(usize, usize)>> = FxHashMap::default();
@@ -294,11 +428,11 @@ pub fn files(archive: &Archive) -> BTreeMap<String, String> {
             let (mut post, mut pos) = (String::new(), String::new());
             let mut last = 0;
             for &(p, id) in list {
-                let run = &parts[p].postings[id];
-                push_varint(&mut post, u64::from(run.first - last));
+                let (run, base) = (&parts[p].postings[id], runs[p].start as u32);
+                push_varint(&mut post, u64::from(base + run.first - last));
                 post.push_str(&run.post);
                 pos.push_str(&run.pos);
-                last = run.last;
+                last = base + run.last;
             }
             (stem.to_string(), (post, pos))
         })
@@ -430,6 +564,59 @@ fn values<'a>(docs: &'a [Doc], field: KeywordField, severities: &[String]) -> (V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_part_comes_back_from_its_bytes_and_cut_bytes_are_refused() {
+        let mut a = Analyzer::new();
+        a.analyse(0, ["Failovers failed", "a summary", "the failover failing"]);
+        a.analyse(3, ["Disk full", "", "the disk filled up"]);
+        let bytes = a.part.to_bytes();
+        let back = Part::from_bytes(&bytes).unwrap();
+        assert_eq!(back.to_bytes(), bytes);
+        assert_eq!(back.stems, a.part.stems);
+        assert_eq!((back.totals, back.max_norm), (a.part.totals, a.part.max_norm));
+        for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
+            assert!(Part::from_bytes(&bytes[..cut]).is_none(), "{cut}");
+        }
+        assert!(Part::from_bytes(&[bytes.as_slice(), b"x"].concat()).is_none());
+    }
+
+    #[test]
+    fn runs_end_where_they_ended_when_a_document_comes_or_goes() {
+        let pms: Vec<_> = (0..2000).map(|i| format!("pm-{i:04}")).collect();
+        let docs = |ids: &[String]| -> Vec<Doc> {
+            let external: Vec<crate::model::External> = ids
+                .iter()
+                .map(|id| crate::model::External {
+                    slug: id.clone(),
+                    title: id.clone(),
+                    url: None,
+                    company: "C".into(),
+                    product: None,
+                    start_time: None,
+                    end_time: None,
+                    categories: vec![],
+                    keywords: vec![],
+                    summary: None,
+                    archive_url: None,
+                    body: String::new(),
+                })
+                .collect();
+            documents(&[], &external)
+        };
+        let before = docs(&pms);
+        let ends = |docs: &[Doc], runs: Vec<std::ops::Range<usize>>| -> Vec<String> {
+            runs.iter().map(|r| docs[r.end - 1].id.clone()).collect()
+        };
+        let old = ends(&before, runs(&before));
+        assert!(old.len() > 2000 / RUN / 2 && old.len() < 2000 / RUN * 2, "{}", old.len());
+        let mut fewer = pms.clone();
+        fewer.remove(1000);
+        let after = docs(&fewer);
+        let new = ends(&after, runs(&after));
+        let moved = new.iter().filter(|e| !old.contains(e)).count() + old.iter().filter(|e| !new.contains(e)).count();
+        assert!(moved <= 2, "{moved} run ends moved");
+    }
 
     #[test]
     fn varints_use_five_bits_per_character() {

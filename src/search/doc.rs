@@ -132,6 +132,14 @@ impl Doc {
         }
     }
 
+    /// The Markdown the body's plain text comes from.
+    pub fn markdown(&self) -> &str {
+        match &self.markdown {
+            Markdown::Postmortem(pm) => &pm.body,
+            Markdown::Text(text) => text,
+        }
+    }
+
     /// The text fields, in `TextField::ALL` order, with `body` from `Doc::body`.
     pub fn texts<'a>(&'a self, body: &'a str) -> [&'a str; 3] {
         [&self.title, &self.summary, body]
