@@ -15,6 +15,7 @@ use std::io::Write;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::Renderer;
+use super::pages::Item;
 use super::pages::link_resolver;
 use crate::model::{Archive, Term, similar};
 use crate::routes::{EXPORT_CHUNK, Page};
@@ -73,10 +74,14 @@ impl Write for JsonSink<'_> {
 pub struct Parts {
     /// Per postmortem: its file's digest, path, id and history.
     own: Vec<u128>,
-    /// Per taxonomy and term: its members'.
+    /// Per postmortem: what a listing shows of it (its `Item`) and what finding similar
+    /// ones and a service's numbers read. Listings key on this, so an edit of a body
+    /// changes its own page, not every list it is in.
+    card: Vec<u128>,
+    /// Per taxonomy and term: its members' cards.
     terms: Vec<Vec<u128>>,
     /// Per taxonomy similar postmortems are found through, per term: the sums of its first
-    /// members' `own`, so any run of members has a sum in two lookups (set-like: members
+    /// members' cards, so any run of members has a sum in two lookups (set-like: members
     /// keep an order their contents decide).
     sums: Vec<Vec<Vec<u128>>>,
     /// Per action-item view, and last the main page: the items it lists.
@@ -97,17 +102,28 @@ impl Parts {
                 Key::default().num(pm.digest).str(&source).str(&pm.id).json(&pm.history).finish()
             })
             .collect();
-        let of = |members: &mut dyn Iterator<Item = usize>| {
-            let mut k = Key::default();
-            members.for_each(|m| {
-                k.num(own[m]);
-            });
-            k
-        };
+        let card: Vec<u128> = a
+            .postmortems
+            .iter()
+            .map(|pm| {
+                let mut k = Key::default();
+                k.json(&Item::new(pm, a)).json(&pm.summary).json(&pm.services).json(&pm.tags);
+                k.json(&[pm.started_at, pm.detected_at, pm.mitigated_at, pm.resolved_at]).finish()
+            })
+            .collect();
         let terms = a
             .taxonomies
             .iter()
-            .map(|t| t.terms.iter().map(|term| of(&mut term.members.iter().copied()).finish()).collect())
+            .map(|t| {
+                let members = |term: &Term| {
+                    let mut k = Key::default();
+                    term.members.iter().for_each(|&m| {
+                        k.num(card[m]);
+                    });
+                    k.finish()
+                };
+                t.terms.iter().map(members).collect()
+            })
             .collect();
         let sums = similar::BY
             .iter()
@@ -116,7 +132,7 @@ impl Parts {
                     let mut sum = 0u128;
                     let mut out = vec![0];
                     out.extend(t.members.iter().map(|&m| {
-                        sum = sum.wrapping_add(own[m]);
+                        sum = sum.wrapping_add(card[m]);
                         sum
                     }));
                     out
@@ -127,7 +143,8 @@ impl Parts {
         let items = |listed: &[usize]| {
             let mut k = Key::default();
             for t in listed.iter().map(|&t| &a.action_items[t]) {
-                k.num(own[t.postmortem]).num(t.item as u128).json(&t.overdue_days);
+                let item = &a.postmortems[t.postmortem].action_items[t.item];
+                k.num(card[t.postmortem]).json(item).json(&t.overdue_days);
             }
             k.finish()
         };
@@ -140,7 +157,7 @@ impl Parts {
             groups.num(g.items.len() as u128);
         }
         let external = Key::default().json(&a.external).finish();
-        Parts { own, terms, sums, listed, groups: groups.finish(), external }
+        Parts { own, card, terms, sums, listed, groups: groups.finish(), external }
     }
 }
 
@@ -158,7 +175,7 @@ impl Renderer {
                 k.num(parts.own[i]);
                 let pm = &a.postmortems[i];
                 for id in &pm.related {
-                    k.str(id).num(a.by_id.get(id).map_or(0, |&r| parts.own[r]));
+                    k.str(id).num(a.by_id.get(id).map_or(0, |&r| parts.card[r]));
                 }
                 // What the similar postmortems are found among, rather than themselves:
                 // finding them costs more than the rest of the key.
