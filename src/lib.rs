@@ -30,6 +30,13 @@ use clap::Parser;
 use cli::{Cli, Command};
 use commands::{build, check, import as import_command, init, new, search as search_command, serve};
 
+/// Which hindsight this is: a hash of the source it was built from (`build.rs`). The build
+/// caches trust only what the same source made, as any change to it may change the output,
+/// whatever the version number says.
+pub fn source_digest() -> u128 {
+    u128::from_str_radix(env!("HINDSIGHT_SOURCE_DIGEST"), 16).unwrap_or_default()
+}
+
 /// The content of the archive has errors; they were already printed with their positions.
 #[derive(Debug, thiserror::Error)]
 #[error("{count} error{s} in the archive{after}", s = if *count == 1 { "" } else { "s" })]

@@ -8,13 +8,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::ingest::cache::ReadCache;
 use crate::ingest::front_matter::{Document, Loaded};
 use crate::ingest::history::{Git, Repo};
 use crate::ingest::schema::{EXTERNAL_KEYS, POSTMORTEM_KEYS, RawExternal, RawPostmortem};
@@ -37,6 +38,9 @@ pub struct Options {
     pub rev: Option<String>,
     /// Read only `site.toml` and the theme (`new` needs no postmortem).
     pub skip_content: bool,
+    /// Keep each file's result in the build cache and take it from there while the file
+    /// is unchanged (`build`; see `ingest::cache`).
+    pub cache: bool,
 }
 
 /// What to make of the files when assembling the archive.
@@ -73,8 +77,12 @@ pub enum Change {
 
 /// One postmortem file after loading and its own checks.
 struct Checked {
-    /// `None` when the file could not be read or split.
-    loaded: Option<Loaded<RawPostmortem>>,
+    /// The file split, for rules that point into it: `None` when it could not be read or
+    /// split; read again on first use when the result came from the build cache.
+    doc: OnceLock<Option<Document>>,
+    /// The id a file that made no postmortem claims (its `id`, else its name), if it could
+    /// be split: links to it are not broken.
+    claimed_id: Option<String>,
     /// `None` when the title, severity, date or id could not be read. A postmortem with
     /// other errors is kept so the rules that read it still report on it.
     postmortem: Option<Arc<Postmortem>>,
@@ -92,6 +100,8 @@ impl Checked {
 pub struct Workspace {
     /// Where the files are read: the archive, or a temporary export of it for `--rev`.
     root: PathBuf,
+    /// The archive itself, which holds the build cache (`.hindsight-cache/`).
+    cache_root: PathBuf,
     _export: Option<tempfile::TempDir>,
     options: Options,
     /// The local address `serve` publishes under, replacing `base_url`.
@@ -121,6 +131,7 @@ impl Workspace {
         };
         let mut ws = Workspace {
             root: read_root,
+            cache_root: root.to_path_buf(),
             _export: export,
             options,
             base_url: None,
@@ -166,8 +177,21 @@ impl Workspace {
         }
         let files =
             ingest::markdown_files(&self.root, POSTMORTEMS, &config.ignore).map_err(|d| anyhow::anyhow!("{d}"))?;
-        let checked: Vec<(PathBuf, Checked)> =
-            files.into_par_iter().map(|rel| (rel.clone(), self.check_postmortem(&config, &rel))).collect();
+        let cache = self.options.cache.then(|| {
+            let settings = std::fs::read(self.root.join("site.toml")).unwrap_or_default();
+            let stamp = xxhash_rust::xxh3::xxh3_128(&[&crate::source_digest().to_le_bytes()[..], &settings].concat());
+            ReadCache::open(&self.cache_root, self.options.audience, stamp)
+        });
+        let checked: Vec<(PathBuf, Checked)> = files
+            .into_par_iter()
+            .map(|rel| (rel.clone(), self.check_postmortem(&config, &rel, cache.as_ref())))
+            .collect();
+        if let Some(Err(e)) = cache.map(ReadCache::save) {
+            eprintln!(
+                "note: cannot write the build cache in {}: {e}",
+                self.cache_root.join(".hindsight-cache").display()
+            );
+        }
         // Collected, not inserted one by one: the files come sorted, so the map is built
         // in one pass instead of with a path comparison per level for each of them.
         self.postmortems = checked.into_iter().collect();
@@ -193,7 +217,7 @@ impl Workspace {
         for rel in changed.iter().filter(|p| p.extension().is_some_and(|e| e == "md") && !config.ignore.skips(p)) {
             let exists = self.root.join(rel).is_file();
             if rel.starts_with(POSTMORTEMS) {
-                let checked = exists.then(|| self.check_postmortem(config, rel));
+                let checked = exists.then(|| self.check_postmortem(config, rel, None));
                 replace(&mut self.postmortems, rel, checked);
             } else if rel.starts_with(EXTERNAL) {
                 let checked = exists.then(|| self.check_external(config, rel));
@@ -213,20 +237,44 @@ impl Workspace {
         diagnostics
     }
 
-    fn check_postmortem(&self, config: &Config, rel: &Path) -> Checked {
-        match ingest::load_one::<RawPostmortem>(&self.root, rel, POSTMORTEM_KEYS) {
+    fn check_postmortem(&self, config: &Config, rel: &Path, cache: Option<&ReadCache>) -> Checked {
+        let with_history = |mut pm: Postmortem| {
+            pm.history = self.git.histories.get(rel).cloned();
+            Arc::new(pm)
+        };
+        let failed =
+            |d| Checked { doc: OnceLock::from(None), claimed_id: None, postmortem: None, diagnostics: vec![d] };
+        let bytes = match ingest::read_bytes(&self.root, rel) {
+            Ok(bytes) => bytes,
+            Err(d) => return failed(d),
+        };
+        let hash = xxhash_rust::xxh3::xxh3_128(&bytes);
+        let text = || std::str::from_utf8(&bytes).ok().map(Arc::<str>::from);
+        if let Some((pm, diagnostics)) = cache.and_then(|cache| cache.get(rel, hash, text)) {
+            return Checked { doc: OnceLock::new(), claimed_id: None, postmortem: Some(with_history(pm)), diagnostics };
+        }
+        match ingest::read::<RawPostmortem>(rel, bytes, POSTMORTEM_KEYS) {
             Ok((loaded, mut diagnostics)) => {
                 let (pm, found) = convert::postmortem(config, &loaded, self.options.audience);
                 diagnostics.extend(found);
                 let diagnostics = Self::settle(config, diagnostics);
-                let postmortem = pm.map(|mut pm| {
-                    pm.history = self.git.histories.get(rel).cloned();
-                    Arc::new(pm)
-                });
-                Checked { loaded: Some(loaded), postmortem, diagnostics }
+                if let (Some(cache), Some(pm)) = (cache, &pm)
+                    && !diagnostics.iter().any(Diagnostic::is_error)
+                {
+                    cache.put(rel, hash, &loaded.doc.text, pm, &diagnostics);
+                }
+                let claimed_id = Some(loaded.raw.id.clone().unwrap_or_else(|| slugify(&loaded.doc.file_stem())));
+                let Loaded { doc, .. } = loaded;
+                Checked { doc: OnceLock::from(Some(doc)), claimed_id, postmortem: pm.map(with_history), diagnostics }
             }
-            Err(d) => Checked { loaded: None, postmortem: None, diagnostics: vec![d] },
+            Err(d) => failed(d),
         }
+    }
+
+    /// The split file of a checked postmortem, read again if the build cache gave its result.
+    fn doc<'a>(&self, rel: &Path, checked: &'a Checked) -> Option<&'a Document> {
+        let again = || ingest::read_bytes(&self.root, rel).ok().and_then(|b| String::from_utf8(b).ok());
+        checked.doc.get_or_init(|| again().and_then(|text| ingest::front_matter::split(rel, text).ok())).as_ref()
     }
 
     fn check_external(&self, config: &Config, rel: &Path) -> (Option<External>, Vec<Diagnostic>) {
@@ -310,15 +358,10 @@ impl Workspace {
         // The rules read every postmortem complete enough to read, errors or not, so one
         // error in a file does not hide its other findings.
         let readable: Vec<Arc<Postmortem>> = self.postmortems.values().filter_map(|c| c.postmortem.clone()).collect();
-        let docs = |path: &Path| -> Option<&Document> { self.postmortems.get(path)?.loaded.as_ref().map(|l| &l.doc) };
+        let docs = |path: &Path| -> Option<&Document> { self.doc(path, self.postmortems.get(path)?) };
         // A postmortem too broken to read still exists: links to it are not the problem.
-        let failed: Vec<String> = self
-            .postmortems
-            .values()
-            .filter(|c| c.postmortem.is_none())
-            .filter_map(|c| c.loaded.as_ref())
-            .map(|l| l.raw.id.clone().unwrap_or_else(|| slugify(&l.doc.file_stem())))
-            .collect();
+        let failed: Vec<String> =
+            self.postmortems.values().filter(|c| c.postmortem.is_none()).filter_map(|c| c.claimed_id.clone()).collect();
         let mut found = lint::archive::archive(&readable, &docs, &failed);
         if view.lint {
             let outlines: Vec<Outline> = readable.par_iter().map(|p| Outline::parse(&p.body)).collect();

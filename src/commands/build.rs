@@ -93,7 +93,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let audience = Audience::of_public_flag(opts.public);
     let ws = Workspace::open(
         &opts.root,
-        workspace::Options { audience, history: true, rev: opts.rev.clone(), skip_content: false },
+        workspace::Options { audience, history: true, rev: opts.rev.clone(), skip_content: false, cache: true },
     )?;
     timings.push(("read", clock.elapsed()));
     if !ws.git().in_repo {
@@ -125,7 +125,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     // The settings as written too: some (the timeline's headings) shape the model itself.
     let settings = std::fs::read(opts.root.join("site.toml")).unwrap_or_default();
     let mut stamp = Key::default();
-    stamp.num(cache::binary_digest()).bytes(&settings).num(renderer.stamp()).json(&(opts.drafts, opts.public));
+    stamp.num(crate::source_digest()).bytes(&settings).num(renderer.stamp()).json(&(opts.drafts, opts.public));
     let stamp = stamp.finish();
     let previous = PageCache::load(&opts.root, &opts.output, stamp, output.previous_identity());
     let pages = renderer.pages();

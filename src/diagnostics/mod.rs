@@ -13,14 +13,14 @@ pub use report::{Format, print};
 pub use rules::{Rule, Setting, Settings};
 
 /// How bad a finding is: errors stop `build`, warnings are only reported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Level {
     Error,
     Warning,
 }
 
 /// One finding, already resolved to a position a person can jump to in an editor.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// The rule that found it.
     pub rule: Rule,

@@ -11,7 +11,7 @@ use super::{Diagnostic, Level};
 
 /// A kind of finding. The variant is what code names; `id()` is what users see, type in
 /// `site.toml` and look up in the README.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Rule {
     Io,
     Encoding,

@@ -4,6 +4,7 @@
 //! history (`history`) is read here as well. A new input format (another tool's export)
 //! goes here: it ends in the same `schema` types or `model` values.
 
+pub mod cache;
 pub mod convert;
 pub mod front_matter;
 pub mod history;
@@ -50,9 +51,12 @@ pub fn load_one<T: DeserializeOwned>(
     rel: &Path,
     known_keys: &[&str],
 ) -> Result<(Loaded<T>, Vec<Diagnostic>), Diagnostic> {
-    let bytes =
-        std::fs::read(root.join(rel)).map_err(|e| Diagnostic::file(Rule::Io, rel, format!("cannot read: {e}")))?;
-    read(rel, bytes, known_keys)
+    read(rel, read_bytes(root, rel)?, known_keys)
+}
+
+/// The bytes of one file, or the finding that it cannot be read.
+pub fn read_bytes(root: &Path, rel: &Path) -> Result<Vec<u8>, Diagnostic> {
+    std::fs::read(root.join(rel)).map_err(|e| Diagnostic::file(Rule::Io, rel, format!("cannot read: {e}")))
 }
 
 /// Reads one file's bytes as `load_one` does, without the disk (the fuzz targets feed it).

@@ -19,7 +19,7 @@ use crate::text::slugify;
 pub mod insights;
 pub mod similar;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Postmortem {
     pub id: String,
     pub title: String,
@@ -74,6 +74,12 @@ impl Body {
         debug_assert!(text.get(range.clone()).is_some());
         Body { text, range }
     }
+
+    /// Where the body is in `file`, when it is a range of that very text (not a text of
+    /// its own): what the build cache keeps instead of the body.
+    pub fn range_in(&self, file: &Arc<str>) -> Option<std::ops::Range<usize>> {
+        Arc::ptr_eq(&self.text, file).then(|| self.range.clone())
+    }
 }
 
 impl From<String> for Body {
@@ -91,7 +97,7 @@ impl std::ops::Deref for Body {
 }
 
 /// Who wrote a postmortem and when, from the commits that touched its file.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct History {
     pub first: Timestamp,
     pub last: Timestamp,
@@ -100,7 +106,7 @@ pub struct History {
     pub authors: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ActionItem {
     pub title: String,
     pub owner: Option<String>,
@@ -193,13 +199,14 @@ pub enum ItemType {
 }
 
 /// A parsed timeline; `zone` is what the section declared, for display.
-#[derive(Clone, Debug, Serialize)]
+/// Not shown to templates as it is (pages draw it from their own rows): serialized whole
+/// for the build cache.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Timeline {
     pub zone: String,
-    #[serde(skip)]
+    #[serde(with = "jiff::fmt::serde::tz::required")]
     pub tz: TimeZone,
     /// Where the section's heading starts in the body, when there is a section.
-    #[serde(skip)]
     pub heading: Option<usize>,
     pub entries: Vec<Entry>,
 }
@@ -210,29 +217,24 @@ impl Default for Timeline {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Entry {
     /// The instant; for a day-level entry, the start of its day.
-    #[serde(skip)]
     pub at: Timestamp,
     /// The day in the section's zone.
-    #[serde(skip)]
     pub day: jiff::civil::Date,
     /// An entry with a date and no time (`2021-03-05: deploys frozen`), drawn as a day.
     pub day_only: bool,
     /// Whether the text gave the day (the entry, or a day heading or entry before it)
     /// rather than the postmortem's `date`.
-    #[serde(skip)]
     pub dated: bool,
     /// Time as written in the section's zone, for display.
     pub when: String,
     /// The rest of the item, still Markdown.
     pub text: String,
     /// Where the time is written, relative to the body.
-    #[serde(skip)]
     pub span: Range<usize>,
     /// Where the entry's list item or paragraph starts in the body, so the page can mark it.
-    #[serde(skip)]
     pub block: usize,
 }
 

@@ -92,9 +92,3 @@ fn file(root: &Path, output: &Path) -> PathBuf {
 pub fn hash(bytes: &[u8]) -> u128 {
     xxhash_rust::xxh3::xxh3_128(bytes)
 }
-
-/// Which hindsight this is: a hash of the source it was built from (`build.rs`), as a
-/// change anywhere in it may change what pages it makes, whatever the version number says.
-pub fn binary_digest() -> u128 {
-    u128::from_str_radix(env!("HINDSIGHT_SOURCE_DIGEST"), 16).unwrap_or_default()
-}

@@ -147,7 +147,7 @@ pub struct RunCache {
 impl RunCache {
     fn name(docs: &[Doc]) -> String {
         let mut k = super::Key::default();
-        k.num(super::cache::binary_digest());
+        k.num(crate::source_digest());
         for doc in docs {
             k.str(&doc.id).str(&doc.title).str(&doc.summary).str(doc.markdown());
         }

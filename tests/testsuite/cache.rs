@@ -40,9 +40,14 @@ fn same_as_cold(site: &Site, step: &str, args: &[&str]) -> usize {
     // The search index's runs are kept per archive, not per output: put them aside.
     let (runs, aside) = (site.root().join(".hindsight-cache/build/search"), site.root().join("runs-aside"));
     std::fs::rename(&runs, &aside).unwrap();
-    site.run(&[&["build", "--drafts", "-o", &fresh_arg], args].concat()).success();
+    let read = site.root().join(".hindsight-cache/build/read.bin");
+    let read_aside = site.root().join("read-aside");
+    std::fs::rename(&read, &read_aside).unwrap();
+    let cold = site.run(&[&["build", "--drafts", "-o", &fresh_arg], args].concat()).success();
     std::fs::remove_dir_all(&runs).unwrap();
     std::fs::rename(&aside, &runs).unwrap();
+    std::fs::rename(&read_aside, &read).unwrap();
+    assert_eq!(warm.stderr, cold.stderr, "{step}: the same findings");
     let (warm_tree, cold_tree) = (tree(&site.public()), tree(&fresh));
     assert_eq!(warm_tree.keys().collect::<Vec<_>>(), cold_tree.keys().collect::<Vec<_>>(), "{step}: the same files");
     for (path, bytes) in &warm_tree {
@@ -106,6 +111,25 @@ fn a_warm_build_makes_the_bytes_a_cold_build_makes() {
     site.write("theme/templates/404.html", "{% extends \"base.html\" %}{% block main %}lost{% endblock %}\n");
     assert_eq!(same_as_cold(&site, "theme", &today), 0);
     assert!(same_as_cold(&site, "again", &today) > 0);
+}
+
+#[test]
+fn findings_point_into_files_whose_results_came_from_the_cache() {
+    let site = Site::example();
+    site.build().success();
+    // A new file claims the id of one the cache holds; the later one by path is reported,
+    // at its place in its file, which the build then reads again.
+    site.patched(
+        MOBILE,
+        "content/postmortems/0000-copy.md",
+        &[("date: 2025-07-15", "id: 2025-07-15-mobile-api-feature-flag\ndate: 2025-07-15")],
+    );
+    let warm = site.build().failure(1);
+    std::fs::remove_dir_all(site.root().join(".hindsight-cache")).unwrap();
+    let cold = site.build().failure(1);
+    assert_eq!(warm.stderr, cold.stderr);
+    assert!(warm.stderr.contains("2025-07-15-mobile-api-feature-flag.md:"), "{}", warm.stderr);
+    assert!(warm.stderr.contains("duplicate id"), "{}", warm.stderr);
 }
 
 #[test]

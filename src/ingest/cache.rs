@@ -1,0 +1,143 @@
+//! The build cache of stage 1: each postmortem file's result (the postmortem and the
+//! findings about the file alone) under a hash of the file's bytes, so `build` converts
+//! only the files that changed. One file per audience, `.hindsight-cache/build/read-*.bin`,
+//! stamped with the binary and `site.toml` (everything conversion reads besides the file):
+//! a different stamp, and the whole cache is ignored. Files with errors are never kept.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::Diagnostic;
+use crate::model::{Body, Postmortem, Timeline};
+use crate::privacy::Audience;
+
+/// A checked postmortem as kept: what its serde form leaves out is kept beside it.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    pm: Postmortem,
+    /// `pm.extra` as JSON: the cache's format cannot carry JSON values of any shape.
+    extra: String,
+    timeline: Timeline,
+    /// The body's place in the file, or its own text (a public build's, redacted).
+    body: Result<Range<usize>, String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// The postmortems of the last build by file, and those of this one.
+pub struct ReadCache {
+    file: PathBuf,
+    stamp: u128,
+    /// Path -> (hash of the file's bytes, the stored result).
+    old: HashMap<PathBuf, (u128, Vec<u8>)>,
+    new: Mutex<Vec<(PathBuf, u128, Vec<u8>)>>,
+}
+
+impl ReadCache {
+    /// The cache of builds of `root` for `audience` with this `stamp` (empty when there is
+    /// none it can trust).
+    pub fn open(root: &Path, audience: Audience, stamp: u128) -> ReadCache {
+        let name = if audience == Audience::Public { "read-public.bin" } else { "read.bin" };
+        let file = root.join(".hindsight-cache/build").join(name);
+        let old = std::fs::read(&file).ok().and_then(|bytes| decode(&bytes, stamp)).unwrap_or_default();
+        ReadCache { file, stamp, old, new: Mutex::default() }
+    }
+
+    /// The result kept for `rel` when its bytes hashed to `hash`, its body a range of the
+    /// file's `text` (made only then).
+    pub fn get(
+        &self,
+        rel: &Path,
+        hash: u128,
+        text: impl FnOnce() -> Option<Arc<str>>,
+    ) -> Option<(Postmortem, Vec<Diagnostic>)> {
+        let (kept, bytes) = self.old.get(rel).filter(|(kept, _)| *kept == hash)?;
+        let stored: Stored = postcard::from_bytes(bytes).ok()?;
+        let text = text()?;
+        let Stored { mut pm, extra, timeline, body, diagnostics } = stored;
+        pm.extra = serde_json::from_str(&extra).ok()?;
+        pm.body = match body {
+            Ok(range) => Body::shared(text.clone(), text.get(range.clone()).map(|_| range)?),
+            Err(own) => Body::from(own),
+        };
+        pm.timeline = timeline;
+        pm.source = rel.to_path_buf();
+        pm.digest = hash;
+        self.new.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_path_buf(), *kept, bytes.clone()));
+        Some((pm, diagnostics))
+    }
+
+    /// Keeps a result that has no error for the next build.
+    pub fn put(&self, rel: &Path, hash: u128, text: &Arc<str>, pm: &Postmortem, diagnostics: &[Diagnostic]) {
+        let mut pm = pm.clone();
+        let stored = Stored {
+            extra: serde_json::to_string(&std::mem::take(&mut pm.extra)).unwrap_or_default(),
+            timeline: std::mem::take(&mut pm.timeline),
+            body: pm.body.range_in(text).ok_or_else(|| pm.body.to_string()),
+            diagnostics: diagnostics.to_vec(),
+            pm,
+        };
+        if let Ok(bytes) = postcard::to_allocvec(&stored) {
+            self.new.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_path_buf(), hash, bytes));
+        }
+    }
+
+    /// Writes this build's results for the next, unless they are the ones already kept. A
+    /// cache that cannot be written only costs the next build time: the error is for a note.
+    pub fn save(self) -> std::io::Result<()> {
+        let mut new = self.new.into_inner().unwrap_or_else(|e| e.into_inner());
+        let same =
+            new.len() == self.old.len() && new.iter().all(|(p, h, _)| self.old.get(p).is_some_and(|o| o.0 == *h));
+        if same {
+            return Ok(());
+        }
+        new.sort_by(|a, b| a.0.cmp(&b.0));
+        let dir = self.file.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+        std::io::Write::write_all(&mut temp, &encode(&new, self.stamp))?;
+        temp.persist(&self.file).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+/// The cache file: the stamp, then per file its path, hash and stored result, each with
+/// its length (little-endian numbers).
+fn encode(entries: &[(PathBuf, u128, Vec<u8>)], stamp: u128) -> Vec<u8> {
+    let mut out = stamp.to_le_bytes().to_vec();
+    for (path, hash, bytes) in entries {
+        let path = path.to_string_lossy();
+        out.extend_from_slice(&(path.len() as u32).to_le_bytes());
+        out.extend_from_slice(path.as_bytes());
+        out.extend_from_slice(&hash.to_le_bytes());
+        out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        out.extend_from_slice(bytes);
+    }
+    out
+}
+
+/// What `encode` wrote with this `stamp`, or `None`.
+fn decode(mut bytes: &[u8], stamp: u128) -> Option<HashMap<PathBuf, (u128, Vec<u8>)>> {
+    fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = bytes.split_at_checked(n)?;
+        *bytes = rest;
+        Some(head)
+    }
+    let u128_of = |b: &[u8]| b.try_into().ok().map(u128::from_le_bytes);
+    let len = |bytes: &mut &[u8]| take(bytes, 4).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes);
+    if u128_of(take(&mut bytes, 16)?)? != stamp {
+        return None;
+    }
+    let mut out = HashMap::new();
+    while !bytes.is_empty() {
+        let n = len(&mut bytes)? as usize;
+        let path = PathBuf::from(std::str::from_utf8(take(&mut bytes, n)?).ok()?);
+        let hash = u128_of(take(&mut bytes, 16)?)?;
+        let n = len(&mut bytes)? as usize;
+        out.insert(path, (hash, take(&mut bytes, n)?.to_vec()));
+    }
+    Some(out)
+}
