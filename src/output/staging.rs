@@ -149,6 +149,19 @@ impl Drop for Output {
     }
 }
 
+/// Removes a folder and everything in it, like `fs::remove_dir_all` (links are removed,
+/// never followed), with the folders side by side emptied at once: removing the previous
+/// site is one unlink per file, and a site's files are spread over thousands of folders.
+fn remove_tree(path: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    let entries = fs::read_dir(path)?.collect::<io::Result<Vec<_>>>()?;
+    entries.par_iter().try_for_each(|entry| match entry.file_type()?.is_dir() {
+        true => remove_tree(&entry.path()),
+        false => fs::remove_file(entry.path()),
+    })?;
+    fs::remove_dir(path)
+}
+
 /// A folder as (device, inode), where the platform says.
 pub fn identity(path: &Path) -> Option<(u64, u64)> {
     #[cfg(unix)]
@@ -247,7 +260,7 @@ impl Journal {
         for name in listed {
             let path = self.parent.join(name);
             let removed = match fs::symlink_metadata(&path) {
-                Ok(m) if m.is_dir() => fs::remove_dir_all(&path),
+                Ok(m) if m.is_dir() => remove_tree(&path),
                 Ok(_) => fs::remove_file(&path),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
                 Err(e) => Err(e),
@@ -269,6 +282,22 @@ mod tests {
             fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         names.sort();
         names
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn removing_a_tree_removes_links_and_never_what_they_point_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tree, outside) = (dir.path().join("tree"), dir.path().join("outside"));
+        fs::create_dir_all(tree.join("a/b")).unwrap();
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(outside.join("keep.txt"), "mine").unwrap();
+        fs::write(tree.join("a/b/page.html"), "x").unwrap();
+        std::os::unix::fs::symlink(&outside, tree.join("a/link")).unwrap();
+        std::os::unix::fs::symlink(outside.join("keep.txt"), tree.join("file-link")).unwrap();
+        remove_tree(&tree).unwrap();
+        assert!(!tree.exists());
+        assert_eq!(fs::read_to_string(outside.join("keep.txt")).unwrap(), "mine");
     }
 
     #[test]
