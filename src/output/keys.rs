@@ -12,6 +12,7 @@
 
 use std::io::Write;
 
+use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::Renderer;
@@ -96,7 +97,7 @@ impl Parts {
     pub fn new(a: &Archive) -> Parts {
         let own: Vec<u128> = a
             .postmortems
-            .iter()
+            .par_iter()
             .map(|pm| {
                 let source = pm.source.to_string_lossy();
                 Key::default().num(pm.digest).str(&source).str(&pm.id).json(&pm.history).finish()
@@ -104,7 +105,7 @@ impl Parts {
             .collect();
         let card: Vec<u128> = a
             .postmortems
-            .iter()
+            .par_iter()
             .map(|pm| {
                 let mut k = Key::default();
                 k.json(&Item::new(pm, a)).json(&pm.summary).json(&pm.services).json(&pm.tags);
@@ -140,12 +141,20 @@ impl Parts {
                 a.taxonomy(kind).terms.iter().map(sums).collect()
             })
             .collect();
+        // Each item once: the views list most items several times.
+        let item: Vec<u128> = a
+            .action_items
+            .par_iter()
+            .map(|t| {
+                let item = &a.postmortems[t.postmortem].action_items[t.item];
+                Key::default().num(card[t.postmortem]).json(item).json(&t.overdue_days).finish()
+            })
+            .collect();
         let items = |listed: &[usize]| {
             let mut k = Key::default();
-            for t in listed.iter().map(|&t| &a.action_items[t]) {
-                let item = &a.postmortems[t.postmortem].action_items[t.item];
-                k.num(card[t.postmortem]).json(item).json(&t.overdue_days);
-            }
+            listed.iter().for_each(|&t| {
+                k.num(item[t]);
+            });
             k.finish()
         };
         let main: Vec<usize> = (0..a.open_action_items()).collect();
