@@ -121,13 +121,13 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let archive = Arc::new(archive);
     let mut renderer = Renderer::new(archive.clone(), theme, Default::default());
     renderer.cache_search_in(opts.root.join(cache::SEARCH_RUNS));
-    let output = Output::create(&opts.output)?;
     // The settings as written too: some (the timeline's headings) shape the model itself.
     let settings = std::fs::read(opts.root.join("site.toml")).unwrap_or_default();
     let mut stamp = Key::default();
     stamp.num(crate::source_digest()).bytes(&settings).num(renderer.stamp()).json(&(opts.drafts, opts.public));
-    let stamp = stamp.finish();
-    let previous = PageCache::load(&opts.root, &opts.output, stamp, output.previous_identity());
+    let mut previous = PageCache::load(&opts.root, &opts.output, stamp.finish());
+    let output = Output::create(&opts.output, previous.spare_folder())?;
+    previous.found_output(output.previous_identity());
     let pages = renderer.pages();
     let reused = std::sync::atomic::AtomicUsize::new(0);
     let kinds = std::sync::Mutex::new(std::collections::HashMap::<&'static str, (Duration, usize)>::new());
@@ -183,13 +183,18 @@ pub fn build(opts: &Options) -> Result<Summary> {
     for (path, bytes) in &renderer.static_files() {
         output.write(path, bytes)?;
     }
+    if output.recycled() {
+        output.remove_others(previous.spare_files())?;
+    }
     timings.push(("render", clock.elapsed()));
     let unchanged = output.unchanged();
     let clock = Instant::now();
-    output.commit()?;
+    let files = output.produced();
+    // The replaced site is kept to be updated next time only when the cache knows it.
+    let spare = output.commit(previous.made_here)?;
     timings.push(("commit", clock.elapsed()));
     if let Some(made) = staging::identity(&opts.output)
-        && let Err(e) = PageCache::save(&opts.root, &opts.output, stamp, made, entries)
+        && let Err(e) = previous.save(&opts.root, &opts.output, made, entries, files, spare)
     {
         eprintln!("note: cannot write the build cache in {}: {e}", opts.root.join(".hindsight-cache").display());
     }
@@ -230,6 +235,15 @@ fn make(
 ) -> Result<Option<(String, cache::Entry)>, Failure> {
     let a = renderer.archive();
     let path = page.path(a);
+    // The spare site (two builds ago), being updated in place, may already have it.
+    if output.recycled()
+        && let Some(entry) = previous.spare_get(&path)
+        && renderer.key(page, &entry.links) == Some(entry.key)
+    {
+        output.leave(&path);
+        reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return Ok(Some((path, entry.clone())));
+    }
     if let Some(entry) = previous.get(&path)
         && renderer.key(page, &entry.links) == Some(entry.key)
         && output.keep(&path, entry.len, (!previous.made_here).then_some(entry.hash))

@@ -28,16 +28,25 @@ pub struct Entry {
     /// A hash of the bytes written, to check a file in an output folder this build did not
     /// make (one restored by CI from its cache) before taking it.
     pub hash: u128,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<String>,
+}
+
+/// What one site folder holds: its pages' entries and all of its files.
+#[derive(Default, Serialize, Deserialize)]
+pub struct Site {
+    /// The folder's (device, inode).
+    folder: (u64, u64),
+    pages: HashMap<String, Entry>,
+    files: Vec<String>,
 }
 
 #[derive(Default, Serialize, Deserialize)]
 pub struct PageCache {
     stamp: u128,
-    /// The output folder's (device, inode).
-    output: (u64, u64),
-    pages: HashMap<String, Entry>,
+    /// The output folder.
+    live: Site,
+    /// The site before it, kept beside it for the next build to update (`staging`).
+    spare: Option<Site>,
     /// Whether the output folder is the one the cache's build made: its files need no check.
     #[serde(skip)]
     pub made_here: bool,
@@ -45,36 +54,62 @@ pub struct PageCache {
 
 impl PageCache {
     /// The cache for builds of `root` into `output` with this `stamp`, or an empty one when
-    /// there is none to trust; `made` is the output folder as it is now.
-    pub fn load(root: &Path, output: &Path, stamp: u128, made: Option<(u64, u64)>) -> PageCache {
-        let mut cache = std::fs::read(file(root, output))
+    /// there is none to trust.
+    pub fn load(root: &Path, output: &Path, stamp: u128) -> PageCache {
+        std::fs::read(file(root, output))
             .ok()
-            .and_then(|bytes| serde_json::from_slice::<PageCache>(&bytes).ok())
+            .and_then(|bytes| postcard::from_bytes::<PageCache>(&bytes).ok())
             .filter(|c| c.stamp == stamp)
-            .unwrap_or_default();
-        cache.made_here = Some(cache.output) == made;
-        cache
+            .unwrap_or_else(|| PageCache { stamp, ..PageCache::default() })
     }
 
+    /// Notes which folder the output is now (under the build's lock): the cache's own, or
+    /// another whose files must be checked.
+    pub fn found_output(&mut self, folder: Option<(u64, u64)>) {
+        self.made_here = Some(self.live.folder) == folder;
+    }
+
+    /// The spare site's folder, as the cache knows it.
+    pub fn spare_folder(&self) -> Option<(u64, u64)> {
+        self.spare.as_ref().map(|s| s.folder)
+    }
+
+    /// The entry of `path` in the output folder.
     pub fn get(&self, path: &str) -> Option<&Entry> {
-        self.pages.get(path)
+        self.live.pages.get(path)
     }
 
-    /// Records this build's pages, made into the folder `made`. A cache that cannot be
-    /// written costs the next build time, not correctness: the error is for a note.
+    /// The entry of `path` in the spare site.
+    pub fn spare_get(&self, path: &str) -> Option<&Entry> {
+        self.spare.as_ref()?.pages.get(path)
+    }
+
+    /// Every file of the spare site.
+    pub fn spare_files(&self) -> &[String] {
+        self.spare.as_ref().map_or(&[], |s| &s.files)
+    }
+
+    /// Records this build's pages and files, made into the folder `made`, and the previous
+    /// site kept as the spare at `spare` (what this cache knew of the output folder, when
+    /// that was the folder it describes). A cache that cannot be written costs the next
+    /// build time, not correctness: the error is for a note.
     pub fn save(
+        self,
         root: &Path,
         output: &Path,
-        stamp: u128,
         made: (u64, u64),
         pages: HashMap<String, Entry>,
+        files: Vec<String>,
+        spare: Option<(u64, u64)>,
     ) -> std::io::Result<()> {
         let path = file(root, output);
         let dir = path.parent().unwrap_or(root);
         std::fs::create_dir_all(dir)?;
-        let cache = PageCache { stamp, output: made, pages, made_here: true };
+        let spare = spare.filter(|_| self.made_here).map(|folder| Site { folder, ..self.live });
+        let cache = PageCache { stamp: self.stamp, live: Site { folder: made, pages, files }, spare, made_here: true };
+        let bytes = postcard::to_allocvec(&cache).map_err(std::io::Error::other)?;
         let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-        serde_json::to_writer(std::io::BufWriter::new(temp.as_file_mut()), &cache)?;
+        std::io::Write::write_all(&mut temp, &bytes)?;
         temp.persist(&path).map_err(|e| e.error)?;
         Ok(())
     }
@@ -85,7 +120,7 @@ impl PageCache {
 fn file(root: &Path, output: &Path) -> PathBuf {
     let absolute = std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf());
     let name = Key::default().str(&absolute.to_string_lossy()).finish();
-    root.join(".hindsight-cache/build").join(format!("pages-{name:032x}.json"))
+    root.join(".hindsight-cache/build").join(format!("pages-{name:032x}.bin"))
 }
 
 /// A hash of a page's bytes, as `Entry::hash` records it.

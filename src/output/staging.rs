@@ -16,29 +16,41 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, bail};
 
 const STAGING: &str = ".hindsight-staging-";
 const OLD: &str = ".hindsight-old-";
+/// The site before the current one, kept for the next build to update in place.
+const SPARE: &str = ".hindsight-spare-";
 
 /// A build's output, staged in a directory beside the target until `commit`.
 pub struct Output {
     staging: PathBuf,
     target: PathBuf,
+    /// Where the site this build replaces is kept for the next build to update in place.
+    spare: PathBuf,
     journal: Journal,
     committed: bool,
     /// The site being replaced, when there is one.
     previous: Option<PathBuf>,
-    /// Files linked from it because they came out the same.
-    unchanged: std::sync::atomic::AtomicUsize,
+    /// Whether staging is the spare, the site of two builds ago, being brought up to date
+    /// rather than filled from nothing.
+    recycled: bool,
+    /// Files linked from the previous site or left as they were, because they came out the same.
+    unchanged: AtomicUsize,
+    /// Every file this build put in staging (or found right there), by path.
+    produced: Mutex<Vec<String>>,
 }
 
 impl Output {
     /// Takes the target's lock (waiting for another build of it), cleans up after builds
     /// that died, and prepares staging next to `target` (same file system, so the swap is
-    /// a rename).
-    pub fn create(target: &Path) -> Result<Output> {
+    /// a rename): the spare site kept by the last build when it is the folder `spare` says
+    /// (device, inode), to be brought up to date; otherwise a new, empty folder.
+    pub fn create(target: &Path, spare: Option<(u64, u64)>) -> Result<Output> {
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -47,20 +59,57 @@ impl Output {
         let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("site").to_string();
         let mut journal = Journal::lock(&parent, &name, target)?;
         journal.recover(target)?;
+        let spare_path = parent.join(format!("{SPARE}{name}"));
         let staging = journal.fresh(STAGING)?;
-        fs::create_dir(&staging)
-            .with_context(|| format!("cannot create a staging directory in {}", parent.display()))?;
+        // Taken under its journaled staging name, so a build that dies leaves nothing of it.
+        let found = fs::symlink_metadata(&spare_path).is_ok();
+        let recycled =
+            found && spare.is_some() && identity(&spare_path) == spare && fs::rename(&spare_path, &staging).is_ok();
+        if found && !recycled {
+            // A spare the cache does not describe: journaled for removal, never restored.
+            let stale = journal.fresh(STAGING)?;
+            fs::rename(&spare_path, &stale).with_context(|| format!("cannot remove {}", spare_path.display()))?;
+        }
+        if !recycled {
+            fs::create_dir(&staging)
+                .with_context(|| format!("cannot create a staging directory in {}", parent.display()))?;
+        }
         let previous = fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()).then(|| target.to_path_buf());
-        Ok(Output { staging, target: target.to_path_buf(), journal, committed: false, previous, unchanged: 0.into() })
+        Ok(Output {
+            staging,
+            target: target.to_path_buf(),
+            spare: spare_path,
+            journal,
+            committed: false,
+            previous,
+            recycled,
+            unchanged: 0.into(),
+            produced: Mutex::default(),
+        })
     }
 
     /// How many files so far were the previous site's, unchanged.
     pub fn unchanged(&self) -> usize {
-        self.unchanged.load(std::sync::atomic::Ordering::Relaxed)
+        self.unchanged.load(Ordering::Relaxed)
     }
 
-    /// Writes one file; `rel` uses `/` and must stay inside the output.
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+    /// Whether staging started as the spare site (see `create`).
+    pub fn recycled(&self) -> bool {
+        self.recycled
+    }
+
+    /// Every file of the staged site so far.
+    pub fn produced(&self) -> Vec<String> {
+        self.produced.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn record(&self, rel: &str) {
+        self.produced.lock().unwrap_or_else(|e| e.into_inner()).push(rel.to_string());
+    }
+
+    /// The path of `rel` in staging with its folder made, and what the spare had there
+    /// removed (never followed: a link is removed as a link).
+    fn place(&self, rel: &str) -> Result<PathBuf> {
         let path = Path::new(rel);
         if path.components().any(|c| !matches!(c, Component::Normal(_))) {
             bail!("refusing to write outside the output directory: {rel}");
@@ -69,11 +118,26 @@ impl Output {
         if let Some(dir) = full.parent() {
             fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        if let Some(old) = self.previous.as_ref().map(|p| p.join(path))
+        if self.recycled {
+            match fs::symlink_metadata(&full) {
+                Ok(m) if m.is_dir() => remove_tree(&full),
+                Ok(_) => fs::remove_file(&full),
+                Err(_) => Ok(()),
+            }
+            .with_context(|| format!("cannot replace {}", full.display()))?;
+        }
+        Ok(full)
+    }
+
+    /// Writes one file; `rel` uses `/` and must stay inside the output.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let full = self.place(rel)?;
+        self.record(rel);
+        if let Some(old) = self.previous.as_ref().map(|p| p.join(rel))
             && same_file_contents(&old, bytes)
             && fs::hard_link(&old, &full).is_ok()
         {
-            self.unchanged.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
         fs::write(&full, bytes).with_context(|| format!("cannot write {}", full.display()))
@@ -84,18 +148,49 @@ impl Output {
     /// `hash` is given, its bytes hash to it; `false` when it cannot, and the file must be made.
     pub fn keep(&self, rel: &str, len: u64, hash: Option<u128>) -> bool {
         let Some(old) = self.previous.as_ref().map(|p| p.join(rel)) else { return false };
-        let path = Path::new(rel);
-        let full = self.staging.join(path);
         let sized = fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && m.len() == len);
         let plain =
             sized && hash.is_none_or(|hash| fs::read(&old).is_ok_and(|bytes| super::cache::hash(&bytes) == hash));
-        let inside = path.components().all(|c| matches!(c, Component::Normal(_)));
-        let made = full.parent().is_none_or(|dir| fs::create_dir_all(dir).is_ok());
-        let kept = inside && plain && made && fs::hard_link(&old, &full).is_ok();
+        let kept = plain && self.place(rel).is_ok_and(|full| fs::hard_link(&old, &full).is_ok());
         if kept {
-            self.unchanged.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.record(rel);
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
         }
         kept
+    }
+
+    /// Leaves the spare's file at `rel` as it is: the build cache knows it holds what this
+    /// build would write there. Only for a recycled staging.
+    pub fn leave(&self, rel: &str) {
+        debug_assert!(self.recycled);
+        self.record(rel);
+        self.unchanged.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Removes the spare's files (`had`, all of them) that this build did not produce, and
+    /// the folders that leaves empty.
+    pub fn remove_others(&self, had: &[String]) -> Result<()> {
+        let produced: std::collections::HashSet<String> = self.produced().into_iter().collect();
+        for rel in had.iter().filter(|r| !produced.contains(*r)) {
+            let path = Path::new(rel);
+            if path.components().any(|c| !matches!(c, Component::Normal(_))) {
+                continue;
+            }
+            let full = self.staging.join(path);
+            match fs::remove_file(&full) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("cannot remove {}", full.display()));
+                }
+                _ => {}
+            }
+            // Emptied folders go too (a folder with anything left in it stays).
+            for dir in full.ancestors().skip(1).take_while(|d| *d != self.staging) {
+                if fs::remove_dir(dir).is_err() {
+                    break;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The previous site's folder as (device, inode), when there is one: the build cache
@@ -104,30 +199,39 @@ impl Output {
         identity(self.previous.as_deref()?)
     }
 
-    /// Puts the staged output in the target's place, then deletes the previous site.
-    pub fn commit(mut self) -> Result<()> {
+    /// Puts the staged output in the target's place. The previous site is deleted, or with
+    /// `keep_spare` kept beside it as the spare the next build updates in place; returns
+    /// the spare's (device, inode) when there is one.
+    pub fn commit(mut self, keep_spare: bool) -> Result<Option<(u64, u64)>> {
         self.committed = true;
         let replaced = self.swap(exchange);
-        // Whatever happened, what the journal lists is not needed any more (a failed swap
-        // put the old site back first).
+        // The old site, where the swap left it, becomes the spare (unless the next build
+        // could not know what it holds); whatever the journal still lists goes.
+        let spare = match &replaced {
+            Ok(Some(old)) if keep_spare && fs::rename(old, &self.spare).is_ok() => identity(&self.spare),
+            _ => None,
+        };
         let cleaned = self.journal.recover(&self.target);
         replaced?;
-        cleaned.with_context(|| format!("built, but cannot remove the previous site beside {}", self.target.display()))
+        cleaned
+            .with_context(|| format!("built, but cannot remove the previous site beside {}", self.target.display()))?;
+        Ok(spare)
     }
 
     /// Swaps in one step when `exchange` can; otherwise moves the old site aside (journaled,
     /// so a death between the two renames is undone by the next build) and the new one in.
-    fn swap(&mut self, exchange: fn(&Path, &Path) -> io::Result<bool>) -> Result<()> {
+    /// Returns where the old site now is, when there was one.
+    fn swap(&mut self, exchange: fn(&Path, &Path) -> io::Result<bool>) -> Result<Option<PathBuf>> {
         let moved = |e: io::Error| {
             anyhow::Error::new(e).context(format!("cannot move the new site into {}", self.target.display()))
         };
         if fs::symlink_metadata(&self.target).is_err() {
-            return fs::rename(&self.staging, &self.target).map_err(moved);
+            return fs::rename(&self.staging, &self.target).map(|()| None).map_err(moved);
         }
         // After the exchange the staging path holds the old site, which the journal lists
         // for `commit` to remove.
         if exchange(&self.staging, &self.target).map_err(moved)? {
-            return Ok(());
+            return Ok(Some(self.staging.clone()));
         }
         let old = self.journal.fresh(OLD)?;
         fs::rename(&self.target, &old)
@@ -136,7 +240,7 @@ impl Output {
             let _ = fs::rename(&old, &self.target);
             return Err(moved(e));
         }
-        Ok(())
+        Ok(Some(old))
     }
 }
 
@@ -307,16 +411,16 @@ mod tests {
         fs::create_dir_all(&target).unwrap();
         fs::write(target.join("stale.html"), "old").unwrap();
 
-        let out = Output::create(&target).unwrap();
+        let out = Output::create(&target, None).unwrap();
         out.write("a/index.html", b"new").unwrap();
         assert!(out.write("../escape.html", b"x").is_err());
         drop(out);
         assert!(target.join("stale.html").exists(), "an abandoned build leaves the old site");
         assert_eq!(leftovers(dir.path()), [".hindsight-public.lock", "public"]);
 
-        let out = Output::create(&target).unwrap();
+        let out = Output::create(&target, None).unwrap();
         out.write("a/index.html", b"new").unwrap();
-        out.commit().unwrap();
+        out.commit(false).unwrap();
         assert_eq!(fs::read_to_string(target.join("a/index.html")).unwrap(), "new");
         assert!(!target.join("stale.html").exists());
         assert_eq!(leftovers(dir.path()), [".hindsight-public.lock", "public"]);
@@ -336,12 +440,12 @@ mod tests {
         let inode = |p: &Path| fs::symlink_metadata(p).unwrap().ino();
         let same = inode(&target.join("same.html"));
 
-        let out = Output::create(&target).unwrap();
+        let out = Output::create(&target, None).unwrap();
         for (name, bytes) in [("same.html", "same"), ("changed.html", "after"), ("link.html", "secret")] {
             out.write(name, bytes.as_bytes()).unwrap();
         }
         assert_eq!(out.unchanged(), 1);
-        out.commit().unwrap();
+        out.commit(false).unwrap();
         assert_eq!(inode(&target.join("same.html")), same, "the same file, linked");
         assert_eq!(fs::read_to_string(target.join("changed.html")).unwrap(), "after");
         let link = fs::symlink_metadata(target.join("link.html")).unwrap();
@@ -354,12 +458,63 @@ mod tests {
     }
 
     #[test]
+    fn the_site_before_is_kept_as_the_spare_and_brought_up_to_date_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let read = |name: &str| fs::read_to_string(target.join(name)).ok();
+        let build = |spare, files: &[(&str, &str)], keep| {
+            let out = Output::create(&target, spare).unwrap();
+            for (name, text) in files {
+                out.write(name, text.as_bytes()).unwrap();
+            }
+            out.commit(keep).unwrap()
+        };
+        assert_eq!(build(None, &[("a.html", "1"), ("b/b.html", "1"), ("c/c.html", "1")], true), None, "no site before");
+        let spare = build(None, &[("a.html", "2"), ("b/b.html", "1")], true);
+        assert!(spare.is_some());
+        assert!(leftovers(dir.path()).contains(&".hindsight-spare-public".to_string()));
+
+        // The spare holds the first site: b is right there, a is made, c is not this site's.
+        let out = Output::create(&target, spare).unwrap();
+        assert!(out.recycled());
+        out.leave("b/b.html");
+        out.write("a.html", b"3").unwrap();
+        out.remove_others(&["a.html".into(), "b/b.html".into(), "c/c.html".into()]).unwrap();
+        assert_eq!(out.unchanged(), 1);
+        let next = out.commit(true).unwrap();
+        assert_eq!((read("a.html"), read("b/b.html")), (Some("3".into()), Some("1".into())));
+        assert!(!target.join("c").exists(), "an emptied folder goes too");
+
+        // A spare that is not the folder the cache describes is removed, never used.
+        let out = Output::create(&target, Some((0, 0))).unwrap();
+        assert!(!out.recycled());
+        out.write("a.html", b"4").unwrap();
+        out.commit(false).unwrap();
+        assert_eq!(leftovers(dir.path()), [".hindsight-public.lock", "public"]);
+        assert_eq!(leftovers(&target), ["a.html"]);
+        assert!(next.is_some());
+
+        // A build that dies while bringing the spare up to date loses the spare, not the site.
+        let spare = build(None, &[("a.html", "5")], true);
+        let mut out = Output::create(&target, spare).unwrap();
+        assert!(out.recycled());
+        out.write("a.html", b"half").unwrap();
+        out.committed = true; // killed
+        drop(out);
+        let out = Output::create(&target, spare).unwrap();
+        assert!(!out.recycled());
+        drop(out);
+        assert_eq!(read("a.html"), Some("5".into()));
+        assert_eq!(leftovers(dir.path()), [".hindsight-public.lock", "public"]);
+    }
+
+    #[test]
     fn the_two_rename_swap_works_where_exchange_does_not() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("site");
         fs::create_dir_all(&target).unwrap();
         fs::write(target.join("old.html"), "old").unwrap();
-        let mut out = Output::create(&target).unwrap();
+        let mut out = Output::create(&target, None).unwrap();
         out.write("new.html", b"new").unwrap();
         out.swap(|_, _| Ok(false)).unwrap();
         out.committed = true;
@@ -376,7 +531,7 @@ mod tests {
         let target = dir.path().join("public");
         fs::create_dir_all(&target).unwrap();
         fs::write(target.join("index.html"), "old").unwrap();
-        let mut out = Output::create(&target).unwrap();
+        let mut out = Output::create(&target, None).unwrap();
         out.write("index.html", b"half").unwrap();
         let old = out.journal.fresh(OLD).unwrap();
         fs::rename(&target, &old).unwrap();
@@ -386,7 +541,7 @@ mod tests {
         out.committed = true; // killed: nothing is cleaned up, the lock goes with the process
         drop(out);
 
-        let next = Output::create(&target).unwrap();
+        let next = Output::create(&target, None).unwrap();
         assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "old");
         drop(next);
         assert_eq!(leftovers(dir.path()), [".hindsight-public.lock", ".hindsight-staging-public-keep", "public"]);
