@@ -27,12 +27,16 @@ struct Stored {
     diagnostics: Vec<Diagnostic>,
 }
 
+/// Path -> (hash of the file's bytes, the stored result).
+type Kept = HashMap<PathBuf, (u128, Vec<u8>)>;
+
 /// The postmortems of the last build by file, and those of this one.
 pub struct ReadCache {
     file: PathBuf,
     stamp: u128,
-    /// Path -> (hash of the file's bytes, the stored result).
-    old: HashMap<PathBuf, (u128, Vec<u8>)>,
+    old: Kept,
+    /// Records in the file, older ones a later record replaced included.
+    records: usize,
     new: Mutex<Vec<(PathBuf, u128, Vec<u8>)>>,
 }
 
@@ -42,8 +46,8 @@ impl ReadCache {
     pub fn open(root: &Path, audience: Audience, stamp: u128) -> ReadCache {
         let name = if audience == Audience::Public { "read-public.bin" } else { "read.bin" };
         let file = root.join(".hindsight-cache/build").join(name);
-        let old = std::fs::read(&file).ok().and_then(|bytes| decode(&bytes, stamp)).unwrap_or_default();
-        ReadCache { file, stamp, old, new: Mutex::default() }
+        let (old, records) = std::fs::read(&file).ok().and_then(|bytes| decode(&bytes, stamp)).unwrap_or_default();
+        ReadCache { file, stamp, old, records, new: Mutex::default() }
     }
 
     /// The result kept for `rel` when its bytes hashed to `hash`, its body a range of the
@@ -85,42 +89,52 @@ impl ReadCache {
         }
     }
 
-    /// Writes this build's results for the next, unless they are the ones already kept. A
+    /// Writes this build's results for the next: only the changed ones, added at the end
+    /// of the file, until replaced records would make up half of it; then the file anew. A
     /// cache that cannot be written only costs the next build time: the error is for a note.
     pub fn save(self) -> std::io::Result<()> {
         let mut new = self.new.into_inner().unwrap_or_else(|e| e.into_inner());
-        let same =
-            new.len() == self.old.len() && new.iter().all(|(p, h, _)| self.old.get(p).is_some_and(|o| o.0 == *h));
-        if same {
+        let changed: Vec<_> =
+            new.iter().filter(|(p, h, _)| self.old.get(p).is_none_or(|o| o.0 != *h)).cloned().collect();
+        if changed.is_empty() && new.len() == self.old.len() {
             return Ok(());
+        }
+        if self.records > 0 && self.records + changed.len() <= 2 * new.len() {
+            let mut file = std::fs::OpenOptions::new().append(true).open(&self.file)?;
+            return std::io::Write::write_all(&mut file, &encode(&changed, None));
         }
         new.sort_by(|a, b| a.0.cmp(&b.0));
         let dir = self.file.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
         let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-        std::io::Write::write_all(&mut temp, &encode(&new, self.stamp))?;
+        std::io::Write::write_all(&mut temp, &encode(&new, Some(self.stamp)))?;
         temp.persist(&self.file).map_err(|e| e.error)?;
         Ok(())
     }
 }
 
-/// The cache file: the stamp, then per file its path, hash and stored result, each with
-/// its length (little-endian numbers).
-fn encode(entries: &[(PathBuf, u128, Vec<u8>)], stamp: u128) -> Vec<u8> {
-    let mut out = stamp.to_le_bytes().to_vec();
+/// The cache file: the stamp (at the start of a file), then per file its path, hash and
+/// stored result, each with its length, and a checksum of the record (little-endian
+/// numbers). Records added later replace earlier ones of the same path.
+fn encode(entries: &[(PathBuf, u128, Vec<u8>)], stamp: Option<u128>) -> Vec<u8> {
+    let mut out = stamp.map(|s| s.to_le_bytes().to_vec()).unwrap_or_default();
     for (path, hash, bytes) in entries {
+        let start = out.len();
         let path = path.to_string_lossy();
         out.extend_from_slice(&(path.len() as u32).to_le_bytes());
         out.extend_from_slice(path.as_bytes());
         out.extend_from_slice(&hash.to_le_bytes());
         out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
         out.extend_from_slice(bytes);
+        let sum = xxhash_rust::xxh3::xxh3_64(&out[start..]);
+        out.extend_from_slice(&sum.to_le_bytes());
     }
     out
 }
 
-/// What `encode` wrote with this `stamp`, or `None`.
-fn decode(mut bytes: &[u8], stamp: u128) -> Option<HashMap<PathBuf, (u128, Vec<u8>)>> {
+/// What `encode` wrote with this `stamp` and how many records, or `None`. Reading stops
+/// at a record cut short or spoilt (a build that died while adding to the file).
+fn decode(mut bytes: &[u8], stamp: u128) -> Option<(Kept, usize)> {
     fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
         let (head, rest) = bytes.split_at_checked(n)?;
         *bytes = rest;
@@ -132,12 +146,52 @@ fn decode(mut bytes: &[u8], stamp: u128) -> Option<HashMap<PathBuf, (u128, Vec<u
         return None;
     }
     let mut out = HashMap::new();
-    while !bytes.is_empty() {
-        let n = len(&mut bytes)? as usize;
-        let path = PathBuf::from(std::str::from_utf8(take(&mut bytes, n)?).ok()?);
-        let hash = u128_of(take(&mut bytes, 16)?)?;
-        let n = len(&mut bytes)? as usize;
-        out.insert(path, (hash, take(&mut bytes, n)?.to_vec()));
+    let mut records = 0;
+    let mut record = |bytes: &mut &[u8]| -> Option<()> {
+        let start = *bytes;
+        let n = len(bytes)? as usize;
+        let path = PathBuf::from(std::str::from_utf8(take(bytes, n)?).ok()?);
+        let hash = u128_of(take(bytes, 16)?)?;
+        let n = len(bytes)? as usize;
+        let stored = take(bytes, n)?.to_vec();
+        let sum = u64::from_le_bytes(take(bytes, 8)?.try_into().ok()?);
+        let written = start.len() - bytes.len() - 8;
+        (xxhash_rust::xxh3::xxh3_64(&start[..written]) == sum).then_some(())?;
+        out.insert(path, (hash, stored));
+        records += 1;
+        Some(())
+    };
+    while !bytes.is_empty() && record(&mut bytes).is_some() {}
+    Some((out, records))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, hash: u128, bytes: &[u8]) -> (PathBuf, u128, Vec<u8>) {
+        (PathBuf::from(path), hash, bytes.to_vec())
     }
-    Some(out)
+
+    #[test]
+    fn later_records_replace_earlier_ones_and_a_spoilt_tail_is_left_out() {
+        let mut file = encode(&[entry("a.md", 1, b"one"), entry("b.md", 2, b"two")], Some(7));
+        file.extend(encode(&[entry("a.md", 3, b"three")], None));
+        let (map, records) = decode(&file, 7).unwrap();
+        assert_eq!(records, 3);
+        assert_eq!(map[Path::new("a.md")], (3, b"three".to_vec()));
+        assert_eq!(map[Path::new("b.md")], (2, b"two".to_vec()));
+        assert!(decode(&file, 8).is_none(), "another stamp");
+
+        // A build died while adding a record: cut short, or its bytes spoilt.
+        let whole = file.len();
+        file.extend(encode(&[entry("c.md", 4, b"four")], None));
+        let cut = decode(&file[..file.len() - 3], 7).unwrap();
+        assert_eq!((cut.1, cut.0.contains_key(Path::new("c.md"))), (3, false));
+        let last = file.len() - 9;
+        file[last] ^= 1;
+        let spoilt = decode(&file, 7).unwrap();
+        assert_eq!((spoilt.1, spoilt.0.contains_key(Path::new("c.md"))), (3, false));
+        assert_eq!(decode(&file[..whole], 7).unwrap().1, 3);
+    }
 }

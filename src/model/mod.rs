@@ -558,7 +558,7 @@ impl Archive {
     }
 
     pub fn words(&self) -> &similar::Words {
-        self.words.get_or_init(|| similar::Words::new(&self.postmortems))
+        self.words.get_or_init(|| similar::Words::new(self.postmortems.len()))
     }
 
     /// How many action items are open: they come first in `action_items`.

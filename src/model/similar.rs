@@ -1,8 +1,6 @@
 //! "Has this happened before?": for a postmortem, the earlier postmortems most like it,
 //! scored by shared services and tags, then by shared words in title and summary.
 
-use std::collections::HashMap;
-
 use super::{Archive, Postmortem, TaxonomyKind, Term};
 
 /// How many similar postmortems a page lists.
@@ -27,39 +25,37 @@ pub struct Similar {
 }
 
 /// Every postmortem's meaningful words of title and summary (4+ letters, not a stop
-/// word), as sorted ids: built once per archive, compared many times.
-pub struct Words(Vec<Vec<u32>>);
+/// word), as sorted hashes, made for each postmortem the first time it is compared: a
+/// build that makes one page compares a few dozen, not the archive.
+pub struct Words(Vec<std::sync::OnceLock<Vec<u64>>>);
 
 impl Words {
-    pub fn new(pms: &[std::sync::Arc<Postmortem>]) -> Words {
+    pub fn new(count: usize) -> Words {
+        Words((0..count).map(|_| std::sync::OnceLock::new()).collect())
+    }
+
+    fn of<'a>(&'a self, pms: &[std::sync::Arc<Postmortem>], i: usize) -> &'a [u64] {
         const STOP: &[&str] =
             &["with", "from", "that", "this", "were", "when", "after", "into", "because", "minutes", "their", "than"];
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let split = |s: &str| s.split(|c: char| !c.is_alphanumeric()).map(str::to_lowercase).collect::<Vec<_>>();
-        let sets = pms
-            .iter()
-            .map(|pm| {
-                let mut words = split(&pm.title);
-                words.extend(split(pm.summary.as_deref().unwrap_or("")));
-                let mut set: Vec<u32> = words
-                    .into_iter()
-                    .filter(|w| w.chars().count() >= 4 && !STOP.contains(&w.as_str()))
-                    .map(|w| {
-                        let next = ids.len() as u32;
-                        *ids.entry(w).or_insert(next)
-                    })
-                    .collect();
-                set.sort_unstable();
-                set.dedup();
-                set
-            })
-            .collect();
-        Words(sets)
+        self.0[i].get_or_init(|| {
+            let pm = &pms[i];
+            let text = [pm.title.as_str(), pm.summary.as_deref().unwrap_or("")];
+            let mut set: Vec<u64> = text
+                .iter()
+                .flat_map(|s| s.split(|c: char| !c.is_alphanumeric()))
+                .map(str::to_lowercase)
+                .filter(|w| w.chars().count() >= 4 && !STOP.contains(&w.as_str()))
+                .map(|w| xxhash_rust::xxh3::xxh3_64(w.as_bytes()))
+                .collect();
+            set.sort_unstable();
+            set.dedup();
+            set
+        })
     }
 
     /// Shared words over all words of postmortems `a` and `b`.
-    fn jaccard(&self, a: usize, b: usize) -> f64 {
-        let (x, y) = (&self.0[a], &self.0[b]);
+    fn jaccard(&self, pms: &[std::sync::Arc<Postmortem>], a: usize, b: usize) -> f64 {
+        let (x, y) = (self.of(pms, a), self.of(pms, b));
         let (mut i, mut j, mut shared) = (0, 0, 0);
         while i < x.len() && j < y.len() {
             match x[i].cmp(&y[j]) {
@@ -124,8 +120,10 @@ pub fn similar(archive: &Archive, words: &Words, index: usize) -> Vec<Similar> {
         candidates.truncate(CANDIDATES);
     }
     candidates.sort_by(order);
-    let mut ranked: Vec<(usize, f64)> =
-        candidates.into_iter().map(|(m, score)| (m, f64::from(score) + 5.0 * words.jaccard(index, m))).collect();
+    let mut ranked: Vec<(usize, f64)> = candidates
+        .into_iter()
+        .map(|(m, score)| (m, f64::from(score) + 5.0 * words.jaccard(&archive.postmortems, index, m)))
+        .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     ranked
         .into_iter()

@@ -19,7 +19,8 @@ use crate::model::{
 };
 use crate::routes::{self, Page};
 
-/// A postmortem in a listing.
+/// A postmortem in a listing. Listings are remade when what `keys::card` hashes of a
+/// postmortem changes: a field read here must be hashed there.
 #[derive(Serialize)]
 pub struct Item<'a> {
     pub id: &'a str,
