@@ -177,9 +177,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         report(&opts.root, &mut broken);
         return Err(ContentErrors { count, after: PAGES_FAILED }.into());
     }
-    for (path, text) in renderer.search_files() {
-        output.write(path, text.as_bytes())?;
-    }
+    renderer.search_files().par_iter().try_for_each(|(path, text)| output.write(path, text.as_bytes()))?;
     for (path, bytes) in &renderer.static_files() {
         output.write(path, bytes)?;
     }

@@ -170,11 +170,13 @@ impl Output {
     /// Removes the spare's files (`had`, all of them) that this build did not produce, and
     /// the folders that leaves empty.
     pub fn remove_others(&self, had: &[String]) -> Result<()> {
+        use rayon::prelude::*;
         let produced: std::collections::HashSet<String> = self.produced().into_iter().collect();
-        for rel in had.iter().filter(|r| !produced.contains(*r)) {
+        let others: Vec<&String> = had.iter().filter(|r| !produced.contains(*r)).collect();
+        others.par_iter().try_for_each(|rel| {
             let path = Path::new(rel);
             if path.components().any(|c| !matches!(c, Component::Normal(_))) {
-                continue;
+                return Ok(());
             }
             let full = self.staging.join(path);
             match fs::remove_file(&full) {
@@ -183,14 +185,15 @@ impl Output {
                 }
                 _ => {}
             }
-            // Emptied folders go too (a folder with anything left in it stays).
+            // Emptied folders go too (a folder with anything left in it stays; of two
+            // removing the last files of one folder, one removes it).
             for dir in full.ancestors().skip(1).take_while(|d| *d != self.staging) {
                 if fs::remove_dir(dir).is_err() {
                     break;
                 }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The previous site's folder as (device, inode), when there is one: the build cache
