@@ -119,7 +119,7 @@ impl Part {
 /// Documents per run, on average: runs end after a document whose id hashes to a multiple
 /// of it (or at four times it), so where runs end does not move when a document is added,
 /// changed or removed elsewhere, and a build analyses only the runs that changed.
-const RUN: usize = 64;
+const RUN: usize = 256;
 
 /// The runs of `docs` (see `RUN`).
 fn runs(docs: &[Doc]) -> Vec<std::ops::Range<usize>> {
@@ -185,6 +185,16 @@ impl RunCache {
     }
 }
 
+thread_local! {
+    /// Word -> stem, kept by each worker across the runs it analyses: a run is small, and
+    /// an archive's runs share most of their words.
+    static STEMS: std::cell::RefCell<FxHashMap<Arc<str>, Arc<str>>> = Default::default();
+}
+
+fn cached_stem(word: &Arc<str>) -> Arc<str> {
+    STEMS.with_borrow_mut(|stems| stems.entry(word.clone()).or_insert_with(|| stem_of(word).into()).clone())
+}
+
 /// Splits and stems as the tantivy index does, with each word's stem cached (archives
 /// repeat their words), which makes the stemmer nearly free.
 struct Analyzer {
@@ -221,7 +231,7 @@ impl Analyzer {
                     Some(id) => *id,
                     None => {
                         let word: Arc<str> = token.text.as_str().into();
-                        let stem: Arc<str> = stem_of(&word).into();
+                        let stem = cached_stem(&word);
                         let id = *stems.entry(stem.clone()).or_insert_with(|| {
                             part.stems.push(stem);
                             part.postings.push(Postings::default());
