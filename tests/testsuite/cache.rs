@@ -170,3 +170,36 @@ fn the_cache_takes_files_from_another_folder_only_when_their_bytes_check_out() {
     assert_eq!(reused(&site.build().success()), 0);
     assert!(reused(&site.build().success()) > 0);
 }
+
+#[test]
+fn public_builds_take_nothing_internal_from_the_cache_whatever_was_built_before() {
+    let site = Site::fixture("public");
+    let leaks = |site: &Site| {
+        crate::public::output_text(site).into_iter().filter(|(_, text)| text.contains("intcanary")).count()
+    };
+    // Internal and public builds taking turns in one folder, each with the caches of the
+    // others: every public one is the bytes of a cold public build, with no canary.
+    for round in 0..3 {
+        site.build().success();
+        assert!(leaks(&site) > 0, "the internal build shows internal text");
+        site.run(&["build", "--public"]).success();
+        assert_eq!(leaks(&site), 0, "round {round}");
+        // The same edit in an internal span each time it comes round: cached and not.
+        site.patched(
+            "content/postmortems/public-one.md",
+            "content/postmortems/public-one.md",
+            &[(
+                "PUBCANARY-BODY",
+                &format!("PUBCANARY-BODY {round} <!-- internal -->INTCANARY-NEW-{round}<!-- /internal -->"),
+            )],
+        );
+    }
+    let warm = tree(&site.public());
+    std::fs::remove_dir_all(site.root().join(".hindsight-cache")).unwrap();
+    let fresh = site.root().join("fresh");
+    site.run(&["build", "--public", "-o", &fresh.to_string_lossy()]).success();
+    site.run(&["build", "--public"]).success();
+    assert_eq!(leaks(&site), 0);
+    assert!(tree(&site.public()) == tree(&fresh), "a cached public build is a cold one");
+    assert!(warm != tree(&fresh), "the last edit is in the new build");
+}
