@@ -478,9 +478,11 @@ pub fn files(archive: &Archive, cache: Option<&RunCache>) -> BTreeMap<String, St
         scripts.add(format!("w{n}"), "words", json(&map));
     }
 
+    // The keyword fields are independent of each other: each is made on its own worker.
+    let fields: Vec<_> =
+        KeywordField::ALL.par_iter().map(|&field| (field, values(&docs, field, &archive.config.severities))).collect();
     let mut facets = Vec::new();
-    for field in KeywordField::ALL {
-        let (values, per_doc) = values(&docs, field, &archive.config.severities);
+    for (field, (values, per_doc)) in fields {
         if !matches!(field, KeywordField::Author | KeywordField::Company) {
             let mut counts = vec![0; values.len()];
             for id in per_doc.iter().flatten() {
@@ -488,9 +490,19 @@ pub fn files(archive: &Archive, cache: Option<&RunCache>) -> BTreeMap<String, St
             }
             facets.push(Facet { field: field.name(), values: values.iter().map(|v| v.to_string()).collect(), counts });
         }
-        let docs: Vec<String> =
-            per_doc.iter().map(|ids| ids.iter().map(|i| format!("{i:x}")).collect::<Vec<_>>().join(",")).collect();
-        let payload = serde_json::json!({ field.name(): { "values": values, "docs": docs.join(";") } });
+        let mut docs = String::new();
+        for (d, ids) in per_doc.iter().enumerate() {
+            if d > 0 {
+                docs.push(';');
+            }
+            for (k, id) in ids.iter().enumerate() {
+                if k > 0 {
+                    docs.push(',');
+                }
+                let _ = std::fmt::Write::write_fmt(&mut docs, format_args!("{id:x}"));
+            }
+        }
+        let payload = serde_json::json!({ field.name(): { "values": values, "docs": docs }});
         scripts.add(format!("f-{}", field.name()), "facets", json(&payload));
     }
     for (n, chunk) in docs.chunks(CHUNK).enumerate() {
