@@ -1,6 +1,7 @@
 //! `hindsight init [DIR]`: an archive in an existing repository, ready to build: a commented
 //! `site.toml`, `content/postmortems/` with a sample postmortem from the theme's template,
-//! and the GitHub Actions workflow. Files that exist are kept, never overwritten.
+//! the GitHub Actions workflow and a `.gitignore` for what builds leave. Files that exist
+//! are kept, never overwritten.
 
 use std::io::Write;
 use std::path::Path;
@@ -30,6 +31,10 @@ default_visibility = "internal"
 "#;
 
 const WORKFLOW: &str = include_str!("../../examples/github-actions/postmortems.yml");
+
+/// What a build leaves in the archive that is not the archive: the output, the build cache
+/// and the spare site (see the README's `build`).
+const IGNORED: &str = "/public/\n/.hindsight-*\n";
 const SAMPLE_TITLE: &str = "Example: checkout errors after a config push";
 
 /// Writes what is missing in `dir`, says what it wrote and kept, and what to do next.
@@ -37,6 +42,16 @@ pub fn init(dir: &Path, out: &mut dyn Write) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     write_new(dir, "site.toml", SITE_TOML, out)?;
     write_new(dir, ".github/workflows/postmortems.yml", WORKFLOW, out)?;
+    let ignore = dir.join(".gitignore");
+    match std::fs::read_to_string(&ignore) {
+        Err(_) => write_new(dir, ".gitignore", IGNORED, out)?,
+        // Theirs is kept as it is; what it lacks is said, for them to add.
+        Ok(theirs) if !theirs.contains(".hindsight-") => writeln!(
+            out,
+            "note     .gitignore: add `/public/` and `/.hindsight-*` (the output, build cache and spare site)"
+        )?,
+        Ok(_) => writeln!(out, "kept     .gitignore (it exists)")?,
+    }
     let folder = dir.join(POSTMORTEMS);
     let has_postmortems = std::fs::read_dir(&folder).is_ok_and(|mut d| d.next().is_some());
     if has_postmortems {

@@ -111,6 +111,7 @@ fn init_makes_an_archive_that_builds_and_never_overwrites() {
     }
     let workflow = fs::read_to_string(dir.join(".github/workflows/postmortems.yml")).unwrap();
     assert!(workflow.contains("fetch-depth: 0"));
+    assert!(workflow.contains(".hindsight-cache"), "CI keeps the build cache");
     let built = std::process::Command::new(env!("CARGO_BIN_EXE_hindsight"))
         .args(["--root", dir.to_str().unwrap(), "build", "--drafts"])
         .output()
@@ -123,6 +124,18 @@ fn init_makes_an_archive_that_builds_and_never_overwrites() {
         run.stdout.contains("kept     site.toml (it exists)") && run.stdout.contains("kept     content/postmortems/")
     );
     assert_eq!(fs::read_to_string(dir.join("site.toml")).unwrap(), "title = \"Ours\"\n");
+
+    // What the builds left is ignored by Git; a `.gitignore` of theirs is never changed.
+    let ignored = std::process::Command::new("git").args(["init", "-q"]).current_dir(&dir).status().unwrap();
+    assert!(ignored.success());
+    let status = std::process::Command::new("git").args(["status", "--porcelain"]).current_dir(&dir).output().unwrap();
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(status.contains(".gitignore") && status.contains("content/"), "{status}");
+    assert!(!status.contains("public") && !status.contains(".hindsight"), "{status}");
+    fs::write(dir.join(".gitignore"), "target/\n").unwrap();
+    let run = site.run(&["init", dir.to_str().unwrap()]).success();
+    assert!(run.stdout.contains("note     .gitignore: add `/public/` and `/.hindsight-*`"), "{}", run.stdout);
+    assert_eq!(fs::read_to_string(dir.join(".gitignore")).unwrap(), "target/\n");
 }
 
 /// A danluu-style list: ten categories of twenty, every tenth entry from Google with the
