@@ -37,6 +37,12 @@ pub fn source_digest() -> u128 {
     u128::from_str_radix(env!("HINDSIGHT_SOURCE_DIGEST"), 16).unwrap_or_default()
 }
 
+/// The hash caches compare files and pages by. A postmortem's `digest` and the read cache's
+/// key for its file must be this same hash of the same bytes, so there is one of it.
+pub fn digest(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
 /// The content of the archive has errors; they were already printed with their positions.
 #[derive(Debug, thiserror::Error)]
 #[error("{count} error{s} in the archive{after}", s = if *count == 1 { "" } else { "s" })]

@@ -179,7 +179,7 @@ impl Workspace {
             ingest::markdown_files(&self.root, POSTMORTEMS, &config.ignore).map_err(|d| anyhow::anyhow!("{d}"))?;
         let cache = self.options.cache.then(|| {
             let settings = std::fs::read(self.root.join("site.toml")).unwrap_or_default();
-            let stamp = xxhash_rust::xxh3::xxh3_128(&[&crate::source_digest().to_le_bytes()[..], &settings].concat());
+            let stamp = crate::digest(&[&crate::source_digest().to_le_bytes()[..], &settings].concat());
             ReadCache::open(&self.cache_root, self.options.audience, stamp)
         });
         let checked: Vec<(PathBuf, Checked)> = files
@@ -248,7 +248,7 @@ impl Workspace {
             Ok(bytes) => bytes,
             Err(d) => return failed(d),
         };
-        let hash = xxhash_rust::xxh3::xxh3_128(&bytes);
+        let hash = crate::digest(&bytes);
         let text = || std::str::from_utf8(&bytes).ok().map(Arc::<str>::from);
         if let Some((pm, diagnostics)) = cache.and_then(|cache| cache.get(rel, hash, text)) {
             return Checked { doc: OnceLock::new(), claimed_id: None, postmortem: Some(with_history(pm)), diagnostics };

@@ -251,7 +251,7 @@ fn make(
     }
     let (path, html, links) = renderer.render_traced(page).map_err(Failure::Render)?;
     output.write(&path, html.as_bytes()).map_err(Failure::Write)?;
-    let (len, hash) = (html.len() as u64, cache::hash(html.as_bytes()));
+    let (len, hash) = (html.len() as u64, crate::digest(html.as_bytes()));
     Ok(renderer.key(page, &links).map(|key| (path, cache::Entry { key, len, hash, links })))
 }
 

@@ -337,7 +337,7 @@ pub fn postmortem(
         timeline,
         source: doc.path.clone(),
         body,
-        digest: xxhash_rust::xxh3::xxh3_128(doc.text.as_bytes()),
+        digest: crate::digest(doc.text.as_bytes()),
     };
     (Some(pm), diagnostics)
 }

@@ -122,8 +122,3 @@ fn file(root: &Path, output: &Path) -> PathBuf {
     let name = Key::default().str(&absolute.to_string_lossy()).finish();
     root.join(".hindsight-cache/build").join(format!("pages-{name:032x}.bin"))
 }
-
-/// A hash of a page's bytes, as `Entry::hash` records it.
-pub fn hash(bytes: &[u8]) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(bytes)
-}
