@@ -84,7 +84,7 @@ pub fn read(line: &str) -> Option<Result<Stamp, Invalid>> {
         .max()
         .unwrap_or(0);
     let mut date = None;
-    if let Some((tm, n)) = longest(DATES, &norm[at..]) {
+    if let Some((tm, n)) = date_prefix(&norm[at..]) {
         let (Some(month), Some(day)) = (tm.month(), tm.day()) else { return None };
         let year = tm.year();
         if Date::new(year.unwrap_or(2024), month, day).is_err() {
@@ -98,7 +98,7 @@ pub fn read(line: &str) -> Option<Result<Stamp, Invalid>> {
         at += n;
         at += connector(&norm[at..]);
     }
-    let time = match longest(TIMES, &norm[at..]) {
+    let time = match time_prefix(&norm[at..]) {
         Some((tm, n)) => {
             let Ok(time) = tm.to_time() else { return invalid(at, n) };
             at += n;
@@ -114,6 +114,50 @@ pub fn read(line: &str) -> Option<Result<Stamp, Invalid>> {
     at += used;
     let rest = norm[at..].trim_start_matches(['*', '_', '`', ']', ')', ' ', '\t', ':', '-', '—', '–', '|', ',']);
     Some(Ok(Stamp { date, time, zone, span: open..open + map[at], rest: open + map[norm.len() - rest.len()] }))
+}
+
+/// The date `s` starts with: `2021-02-04` read directly, being how most timelines are
+/// written (trying every format on every line was the costliest part of reading a
+/// postmortem), anything else by `longest`. The direct reading is taken only where no
+/// format could read further, which the tests check against `longest`.
+fn date_prefix(s: &str) -> Option<(BrokenDownTime, usize)> {
+    let iso = || {
+        let b = s.as_bytes();
+        let shaped = b.len() >= 10 && b[4] == b'-' && b[7] == b'-';
+        if !shaped || !(b[..4].iter().chain(&b[5..7]).chain(&b[8..10])).all(u8::is_ascii_digit) || continues(&s[10..]) {
+            return None;
+        }
+        let mut tm = BrokenDownTime::default();
+        tm.set_year(Some(number(&b[..4]))).ok()?;
+        tm.set_month(Some(number(&b[5..7]) as i8)).ok()?;
+        tm.set_day(Some(number(&b[8..10]) as i8)).ok()?;
+        Some((tm, 10))
+    };
+    iso().or_else(|| longest(DATES, s))
+}
+
+/// The time `s` starts with: a 24-hour `21:45` read directly (see `date_prefix`), anything
+/// else (seconds, am/pm, one-digit hours) by `longest`.
+fn time_prefix(s: &str) -> Option<(BrokenDownTime, usize)> {
+    let hh_mm = || {
+        let b = s.as_bytes();
+        let shaped = b.len() >= 5 && b[2] == b':' && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit());
+        // What follows could make another format read further: `:SS`, ` pm`, `PM`.
+        let after = s.get(5..)?.trim_start_matches(' ');
+        if !shaped || continues(&s[5..]) || after.starts_with(['a', 'A', 'p', 'P']) {
+            return None;
+        }
+        let mut tm = BrokenDownTime::default();
+        tm.set_hour(Some(number(&b[..2]) as i8)).ok()?;
+        tm.set_minute(Some(number(&b[3..5]) as i8)).ok()?;
+        Some((tm, 5))
+    };
+    hh_mm().or_else(|| longest(TIMES, s))
+}
+
+/// The value of a few ASCII digits.
+fn number(digits: &[u8]) -> i16 {
+    digits.iter().fold(0, |n, d| n * 10 + i16::from(d - b'0'))
 }
 
 /// The format of `formats` that reads furthest into `s`; the first of equals, so month
@@ -175,7 +219,7 @@ fn connector(s: &str) -> usize {
     let trimmed = s.trim_start_matches([',', ' ', '\t', 'T', '@', '-', '–']);
     let trimmed = trimmed.strip_prefix("at ").map(str::trim_start).unwrap_or(trimmed);
     // Only a connector when a time follows; otherwise the date stands alone.
-    if longest(TIMES, trimmed).is_some() || shape(trimmed) > 0 { s.len() - trimmed.len() } else { 0 }
+    if time_prefix(trimmed).is_some() || shape(trimmed) > 0 { s.len() - trimmed.len() } else { 0 }
 }
 
 /// A zone word right after the time, with the bytes it takes (`(UTC)`, ` PST`, `Z`).
@@ -299,4 +343,49 @@ fn normalise(line: &str) -> (String, Vec<usize>) {
     }
     map.push(i);
     (out, map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The direct readings must agree with the format table wherever they answer at all.
+    #[test]
+    fn direct_readings_agree_with_the_format_table() {
+        let lines = [
+            "2019-12-25 03:17 Impact begins",
+            "2019-12-25T03:17:00Z deploy",
+            "2024-02-30 10:00",
+            "2024-13-01 10:00",
+            "2024-1-05 10:00",
+            "2024-01-0510:00",
+            "2024-01-05: frozen",
+            "2024-01-05",
+            "03:17 pm alert",
+            "03:17PM",
+            "03:17 Alert fires",
+            "03:17 paged",
+            "03:17:45 restart",
+            "03:17:4x",
+            "23:59 done",
+            "24:00 midnight",
+            "12:60 late",
+            "3:17 short",
+            "031:17",
+            "00:00",
+            "12:30",
+            "12:30, then",
+        ];
+        let mut direct = 0;
+        for line in lines {
+            let table = longest(DATES, line).map(|(tm, n)| (tm.year(), tm.month(), tm.day(), n));
+            let read = date_prefix(line).map(|(tm, n)| (tm.year(), tm.month(), tm.day(), n));
+            assert_eq!(read, table, "date of {line:?}");
+            let table = longest(TIMES, line).map(|(tm, n)| (tm.to_time().ok(), n));
+            let read = time_prefix(line).map(|(tm, n)| (tm.to_time().ok(), n));
+            assert_eq!(read, table, "time of {line:?}");
+            direct += usize::from(line.len() >= 5 && (line.as_bytes()[4] == b'-' || line.as_bytes()[2] == b':'));
+        }
+        assert!(direct > 10, "the lines exercise the direct readings");
+    }
 }
