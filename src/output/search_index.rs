@@ -17,11 +17,10 @@
 //! - `m-*.js`: id, title, date, severity, services, summary and link of 25 documents.
 
 use std::collections::BTreeMap;
-use std::hash::Hasher;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
@@ -310,8 +309,11 @@ struct Manifest {
     norms: Vec<u32>,
     expansions: usize,
     typo_min: usize,
-    /// The hash of every other file's content, in each file's name: `s<N>-<hash>.js`.
-    hash: String,
+    /// Each other file's content hash, which completes its name (`s<N>-<hash>.js`): per
+    /// kind of file (`s`, `p`, `w`, `m`, or a facet's whole name `f-<field>`), the hashes of
+    /// its files in order, `HASH_LEN` hex digits each.
+    hashes: BTreeMap<String, String>,
+    hash_len: usize,
     /// First stem of each shard of postings (`s<N>`) and of their positions (`p<N>`).
     stems: Vec<String>,
     /// First word of each shard of words (`w<N>`).
@@ -330,10 +332,13 @@ struct Facet {
     counts: Vec<usize>,
 }
 
-/// The index's script files, named once all are made: `<name>-<hash>.js`, the hash of all
-/// of their content, so a browser holding one deploy's manifest never mixes in files of
-/// the next. (A new postmortem renumbers the documents after it, which changes nearly
-/// every file anyway, so one hash for all costs a browser's cache little.)
+/// Hex digits of a file's content hash in its name.
+const HASH_LEN: usize = 8;
+
+/// The index's script files, each named by its own content: `<name>-<hash>.js`. A browser
+/// holding one deploy's manifest never mixes in files of the next, and an edit renames
+/// only the files whose content it changed (a metadata chunk, the shards of the words it
+/// touched), so a deploy that syncs by content uploads those, not the whole index.
 #[derive(Default)]
 struct Scripts {
     files: Vec<(String, &'static str, String)>,
@@ -345,22 +350,23 @@ impl Scripts {
         self.files.push((name, call, payload));
     }
 
-    fn finish(self) -> (String, BTreeMap<String, String>) {
-        let mut hasher = FxHasher::default();
-        for (name, _, payload) in &self.files {
-            hasher.write(name.as_bytes());
-            hasher.write(payload.as_bytes());
-        }
-        let hash = format!("{:012x}", hasher.finish() >> 16);
+    /// The files by output path, and the manifest's `hashes`. Files of one kind must be
+    /// added in order (`s0`, `s1`, ...).
+    fn finish(self) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+        let mut hashes: BTreeMap<String, String> = BTreeMap::new();
         let files = self
             .files
             .into_iter()
             .map(|(name, call, payload)| {
+                let hash = xxhash_rust::xxh3::xxh3_64(payload.as_bytes()) >> (64 - 4 * HASH_LEN);
+                let hash = format!("{hash:0width$x}", width = HASH_LEN);
+                let kind = name.trim_end_matches(|c: char| c.is_ascii_digit());
+                hashes.entry(kind.to_string()).or_default().push_str(&hash);
                 let file = format!("{name}-{hash}.js");
                 (format!("{}{file}", routes::SEARCH_INDEX), format!("hindsightIndex.{call}({file:?},{payload});\n"))
             })
             .collect();
-        (hash, files)
+        (files, hashes)
     }
 }
 
@@ -516,7 +522,7 @@ pub fn files(archive: &Archive, cache: Option<&RunCache>) -> BTreeMap<String, St
             .collect();
         scripts.add(format!("m{n}"), "meta", json(&rows));
     }
-    let (hash, mut files) = scripts.finish();
+    let (mut files, hashes) = scripts.finish();
     let manifest = Manifest {
         page: routes::POSTMORTEM_PATTERN,
         docs: n,
@@ -538,7 +544,8 @@ pub fn files(archive: &Archive, cache: Option<&RunCache>) -> BTreeMap<String, St
         expansions: query::MAX_EXPANSIONS,
         typo_min: query::TYPO_MIN_CHARS,
         severities: archive.config.severities.clone(),
-        hash,
+        hashes,
+        hash_len: HASH_LEN,
         stems,
         words: word_firsts,
         facets,

@@ -23,6 +23,11 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// The names of the search index's files in the last build.
+fn index_files(site: &Site) -> std::collections::BTreeSet<String> {
+    tree(&site.public().join("search/index")).into_keys().collect()
+}
+
 /// How many pages the build took from the cache, from its summary line.
 fn reused(run: &Run) -> usize {
     let Some((_, after)) = run.stdout.split_once(" files unchanged, ") else { return 0 };
@@ -70,6 +75,7 @@ fn a_warm_build_makes_the_bytes_a_cold_build_makes() {
     let pages = same_as_cold(&site, "nothing", &today);
     assert!(pages > 50, "an unchanged archive's pages come from the cache: {pages}");
 
+    let index_before = index_files(&site);
     // A body edit that links the file of a postmortem it shares nothing else with: only the
     // link ties the page to it.
     site.patched(
@@ -80,6 +86,11 @@ fn a_warm_build_makes_the_bytes_a_cold_build_makes() {
     let after_body = same_as_cold(&site, "body", &today);
     // Its page, its JSON and the export file holding it: its listings show no body.
     assert_eq!(pages - after_body, 3, "only what shows the body is made again");
+    // The search index files are named by their own content: the ones holding the words the
+    // edit added get new names, the rest (metadata, most shards) keep theirs.
+    let index_after = index_files(&site);
+    let renamed = index_after.difference(&index_before).count();
+    assert!(renamed > 0 && renamed * 3 < index_after.len(), "{renamed} of {} index files renamed", index_after.len());
     // The title of a postmortem that a later one lists as similar, and that lists pages show.
     site.patched(INVENTORY, INVENTORY, &[("title: \"Black Friday", "title: \"Holiday")]);
     same_as_cold(&site, "title", &today);

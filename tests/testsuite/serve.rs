@@ -464,9 +464,14 @@ fn serve_public_leaks_nothing_after_an_incremental_rebuild() {
     names.extend((0..count("stems")).flat_map(|n| [format!("s{n}"), format!("p{n}")]));
     names.extend((0..count("words")).map(|n| format!("w{n}")));
     names.extend((0..chunks).map(|n| format!("m{n}")));
-    let hash = m["hash"].as_str().unwrap();
     let mut index = vec![manifest.to_lowercase()];
+    let len = m["hash_len"].as_u64().unwrap() as usize;
     for name in names {
+        let (kind, n) = match name.find(|c: char| c.is_ascii_digit()) {
+            Some(at) => (&name[..at], name[at..].parse::<usize>().unwrap()),
+            None => (name.as_str(), 0),
+        };
+        let hash = &m["hashes"][kind].as_str().unwrap()[n * len..(n + 1) * len];
         let file = server.get(&format!("/search/index/{name}-{hash}.js"));
         assert_eq!(file.status, 200, "{name}");
         index.push(file.body.to_lowercase());

@@ -84,8 +84,12 @@
       });
     });
   }
-  // An index file by name (`s3`), as the manifest's hash completes it.
-  Index.prototype.file = function (name) { return name + "-" + this.m.hash + ".js"; };
+  // An index file by name (`s3`, `f-tag`), completed with its content hash: the manifest
+  // has each kind's hashes (`s`, or a facet's whole name) one after another.
+  Index.prototype.file = function (name) {
+    var k = /^([a-z]+)(\d+)$/.exec(name), kind = k ? k[1] : name, n = k ? Number(k[2]) : 0;
+    return name + "-" + this.m.hashes[kind].substr(n * this.m.hash_len, this.m.hash_len) + ".js";
+  };
   // The shard (of `list`, sorted first keys) where `key` would be.
   function shardOf(list, key) {
     var lo = 0, hi = list.length - 1, found = 0;
