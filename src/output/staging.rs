@@ -43,6 +43,9 @@ pub struct Output {
     unchanged: AtomicUsize,
     /// Every file this build put in staging (or found right there), by path.
     produced: Mutex<Vec<String>>,
+    /// Folders of staging known to exist: most files share a folder with others, and
+    /// making it again for each costs two system calls (`mkdir`, then a `stat` on EEXIST).
+    folders: Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 impl Output {
@@ -85,6 +88,7 @@ impl Output {
             recycled,
             unchanged: 0.into(),
             produced: Mutex::default(),
+            folders: Mutex::default(),
         })
     }
 
@@ -116,7 +120,11 @@ impl Output {
         }
         let full = self.staging.join(path);
         if let Some(dir) = full.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            let folders = || self.folders.lock().unwrap_or_else(|e| e.into_inner());
+            if !folders().contains(dir) {
+                fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                folders().insert(dir.to_path_buf());
+            }
         }
         if self.recycled {
             match fs::symlink_metadata(&full) {
