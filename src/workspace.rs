@@ -264,7 +264,8 @@ impl Workspace {
                     cache.put(rel, hash, &loaded.doc.text, pm, &diagnostics);
                 }
                 let claimed_id = Some(loaded.raw.id.clone().unwrap_or_else(|| slugify(&loaded.doc.file_stem())));
-                let Loaded { doc, .. } = loaded;
+                let Loaded { mut doc, .. } = loaded;
+                doc.shed();
                 Checked { doc: OnceLock::from(Some(doc)), claimed_id, postmortem: pm.map(with_history), diagnostics }
             }
             Err(d) => failed(d),

@@ -139,7 +139,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     };
     // The static search index is made beside the pages: its merging steps run on one
     // thread, which the page jobs keep the other core busy through.
-    let (results, _) = rayon::join(
+    let (results, search) = rayon::join(
         || -> Vec<Result<Option<(String, cache::Entry)>, Failure>> {
             pages
                 .par_iter()
@@ -151,10 +151,11 @@ pub fn build(opts: &Options) -> Result<Summary> {
                 })
                 .collect()
         },
-        || {
+        || -> Result<()> {
             let clock = Instant::now();
-            renderer.search_files();
+            let written = renderer.write_search_files(&mut |path, text| output.write(&path, text.as_bytes()));
             spent("search index", clock.elapsed());
+            written
         },
     );
     let (mut broken, mut unwritten, mut entries) = (Vec::new(), Vec::new(), HashMap::new());
@@ -177,7 +178,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         report(&opts.root, &mut broken);
         return Err(ContentErrors { count, after: PAGES_FAILED }.into());
     }
-    renderer.search_files().par_iter().try_for_each(|(path, text)| output.write(path, text.as_bytes()))?;
+    search?;
     for (path, bytes) in &renderer.static_files() {
         output.write(path, bytes)?;
     }

@@ -23,7 +23,7 @@ use minijinja::value::Serde;
 use minijinja::{Value, context};
 
 use crate::diagnostics::Diagnostic;
-use crate::model::similar::{self, Similar};
+use crate::model::similar;
 use crate::model::{Archive, TaxonomyKind};
 use crate::routes::{self, Page};
 pub use highlight::{Highlighter, escape};
@@ -39,8 +39,6 @@ pub struct Renderer {
     highlighter: Arc<Highlighter>,
     /// Source file -> id of every published postmortem, to turn file links into page links.
     by_path: HashMap<PathBuf, String>,
-    /// Each postmortem's similar ones, found once: its page and its key both need them.
-    similar: Vec<std::sync::OnceLock<Vec<Similar>>>,
     /// What pages' keys are made of (`keys`), on first use.
     parts: std::sync::OnceLock<keys::Parts>,
     /// The static search index, made on first use.
@@ -66,14 +64,21 @@ impl Renderer {
             )
             .collect();
         let shared = context! { site => ser(&archive.config), nav };
-        let similar = archive.postmortems.iter().map(|_| Default::default()).collect();
         let (search_files, parts) = Default::default();
-        Renderer { archive, theme, highlighter, by_path, similar, parts, search_files, search_cache: None, shared }
+        Renderer { archive, theme, highlighter, by_path, parts, search_files, search_cache: None, shared }
     }
 
-    /// The files of the static search index, by output path.
+    /// The files of the static search index, by output path, made once and kept (`serve`
+    /// answers requests for them).
     pub fn search_files(&self) -> &std::collections::BTreeMap<String, String> {
         self.search_files.get_or_init(|| search_index::files(&self.archive, self.search_cache.as_ref()))
+    }
+
+    /// Makes the files of the static search index and hands each to `sink` as it is made:
+    /// `build` writes them while pages are still being made rather than holding them all
+    /// (180 MB at 100,000 postmortems).
+    pub fn write_search_files(&self, sink: search_index::Sink) -> anyhow::Result<()> {
+        search_index::write_files(&self.archive, self.search_cache.as_ref(), sink)
     }
 
     /// Keeps the search index's analysed runs in `dir` between builds (`build` does).
@@ -93,11 +98,6 @@ impl Renderer {
     /// Static files of the theme, by output path.
     pub fn static_files(&self) -> Vec<(String, Vec<u8>)> {
         self.theme.statics.iter().map(|(n, b)| (format!("{}{n}", routes::STATIC), b.clone())).collect()
-    }
-
-    /// Postmortem `i`'s similar ones.
-    fn similar(&self, i: usize) -> &[Similar] {
-        self.similar[i].get_or_init(|| similar::similar(&self.archive, self.archive.words(), i))
     }
 
     /// Output path (relative, with `/`) and HTML of one page.
@@ -121,7 +121,9 @@ impl Renderer {
             }
             Page::Home => ("index.html", ser(&pages::HomeView::new(a))),
             Page::Postmortem(i) => {
-                let mut view = postmortem_view(i, a, &self.by_path, &self.highlighter, self.similar(i));
+                // Found for the page alone and not kept: its key stands for them without them.
+                let similar = similar::similar(a, a.words(), i);
+                let mut view = postmortem_view(i, a, &self.by_path, &self.highlighter, &similar);
                 links = std::mem::take(&mut view.links);
                 ("postmortem.html", ser(&view))
             }

@@ -339,34 +339,28 @@ const HASH_LEN: usize = 8;
 /// holding one deploy's manifest never mixes in files of the next, and an edit renames
 /// only the files whose content it changed (a metadata chunk, the shards of the words it
 /// touched), so a deploy that syncs by content uploads those, not the whole index.
-#[derive(Default)]
-struct Scripts {
-    files: Vec<(String, &'static str, String)>,
+///
+/// Each file goes to the sink as soon as it is made, so that no two are held at once: at
+/// 100,000 postmortems the index is 180 MB.
+struct Scripts<'a> {
+    /// The manifest's `hashes`.
+    hashes: BTreeMap<String, String>,
+    sink: Sink<'a>,
 }
 
-impl Scripts {
-    /// `name`'s file calls `hindsightIndex.<call>(its file name, payload)`.
-    fn add(&mut self, name: String, call: &'static str, payload: String) {
-        self.files.push((name, call, payload));
-    }
+/// Where the index's files go, by path under the output root.
+pub type Sink<'a> = &'a mut dyn FnMut(String, String) -> anyhow::Result<()>;
 
-    /// The files by output path, and the manifest's `hashes`. Files of one kind must be
-    /// added in order (`s0`, `s1`, ...).
-    fn finish(self) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
-        let mut hashes: BTreeMap<String, String> = BTreeMap::new();
-        let files = self
-            .files
-            .into_iter()
-            .map(|(name, call, payload)| {
-                let hash = xxhash_rust::xxh3::xxh3_64(payload.as_bytes()) >> (64 - 4 * HASH_LEN);
-                let hash = format!("{hash:0width$x}", width = HASH_LEN);
-                let kind = name.trim_end_matches(|c: char| c.is_ascii_digit());
-                hashes.entry(kind.to_string()).or_default().push_str(&hash);
-                let file = format!("{name}-{hash}.js");
-                (format!("{}{file}", routes::SEARCH_INDEX), format!("hindsightIndex.{call}({file:?},{payload});\n"))
-            })
-            .collect();
-        (files, hashes)
+impl Scripts<'_> {
+    /// `name`'s file calls `hindsightIndex.<call>(its file name, payload)`. Files of one
+    /// kind must come in order (`s0`, `s1`, ...).
+    fn add(&mut self, name: String, call: &'static str, payload: String) -> anyhow::Result<()> {
+        let hash = xxhash_rust::xxh3::xxh3_64(payload.as_bytes()) >> (64 - 4 * HASH_LEN);
+        let hash = format!("{hash:0width$x}", width = HASH_LEN);
+        let kind = name.trim_end_matches(|c: char| c.is_ascii_digit());
+        self.hashes.entry(kind.to_string()).or_default().push_str(&hash);
+        let file = format!("{name}-{hash}.js");
+        (self.sink)(format!("{}{file}", routes::SEARCH_INDEX), format!("hindsightIndex.{call}({file:?},{payload});\n"))
     }
 }
 
@@ -393,9 +387,20 @@ fn shards<T>(entries: Vec<(String, T)>, size: impl Fn(&str, &T) -> usize) -> Vec
     out
 }
 
-/// Every file of the static index, by path under the output root; the runs' analyses
-/// come from `cache` where it has them.
+/// Every file of the static index, by path under the output root.
 pub fn files(archive: &Archive, cache: Option<&RunCache>) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    let kept = write_files(archive, cache, &mut |path, text| {
+        files.insert(path, text);
+        Ok(())
+    });
+    debug_assert!(kept.is_ok(), "keeping files in a map cannot fail");
+    files
+}
+
+/// Makes every file of the static index and hands each to `sink` as it is made; the runs'
+/// analyses come from `cache` where it has them.
+pub fn write_files(archive: &Archive, cache: Option<&RunCache>, sink: Sink) -> anyhow::Result<()> {
     let docs = documents(&archive.postmortems, &archive.external);
     let n = docs.len();
     // Runs of consecutive documents, each analysed by one worker.
@@ -466,14 +471,14 @@ pub fn files(archive: &Archive, cache: Option<&RunCache>) -> BTreeMap<String, St
     drop(postings);
     drop(parts);
 
-    let mut scripts = Scripts::default();
+    let mut scripts = Scripts { hashes: BTreeMap::new(), sink };
     let mut stems = Vec::new();
     for (n, shard) in shards(encoded, |k, (post, _)| k.len() + post.len() + 6).into_iter().enumerate() {
         stems.push(shard[0].0.clone());
         let (post, pos): (BTreeMap<&str, &str>, BTreeMap<&str, &str>) =
             shard.iter().map(|(k, (a, b))| ((k.as_str(), a.as_str()), (k.as_str(), b.as_str()))).unzip();
-        scripts.add(format!("s{n}"), "shard", json(&post));
-        scripts.add(format!("p{n}"), "positions", json(&pos));
+        scripts.add(format!("s{n}"), "shard", json(&post))?;
+        scripts.add(format!("p{n}"), "positions", json(&pos))?;
     }
 
     word_list.sort_unstable();
@@ -481,7 +486,7 @@ pub fn files(archive: &Archive, cache: Option<&RunCache>) -> BTreeMap<String, St
     for (n, shard) in shards(word_list, |k, v| k.len() + v.len() + 6).into_iter().enumerate() {
         word_firsts.push(shard[0].0.clone());
         let map: BTreeMap<&str, &str> = shard.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        scripts.add(format!("w{n}"), "words", json(&map));
+        scripts.add(format!("w{n}"), "words", json(&map))?;
     }
 
     // The keyword fields are independent of each other: each is made on its own worker.
@@ -509,7 +514,7 @@ pub fn files(archive: &Archive, cache: Option<&RunCache>) -> BTreeMap<String, St
             }
         }
         let payload = serde_json::json!({ field.name(): { "values": values, "docs": docs }});
-        scripts.add(format!("f-{}", field.name()), "facets", json(&payload));
+        scripts.add(format!("f-{}", field.name()), "facets", json(&payload))?;
     }
     for (n, chunk) in docs.chunks(CHUNK).enumerate() {
         let rows: Vec<_> = chunk
@@ -520,9 +525,9 @@ pub fn files(archive: &Archive, cache: Option<&RunCache>) -> BTreeMap<String, St
                 (&d.id, &d.title, &d.date, &d.severity, d.services.join(", "), &d.summary, url)
             })
             .collect();
-        scripts.add(format!("m{n}"), "meta", json(&rows));
+        scripts.add(format!("m{n}"), "meta", json(&rows))?;
     }
-    let (mut files, hashes) = scripts.finish();
+    let Scripts { hashes, sink } = scripts;
     let manifest = Manifest {
         page: routes::POSTMORTEM_PATTERN,
         docs: n,
@@ -550,11 +555,7 @@ pub fn files(archive: &Archive, cache: Option<&RunCache>) -> BTreeMap<String, St
         words: word_firsts,
         facets,
     };
-    files.insert(
-        format!("{}manifest.js", routes::SEARCH_INDEX),
-        format!("hindsightIndex.manifest({});\n", json(&manifest)),
-    );
-    files
+    sink(format!("{}manifest.js", routes::SEARCH_INDEX), format!("hindsightIndex.manifest({});\n", json(&manifest)))
 }
 
 /// A keyword field's values as written, in the order facets list them (severities worst
