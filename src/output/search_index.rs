@@ -276,6 +276,16 @@ impl Analyzer {
     }
 }
 
+/// How many characters `push_varint` writes for `v`.
+fn varint_len(mut v: u64) -> usize {
+    let mut n = 1;
+    while v >= 32 {
+        v >>= 5;
+        n += 1;
+    }
+    n
+}
+
 /// Base-64 varints: 5 payload bits per character, the sixth marks "more follows".
 fn push_varint(out: &mut String, mut v: u64) {
     const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -369,12 +379,12 @@ fn json<T: Serialize>(value: &T) -> String {
 }
 
 /// Groups sorted `(key, text)` entries into shards of about `SHARD_BYTES`.
-fn shards<T>(entries: Vec<(String, T)>, size: impl Fn(&str, &T) -> usize) -> Vec<Vec<(String, T)>> {
-    let mut out: Vec<Vec<(String, T)>> = Vec::new();
+fn shards<K: AsRef<str>, T>(entries: Vec<(K, T)>, size: impl Fn(&str, &T) -> usize) -> Vec<Vec<(K, T)>> {
+    let mut out: Vec<Vec<(K, T)>> = Vec::new();
     let mut shard = Vec::new();
     let mut bytes = 0;
     for (key, value) in entries {
-        bytes += size(&key, &value);
+        bytes += size(key.as_ref(), &value);
         shard.push((key, value));
         if bytes >= SHARD_BYTES {
             out.push(std::mem::take(&mut shard));
@@ -442,24 +452,7 @@ pub fn write_files(archive: &Archive, cache: Option<&RunCache>, sink: Sink) -> a
     // The norm ids the browser looks up: those of the postings.
     let max_norm = parts.iter().map(|p| p.max_norm).max().unwrap_or(0);
 
-    // Each stem's runs joined: only the gap before each run's first document is new.
-    let mut encoded: Vec<(String, (String, String))> = postings
-        .par_iter()
-        .map(|(stem, list)| {
-            let (mut post, mut pos) = (String::new(), String::new());
-            let mut last = 0;
-            for &(p, id) in list {
-                let (run, base) = (&parts[p].postings[id], runs[p].start as u32);
-                push_varint(&mut post, u64::from(base + run.first - last));
-                post.push_str(&run.post);
-                pos.push_str(&run.pos);
-                last = base + run.last;
-            }
-            (stem.to_string(), (post, pos))
-        })
-        .collect();
-    encoded.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    // Words as written, each with its stem ("" when the same); then the runs can go.
+    // Words as written, each with its stem ("" when the same).
     let mut word_list: Vec<(String, String)> = words
         .into_iter()
         .map(|w| {
@@ -468,18 +461,61 @@ pub fn write_files(archive: &Archive, cache: Option<&RunCache>, sink: Sink) -> a
             (w.to_string(), stem)
         })
         .collect();
-    drop(postings);
-    drop(parts);
 
+    // Each stem's runs joined (only the gap before each run's first document is new), a
+    // few shards at a time, each handed on when made: every stem's joined postings beside
+    // the runs they come from were the build's peak of memory at 100,000 postmortems.
+    // Shards end where they would if the postings were joined first: their lengths are
+    // summed without joining them.
+    let joined = |list: &[(usize, usize)], mut out: Option<(&mut String, &mut String)>| {
+        let (mut last, mut length) = (0, 0);
+        for &(p, id) in list {
+            let (run, base) = (&parts[p].postings[id], runs[p].start as u32);
+            let gap = u64::from(base + run.first - last);
+            length += varint_len(gap) + run.post.len();
+            if let Some((post, pos)) = out.as_mut() {
+                push_varint(post, gap);
+                post.push_str(&run.post);
+                pos.push_str(&run.pos);
+            }
+            last = base + run.last;
+        }
+        length
+    };
+    let mut by_stem: Vec<(&str, Vec<(usize, usize)>)> = postings.into_iter().collect();
+    by_stem.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut scripts = Scripts { hashes: BTreeMap::new(), sink };
     let mut stems = Vec::new();
-    for (n, shard) in shards(encoded, |k, (post, _)| k.len() + post.len() + 6).into_iter().enumerate() {
-        stems.push(shard[0].0.clone());
-        let (post, pos): (BTreeMap<&str, &str>, BTreeMap<&str, &str>) =
-            shard.iter().map(|(k, (a, b))| ((k.as_str(), a.as_str()), (k.as_str(), b.as_str()))).unzip();
-        scripts.add(format!("s{n}"), "shard", json(&post))?;
-        scripts.add(format!("p{n}"), "positions", json(&pos))?;
+    let stem_shards = shards(by_stem, |k, list| k.len() + joined(list, None) + 6);
+    let per_batch = rayon::current_num_threads() * 2;
+    for (batch, few) in stem_shards.chunks(per_batch).enumerate() {
+        let made: Vec<(String, String)> = few
+            .par_iter()
+            .map(|shard| {
+                let texts: Vec<(String, String)> = shard
+                    .iter()
+                    .map(|(_, list)| {
+                        let (mut post, mut pos) = (String::new(), String::new());
+                        joined(list, Some((&mut post, &mut pos)));
+                        (post, pos)
+                    })
+                    .collect();
+                let post: BTreeMap<&str, &str> =
+                    shard.iter().zip(&texts).map(|((k, _), (a, _))| (*k, a.as_str())).collect();
+                let pos: BTreeMap<&str, &str> =
+                    shard.iter().zip(&texts).map(|((k, _), (_, b))| (*k, b.as_str())).collect();
+                (json(&post), json(&pos))
+            })
+            .collect();
+        for (i, (post, pos)) in made.into_iter().enumerate() {
+            let n = batch * per_batch + i;
+            stems.push(stem_shards[n][0].0.to_string());
+            scripts.add(format!("s{n}"), "shard", post)?;
+            scripts.add(format!("p{n}"), "positions", pos)?;
+        }
     }
+    drop(stem_shards);
+    drop(parts);
 
     word_list.sort_unstable();
     let mut word_firsts = Vec::new();
@@ -655,6 +691,11 @@ mod tests {
             push_varint(&mut s, v);
         }
         assert_eq!(s, "AfgBof");
+        for v in [0, 31, 32, 1023, 1024, 1 << 40, u64::MAX] {
+            let mut one = String::new();
+            push_varint(&mut one, v);
+            assert_eq!(varint_len(v), one.len(), "{v}");
+        }
     }
 
     #[test]
