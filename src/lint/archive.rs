@@ -1,7 +1,7 @@
 //! Rules every command runs because they need every postmortem at once: ids are unique
 //! and `related` names postmortems that exist.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -19,7 +19,9 @@ pub fn archive<'a>(
     other_ids: &[String],
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    // Every id, with the first file that has it; `serve` makes this again on every save.
+    let mut seen: FxHashMap<&str, &Path> = FxHashMap::default();
+    seen.reserve(pms.len() + other_ids.len());
     for pm in pms {
         if let Some(first) = seen.insert(&pm.id, &pm.source)
             && let Some(doc) = docs(&pm.source)
@@ -37,12 +39,14 @@ pub fn archive<'a>(
         }
     }
     // A postmortem with errors of its own still exists: links to it are not the problem.
-    let ids: HashSet<&str> = pms.iter().map(|p| p.id.as_str()).chain(other_ids.iter().map(String::as_str)).collect();
+    for id in other_ids {
+        seen.entry(id).or_insert(Path::new(""));
+    }
     for pm in pms {
-        for rel in pm.related.iter().filter(|r| !ids.contains(r.as_str())) {
+        for rel in pm.related.iter().filter(|r| !seen.contains_key(r.as_str())) {
             let Some(doc) = docs(&pm.source) else { break };
             let span = doc.locate("related", Some(rel));
-            let hint = match closest(rel, ids.iter().copied()) {
+            let hint = match closest(rel, seen.keys().copied()) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => "list ids of postmortems in this archive (a postmortem's id is its `id` or its file name)"
                     .to_string(),

@@ -15,6 +15,7 @@ use std::ops::Range;
 
 use crate::config::{Config, HideField, Visibility};
 use crate::text::slugify;
+use rayon::prelude::*;
 
 pub mod insights;
 pub mod similar;
@@ -401,7 +402,10 @@ pub struct Archive {
     /// Where the archive sits in its repository (`docs/postmortems`), for the same links.
     pub repository_prefix: PathBuf,
     /// Postmortem id -> index into `postmortems`.
-    pub by_id: HashMap<String, usize>,
+    pub by_id: rustc_hash::FxHashMap<String, usize>,
+    /// Indices into `postmortems` in the order of their source paths' bytes, for links
+    /// written as files: a sort, not a map of cloned paths, as `serve` makes it on every save.
+    by_source: Vec<usize>,
     /// Word sets for "similar incidents", built on first use.
     pub words: std::sync::OnceLock<similar::Words>,
     /// Some postmortems are internal and some public: only then is "internal" worth a badge
@@ -533,10 +537,27 @@ impl Archive {
         let external_categories = external_groups(
             external.iter().enumerate().flat_map(|(i, e)| e.categories.iter().map(move |c| (i, c.as_str()))),
         );
-        let taxonomies = build_taxonomies(&config, &postmortems);
-        let action_items = track_action_items(&postmortems, today);
-        let action_groups = group_action_items(&postmortems, &action_items);
-        let by_id = postmortems.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
+        // Side by side: `serve` makes all of this again on every save.
+        let ((taxonomies, (by_id, by_source)), (action_items, action_groups)) = rayon::join(
+            || {
+                rayon::join(
+                    || build_taxonomies(&config, &postmortems),
+                    || {
+                        let by_id = postmortems.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
+                        let mut by_source: Vec<usize> = (0..postmortems.len()).collect();
+                        by_source.sort_unstable_by(|&a, &b| {
+                            postmortems[a].source.as_os_str().cmp(postmortems[b].source.as_os_str())
+                        });
+                        (by_id, by_source)
+                    },
+                )
+            },
+            || {
+                let tracked = track_action_items(&postmortems, today);
+                let groups = group_action_items(&postmortems, &tracked);
+                (tracked, groups)
+            },
+        );
         let internal = postmortems.iter().filter(|p| p.visibility == Visibility::Internal).count();
         Archive {
             mixed_visibility: internal > 0 && internal < postmortems.len(),
@@ -553,6 +574,7 @@ impl Archive {
             branch: None,
             repository_prefix: PathBuf::new(),
             by_id,
+            by_source,
             words: Default::default(),
         }
     }
@@ -578,6 +600,13 @@ impl Archive {
     /// The postmortem with this id.
     pub fn get(&self, id: &str) -> Option<&Arc<Postmortem>> {
         self.by_id.get(id).map(|&i| &self.postmortems[i])
+    }
+
+    /// The postmortem read from this file (relative to the root, as `source` is).
+    pub fn from_source(&self, path: &std::path::Path) -> Option<&Arc<Postmortem>> {
+        let key = path.as_os_str();
+        let at = self.by_source.binary_search_by(|&i| self.postmortems[i].source.as_os_str().cmp(key)).ok()?;
+        Some(&self.postmortems[self.by_source[at]])
     }
 }
 
@@ -638,10 +667,11 @@ fn group_action_items(pms: &[Arc<Postmortem>], tracked: &[Tracked]) -> Vec<Actio
 }
 
 /// Calls its second argument with each term a postmortem has in one taxonomy.
-type TermsOf = dyn Fn(&Postmortem, &mut dyn FnMut(&str));
+type TermsOf = dyn Fn(&Postmortem, &mut dyn FnMut(&str)) + Sync;
+type TermOrder<'a> = dyn Fn(&str) -> (usize, String) + Sync + 'a;
 
 fn build_taxonomies(config: &Config, pms: &[Arc<Postmortem>]) -> Vec<Taxonomy> {
-    let group = |kind: TaxonomyKind, terms_of: &TermsOf, order: &dyn Fn(&str) -> (usize, String)| {
+    let group = |(kind, terms_of, order): (TaxonomyKind, &TermsOf, &TermOrder<'_>)| {
         // Keyed by slug: `Config Change` and `config-change` are one term with one page,
         // shown under the first spelling met (postmortems are newest first). Spellings
         // seen before skip the slugging: serve rebuilds this on every save.
@@ -676,18 +706,20 @@ fn build_taxonomies(config: &Config, pms: &[Arc<Postmortem>]) -> Vec<Taxonomy> {
         Taxonomy { kind, title, singular, terms }
     };
     let alphabetical = |s: &str| (0, s.to_lowercase());
-    vec![
-        group(TaxonomyKind::Services, &|p, add| p.services.iter().for_each(|s| add(s)), &alphabetical),
-        group(TaxonomyKind::Severities, &|p, add| add(&p.severity), &|s| (config.severity_rank(s), String::new())),
-        group(TaxonomyKind::Tags, &|p, add| p.tags.iter().for_each(|t| add(t)), &alphabetical),
-        group(TaxonomyKind::Years, &|p, add| add(&p.year().to_string()), &|s| {
+    let kinds: [(TaxonomyKind, &TermsOf, &TermOrder<'_>); 6] = [
+        (TaxonomyKind::Services, &|p, add| p.services.iter().for_each(|s| add(s)), &alphabetical),
+        (TaxonomyKind::Severities, &|p, add| add(&p.severity), &|s| (config.severity_rank(s), String::new())),
+        (TaxonomyKind::Tags, &|p, add| p.tags.iter().for_each(|t| add(t)), &alphabetical),
+        (TaxonomyKind::Years, &|p, add| add(&p.year().to_string()), &|s| {
             (0, format!("{:>6}", 9999 - s.parse::<i32>().unwrap_or(0)))
         }),
-        group(TaxonomyKind::Status, &|p, add| add(p.status.as_str()), &|s| {
+        (TaxonomyKind::Status, &|p, add| add(p.status.as_str()), &|s| {
             (Status::ALL.iter().position(|st| st.as_str() == s).unwrap_or(9), String::new())
         }),
-        group(TaxonomyKind::Teams, &|p, add| p.teams.iter().for_each(|t| add(t)), &alphabetical),
-    ]
+        (TaxonomyKind::Teams, &|p, add| p.teams.iter().for_each(|t| add(t)), &alphabetical),
+    ];
+    // Each kind on its own: they share nothing, and `serve` waits for all of them.
+    kinds.into_par_iter().map(group).collect()
 }
 
 #[cfg(test)]

@@ -219,7 +219,7 @@ impl Renderer {
                         k.str(&term.slug).num(sums[past.end].wrapping_sub(sums[past.start]));
                     }
                 }
-                let resolve = link_resolver(pm, a, &self.by_path);
+                let resolve = link_resolver(pm, a);
                 for dest in links {
                     k.str(dest).json(&resolve(dest));
                 }

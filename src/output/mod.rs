@@ -15,7 +15,6 @@ pub mod search_index;
 pub mod staging;
 mod theme;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -37,8 +36,6 @@ pub struct Renderer {
     archive: Arc<Archive>,
     theme: Arc<Theme>,
     highlighter: Arc<Highlighter>,
-    /// Source file -> id of every published postmortem, to turn file links into page links.
-    by_path: HashMap<PathBuf, String>,
     /// What pages' keys are made of (`keys`), on first use.
     parts: std::sync::OnceLock<keys::Parts>,
     /// The static search index, made on first use.
@@ -52,7 +49,6 @@ pub struct Renderer {
 
 impl Renderer {
     pub fn new(archive: Arc<Archive>, theme: Arc<Theme>, highlighter: Arc<Highlighter>) -> Self {
-        let by_path = archive.postmortems.iter().map(|p| (p.source.clone(), p.id.clone())).collect();
         let nav: Vec<Value> = archive
             .taxonomies
             .iter()
@@ -65,7 +61,7 @@ impl Renderer {
             .collect();
         let shared = context! { site => ser(&archive.config), nav };
         let (search_files, parts) = Default::default();
-        Renderer { archive, theme, highlighter, by_path, parts, search_files, search_cache: None, shared }
+        Renderer { archive, theme, highlighter, parts, search_files, search_cache: None, shared }
     }
 
     /// The files of the static search index, by output path, made once and kept (`serve`
@@ -123,7 +119,7 @@ impl Renderer {
             Page::Postmortem(i) => {
                 // Found for the page alone and not kept: its key stands for them without them.
                 let similar = similar::similar(a, a.words(), i);
-                let mut view = postmortem_view(i, a, &self.by_path, &self.highlighter, &similar);
+                let mut view = postmortem_view(i, a, &self.highlighter, &similar);
                 links = std::mem::take(&mut view.links);
                 ("postmortem.html", ser(&view))
             }

@@ -1,9 +1,6 @@
 //! What templates see: borrowed, display-ready views of the model (times in the site's
 //! zone, durations in human units, URLs relative to the site root).
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, Zoned};
 use serde::Serialize;
@@ -381,11 +378,7 @@ const MARKS: [(&str, &str); 4] =
     [("impact", "Impact began"), ("detected", "Detected"), ("mitigated", "Mitigated"), ("resolved", "Resolved")];
 
 /// What becomes of each link in `pm`'s body on the site.
-pub fn link_resolver<'a>(
-    pm: &'a Postmortem,
-    archive: &'a Archive,
-    by_path: &'a HashMap<PathBuf, String>,
-) -> impl Fn(&str) -> Link + 'a {
+pub fn link_resolver<'a>(pm: &'a Postmortem, archive: &'a Archive) -> impl Fn(&str) -> Link + 'a {
     // Authors link postmortems as files (`../2024-02-14-x.md`), which works in their editor
     // and on the Git host; on the site those links go to the page.
     // `#Impact` written as on GitHub becomes the page's `#impact` (`check` has made sure
@@ -397,8 +390,8 @@ pub fn link_resolver<'a>(
         None => String::new(),
     };
     move |dest: &str| match classify(dest, &archive.config.base_url) {
-        Target::File { path, fragment: f } => match by_path.get(resolve_relative(&pm.source, &path).as_path()) {
-            Some(id) => Link::To(format!("../../{}{}", routes::postmortem(id), fragment(f))),
+        Target::File { path, fragment: f } => match archive.from_source(&resolve_relative(&pm.source, &path)) {
+            Some(to) => Link::To(format!("../../{}{}", routes::postmortem(&to.id), fragment(f))),
             None => Link::Unlink,
         },
         // A page this build leaves out (a draft, or internal in a public build) must not
@@ -415,7 +408,6 @@ pub fn link_resolver<'a>(
 pub fn postmortem_view<'a>(
     index: usize,
     archive: &'a Archive,
-    by_path: &HashMap<PathBuf, String>,
     hl: &Highlighter,
     similar: &'a [crate::model::similar::Similar],
 ) -> PostmortemView<'a> {
@@ -432,7 +424,7 @@ pub fn postmortem_view<'a>(
             .into_iter()
             .filter_map(|(label, span)| Some(Duration { label, value: format_duration(pm.duration(span)?) }))
             .collect();
-    let resolve = link_resolver(pm, archive, by_path);
+    let resolve = link_resolver(pm, archive);
     // The destinations asked about, for the page's key (`keys`).
     let asked = std::cell::RefCell::new(Vec::new());
     let link = |dest: &str| {

@@ -211,16 +211,19 @@ fn statics(renderer: &Renderer) -> HashMap<String, Arc<Served>> {
 /// similar postmortems are on the page). Listings are rendered again.
 fn unaffected_pages(old: &Generation, new: &Renderer, changed: &[PathBuf]) -> HashMap<String, Arc<Served>> {
     let (before, after) = (old.archive(), new.archive());
-    let ids = |a: &Archive| a.postmortems.iter().map(|p| p.id.clone()).collect::<HashSet<_>>();
+    let same_ids = || before.by_id.keys().all(|id| after.by_id.contains_key(id));
     let nav = |a: &Archive| a.taxonomies.iter().map(|t| t.terms.is_empty()).collect::<Vec<_>>();
-    if before.postmortems.len() != after.postmortems.len() || ids(before) != ids(after) || nav(before) != nav(after) {
+    if before.by_id.len() != after.by_id.len() || nav(before) != nav(after) || !same_ids() {
         return HashMap::new();
     }
+    // Compared as bytes: both sides are relative paths made the same way, and comparing
+    // `Path`s component by component against every postmortem cost a save 10 ms at 10k.
+    let changed: Vec<&std::ffi::OsStr> = changed.iter().map(|p| p.as_os_str()).collect();
     let touched: HashSet<&str> = before
         .postmortems
         .iter()
         .chain(&after.postmortems)
-        .filter(|p| changed.contains(&p.source))
+        .filter(|p| changed.contains(&p.source.as_os_str()))
         .map(|p| p.id.as_str())
         .collect();
     let similar = |a: &Archive, id: &str| -> Vec<String> {
