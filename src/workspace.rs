@@ -111,6 +111,8 @@ pub struct Workspace {
     external: BTreeMap<PathBuf, (Option<External>, Vec<Diagnostic>)>,
     git: Git,
     theme: Result<Arc<Theme>, Vec<Diagnostic>>,
+    /// How many postmortems the last full read took from the build cache.
+    from_cache: usize,
 }
 
 impl Workspace {
@@ -140,6 +142,7 @@ impl Workspace {
             external: BTreeMap::new(),
             git,
             theme: Err(Vec::new()),
+            from_cache: 0,
         };
         ws.read_all()?;
         Ok(ws)
@@ -151,6 +154,12 @@ impl Workspace {
             config.base_url = url.clone();
         }
         self.base_url = Some(url);
+    }
+
+    /// How many postmortems the last full read took from the build cache, for messages
+    /// that say why a start was quick (or was not).
+    pub fn from_cache(&self) -> usize {
+        self.from_cache
     }
 
     /// Reads everything again: config, content and theme.
@@ -186,6 +195,8 @@ impl Workspace {
             .into_par_iter()
             .map(|rel| (rel.clone(), self.check_postmortem(&config, &rel, cache.as_ref())))
             .collect();
+        // Only a result from the cache comes without its split file.
+        self.from_cache = checked.iter().filter(|(_, c)| c.doc.get().is_none()).count();
         if let Some(Err(e)) = cache.map(ReadCache::save) {
             eprintln!(
                 "note: cannot write the build cache in {}: {e}",

@@ -36,7 +36,9 @@ pub fn serve(opts: Options) -> Result<()> {
     let root =
         opts.root.canonicalize().with_context(|| format!("cannot open the archive folder {}", opts.root.display()))?;
     let audience = Audience::of_public_flag(opts.public);
-    let mut ws = Workspace::open(&root, workspace::Options { audience, history: true, ..Default::default() })?;
+    // With the build cache, as `build` reads it: a second start reads only changed files.
+    let options = workspace::Options { audience, history: true, cache: true, ..Default::default() };
+    let mut ws = Workspace::open(&root, options)?;
     // Pages served locally link under the local address, not the deployed one.
     ws.set_base_url(url.clone());
     let server_opts = server::Options {

@@ -122,6 +122,10 @@ pub fn bind(address: &str, port: u16) -> Result<(TcpListener, String)> {
 /// Serves the workspace's archive until Ctrl-C.
 pub fn run(listener: TcpListener, workspace: Workspace, opts: Options) -> Result<()> {
     let Options { root, shown_root, url, bind, drafts, public, started } = opts;
+    let cached = match workspace.from_cache() {
+        0 => String::new(),
+        n => format!(", {n} known from the build cache"),
+    };
     let state = State::new(workspace, &shown_root, drafts)?;
     let (notices, _) = broadcast::channel(16);
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -137,7 +141,7 @@ pub fn run(listener: TcpListener, workspace: Workspace, opts: Options) -> Result
     let kind = if public { "public archive" } else { "archive" };
     let drafts = if drafts { ", drafts included" } else { "" };
     let ready = format!(
-        "serving the {kind} at {url} ({} postmortems{drafts}, ready in {} ms)\nwatching content/, theme/ and site.toml; press Ctrl-C to stop",
+        "serving the {kind} at {url} ({} postmortems{drafts}{cached}, ready in {} ms)\nwatching content/, theme/ and site.toml; press Ctrl-C to stop",
         shared.state.current().archive().postmortems.len(),
         started.elapsed().as_millis()
     );

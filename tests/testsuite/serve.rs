@@ -15,6 +15,8 @@ const WAIT: Duration = Duration::from_secs(15);
 pub struct Server {
     child: Child,
     pub addr: String,
+    /// The line that says the server is ready.
+    ready: String,
     _stdout: Receiver<String>,
 }
 
@@ -50,7 +52,7 @@ impl Server {
             .and_then(|rest| rest.split('/').next())
             .unwrap_or_else(|| panic!("no URL in {first:?}"))
             .to_string();
-        Server { child, addr, _stdout: rx }
+        Server { child, addr, ready: first, _stdout: rx }
     }
 
     fn request(&self, path: &str, headers: &[(&str, &str)]) -> Response {
@@ -200,6 +202,32 @@ fn an_edit_is_served_and_browsers_are_told_to_reload() {
     std::fs::remove_file(site.root().join("content/postmortems/new-one.md")).unwrap();
     assert_eq!(next_event(&events), "reload");
     assert_eq!(server.get("/postmortems/new-one/").status, 404);
+}
+
+#[test]
+fn a_second_start_reads_only_the_files_changed_since_from_the_build_cache() {
+    let site = Site::fixture("good");
+    let files = walkdir::WalkDir::new(site.root().join("content/postmortems"))
+        .into_iter()
+        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "md")))
+        .count();
+    let first = Server::start(&site, &[]);
+    assert!(!first.ready.contains("build cache"), "{}", first.ready);
+    drop(first);
+    site.patched(
+        "content/postmortems/checkout-outage.md",
+        "content/postmortems/checkout-outage.md",
+        &[("title: \"Checkout outage\"", "title: \"Checkout outage, edited while stopped\"")],
+    );
+    let second = Server::start(&site, &[]);
+    let known = format!(", {} known from the build cache,", files - 1);
+    assert!(second.ready.contains(&known), "expected {known:?} in {:?}", second.ready);
+    // Pages of files from the cache have their bodies; the edited file is read anew.
+    assert!(
+        second.get("/postmortems/checkout-outage/").body.contains("<h1>Checkout outage, edited while stopped</h1>")
+    );
+    let db = second.get("/postmortems/db-failover/");
+    assert!(db.status == 200 && db.body.contains("<h2 id=\"summary\""), "{}", db.body);
 }
 
 #[test]
