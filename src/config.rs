@@ -31,6 +31,10 @@ pub struct Config {
     pub severity_descriptions: std::collections::BTreeMap<String, String>,
     /// When set, postmortems may only use these tags, so root causes stay comparable.
     pub tags: Option<Vec<String>>,
+    /// The kinds a contributing factor may have (`kind: change`), in the order the factors
+    /// page lists them: a small shared vocabulary is what makes factors comparable across
+    /// incidents, where free-form tags drift.
+    pub factor_kinds: Vec<String>,
     pub default_visibility: Visibility,
     pub recommended_sections: Vec<String>,
     pub repository_url: Option<String>,
@@ -192,6 +196,7 @@ impl Default for Config {
             severities: (1..=5).map(|n| format!("SEV-{n}")).collect(),
             severity_descriptions: Default::default(),
             tags: None,
+            factor_kinds: DEFAULT_FACTOR_KINDS.map(String::from).to_vec(),
             default_visibility: Visibility::Internal,
             recommended_sections: [
                 "Summary",
@@ -278,6 +283,20 @@ impl Config {
                 );
             }
         }
+        for kind in &config.factor_kinds {
+            let slug = crate::text::slugify(kind);
+            if slug == RECURRING
+                || kind.trim().is_empty()
+                || config.factor_kinds.iter().filter(|k| crate::text::slugify(k) == slug).count() > 1
+            {
+                let at =
+                    text.find(&format!("\"{kind}\"")).map_or_else(|| text.find("factor_kinds").unwrap_or(0), |i| i + 1);
+                errors.push(
+                    src.diagnostic(Rule::Config, at..at + kind.len().max(1), format!("`{kind}` cannot be a factor kind"))
+                        .with_hint(format!("name each kind once, not empty and not `{RECURRING}` (the page of recurring factors has that name)")),
+                );
+            }
+        }
         for (id, message, hint) in config.rules.problems() {
             let mut d = locate(&src, &id, message);
             if let Some(hint) = hint {
@@ -316,6 +335,15 @@ fn at_least_one<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::num::NonZ
         serde::de::Error::custom(format!("`per_page = {n}`: a page holds at least one entry; the default is 100"))
     })
 }
+
+/// Contributing factor kinds an archive starts with: the kinds learning-from-incidents
+/// reviews most often name.
+pub const DEFAULT_FACTOR_KINDS: [&str; 6] =
+    ["change", "capacity", "dependency", "detection-gap", "process", "knowledge"];
+
+/// The page of the factors shared by several postmortems sits beside the kinds' pages
+/// (`factors/recurring/`), so no kind may take its name.
+pub const RECURRING: &str = "recurring";
 
 /// What SEV-1 to SEV-5 mean when an archive keeps the default severities.
 const DEFAULT_SEVERITY_MEANINGS: [&str; 5] = [
@@ -378,6 +406,18 @@ mod tests {
         let errs = Config::parse("title = \"x\"\nignore = [\"ok/*\", \"a[\"]\n").unwrap_err();
         assert_eq!((errs[0].line, errs[0].col), (2, 20), "{}", errs[0]);
         assert!(errs[0].message.contains("not a glob"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn factor_kinds_are_named_once_and_leave_recurring_free() {
+        assert_eq!(Config::default().factor_kinds.len(), 6);
+        let c = Config::parse("factor_kinds = [\"change\", \"vendor\"]\n").unwrap();
+        assert_eq!(c.factor_kinds, ["change", "vendor"]);
+        let errs =
+            Config::parse("title = \"x\"\nfactor_kinds = [\"change\", \"Recurring\", \"Change\"]\n").unwrap_err();
+        let at: Vec<(u32, u32)> = errs.iter().map(|e| (e.line, e.col)).collect();
+        assert_eq!(at, [(2, 18), (2, 28), (2, 41)], "{errs:?}");
+        assert!(errs[1].hint.as_deref().unwrap_or("").contains("recurring"), "{:?}", errs[1]);
     }
 
     #[test]

@@ -20,6 +20,9 @@ pub enum Page {
     /// One page of a term's listing: index into that taxonomy's `terms`, then the page
     /// (0 is the first).
     Term(TaxonomyKind, usize, usize),
+    /// One page of a recurring factor's postmortems: index into `Archive::recurring`, then
+    /// the page.
+    Recurring(usize, usize),
     External,
     /// One external postmortem's own page: index into `Archive::external`.
     ExternalEntry(usize),
@@ -86,6 +89,12 @@ pub fn term(kind: TaxonomyKind, name: &str) -> String {
     format!("{}/{}/", kind.key(), slugify(name))
 }
 
+/// The page of a factor several postmortems name: beside the factor kinds' pages, under a
+/// name `config` keeps kinds from taking.
+pub fn recurring(slug: &str) -> String {
+    format!("{}/{}/{slug}/", TaxonomyKind::Factors.key(), crate::config::RECURRING)
+}
+
 pub fn external_entry(slug: &str) -> String {
     format!("external/{slug}/")
 }
@@ -137,6 +146,7 @@ impl Page {
         for kind in TaxonomyKind::ALL {
             (0..a.taxonomy(kind).terms.len()).for_each(|i| listing(Page::Term(kind, i, 0), 0));
         }
+        (0..a.recurring.len()).for_each(|i| listing(Page::Recurring(i, 0), 0));
         (0..a.external_categories.len()).for_each(|i| listing(Page::ExternalCategory(i, 0), 0));
         pages.extend((0..a.external.len()).map(Page::ExternalEntry));
         pages.extend((0..a.postmortems.len()).flat_map(|i| [Page::Postmortem(i), Page::PostmortemJson(i)]));
@@ -151,6 +161,7 @@ impl Page {
         let per_page = a.config.per_page.get();
         match self {
             Page::Term(kind, i, _) => parts(a.taxonomy(kind).terms[i].count, per_page),
+            Page::Recurring(i, _) => parts(a.recurring[i].count, per_page),
             Page::ActionItems(None, _) => parts(a.open_action_items(), per_page),
             Page::ActionItems(Some(g), _) => parts(a.action_groups[g].listed().len(), per_page),
             Page::ExternalCategory(i, _) => parts(a.external_categories[i].count, per_page),
@@ -169,6 +180,7 @@ impl Page {
     pub fn part_number(self) -> usize {
         match self {
             Page::Term(_, _, p)
+            | Page::Recurring(_, p)
             | Page::ActionItems(_, p)
             | Page::ExternalCategory(_, p)
             | Page::Export(p)
@@ -181,6 +193,7 @@ impl Page {
     pub fn part(self, p: usize) -> Page {
         match self {
             Page::Term(kind, i, _) => Page::Term(kind, i, p),
+            Page::Recurring(i, _) => Page::Recurring(i, p),
             Page::ActionItems(group, _) => Page::ActionItems(group, p),
             Page::ExternalCategory(i, _) => Page::ExternalCategory(i, p),
             Page::Export(_) => Page::Export(p),
@@ -196,6 +209,7 @@ impl Page {
             Page::PostmortemJson(i) => format!("{}index.json", postmortem(&a.postmortems[i].id)),
             Page::TaxonomyIndex(kind) => taxonomy(kind),
             Page::Term(kind, i, p) => part(&format!("{}/{}/", kind.key(), a.taxonomy(kind).terms[i].slug), p),
+            Page::Recurring(i, p) => part(&recurring(&a.recurring[i].slug), p),
             Page::ActionItems(Some(g), p) => part(&action_group(a.action_groups[g].kind, &a.action_groups[g].slug), p),
             Page::ActionItems(None, p) if p > 0 => part(ACTION_ITEMS, p),
             Page::ExternalEntry(i) => external_entry(&a.external[i].slug),
@@ -214,6 +228,7 @@ impl Page {
             Page::PostmortemJson(_) => "postmortem JSON",
             Page::TaxonomyIndex(_) => "taxonomy index",
             Page::Term(..) => "term listing",
+            Page::Recurring(..) => "recurring factor",
             Page::External => "external index",
             Page::ExternalEntry(_) => "external entry",
             Page::ExternalCategory(..) => "external category",
@@ -269,6 +284,7 @@ impl Page {
             ["external", "category", slug] => {
                 Page::ExternalCategory(a.external_categories.iter().position(|c| c.slug == *slug)?, p)
             }
+            ["factors", crate::config::RECURRING, slug] => Page::Recurring(*a.recurring_by_slug.get(*slug)?, p),
             ["external", slug] if p == 0 => Page::ExternalEntry(a.external.iter().position(|e| e.slug == *slug)?),
             [key] if p == 0 => Page::TaxonomyIndex(TaxonomyKind::from_key(key)?),
             [key, slug] => {

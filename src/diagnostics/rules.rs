@@ -25,6 +25,7 @@ pub enum Rule {
     InternalMarker,
     UnknownKey,
     UnknownTag,
+    UnknownFactorKind,
     UnknownRelated,
     TimestampOrder,
     TimelineTime,
@@ -42,6 +43,8 @@ pub enum Rule {
     BrokenLink,
     VagueClaim,
     Blame,
+    MissingFactors,
+    Counterfactual,
 }
 
 macro_rules! rules {
@@ -86,6 +89,7 @@ rules! {
     InternalMarker "internal-marker" Error false "an `<!-- internal -->` span is unclosed, nested or closed without being opened, or a marker is misspelt";
     UnknownKey "unknown-key" Warning true "a front matter key outside the schema (kept as `extra`)";
     UnknownTag "unknown-tag" Error true "a tag outside site.toml `tags`, when that vocabulary is set";
+    UnknownFactorKind "unknown-factor-kind" Error true "a contributing factor's `kind` outside site.toml `factor_kinds`";
     UnknownRelated "unknown-related" Error true "`related` names an id no postmortem has";
     TimestampOrder "timestamp-order" Error true "started_at <= detected_at <= mitigated_at <= resolved_at does not hold";
     TimelineTime "timeline-time" Error true "a timeline entry's date or time is impossible (25:99, 2024-02-30)";
@@ -103,6 +107,8 @@ rules! {
     BrokenLink "broken-link" Error true "a link to a postmortem, file or anchor of this archive that does not exist";
     VagueClaim "vague-claim" Warning true "a vague claim with no number in the sentence (\"latency increased\")";
     Blame "blame" Warning true "blaming language: a person's name next to \"caused\", \"failed to\", \"forgot\"; \"human error\" as a cause";
+    MissingFactors "missing-factors" Warning true "a reviewed or closed postmortem of the two worst severities names no `contributing_factors`";
+    Counterfactual "counterfactual" Warning true "counterfactual language in Lessons Learned (\"should have\", \"could have prevented\")";
 }
 
 /// What `site.toml` may set a rule to.

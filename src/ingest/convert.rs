@@ -12,7 +12,7 @@ use super::schema::{RawExternal, RawPostmortem, Text, json_strings};
 use super::timeline;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Rule};
-use crate::model::{ActionItem, External, Postmortem};
+use crate::model::{ActionItem, External, Factor, Postmortem};
 use crate::privacy::{Audience, markers};
 use crate::text::{closest, slugify};
 
@@ -267,6 +267,7 @@ pub fn postmortem(
     f.item = None;
     // An action item whose title is all internal is an internal action item.
     action_items.retain(|a| audience == Audience::Internal || !a.title.trim().is_empty());
+    let contributing_factors = factors(&mut f, config, raw, out);
     let external_url = f.url("external_url", raw.external_url.as_ref()).and(out.external_url.clone());
 
     for p in markers::problems(doc.body()) {
@@ -332,6 +333,9 @@ pub fn postmortem(
         related: out.related.clone(),
         external_url,
         affected: out.affected.clone(),
+        contributing_factors,
+        near_miss: raw.near_miss,
+        surprises: out.surprises.clone(),
         extra: extra.clone(),
         history: None,
         timeline,
@@ -340,6 +344,77 @@ pub fn postmortem(
         digest: crate::digest(doc.text.as_bytes()),
     };
     (Some(pm), diagnostics)
+}
+
+/// The contributing factors as `out` (the audience's front matter) gives them, checked in
+/// `raw` (the file's): a statement each, of a kind the site's vocabulary has. A factor
+/// whose statement is all internal is left out of a public build.
+fn factors(f: &mut Findings, config: &Config, raw: &RawPostmortem, out: &RawPostmortem) -> Vec<Factor> {
+    const KEY: &str = "contributing_factors";
+    if raw.contributing_factors.len() > MAX_TERMS {
+        let n = raw.contributing_factors.len();
+        f.error(
+            Rule::InvalidValue,
+            KEY,
+            None,
+            format!("`{KEY}` lists {n} factors; at most {MAX_TERMS} are allowed"),
+            "keep the factors that changed the outcome; group the rest into one statement",
+        );
+    }
+    let mut found = Vec::new();
+    for (i, (factor, shown)) in raw.contributing_factors.iter().zip(&out.contributing_factors).enumerate() {
+        f.item = Some(i);
+        let statement = factor.statement.as_deref().unwrap_or_default();
+        if statement.trim().is_empty() {
+            f.error(
+                Rule::Required,
+                KEY,
+                None,
+                "contributing factor without `statement`".into(),
+                "say in one sentence what made the incident possible or worse, e.g. `statement: \"Deploys shifted traffic before health checks passed\"`",
+            );
+            continue;
+        }
+        let chars = statement.chars().count();
+        if chars > MAX_TITLE_CHARS {
+            f.error(
+                Rule::InvalidValue,
+                KEY,
+                None,
+                format!("a contributing factor's statement is {chars} characters long; at most {MAX_TITLE_CHARS} fit"),
+                "keep it to one sentence and explain it in the body",
+            );
+        }
+        let kind = factor.kind.as_deref().and_then(|kind| {
+            let slug = slugify(kind);
+            let known = config.factor_kinds.iter().find(|k| slugify(k) == slug);
+            if known.is_none() {
+                let hint = match closest(kind, config.factor_kinds.iter().map(String::as_str)) {
+                    Some(near) => format!("did you mean `{near}`? Or add it to `factor_kinds` in site.toml"),
+                    None => format!(
+                        "use one of {} (or add it to `factor_kinds` in site.toml)",
+                        config.factor_kinds.join(", ")
+                    ),
+                };
+                f.error(
+                    Rule::UnknownFactorKind,
+                    KEY,
+                    Some(kind),
+                    format!("factor kind `{kind}` is not in the site's vocabulary"),
+                    &hint,
+                );
+            }
+            known.cloned()
+        });
+        let statement = shown.statement.as_deref().unwrap_or_default().trim();
+        if !statement.is_empty() {
+            // An internal kind is no kind for the public: its spans are gone from `shown`.
+            let kind = kind.filter(|_| shown.kind.as_deref().is_some_and(|k| !k.trim().is_empty()));
+            found.push(Factor { statement: statement.to_string(), kind });
+        }
+    }
+    f.item = None;
+    found
 }
 
 /// Most terms one postmortem may list under one key. Each term's page lists the postmortem,
@@ -418,7 +493,9 @@ fn redact(
 ) -> (RawPostmortem, BTreeMap<String, serde_json::Value>) {
     let mut out = raw.clone();
     out.visit_strings(&mut |_, s| *s = markers::remove(s));
-    for list in [&mut out.tags, &mut out.authors, &mut out.responders, &mut out.teams, &mut out.related] {
+    for list in
+        [&mut out.tags, &mut out.authors, &mut out.responders, &mut out.teams, &mut out.related, &mut out.surprises]
+    {
         list.retain(|s| !s.trim().is_empty());
     }
     out.services.iter_mut().for_each(|l| l.retain(|s| !s.trim().is_empty()));

@@ -33,6 +33,9 @@ pub const POSTMORTEM_KEYS: &[&str] = &[
     "related",
     "external_url",
     "affected",
+    "contributing_factors",
+    "near_miss",
+    "surprises",
 ];
 
 /// Keys of a curated external postmortem (the icco/postmortems data format).
@@ -87,6 +90,70 @@ pub struct RawPostmortem {
     /// Customers or requests affected, as the authors count them: `1204` or `"1,204 payments"`.
     #[serde(default, deserialize_with = "text_or_number")]
     pub affected: Option<String>,
+    #[serde(default, deserialize_with = "factors")]
+    pub contributing_factors: Vec<RawFactor>,
+    /// No customer impact, but worth learning from.
+    #[serde(default)]
+    pub near_miss: bool,
+    /// "What surprised us": what the responders' picture of the system got wrong.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub surprises: Vec<String>,
+}
+
+/// One contributing factor: `{statement: ..., kind: change}`, or the statement alone as a
+/// string, as a team that has no kinds yet writes it.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFactor {
+    pub statement: Option<String>,
+    pub kind: Option<String>,
+}
+
+/// `contributing_factors`: a list of factors (tables or strings), or one factor.
+fn factors<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<RawFactor>, D::Error> {
+    struct One(RawFactor);
+    impl<'de> Deserialize<'de> for One {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_any(FactorVisitor).map(One)
+        }
+    }
+    struct FactorVisitor;
+    impl<'de> Visitor<'de> for FactorVisitor {
+        type Value = RawFactor;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a factor: a table with `statement` (and maybe `kind`), or the statement as a string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<RawFactor, E> {
+            Ok(RawFactor { statement: Some(v.to_string()), kind: None })
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawFactor, A::Error> {
+            RawFactor::deserialize(de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    struct ListVisitor;
+    impl<'de> Visitor<'de> for ListVisitor {
+        type Value = Vec<RawFactor>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of factors, each a table with `statement` (and maybe `kind`) or a string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<RawFactor>, E> {
+            FactorVisitor.visit_str(v).map(|f| vec![f])
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<RawFactor>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<RawFactor>, A::Error> {
+            FactorVisitor.visit_map(map).map(|f| vec![f])
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<RawFactor>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(One(item)) = seq.next_element()? {
+                out.push(item);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_any(ListVisitor)
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -160,6 +227,7 @@ impl RawPostmortem {
             ("responders", &mut self.responders),
             ("teams", &mut self.teams),
             ("related", &mut self.related),
+            ("surprises", &mut self.surprises),
         ] {
             list.iter_mut().for_each(|s| at(key, s));
         }
@@ -170,6 +238,12 @@ impl RawPostmortem {
                 value.iter_mut().for_each(|s| f(place, s));
             }
             item.due.iter_mut().for_each(|t| f(place, &mut t.0));
+        }
+        for (i, factor) in self.contributing_factors.iter_mut().enumerate() {
+            let place = Place { key: "contributing_factors", item: Some(i) };
+            for value in [&mut factor.statement, &mut factor.kind] {
+                value.iter_mut().for_each(|s| f(place, s));
+            }
         }
     }
 }
@@ -272,5 +346,23 @@ mod tests {
         assert!(serde_yaml_ng::from_str::<RawPostmortem>("services: 3\n").is_err());
         let raw: RawPostmortem = serde_yaml_ng::from_str("services:\ntags:\n").unwrap();
         assert_eq!((raw.services, raw.tags.len()), (Some(vec![]), 0));
+    }
+
+    #[test]
+    fn a_factor_is_a_table_or_its_statement() {
+        let yaml = "contributing_factors:\n  - statement: A retry storm\n    kind: capacity\n  - No canary stage\n";
+        let raw: RawPostmortem = serde_yaml_ng::from_str(yaml).unwrap();
+        let read: Vec<_> =
+            raw.contributing_factors.iter().map(|f| (f.statement.as_deref(), f.kind.as_deref())).collect();
+        assert_eq!(read, [(Some("A retry storm"), Some("capacity")), (Some("No canary stage"), None)]);
+        let toml =
+            "near_miss = true\nsurprises = \"the cache was cold\"\n[[contributing_factors]]\nstatement = \"x\"\n";
+        let raw: RawPostmortem = toml::from_str(toml).unwrap();
+        assert_eq!((raw.near_miss, raw.surprises.len(), raw.contributing_factors.len()), (true, 1, 1));
+        let raw: RawPostmortem = serde_yaml_ng::from_str("contributing_factors: One factor\n").unwrap();
+        assert_eq!(raw.contributing_factors[0].statement.as_deref(), Some("One factor"));
+        let err = serde_yaml_ng::from_str::<RawPostmortem>("contributing_factors:\n  - statment: x\n").unwrap_err();
+        assert!(err.to_string().contains("statment"), "{err}");
+        assert!(serde_yaml_ng::from_str::<RawPostmortem>("contributing_factors:\n  - 3\n").is_err());
     }
 }

@@ -35,7 +35,7 @@ pub struct Context<'a> {
 }
 
 /// Ids the postmortem template adds to every page besides the body's headings.
-const TEMPLATE_ANCHORS: &[&str] = &["main", "tracked-action-items", "related"];
+const TEMPLATE_ANCHORS: &[&str] = &["main", "factor-list", "surprise-list", "tracked-action-items", "related"];
 
 impl<'a> Context<'a> {
     pub fn new(config: &'a Config, today: Date, pms: &'a [Arc<Postmortem>], outlines: &[Outline]) -> Self {
@@ -96,7 +96,15 @@ pub fn postmortem(ctx: &Context, pm: &Postmortem, doc: &Document, outline: &Outl
             .and_then(|i| outline.headings.get(i))
             .is_some_and(|h| h.title.eq_ignore_ascii_case("root causes"));
         writing(&mut r, ctx, pm, block, in_root_causes);
+        let in_lessons = block
+            .section
+            .and_then(|i| outline.headings.get(i))
+            .is_some_and(|h| h.title.to_ascii_lowercase().starts_with("lessons"));
+        if in_lessons {
+            counterfactuals(&mut r, block);
+        }
     }
+    missing_factors(&mut r, ctx, pm, doc);
     if let Some(tag) = pm.tags.iter().find(|t| t.eq_ignore_ascii_case("human-error")) {
         let span = doc.locate("tags", Some(tag));
         r.at(Rule::Blame, span, "\"human error\" given as a root cause".into(), HUMAN_ERROR_HINT);
@@ -389,6 +397,54 @@ fn writing(r: &mut Report, ctx: &Context, pm: &Postmortem, block: &Block, in_roo
                 );
             }
         }
+    }
+}
+
+/// Phrases that judge what happened against what did not ("should have", "could have
+/// prevented"): hindsight bias, which stops a review at the person instead of at the
+/// conditions that made the action reasonable then.
+const COUNTERFACTUAL: &[&str] = &[
+    "should have",
+    "should not have",
+    "shouldn't have",
+    "shouldn\u{2019}t have",
+    "ought to have",
+    "could have prevented",
+    "could have been prevented",
+    "could have avoided",
+    "could have been avoided",
+    "would have prevented",
+    "would have been prevented",
+    "would have avoided",
+    "if only",
+];
+
+fn counterfactuals(r: &mut Report, block: &Block) {
+    let lower = block.text.to_ascii_lowercase();
+    for phrase in COUNTERFACTUAL {
+        for at in word_matches(&lower, phrase) {
+            let start = block.body_offset(at);
+            r.in_body(
+                Rule::Counterfactual,
+                start..start + phrase.len(),
+                format!("counterfactual \"{}\" in Lessons Learned", &block.text[at..at + phrase.len()]),
+                "say what happened and why it made sense at the time, e.g. \"the runbook did not mention the flag, so the restart looked safe\"",
+            );
+        }
+    }
+}
+
+/// A reviewed SEV-1 or SEV-2 (the two worst of the site's severities) should say what
+/// made it possible: the factors are what later incidents are compared by.
+fn missing_factors(r: &mut Report, ctx: &Context, pm: &Postmortem, doc: &Document) {
+    let reviewed = matches!(pm.status, Status::Reviewed | Status::Closed);
+    if reviewed && ctx.config.severity_rank(&pm.severity) < 2 && pm.contributing_factors.is_empty() {
+        r.at(
+            Rule::MissingFactors,
+            doc.locate("status", Some(pm.status.as_str())),
+            format!("{} postmortem is {} but names no contributing factors", pm.severity, pm.status.as_str()),
+            "add `contributing_factors:` with a `statement` (and a `kind` such as change or detection-gap) for each condition that made the incident possible or worse",
+        );
     }
 }
 

@@ -45,6 +45,12 @@ pub struct Postmortem {
     pub external_url: Option<String>,
     /// Customers or requests affected, as written (`1,204 payments`).
     pub affected: Option<String>,
+    /// What made the incident possible or worse, several by design: no single root cause.
+    pub contributing_factors: Vec<Factor>,
+    /// No customer impact, but worth learning from.
+    pub near_miss: bool,
+    /// What surprised the responders.
+    pub surprises: Vec<String>,
     pub extra: BTreeMap<String, serde_json::Value>,
     /// Its Git history, when the archive is a Git repository and the file is committed.
     pub history: Option<History>,
@@ -94,6 +100,21 @@ impl std::ops::Deref for Body {
     type Target = str;
     fn deref(&self) -> &str {
         &self.text[self.range.clone()]
+    }
+}
+
+/// One contributing factor: a short sentence, and maybe a kind of the site's vocabulary.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Factor {
+    pub statement: String,
+    pub kind: Option<String>,
+}
+
+impl Factor {
+    /// What makes two factors the same factor: their statements with case and punctuation
+    /// set aside ("No canary stage." and "no canary stage").
+    pub fn slug(&self) -> String {
+        slugify(&self.statement)
     }
 }
 
@@ -302,6 +323,8 @@ pub enum TaxonomyKind {
     Services,
     Severities,
     Tags,
+    /// The kinds of the contributing factors.
+    Factors,
     Years,
     Status,
     Teams,
@@ -309,10 +332,11 @@ pub enum TaxonomyKind {
 
 impl TaxonomyKind {
     /// In the order of `Archive::taxonomies` and the navigation.
-    pub const ALL: [TaxonomyKind; 6] = [
+    pub const ALL: [TaxonomyKind; 7] = [
         TaxonomyKind::Services,
         TaxonomyKind::Severities,
         TaxonomyKind::Tags,
+        TaxonomyKind::Factors,
         TaxonomyKind::Years,
         TaxonomyKind::Status,
         TaxonomyKind::Teams,
@@ -324,6 +348,7 @@ impl TaxonomyKind {
             TaxonomyKind::Services => "services",
             TaxonomyKind::Severities => "severities",
             TaxonomyKind::Tags => "tags",
+            TaxonomyKind::Factors => "factors",
             TaxonomyKind::Years => "years",
             TaxonomyKind::Status => "status",
             TaxonomyKind::Teams => "teams",
@@ -340,6 +365,7 @@ impl TaxonomyKind {
             TaxonomyKind::Services => ("Services", "Service"),
             TaxonomyKind::Severities => ("Severities", "Severity"),
             TaxonomyKind::Tags => ("Tags", "Tag"),
+            TaxonomyKind::Factors => ("Factors", "Factor kind"),
             TaxonomyKind::Years => ("Years", "Year"),
             TaxonomyKind::Status => ("Status", "Status"),
             TaxonomyKind::Teams => ("Teams", "Team"),
@@ -406,11 +432,63 @@ pub struct Archive {
     /// Indices into `postmortems` in the order of their source paths' bytes, for links
     /// written as files: a sort, not a map of cloned paths, as `serve` makes it on every save.
     by_source: Vec<usize>,
+    /// Contributing factors several postmortems name, most shared first.
+    pub recurring: Vec<Recurring>,
+    /// A factor's slug (`Factor::slug`) -> index into `recurring`.
+    pub recurring_by_slug: rustc_hash::FxHashMap<String, usize>,
     /// Word sets for "similar incidents", built on first use.
     pub words: std::sync::OnceLock<similar::Words>,
     /// Some postmortems are internal and some public: only then is "internal" worth a badge
     /// (on an all-internal archive it would sit on every item and say nothing).
     pub mixed_visibility: bool,
+}
+
+/// A contributing factor that several postmortems name (the same statement, case and
+/// punctuation aside): the cross-incident pattern a single review cannot see.
+#[derive(Debug, Serialize)]
+pub struct Recurring {
+    /// The spelling most of them use.
+    pub statement: String,
+    pub slug: String,
+    /// The kinds they give it, in the vocabulary's order.
+    pub kinds: Vec<String>,
+    /// Indices into `Archive::postmortems`, newest first.
+    #[serde(skip)]
+    pub members: Vec<usize>,
+    pub count: usize,
+}
+
+/// Groups every postmortem's factors by slug and keeps those of two postmortems or more.
+fn recurring_factors(config: &Config, pms: &[Arc<Postmortem>]) -> Vec<Recurring> {
+    type Group<'a> = (Vec<usize>, BTreeMap<&'a str, usize>, Vec<&'a str>);
+    let mut by_slug: rustc_hash::FxHashMap<String, Group> = Default::default();
+    for (i, pm) in pms.iter().enumerate() {
+        for factor in &pm.contributing_factors {
+            let (members, spellings, kinds) = by_slug.entry(factor.slug()).or_default();
+            if members.last() != Some(&i) {
+                members.push(i);
+            }
+            *spellings.entry(factor.statement.as_str()).or_default() += 1;
+            kinds.extend(factor.kind.as_deref().filter(|k| !kinds.contains(k)));
+        }
+    }
+    let mut out: Vec<Recurring> = by_slug
+        .into_iter()
+        .filter(|(_, (members, _, _))| members.len() > 1)
+        .map(|(slug, (members, spellings, mut kinds))| {
+            let statement = spellings.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(s, _)| *s);
+            kinds.sort_by_key(|k| config.factor_kinds.iter().position(|v| v == k));
+            Recurring {
+                statement: statement.unwrap_or_default().to_string(),
+                slug,
+                kinds: kinds.into_iter().map(String::from).collect(),
+                count: members.len(),
+                members,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.slug.cmp(&b.slug)));
+    out
 }
 
 /// An action item, where it comes from, and where it stands.
@@ -538,10 +616,10 @@ impl Archive {
             external.iter().enumerate().flat_map(|(i, e)| e.categories.iter().map(move |c| (i, c.as_str()))),
         );
         // Side by side: `serve` makes all of this again on every save.
-        let ((taxonomies, (by_id, by_source)), (action_items, action_groups)) = rayon::join(
+        let (((taxonomies, recurring), (by_id, by_source)), (action_items, action_groups)) = rayon::join(
             || {
                 rayon::join(
-                    || build_taxonomies(&config, &postmortems),
+                    || (build_taxonomies(&config, &postmortems), recurring_factors(&config, &postmortems)),
                     || {
                         let by_id = postmortems.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
                         let mut by_source: Vec<usize> = (0..postmortems.len()).collect();
@@ -559,6 +637,7 @@ impl Archive {
             },
         );
         let internal = postmortems.iter().filter(|p| p.visibility == Visibility::Internal).count();
+        let recurring_by_slug = recurring.iter().enumerate().map(|(i, r)| (r.slug.clone(), i)).collect();
         Archive {
             mixed_visibility: internal > 0 && internal < postmortems.len(),
             config,
@@ -575,6 +654,8 @@ impl Archive {
             repository_prefix: PathBuf::new(),
             by_id,
             by_source,
+            recurring,
+            recurring_by_slug,
             words: Default::default(),
         }
     }
@@ -595,6 +676,14 @@ impl Archive {
 
     pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
         &self.taxonomies[kind as usize]
+    }
+
+    /// The recurring factor `factor` is one of, if others name it too.
+    pub fn recurring_of(&self, factor: &Factor) -> Option<usize> {
+        if self.recurring.is_empty() {
+            return None;
+        }
+        self.recurring_by_slug.get(&factor.slug()).copied()
     }
 
     /// The postmortem with this id.
@@ -706,10 +795,16 @@ fn build_taxonomies(config: &Config, pms: &[Arc<Postmortem>]) -> Vec<Taxonomy> {
         Taxonomy { kind, title, singular, terms }
     };
     let alphabetical = |s: &str| (0, s.to_lowercase());
-    let kinds: [(TaxonomyKind, &TermsOf, &TermOrder<'_>); 6] = [
+    let factor_kind = |s: &str| (config.factor_kinds.iter().position(|k| k == s).unwrap_or(usize::MAX), String::new());
+    let kinds: [(TaxonomyKind, &TermsOf, &TermOrder<'_>); 7] = [
         (TaxonomyKind::Services, &|p, add| p.services.iter().for_each(|s| add(s)), &alphabetical),
         (TaxonomyKind::Severities, &|p, add| add(&p.severity), &|s| (config.severity_rank(s), String::new())),
         (TaxonomyKind::Tags, &|p, add| p.tags.iter().for_each(|t| add(t)), &alphabetical),
+        (
+            TaxonomyKind::Factors,
+            &|p, add| p.contributing_factors.iter().filter_map(|f| f.kind.as_deref()).for_each(add),
+            &factor_kind,
+        ),
         (TaxonomyKind::Years, &|p, add| add(&p.year().to_string()), &|s| {
             (0, format!("{:>6}", 9999 - s.parse::<i32>().unwrap_or(0)))
         }),

@@ -44,6 +44,9 @@ pub struct Export<'a> {
     pub related: &'a [String],
     pub external_url: Option<&'a str>,
     pub affected: Option<&'a str>,
+    pub contributing_factors: &'a [crate::model::Factor],
+    pub near_miss: bool,
+    pub surprises: &'a [String],
     /// First and last commit, revisions and authors, when the file is committed.
     pub history: Option<&'a crate::model::History>,
 }
@@ -78,6 +81,9 @@ impl<'a> Export<'a> {
             related: &pm.related,
             external_url: pm.external_url.as_deref(),
             affected: pm.affected.as_deref(),
+            contributing_factors: &pm.contributing_factors,
+            near_miss: pm.near_miss,
+            surprises: &pm.surprises,
             history: pm.history.as_ref(),
         }
     }

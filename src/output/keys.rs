@@ -99,6 +99,8 @@ pub struct Parts {
     groups: u128,
     /// The external postmortems, all of them (their pages are few and cheap).
     external: u128,
+    /// Per recurring factor: its statement, kinds and members' cards.
+    recurring: Vec<u128>,
 }
 
 /// What a listing shows of a postmortem (its `Item`) and what finding similar ones and a
@@ -107,7 +109,11 @@ pub struct Parts {
 fn card(pm: &Postmortem) -> u128 {
     let mut k = Key::default();
     k.str(&pm.id).str(&pm.title).str(&pm.date.to_string()).str(&pm.severity).str(pm.status.as_str());
-    k.num(pm.visibility as u128).opt(pm.summary.as_deref());
+    k.num(pm.visibility as u128).opt(pm.summary.as_deref()).num(u128::from(pm.near_miss));
+    k.num(pm.contributing_factors.len() as u128);
+    for f in &pm.contributing_factors {
+        k.str(&f.statement).opt(f.kind.as_deref());
+    }
     for list in [&pm.services, &pm.tags] {
         k.num(list.len() as u128);
         list.iter().for_each(|s| {
@@ -189,7 +195,19 @@ impl Parts {
             groups.num(g.items.len() as u128);
         }
         let external = Key::default().json(&a.external).finish();
-        Parts { own, card, terms, sums, listed, groups: groups.finish(), external }
+        let recurring = a
+            .recurring
+            .iter()
+            .map(|r| {
+                let mut k = Key::default();
+                k.str(&r.statement).json(&r.kinds);
+                r.members.iter().for_each(|&m| {
+                    k.num(card[m]);
+                });
+                k.finish()
+            })
+            .collect();
+        Parts { own, card, terms, sums, listed, groups: groups.finish(), external, recurring }
     }
 }
 
@@ -219,6 +237,10 @@ impl Renderer {
                         k.str(&term.slug).num(sums[past.end].wrapping_sub(sums[past.start]));
                     }
                 }
+                // "Also in": the other postmortems naming each factor.
+                for f in &pm.contributing_factors {
+                    k.num(a.recurring_of(f).map_or(0, |r| parts.recurring[r]));
+                }
                 let resolve = link_resolver(pm, a);
                 for dest in links {
                     k.str(dest).json(&resolve(dest));
@@ -229,6 +251,9 @@ impl Renderer {
             }
             Page::Term(kind, t, _) => {
                 k.num(parts.terms[kind as usize][t]);
+            }
+            Page::Recurring(r, _) => {
+                k.num(parts.recurring[r]);
             }
             Page::ActionItems(group, _) => {
                 k.num(parts.groups).num(parts.listed[group.unwrap_or(a.action_groups.len())]);
@@ -303,6 +328,8 @@ mod tests {
             ("detected_at: 2024-01-02T10:05:00Z", "detected_at: 2024-01-02T10:06:00Z"),
             ("mitigated_at: 2024-01-02T10:30:00Z", "mitigated_at: 2024-01-02T10:31:00Z"),
             ("resolved_at: 2024-01-02T11:00:00Z", "resolved_at: 2024-01-02T12:00:00Z"),
+            ("status: closed", "status: closed\nnear_miss: true"),
+            ("status: closed", "status: closed\ncontributing_factors: [No canary]"),
             ("title: Checkout down", "id: other-id\ntitle: Checkout down"),
         ] {
             assert!(FRONT.contains(old), "{old}");

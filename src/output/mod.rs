@@ -125,13 +125,16 @@ impl Renderer {
             }
             Page::TaxonomyIndex(kind) => {
                 let severities = (kind == TaxonomyKind::Severities).then(|| pages::severity_rows(a));
-                ("taxonomy.html", context! { taxonomy => ser(a.taxonomy(kind)), severities => ser(&severities) })
+                let factors = (kind == TaxonomyKind::Factors).then(|| pages::FactorsIndex::new(a));
+                let taxonomy = ser(a.taxonomy(kind));
+                ("taxonomy.html", context! { taxonomy, severities => ser(&severities), factors => ser(&factors) })
             }
             Page::Term(kind, i, _) => {
                 let tax = a.taxonomy(kind);
                 let view = TermView::new(a, page, tax, &tax.terms[i]);
                 ("term.html", ser(&view))
             }
+            Page::Recurring(i, _) => ("factor.html", ser(&pages::RecurringView::new(a, page, i))),
             Page::External => ("external.html", ser(&pages::ExternalIndex::new(a))),
             Page::ExternalEntry(i) => ("external-entry.html", ser(&pages::ExternalPage::new(a, i))),
             Page::ExternalCategory(i, _) => {

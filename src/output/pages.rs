@@ -37,6 +37,10 @@ pub struct Item<'a> {
     /// Shown with an "internal" badge, so authors see what a public build leaves out (when
     /// the archive has public postmortems too).
     pub internal: bool,
+    pub near_miss: bool,
+    /// On a factor kind's page: the postmortem's factors of that kind.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub factors: Vec<&'a str>,
 }
 
 /// How many terms a list entry shows. A postmortem appears on the page of every one of its
@@ -79,6 +83,8 @@ impl<'a> Item<'a> {
             ttr: pm.duration(Span::Resolve).map(format_duration),
             url: routes::postmortem(&pm.id),
             internal: archive.mixed_visibility && pm.visibility == Visibility::Internal,
+            near_miss: pm.near_miss,
+            factors: Vec::new(),
         }
     }
 }
@@ -152,9 +158,41 @@ pub struct TermView<'a> {
     term: &'a Term,
     items: Vec<Item<'a>>,
     pager: Pager,
-    /// On the first page of a service.
+    /// On the first page of a service or a factor kind.
     summary: Option<ServiceSummary>,
+    /// On the first page of a factor kind: the services its incidents touched.
+    services: Vec<Count>,
 }
+
+/// A name, how many postmortems have it, and its page.
+#[derive(Serialize)]
+pub struct Count {
+    name: String,
+    count: usize,
+    url: Option<String>,
+}
+
+/// The services `members` touched, most often first, each with its count.
+fn services_of(archive: &Archive, members: &[usize]) -> Vec<Count> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for &i in members {
+        archive.postmortems[i].services.iter().for_each(|s| *counts.entry(s).or_default() += 1);
+    }
+    let mut out: Vec<Count> = counts
+        .into_iter()
+        .map(|(name, count)| Count {
+            name: name.to_string(),
+            count,
+            url: Some(routes::term(TaxonomyKind::Services, name)),
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    out.truncate(FEW_SERVICES);
+    out
+}
+
+/// Services a factor's page names: the many it touched, not every one.
+const FEW_SERVICES: usize = 20;
 
 /// A service in numbers: incidents per month (a chart, and a table of the months that had
 /// any) and its durations.
@@ -169,12 +207,25 @@ pub struct ServiceSummary {
 impl<'a> TermView<'a> {
     pub fn new(archive: &'a Archive, page: Page, taxonomy: &'a Taxonomy, term: &'a Term) -> Self {
         let pager = Pager::new(archive, page, term.members.len());
-        let items =
-            term.members[pager.range.clone()].iter().map(|&i| Item::new(&archive.postmortems[i], archive)).collect();
+        let factors = taxonomy.kind == TaxonomyKind::Factors;
+        let items = term.members[pager.range.clone()]
+            .iter()
+            .map(|&i| {
+                let pm = &archive.postmortems[i];
+                let mut item = Item::new(pm, archive);
+                if factors {
+                    let of_kind = pm.contributing_factors.iter().filter(|f| f.kind.as_deref() == Some(&term.name));
+                    item.factors = of_kind.map(|f| f.statement.as_str()).collect();
+                }
+                item
+            })
+            .collect();
         let first = page.part_number() == 0;
-        let summary = (taxonomy.kind == TaxonomyKind::Services && first).then(|| ServiceSummary::new(archive, term));
+        let summarised = matches!(taxonomy.kind, TaxonomyKind::Services | TaxonomyKind::Factors);
+        let summary = (summarised && first).then(|| ServiceSummary::new(archive, &term.name, &term.members));
+        let services = if factors && first { services_of(archive, &term.members) } else { Vec::new() };
         let taxonomy = TaxonomyHead { key: taxonomy.kind.key(), title: taxonomy.title, singular: taxonomy.singular };
-        TermView { taxonomy, term, items, pager, summary }
+        TermView { taxonomy, term, items, pager, summary, services }
     }
 }
 
@@ -360,6 +411,7 @@ pub struct PostmortemView<'a> {
     phases: Vec<Phase>,
     related: Vec<Related<'a>>,
     similar: Vec<SimilarView<'a>>,
+    factors: Vec<FactorView<'a>>,
     /// "First written …, last updated …" and the edit link.
     edit_url: Option<String>,
     /// The link destinations the body asked about, in order: what the page's key needs.
@@ -453,6 +505,7 @@ pub fn postmortem_view<'a>(
         timeline,
         phases,
         related,
+        factors: factor_views(archive, index),
         similar: similar
             .iter()
             .map(|s| SimilarView {
@@ -844,17 +897,130 @@ impl InsightsView {
 }
 
 impl ServiceSummary {
-    fn new(archive: &Archive, term: &Term) -> Self {
-        let pms = || term.members.iter().map(|&i| &*archive.postmortems[i]);
+    /// The numbers of the postmortems `members`, which `name` has in common.
+    fn new(archive: &Archive, name: &str, members: &[usize]) -> Self {
+        let pms = || members.iter().map(|&i| &*archive.postmortems[i]);
         let severities = &archive.config.severities;
         let mut months = insights::months(pms(), severities);
-        let chart = charts::months(&months, severities, &format!("Incidents on {}, by severity", term.name));
+        let chart = charts::months(&months, severities, &format!("Incidents with {name}, by severity"));
         months.retain(|m| m.total > 0);
         ServiceSummary {
             chart,
             months,
             severities: severities.clone(),
-            durations: insights::durations(term.name.clone(), pms()),
+            durations: insights::durations(name.to_string(), pms()),
+        }
+    }
+}
+
+/// A factor on its postmortem's page, and where else it appeared.
+#[derive(Serialize)]
+struct FactorView<'a> {
+    statement: &'a str,
+    kind: Option<&'a str>,
+    /// Other postmortems naming it, newest first, a few of them.
+    also: Vec<Item<'a>>,
+    /// How many more there are, all on the recurring factor's page (`recurring_url`).
+    more: usize,
+    recurring_url: Option<String>,
+}
+
+/// Other postmortems a factor's entry links: the rest are on the factor's own page.
+const ALSO: usize = 5;
+
+fn factor_views<'a>(archive: &'a Archive, index: usize) -> Vec<FactorView<'a>> {
+    let pm = &archive.postmortems[index];
+    pm.contributing_factors
+        .iter()
+        .map(|f| {
+            let recurring = archive.recurring_of(f).map(|r| &archive.recurring[r]);
+            let others: Vec<usize> =
+                recurring.map_or_else(Vec::new, |r| r.members.iter().copied().filter(|&m| m != index).collect());
+            FactorView {
+                statement: &f.statement,
+                kind: f.kind.as_deref(),
+                also: others.iter().take(ALSO).map(|&m| Item::new(&archive.postmortems[m], archive)).collect(),
+                more: others.len().saturating_sub(ALSO),
+                recurring_url: recurring.map(|r| routes::recurring(&r.slug)),
+            }
+        })
+        .collect()
+}
+
+/// `/factors/`: the site's factor kinds (those no postmortem has yet too: the vocabulary
+/// helps an author choose) and the factors several postmortems name.
+#[derive(Serialize)]
+pub struct FactorsIndex<'a> {
+    kinds: Vec<Count>,
+    /// Factors without a kind, which no kind's page lists.
+    unkinded: usize,
+    recurring: &'a [crate::model::Recurring],
+    /// How many recurring factors the index leaves to the postmortems' pages.
+    recurring_more: usize,
+}
+
+/// Recurring factors the index lists: the most shared, enough for any archive's themes.
+const RECURRING_LISTED: usize = 200;
+
+impl<'a> FactorsIndex<'a> {
+    pub fn new(archive: &'a Archive) -> Self {
+        let terms = &archive.taxonomy(TaxonomyKind::Factors).terms;
+        let kinds = archive
+            .config
+            .factor_kinds
+            .iter()
+            .map(|name| {
+                let term = terms.iter().find(|t| &t.name == name);
+                Count {
+                    name: name.clone(),
+                    count: term.map_or(0, |t| t.count),
+                    url: term.map(|t| routes::term(TaxonomyKind::Factors, &t.name)),
+                }
+            })
+            .collect();
+        let all = archive.postmortems.iter().flat_map(|p| &p.contributing_factors);
+        let listed = archive.recurring.len().min(RECURRING_LISTED);
+        FactorsIndex {
+            kinds,
+            unkinded: all.filter(|f| f.kind.is_none()).count(),
+            recurring: &archive.recurring[..listed],
+            recurring_more: archive.recurring.len() - listed,
+        }
+    }
+}
+
+/// `/factors/recurring/<slug>/`: one factor several postmortems name, and them.
+#[derive(Serialize)]
+pub struct RecurringView<'a> {
+    factor: &'a crate::model::Recurring,
+    kinds: Vec<Count>,
+    items: Vec<Item<'a>>,
+    pager: Pager,
+    services: Vec<Count>,
+    first_seen: String,
+    last_seen: String,
+}
+
+impl<'a> RecurringView<'a> {
+    pub fn new(archive: &'a Archive, page: Page, index: usize) -> Self {
+        let factor = &archive.recurring[index];
+        let pager = Pager::new(archive, page, factor.members.len());
+        let items =
+            factor.members[pager.range.clone()].iter().map(|&i| Item::new(&archive.postmortems[i], archive)).collect();
+        let date = |i: Option<&usize>| i.map(|&i| archive.postmortems[i].date.to_string()).unwrap_or_default();
+        let kinds = factor
+            .kinds
+            .iter()
+            .map(|k| Count { name: k.clone(), count: 0, url: Some(routes::term(TaxonomyKind::Factors, k)) })
+            .collect();
+        RecurringView {
+            factor,
+            kinds,
+            items,
+            pager,
+            services: services_of(archive, &factor.members),
+            first_seen: date(factor.members.last()),
+            last_seen: date(factor.members.first()),
         }
     }
 }

@@ -18,7 +18,7 @@ macro_rules! builtin {
 }
 
 const TEMPLATES: &[(&str, &[u8])] = builtin!("templates":
-    "base.html", "macros.html", "index.html", "postmortem.html", "taxonomy.html", "term.html",
+    "base.html", "macros.html", "index.html", "postmortem.html", "taxonomy.html", "term.html", "factor.html",
     "external.html", "external-entry.html", "external-category.html", "404.html", "new.md", "action-items.html", "insights.html", "search.html",
 );
 const STATIC: &[(&str, &[u8])] =
@@ -100,6 +100,7 @@ fn add_url_functions(env: &mut Environment<'static>) {
     env.add_function("postmortem_url", |id: &str| routes::postmortem(id));
     env.add_function("taxonomy_url", move |key: &str| kind(key).map(routes::taxonomy));
     env.add_function("term_url", move |key: &str, name: &str| kind(key).map(|k| routes::term(k, name)));
+    env.add_function("recurring_url", |slug: &str| routes::recurring(slug));
     env.add_function("page_url", move |name: &str| routes::named(name).ok_or_else(|| unknown("page", name)));
 }
 

@@ -206,9 +206,10 @@ fn statics(renderer: &Renderer) -> HashMap<String, Arc<Served>> {
 
 /// Rendered postmortem pages the change cannot have touched: every page shows the archive's
 /// navigation and size, so only when those are unchanged, and only pages of postmortems
-/// that are neither the changed ones nor show one of them: as related, or among their
-/// similar past incidents (before or after the change: titles, dates and severities of
-/// similar postmortems are on the page). Listings are rendered again.
+/// that are neither the changed ones nor show one of them: as related, as another
+/// postmortem naming one of their factors, or among their similar past incidents (before
+/// or after the change: titles, dates and severities of similar postmortems are on the
+/// page). Listings are rendered again.
 fn unaffected_pages(old: &Generation, new: &Renderer, changed: &[PathBuf]) -> HashMap<String, Arc<Served>> {
     let (before, after) = (old.archive(), new.archive());
     let same_ids = || before.by_id.keys().all(|id| after.by_id.contains_key(id));
@@ -233,6 +234,16 @@ fn unaffected_pages(old: &Generation, new: &Renderer, changed: &[PathBuf]) -> Ha
     let unaffected = |id: &str| {
         let Some(pm) = after.get(id) else { return false };
         if touched.contains(id) || pm.related.iter().any(|r| touched.contains(r.as_str())) {
+            return false;
+        }
+        // "This factor also appeared in": titles and dates of the others naming a factor.
+        let shares_touched = |a: &Archive| {
+            a.get(id).is_some_and(|pm| {
+                let members = pm.contributing_factors.iter().filter_map(|f| a.recurring_of(f));
+                members.flat_map(|r| &a.recurring[r].members).any(|&m| touched.contains(a.postmortems[m].id.as_str()))
+            })
+        };
+        if shares_touched(before) || shares_touched(after) {
             return false;
         }
         let now = similar(after, id);

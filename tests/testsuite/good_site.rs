@@ -351,7 +351,7 @@ fn unknown_keys_warn_with_position_and_reach_templates_as_extra() {
 fn the_example_archive_builds_without_warnings() {
     let site = Site::example();
     let run = site.run(&["build", "--drafts"]).success();
-    assert!(run.stdout.contains("13 postmortems, 41 external, 0 warnings"), "{}", run.stdout);
+    assert!(run.stdout.contains("14 postmortems, 41 external, 0 warnings"), "{}", run.stdout);
 }
 
 #[test]

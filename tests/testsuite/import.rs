@@ -26,7 +26,7 @@ fn every_style_imports_and_builds_with_its_timeline_and_durations() {
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["rule"].as_str().unwrap().to_string())
         .collect();
-    let writing = ["missing-section", "review-deadline"];
+    let writing = ["missing-section", "missing-factors", "review-deadline"];
     assert!(rules.iter().all(|r| writing.contains(&r.as_str())), "only findings about the writing itself: {rules:?}");
     // Every page: all of its timeline's entries marked, and the times the text gives.
     assert_eq!(check_site(&site, false), 12);
