@@ -103,6 +103,13 @@ fn a_warm_build_makes_the_bytes_a_cold_build_makes() {
     // A date, which reorders every list the postmortem is in.
     site.patched(CDN, CDN, &[("date: 2025-03-12", "date: 2024-03-12")]);
     same_as_cold(&site, "date", &today);
+    // A factor no longer shared: the others naming it lose an "also appeared in" link.
+    site.patched(
+        SEARCH,
+        SEARCH,
+        &[("\"No alert covered the condition that failed\"", "\"No alert watched index freshness\"")],
+    );
+    same_as_cold(&site, "factor", &today);
     // A new postmortem, and then one removed that another links to (the link is dropped).
     site.patched(
         CDN,

@@ -78,6 +78,14 @@ action_items:
   - title: "{}"
     owner: Bob
     due: 2024-06-01
+contributing_factors:
+  - statement: "Public factor PUBLIC-FACTOR {}"
+    kind: change
+  - statement: "{}"
+    kind: process
+  - "Shared factor PUBLIC-SHARED"
+surprises: ["Public surprise PUBLIC-SURPRISE {}", "{}"]
+near_miss: true
 runbook: "https://wiki.example/{}"
 notes: [a, "{}"]
 "oncall {}": primary
@@ -98,6 +106,10 @@ escalation: {{ "{}": pager, level: two }}
         c.span(),
         c.plain(),
         c.plain(),
+        c.span(),
+        c.span(),
+        c.span(),
+        c.span(),
         c.span(),
         c.span(),
         c.span(),
@@ -209,6 +221,10 @@ summary: "{}"
 action_items:
   - title: "{}"
     owner: {}
+contributing_factors:
+  - "Shared factor PUBLIC-SHARED"
+  - statement: "{}"
+    kind: change
 ticket: "{}"
 ---
 
@@ -219,6 +235,7 @@ ticket: "{}"
         c.plain(),
         c.id(),
         c.id(),
+        c.plain(),
         c.plain(),
         c.plain(),
         c.plain(),
@@ -272,6 +289,9 @@ fn no_internal_canary_reaches_any_output_byte_of_a_public_build() {
         .cloned()
         .collect();
     assert_eq!(missing, c.comments, "canaries the internal build does not show");
+    // Internal postmortems share a factor with the public one, which only they make recurring.
+    let shared = "factors/recurring/shared-factor-public-shared/index.html";
+    assert!(internal.iter().any(|(p, _)| p.ends_with(shared)), "the internal build has the recurring factor");
 
     let run = site.run(&["build", "--public"]).success();
     assert!(run.stdout.contains("built public archive"), "{}", run.stdout);
@@ -301,9 +321,16 @@ fn no_internal_canary_reaches_any_output_byte_of_a_public_build() {
         "public-timeline",
         "public-toml",
         "public-external",
+        "public-factor",
+        "public-surprise",
+        "public-shared",
     ] {
         assert!(files.iter().any(|(_, t)| t.contains(sentinel)), "{sentinel} missing: the page was not built");
     }
+    assert!(
+        !files.iter().any(|(p, _)| p.ends_with(shared)),
+        "a factor only the public one names recurs with left-out ones"
+    );
     let kinds: BTreeSet<&str> = files.iter().filter_map(|(p, _)| p.rsplit('.').next()).collect();
     for kind in ["html", "xml", "json", "js", "css"] {
         assert!(kinds.contains(kind), "no .{kind} output was searched: {kinds:?}");

@@ -250,6 +250,27 @@ fn pages_listing_an_edited_postmortem_as_similar_are_rendered_again() {
 }
 
 #[test]
+fn pages_naming_a_factor_an_edited_postmortem_shares_are_rendered_again() {
+    let site = Site::fixture("good");
+    let pm = |title: &str, date: &str, service: &str| {
+        format!(
+            "---\ntitle: \"{title}\"\ndate: {date}\nseverity: SEV-3\nservices: [{service}]\ncontributing_factors: [\"No alert covered it\"]\n---\nBody.\n"
+        )
+    };
+    site.write("content/postmortems/f-one.md", pm("Runner disk filled", "2024-01-10", "runners"));
+    site.write("content/postmortems/f-two.md", pm("Queue backed up", "2024-05-10", "queues"));
+    let server = Server::start(&site, &[]);
+    // Nothing in common but the factor: the older page names the newer one under it.
+    let older = server.get("/postmortems/f-one/");
+    assert!(older.body.contains(">Queue backed up</a>"), "{}", older.body);
+    let events = server.events();
+    site.write("content/postmortems/f-two.md", pm("Queue stalled", "2024-05-10", "queues"));
+    assert_eq!(next_event(&events), "reload");
+    let older = server.get("/postmortems/f-one/");
+    assert!(older.body.contains(">Queue stalled</a>"), "stale factor links: {}", older.body);
+}
+
+#[test]
 fn a_broken_edit_shows_the_overlay_and_keeps_the_last_good_page() {
     let site = Site::fixture("good");
     let server = Server::start(&site, &[]);
