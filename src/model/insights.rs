@@ -40,6 +40,8 @@ impl Spread {
 pub struct Durations {
     pub name: String,
     pub incidents: usize,
+    /// Of `incidents`, those without customer impact (`near_miss`).
+    pub near_misses: usize,
     pub detect: Option<Spread>,
     pub resolve: Option<Spread>,
 }
@@ -72,6 +74,12 @@ pub struct TeamItems {
 
 #[derive(Debug, Serialize)]
 pub struct Insights {
+    /// Postmortems with customer impact, and without (`near_miss`): counted side by side,
+    /// as learning from a near miss is as real as from an outage.
+    pub incidents: usize,
+    pub near_misses: usize,
+    pub detect_histogram: Vec<Bin>,
+    pub resolve_histogram: Vec<Bin>,
     pub severities: Vec<String>,
     pub months: Vec<Month>,
     pub by_service: Vec<Durations>,
@@ -86,7 +94,50 @@ pub struct Insights {
 pub fn durations<'a>(name: String, pms: impl Iterator<Item = &'a Postmortem>) -> Durations {
     let pms: Vec<&Postmortem> = pms.collect();
     let spread = |span| Spread::of(pms.iter().filter_map(|p| p.duration(span)).map(|d| d.as_secs()).collect());
-    Durations { name, incidents: pms.len(), detect: spread(Span::Detect), resolve: spread(Span::Resolve) }
+    let near_misses = pms.iter().filter(|p| p.near_miss).count();
+    Durations { name, incidents: pms.len(), near_misses, detect: spread(Span::Detect), resolve: spread(Span::Resolve) }
+}
+
+/// Where the bins of a duration histogram end, in seconds: each about three times the
+/// last, so a log scale, where minutes and days both have room (incident durations span
+/// four orders of magnitude, and a linear axis crushes all but the longest).
+const BIN_ENDS: [(i64, &str); 9] = [
+    (60, "under 1 min"),
+    (300, "1–5 min"),
+    (900, "5–15 min"),
+    (3600, "15 min–1 h"),
+    (4 * 3600, "1–4 h"),
+    (12 * 3600, "4–12 h"),
+    (86_400, "12–24 h"),
+    (3 * 86_400, "1–3 d"),
+    (7 * 86_400, "3–7 d"),
+];
+const LAST_BIN: &str = "7 d or more";
+
+/// One bin of a histogram.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct Bin {
+    pub label: &'static str,
+    pub count: usize,
+}
+
+/// How many durations fall into each log-scale bin, from the first bin with any to the
+/// last with any: empty bins between them stay, so the shape is honest.
+pub fn histogram(seconds: impl Iterator<Item = i64>) -> Vec<Bin> {
+    let labels: Vec<&'static str> = BIN_ENDS.iter().map(|(_, l)| *l).chain([LAST_BIN]).collect();
+    let mut counts = vec![0; labels.len()];
+    for s in seconds {
+        counts[BIN_ENDS.partition_point(|(end, _)| *end <= s)] += 1;
+    }
+    let (Some(first), Some(last)) = (counts.iter().position(|&c| c > 0), counts.iter().rposition(|&c| c > 0)) else {
+        return Vec::new();
+    };
+    (first..=last).map(|i| Bin { label: labels[i], count: counts[i] }).collect()
+}
+
+/// Every postmortem's duration of `span`, in seconds.
+pub fn seconds<'a>(pms: impl Iterator<Item = &'a Postmortem>, span: Span) -> Vec<i64> {
+    pms.filter_map(|p| p.duration(span)).map(|d| d.as_secs()).collect()
 }
 
 /// Longest run of months without an incident shown month by month; a longer one is one
@@ -166,8 +217,14 @@ impl Insights {
         }
         let mut teams: Vec<TeamItems> = teams.into_values().collect();
         teams.sort_by(|a, b| b.open.cmp(&a.open).then_with(|| a.team.cmp(&b.team)));
+        let all = || archive.postmortems.iter().map(|p| &**p);
+        let near_misses = all().filter(|p| p.near_miss).count();
         Insights {
-            months: months(archive.postmortems.iter().map(|p| &**p), &severities),
+            incidents: archive.postmortems.len() - near_misses,
+            near_misses,
+            detect_histogram: histogram(seconds(all(), Span::Detect).into_iter()),
+            resolve_histogram: histogram(seconds(all(), Span::Resolve).into_iter()),
+            months: months(all(), &severities),
             severities,
             by_service: group(TaxonomyKind::Services),
             by_severity: group(TaxonomyKind::Severities),
@@ -191,5 +248,28 @@ mod tests {
         assert_eq!((s.median_seconds, s.p90_seconds), (330, 540));
         assert_eq!(s.median, "5 min");
         assert!(Spread::of(Vec::new()).is_none());
+    }
+
+    #[test]
+    fn histogram_bins_grow_threefold_and_keep_the_empty_bins_between() {
+        let bins = histogram([30, 59, 60, 4000, 3600 * 24 * 30].into_iter());
+        let shown: Vec<(&str, usize)> = bins.iter().map(|b| (b.label, b.count)).collect();
+        assert_eq!(
+            shown,
+            [
+                ("under 1 min", 2),
+                ("1–5 min", 1),
+                ("5–15 min", 0),
+                ("15 min–1 h", 0),
+                ("1–4 h", 1),
+                ("4–12 h", 0),
+                ("12–24 h", 0),
+                ("1–3 d", 0),
+                ("3–7 d", 0),
+                ("7 d or more", 1)
+            ]
+        );
+        assert_eq!(histogram([400, 500].into_iter()), [Bin { label: "5–15 min", count: 2 }]);
+        assert!(histogram(std::iter::empty()).is_empty());
     }
 }

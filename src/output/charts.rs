@@ -9,6 +9,7 @@
 use std::fmt::Write;
 
 use super::escape;
+use crate::model::format_duration;
 use crate::model::insights::Month;
 
 /// One row of a bar chart.
@@ -118,6 +119,108 @@ pub fn months(months: &[Month], severities: &[String], title: &str) -> String {
     html
 }
 
+/// One row of a strip plot: its label, its dots' colour (`sev-1`), and its durations.
+pub struct Strip {
+    pub label: String,
+    pub class: String,
+    pub seconds: Vec<i64>,
+}
+
+/// The strip plot's axis, log scale: one minute to thirty days (shorter and longer
+/// durations sit at its ends), in this many columns.
+const STRIP_FROM: f64 = 60.0;
+const STRIP_TO: f64 = 30.0 * 86_400.0;
+const STRIP_COLUMNS: usize = 60;
+/// A column's width in the plot's units: its height is 24, about what a phone shows at
+/// the column's full width.
+const STRIP_COLUMN: usize = 6;
+/// Where the axis is labelled.
+const STRIP_TICKS: [(f64, &str); 6] = [
+    (60.0, "1 min"),
+    (600.0, "10 min"),
+    (3600.0, "1 h"),
+    (6.0 * 3600.0, "6 h"),
+    (86_400.0, "1 d"),
+    (7.0 * 86_400.0, "7 d"),
+];
+
+/// Where `seconds` falls on the strip plot's axis, from 0 to 1.
+fn strip_at(seconds: f64) -> f64 {
+    let clamped = seconds.clamp(STRIP_FROM, STRIP_TO);
+    (clamped.ln() - STRIP_FROM.ln()) / (STRIP_TO.ln() - STRIP_FROM.ln())
+}
+
+/// Every incident's duration as a dot on a log axis, one row per group (severity): how
+/// far durations spread within a severity, and how much the severities overlap. Durations
+/// that round to one column share a dot sized by how many, so the chart stays the same
+/// size however large the archive; each row has its median marked and its numbers in words.
+pub fn strips(rows: &[Strip], caption: &str) -> String {
+    let rows: Vec<&Strip> = rows.iter().filter(|r| !r.seconds.is_empty()).collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut html = format!(
+        "<figure class=\"chart strips\">\n<figcaption>{} <span class=\"unit\">one dot per incident (larger: several), log scale; the line is the median</span></figcaption>\n",
+        escape(caption)
+    );
+    for row in rows {
+        let mut sorted = row.seconds.clone();
+        sorted.sort_unstable();
+        let n = sorted.len();
+        let median = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2 };
+        let words = |s: i64| format_duration(jiff::SignedDuration::from_secs(s));
+        let summary = format!(
+            "{}: {n} incident{}, from {} to {}, median {}",
+            row.label,
+            if n == 1 { "" } else { "s" },
+            words(sorted[0]),
+            words(sorted[n - 1]),
+            words(median)
+        );
+        let _ = write!(
+            html,
+            "<div class=\"strip-row\"><span class=\"strip-label\">{}</span><svg viewBox=\"0 0 {} 24\" role=\"img\" aria-label=\"{}\">",
+            escape(&row.label),
+            STRIP_COLUMNS * STRIP_COLUMN,
+            escape(&summary)
+        );
+        // Each column's count and the shortest and longest duration in it.
+        let mut columns: Vec<Option<(usize, i64, i64)>> = vec![None; STRIP_COLUMNS];
+        for &s in &sorted {
+            let col = ((strip_at(s as f64) * STRIP_COLUMNS as f64) as usize).min(STRIP_COLUMNS - 1);
+            let cell = columns[col].get_or_insert((0, s, s));
+            cell.0 += 1;
+            cell.2 = s;
+        }
+        let _ = write!(
+            html,
+            "<rect class=\"median\" x=\"{:.1}\" y=\"1\" width=\"2\" height=\"22\"><title>median {}</title></rect>",
+            strip_at(median as f64) * (STRIP_COLUMNS * STRIP_COLUMN) as f64 - 1.0,
+            words(median)
+        );
+        for (col, cell) in columns.iter().enumerate() {
+            let Some((count, lo, hi)) = *cell else { continue };
+            let r = (2.5 + 1.5 * ((count - 1) as f64).sqrt()).min(9.0);
+            let (lo, hi) = (words(lo), words(hi));
+            let range = if lo == hi { lo } else { format!("{lo} to {hi}") };
+            let _ = write!(
+                html,
+                "<circle class=\"{}\" cx=\"{}\" cy=\"12\" r=\"{r:.1}\"><title>{count} × {}</title></circle>",
+                escape(&row.class),
+                col * STRIP_COLUMN + STRIP_COLUMN / 2,
+                escape(&range)
+            );
+        }
+        let _ = writeln!(html, "</svg><span class=\"value\">median {}</span></div>", words(median));
+    }
+    html.push_str("<div class=\"strip-row\" aria-hidden=\"true\"><span></span><div class=\"x-axis\">");
+    for (s, label) in STRIP_TICKS {
+        let _ = write!(html, "<span style=\"left: {:.1}%\">{label}</span>", strip_at(s) * 100.0);
+    }
+    html.push_str("</div><span></span></div>\n</figure>\n");
+    html
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +247,29 @@ mod tests {
         let axis = "<span style=\"left: 0%\">2023-12</span><span style=\"left: 52%\">2025</span><span style=\"right: 0\">2025-12</span>";
         assert!(html.contains(axis), "{html}");
         assert!(html.contains("<span class=\"key sev-1\">SEV-1</span> <span class=\"key sev-2\">SEV-2</span>"));
+    }
+
+    #[test]
+    fn strips_share_dots_between_close_durations_and_say_every_row_in_words() {
+        let rows = [
+            Strip { label: "SEV-1".into(), class: "sev-1".into(), seconds: vec![700, 710, 720, 7200] },
+            Strip { label: "SEV-2".into(), class: "sev-2".into(), seconds: vec![30, 40 * 86_400] },
+            Strip { label: "SEV-3".into(), class: "sev-3".into(), seconds: vec![] },
+        ];
+        let html = strips(&rows, "Time to resolve by severity");
+        assert!(html.contains("aria-label=\"SEV-1: 4 incidents, from 11 min to 2 h 00 min, median 11 min\""), "{html}");
+        // Three durations a few seconds apart are one dot of three.
+        assert!(html.contains("r=\"4.6\"><title>3 × 11 min to 12 min</title>"), "{html}");
+        assert_eq!(html.matches("<circle class=\"sev-1\"").count(), 2);
+        // Beyond the axis, at its ends; an empty row is left out.
+        assert!(html.contains("cx=\"3\" cy=\"12\" r=\"2.5\"><title>1 × 30 s</title>"), "{html}");
+        assert!(html.contains("cx=\"357\""), "{html}");
+        assert!(!html.contains("SEV-3"));
+        // Many incidents draw no more dots than there are columns.
+        let many =
+            [Strip { label: "x".into(), class: String::new(), seconds: (0..100_000).map(|i| 60 + i * 25).collect() }];
+        assert!(strips(&many, "x").matches("<circle").count() <= STRIP_COLUMNS);
+        assert_eq!(strips(&rows[2..], "x"), "");
     }
 
     #[test]

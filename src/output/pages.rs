@@ -835,6 +835,9 @@ impl<'a> HomeView<'a> {
 pub struct InsightsView {
     insights: Insights,
     months_chart: String,
+    detect_histogram_chart: String,
+    resolve_histogram_chart: String,
+    resolve_strips_chart: String,
     resolve_by_severity_chart: String,
     resolve_by_service_chart: String,
     per_year_chart: String,
@@ -892,7 +895,42 @@ impl InsightsView {
             })
             .collect();
         let per_year_chart = charts::bars(&per_year, "Incidents per year", "incidents", "Year");
-        InsightsView { insights, months_chart, resolve_by_severity_chart, resolve_by_service_chart, per_year_chart }
+        let histogram = |bins: &[insights::Bin], caption: &str| {
+            let bars: Vec<Bar> = bins
+                .iter()
+                .map(|b| Bar {
+                    label: b.label.to_string(),
+                    class: String::new(),
+                    value: b.count as i64,
+                    upper: None,
+                    text: b.count.to_string(),
+                })
+                .collect();
+            charts::bars(&bars, caption, "incidents per bin; each bin about three times the one before", "Duration")
+        };
+        let detect_histogram_chart = histogram(&insights.detect_histogram, "Time to detect");
+        let resolve_histogram_chart = histogram(&insights.resolve_histogram, "Time to resolve");
+        let strips: Vec<charts::Strip> = archive
+            .taxonomy(TaxonomyKind::Severities)
+            .terms
+            .iter()
+            .map(|t| charts::Strip {
+                label: t.name.clone(),
+                class: severity(&t.name),
+                seconds: insights::seconds(t.members.iter().map(|&i| &*archive.postmortems[i]), Span::Resolve),
+            })
+            .collect();
+        let resolve_strips_chart = charts::strips(&strips, "Time to resolve of every incident, by severity");
+        InsightsView {
+            insights,
+            months_chart,
+            detect_histogram_chart,
+            resolve_histogram_chart,
+            resolve_strips_chart,
+            resolve_by_severity_chart,
+            resolve_by_service_chart,
+            per_year_chart,
+        }
     }
 }
 

@@ -116,10 +116,10 @@ fn insights_numbers_match_hand_computed_ones() {
     assert_contains(
         &html,
         &[
-            "<tr><th scope=\"row\">SEV-1</th><td>1</td><td>7 min</td><td>7 min</td><td>1 d 2 h</td><td>1 d 2 h</td></tr>",
-            "<tr><th scope=\"row\">SEV-2</th><td>1</td><td>30 min</td><td>30 min</td><td>3 h 00 min</td><td>3 h 00 min</td></tr>",
+            "<tr><th scope=\"row\">SEV-1</th><td>1</td><td>0</td><td>7 min <span class=\"n\">(n=1)</span></td><td>7 min</td><td>1 d 2 h <span class=\"n\">(n=1)</span></td><td>1 d 2 h</td></tr>",
+            "<tr><th scope=\"row\">SEV-2</th><td>1</td><td>0</td><td>30 min <span class=\"n\">(n=1)</span></td><td>30 min</td><td>3 h 00 min <span class=\"n\">(n=1)</span></td><td>3 h 00 min</td></tr>",
             // median of 450 s and 1,800 s is 1,125 s; of 95,880 s and 10,800 s is 53,340 s; p90 is the larger.
-            "<tr><th scope=\"row\">payments</th><td>2</td><td>18 min</td><td>30 min</td><td>14 h 49 min</td><td>1 d 2 h</td></tr>",
+            "<tr><th scope=\"row\">payments</th><td>2</td><td>0</td><td>18 min <span class=\"n\">(n=2)</span></td><td>30 min</td><td>14 h 49 min <span class=\"n\">(n=2)</span></td><td>1 d 2 h</td></tr>",
             "<tr><th scope=\"row\">2023</th><td>1</td>",
             "<tr><th scope=\"row\">2024-03</th><td>1</td><td>0</td><td>0</td><td>1</td></tr>",
             "<tr><th scope=\"row\">(no team)</th><td>1</td><td>1</td></tr>",
@@ -140,6 +140,37 @@ fn insights_numbers_match_hand_computed_ones() {
         ],
     );
     assert!(!payments.contains("<th scope=\"row\">2023-08</th>"), "only months with incidents in the table");
+}
+
+#[test]
+fn durations_are_shown_as_distributions_and_near_misses_beside_incidents() {
+    let site = Site::fixture("good");
+    // A near miss found by a drill: detected after 2 min, resolved after 40 min.
+    site.write(
+        "content/postmortems/drill.md",
+        "---\ntitle: \"Drill\"\ndate: 2024-04-01\nseverity: SEV-2\nstatus: closed\nnear_miss: true\nservices: [payments]\nstarted_at: 2024-04-01T10:00:00Z\ndetected_at: 2024-04-01T10:02:00Z\nresolved_at: 2024-04-01T10:40:00Z\n---\n",
+    );
+    site.run(&["build", "--today", "2024-06-01"]).success();
+    let html = site.read("insights/index.html");
+    assert_contains(
+        &html,
+        &[
+            "2 incidents and 1 near miss",
+            "a mean is pulled by the few and describes none",
+            // Detected after 2 min, 7 min 30 s and 30 min: one in each bin; resolved after
+            // 40 min, 3 h and 26 h 38 min, with the empty bins between kept.
+            "<caption>Time to detect <span class=\"unit\">",
+            "<th scope=\"row\">1–5 min</th><td><span class=\"track\"><span class=\"bars\"><span class=\"fill \" style=\"width: 100%\"></span></span><span class=\"value\">1</span>",
+            "<th scope=\"row\">12–24 h</th><td><span class=\"track\"><span class=\"bars\"><span class=\"fill \" style=\"width: 0%\"></span></span><span class=\"value\">0</span>",
+            "<th scope=\"row\">1–3 d</th>",
+            // Every incident a dot, by severity, with its row in words.
+            "aria-label=\"SEV-2: 2 incidents, from 40 min to 3 h 00 min, median 1 h 50 min\"",
+            "<title>1 × 40 min</title>",
+            "<tr><th scope=\"row\">SEV-2</th><td>1</td><td>1</td>",
+        ],
+    );
+    assert!(html.contains("<th scope=\"row\">5–15 min</th>"), "detect: 7 min 30 s");
+    assert!(!html.contains("mean time"), "no lone mean anywhere");
 }
 
 #[test]
