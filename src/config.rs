@@ -21,6 +21,8 @@ pub enum Visibility {
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub title: String,
+    /// Who the incidents happened to, as the VOID export names it (default: `title`).
+    pub organisation: Option<String>,
     /// Absolute URL the archive is published under; used for feeds and canonical links.
     pub base_url: String,
     pub description: String,
@@ -191,6 +193,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             title: "Postmortems".into(),
+            organisation: None,
             base_url: "/".into(),
             description: String::new(),
             severities: (1..=5).map(|n| format!("SEV-{n}")).collect(),

@@ -40,6 +40,52 @@ pub enum Page {
     ActionItems(Option<usize>, usize),
     Insights,
     Search,
+    /// One file of an open export (`postmortems.csv`, `action-items.csv`, `void.json`), then
+    /// the part (0 is the first, `postmortems-2.csv` the second).
+    Table(Table, usize),
+}
+
+/// The open exports: tables for spreadsheets and other tools, each split into numbered
+/// files past `rows` entries so no file of a large archive is too large to open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Table {
+    Postmortems,
+    ActionItems,
+    /// The incidents in the VOID's terms, for public builds only.
+    Void,
+}
+
+impl Table {
+    pub const ALL: [Table; 3] = [Table::Postmortems, Table::ActionItems, Table::Void];
+
+    /// File name before the part number, and extension.
+    fn name(self) -> (&'static str, &'static str) {
+        match self {
+            Table::Postmortems => ("postmortems", "csv"),
+            Table::ActionItems => ("action-items", "csv"),
+            Table::Void => ("void", "json"),
+        }
+    }
+
+    /// Entries per file.
+    pub fn rows(self) -> usize {
+        match self {
+            Table::Postmortems | Table::ActionItems => 10_000,
+            Table::Void => 5_000,
+        }
+    }
+
+    /// How many entries the whole table has.
+    pub fn entries(self, a: &Archive) -> usize {
+        match self {
+            Table::Postmortems | Table::Void => a.postmortems.len(),
+            Table::ActionItems => a.action_items.len(),
+        }
+    }
+
+    fn exists(self, a: &Archive) -> bool {
+        self != Table::Void || a.public
+    }
 }
 
 /// Pages whose URL does not depend on the archive: the page, the name templates ask
@@ -143,6 +189,9 @@ impl Page {
         listing(Page::ActionItems(None, 0), 1);
         (0..a.action_groups.len()).for_each(|g| listing(Page::ActionItems(Some(g), 0), 0));
         listing(Page::Export(0), 1);
+        for table in Table::ALL.into_iter().filter(|t| t.exists(a)) {
+            listing(Page::Table(table, 0), 0);
+        }
         for kind in TaxonomyKind::ALL {
             (0..a.taxonomy(kind).terms.len()).for_each(|i| listing(Page::Term(kind, i, 0), 0));
         }
@@ -166,6 +215,7 @@ impl Page {
             Page::ActionItems(Some(g), _) => parts(a.action_groups[g].listed().len(), per_page),
             Page::ExternalCategory(i, _) => parts(a.external_categories[i].count, per_page),
             Page::Export(_) => parts(a.postmortems.len(), EXPORT_CHUNK),
+            Page::Table(table, _) => parts(table.entries(a), table.rows()),
             Page::Sitemap(_) => sitemaps(Page::all(a).iter().filter(|p| p.in_sitemap()).count()),
             _ => 1,
         }
@@ -173,7 +223,15 @@ impl Page {
 
     /// Whether the page is one a search engine should know: an HTML page of its own.
     pub fn in_sitemap(self) -> bool {
-        !matches!(self, Page::NotFound | Page::Feed | Page::Sitemap(_) | Page::Export(_) | Page::PostmortemJson(_))
+        !matches!(
+            self,
+            Page::NotFound
+                | Page::Feed
+                | Page::Sitemap(_)
+                | Page::Export(_)
+                | Page::PostmortemJson(_)
+                | Page::Table(..)
+        )
     }
 
     /// Which page of its listing this is (0 for the first, and for a page that is no listing).
@@ -184,6 +242,7 @@ impl Page {
             | Page::ActionItems(_, p)
             | Page::ExternalCategory(_, p)
             | Page::Export(p)
+            | Page::Table(_, p)
             | Page::Sitemap(p) => p,
             _ => 0,
         }
@@ -197,6 +256,7 @@ impl Page {
             Page::ActionItems(group, _) => Page::ActionItems(group, p),
             Page::ExternalCategory(i, _) => Page::ExternalCategory(i, p),
             Page::Export(_) => Page::Export(p),
+            Page::Table(table, _) => Page::Table(table, p),
             Page::Sitemap(_) => Page::Sitemap(p),
             other => other,
         }
@@ -216,6 +276,10 @@ impl Page {
             Page::ExternalCategory(i, p) => part(&external_category(&a.external_categories[i].slug), p),
             Page::Export(p) if p > 0 => format!("postmortems-{}.json", p + 1),
             Page::Sitemap(p) if p > 0 => format!("sitemap-{p}.xml"),
+            Page::Table(table, p) => {
+                let (stem, ext) = table.name();
+                if p == 0 { format!("{stem}.{ext}") } else { format!("{stem}-{}.{ext}", p + 1) }
+            }
             fixed => FIXED.iter().find(|(p, _, _)| *p == fixed).map(|(_, _, url)| url.to_string()).unwrap_or_default(),
         }
     }
@@ -239,6 +303,8 @@ impl Page {
             Page::ActionItems(..) => "action items",
             Page::Insights => "insights",
             Page::Search => "search page",
+            Page::Table(Table::Void, _) => "VOID export",
+            Page::Table(..) => "CSV export",
         }
     }
 
@@ -260,6 +326,17 @@ impl Page {
             let n = path.strip_prefix(prefix)?.strip_suffix(suffix)?;
             n.parse::<usize>().ok().filter(|&k| k >= first && k.to_string() == n)
         };
+        for table in Table::ALL.into_iter().filter(|t| t.exists(a)) {
+            let (stem, ext) = table.name();
+            let part = if path == format!("{stem}.{ext}") {
+                Some(0)
+            } else {
+                numbered(&format!("{stem}-"), &format!(".{ext}"), 2).map(|n| n - 1)
+            };
+            if let Some(p) = part.filter(|&p| p < Page::Table(table, 0).parts(a)) {
+                return Some(Page::Table(table, p));
+            }
+        }
         let file = numbered("postmortems-", ".json", 2)
             .map(|n| Page::Export(n - 1))
             .or_else(|| numbered("sitemap-", ".xml", 1).map(Page::Sitemap));

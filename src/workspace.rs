@@ -396,6 +396,7 @@ impl Workspace {
         let external = self.external.values().filter_map(|(e, _)| e.clone()).collect();
         let mut archive = Archive::new(config, postmortems, external, view.drafts, view.today);
         archive.branch = self.git.branch.clone();
+        archive.public = self.options.audience == crate::privacy::Audience::Public;
         archive.repository_prefix = self.git.prefix.clone();
         Assembled { archive: Some(archive), diagnostics, files, internal_left_out }
     }

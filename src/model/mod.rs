@@ -201,6 +201,11 @@ pub enum ItemStatus {
 }
 
 impl ItemStatus {
+    /// Still to be done: todo or in progress.
+    pub fn is_open(self) -> bool {
+        matches!(self, ItemStatus::Todo | ItemStatus::InProgress)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ItemStatus::Todo => "todo",
@@ -441,6 +446,9 @@ pub struct Archive {
     /// Some postmortems are internal and some public: only then is "internal" worth a badge
     /// (on an all-internal archive it would sit on every item and say nothing).
     pub mixed_visibility: bool,
+    /// Made by a public build (`Audience::publish`): what only public builds write (the
+    /// VOID export) asks.
+    pub public: bool,
 }
 
 /// A contributing factor that several postmortems name (the same statement, case and
@@ -657,6 +665,7 @@ impl Archive {
             recurring,
             recurring_by_slug,
             words: Default::default(),
+            public: false,
         }
     }
 
@@ -705,7 +714,7 @@ fn track_action_items(pms: &[Arc<Postmortem>], today: Date) -> Vec<Tracked> {
         .enumerate()
         .flat_map(|(p, pm)| {
             pm.action_items.iter().enumerate().map(move |(i, item)| {
-                let open = matches!(item.status, ItemStatus::Todo | ItemStatus::InProgress);
+                let open = item.status.is_open();
                 let overdue_days = item.due.filter(|due| open && *due < today).map(|due| (today - due).get_days());
                 Tracked { postmortem: p, item: i, open, overdue_days }
             })

@@ -19,7 +19,7 @@ use super::Renderer;
 
 use super::pages::link_resolver;
 use crate::model::{Archive, Postmortem, Term, similar};
-use crate::routes::{EXPORT_CHUNK, Page};
+use crate::routes::{EXPORT_CHUNK, Page, Table};
 
 /// A 128-bit hash fed field by field (and serde values as JSON); strings are length-prefixed
 /// so that no two sequences of fields hash alike by running together.
@@ -268,7 +268,18 @@ impl Renderer {
             Page::External | Page::ExternalEntry(_) | Page::ExternalCategory(..) => {
                 k.num(parts.external);
             }
+            // A row is a postmortem's own values (its action items' statuses among them).
+            Page::Table(table @ (Table::Postmortems | Table::Void), part) => {
+                k.num(a.postmortems.len() as u128);
+                let rows = table.rows();
+                let chunk = part * rows..((part + 1) * rows).min(a.postmortems.len());
+                chunk.for_each(|i| {
+                    k.num(parts.own[i]);
+                });
+            }
+            // Overdue days change with the day: made every time, as the action items' page.
             Page::Home
+            | Page::Table(Table::ActionItems, _)
             | Page::TaxonomyIndex(_)
             | Page::Insights
             | Page::Feed

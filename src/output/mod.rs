@@ -6,6 +6,7 @@
 
 pub mod cache;
 mod charts;
+mod exports;
 mod feeds;
 mod highlight;
 pub mod html;
@@ -110,6 +111,7 @@ impl Renderer {
         let (template, ctx) = match page {
             Page::Feed => return Ok((path, feeds::feed(a), links)),
             Page::Export(part) => return Ok((path, feeds::export(a, part), links)),
+            Page::Table(table, part) => return Ok((path, exports::table(a, table, part), links)),
             Page::PostmortemJson(i) => return Ok((path, feeds::export_one(a, &a.postmortems[i]), links)),
             Page::Sitemap(part) => {
                 let listed: Vec<Page> = self.pages().into_iter().filter(|p| p.in_sitemap()).collect();

@@ -75,6 +75,7 @@ pub fn content_type(path: &str) -> &'static str {
         "woff2" => "font/woff2",
         "woff" => "font/woff",
         "txt" | "md" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
         _ => "application/octet-stream",
     }
 }

@@ -5,6 +5,7 @@ mod browser;
 mod cache;
 mod canaries;
 mod check;
+mod exports;
 mod factors;
 mod good_site;
 mod import;

@@ -1,0 +1,68 @@
+//! The open exports: CSV that spreadsheets read back cell for cell, and the VOID export of
+//! public builds.
+
+use crate::site::Site;
+
+fn read_csv(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    reader.records().map(|r| header.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect()).collect()
+}
+
+/// The good fixture with a postmortem whose texts need quoting in CSV.
+fn site() -> Site {
+    let site = Site::fixture("good");
+    site.write(
+        "content/postmortems/quoted.md",
+        "---\ntitle: \"Quotes, commas\"\ndate: 2024-05-01\nseverity: SEV-2\nstatus: closed\nvisibility: public\nnear_miss: true\nservices: [api, \"edge, west\"]\nsummary: \"He said \\\"retry\\\", then\\nthe queue drained.\"\nstarted_at: 2024-05-01T10:00:00Z\nresolved_at: 2024-05-01T10:30:00Z\ncontributing_factors:\n  - statement: No backoff\n    kind: dependency\n  - statement: Timeouts too long\n    kind: dependency\naction_items:\n  - title: \"Add backoff\"\n    owner: Ann\n    due: 2024-05-10\n---\n\nBody.\n",
+    );
+    site
+}
+
+#[test]
+fn the_csv_exports_read_back_cell_for_cell() {
+    let site = site();
+    site.run(&["build", "--today", "2024-06-01"]).success();
+    let text = site.read("postmortems.csv");
+    assert!(text.starts_with("version,id,url,title,date,severity,") && text.contains("\r\n"), "{text}");
+    let rows = read_csv(&text);
+    assert_eq!(rows.len(), 3, "every published postmortem: {rows:?}");
+    let quoted = rows.iter().find(|r| r["id"] == "quoted").unwrap();
+    assert_eq!(quoted["version"], "1");
+    assert_eq!(quoted["title"], "Quotes, commas");
+    assert_eq!(quoted["summary"], "He said \"retry\", then\nthe queue drained.");
+    assert_eq!(quoted["services"], "api; edge, west");
+    assert_eq!(quoted["url"], "https://example.test/archive/postmortems/quoted/");
+    assert_eq!((quoted["near_miss"].as_str(), quoted["time_to_resolve_seconds"].as_str()), ("true", "1800"));
+    assert_eq!(quoted["contributing_factor_kinds"], "dependency", "each kind once");
+    assert_eq!(quoted["contributing_factors"], "No backoff; Timeouts too long");
+    assert_eq!((quoted["action_items"].as_str(), quoted["open_action_items"].as_str()), ("1", "1"));
+
+    let items = read_csv(&site.read("action-items.csv"));
+    let backoff = items.iter().find(|r| r["title"] == "Add backoff").unwrap();
+    assert_eq!((backoff["owner"].as_str(), backoff["overdue_days"].as_str()), ("Ann", "22"));
+    assert_eq!(backoff["postmortem_id"], "quoted");
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert!(!site.public().join("void.json").exists(), "the VOID export is for public builds");
+}
+
+#[test]
+fn a_public_build_adds_the_void_export_and_leaves_out_what_its_pages_leave_out() {
+    let site = site();
+    site.run(&["build", "--public", "--today", "2024-06-01"]).success();
+    let void: serde_json::Value = serde_json::from_str(&site.read("void.json")).unwrap();
+    assert_eq!((void["version"].as_u64(), void["count"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(void["organisation"], "Fixture archive");
+    let incident = &void["incidents"][0];
+    assert_eq!(incident["title"], "Quotes, commas");
+    assert_eq!(incident["duration_seconds"], 1800);
+    assert_eq!(incident["near_miss"], true);
+    assert_eq!(incident["analysis_type"], "contributing factors");
+    assert_eq!(incident["contributing_factor_kinds"], serde_json::json!(["dependency"]));
+    assert_eq!(incident["url"], "https://example.test/archive/postmortems/quoted/");
+    // Internal postmortems are not rows; owners are hidden by default.
+    assert_eq!(read_csv(&site.read("postmortems.csv")).len(), 1);
+    let items = read_csv(&site.read("action-items.csv"));
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["owner"], "", "action_items.owner is in hide_fields by default");
+}
