@@ -58,6 +58,26 @@ pub struct Config {
     #[serde(deserialize_with = "at_least_one")]
     pub per_page: std::num::NonZeroUsize,
     pub public: Public,
+    /// Curated paths through the archive ("Onboarding", "Our worst database incidents"),
+    /// each a page at `/reading/<slug>/`.
+    pub reading_lists: Vec<ReadingList>,
+}
+
+/// One `[[reading_lists]]` entry: postmortems (internal or external) in the order to read
+/// them. Ids keep their place in `site.toml`, so an unknown one is reported there.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadingList {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub ids: Vec<toml::Spanned<String>>,
+}
+
+impl ReadingList {
+    pub fn slug(&self) -> String {
+        crate::text::slugify(&self.name)
+    }
 }
 
 /// What a public build (`--public`) leaves out besides internal postmortems and spans.
@@ -223,6 +243,7 @@ impl Default for Config {
             unsafe_html: false,
             per_page: std::num::NonZeroUsize::new(100).expect("100 is not zero"),
             public: Public::default(),
+            reading_lists: Vec::new(),
         }
     }
 }
@@ -297,6 +318,20 @@ impl Config {
                 errors.push(
                     src.diagnostic(Rule::Config, at..at + kind.len().max(1), format!("`{kind}` cannot be a factor kind"))
                         .with_hint(format!("name each kind once, not empty and not `{RECURRING}` (the page of recurring factors has that name)")),
+                );
+            }
+        }
+        for (i, list) in config.reading_lists.iter().enumerate() {
+            let taken = config.reading_lists[..i].iter().any(|l| l.slug() == list.slug());
+            if list.name.trim().is_empty() || taken {
+                let at = text.find(&format!("\"{}\"", list.name)).map_or(0, |i| i + 1);
+                errors.push(
+                    src.diagnostic(
+                        Rule::Config,
+                        at..at + list.name.len().max(1),
+                        format!("reading list name `{}` is empty or taken", list.name),
+                    )
+                    .with_hint("give each `[[reading_lists]]` its own `name`; it names the list's page"),
                 );
             }
         }

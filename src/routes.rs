@@ -40,6 +40,10 @@ pub enum Page {
     ActionItems(Option<usize>, usize),
     Insights,
     Search,
+    /// `/reading/`: the site's reading lists, when it has any.
+    ReadingLists,
+    /// One reading list: index into `Config::reading_lists`.
+    ReadingList(usize),
     /// One file of an open export (`postmortems.csv`, `action-items.csv`, `void.json`), then
     /// the part (0 is the first, `postmortems-2.csv` the second).
     Table(Table, usize),
@@ -141,6 +145,9 @@ pub fn recurring(slug: &str) -> String {
     format!("{}/{}/{slug}/", TaxonomyKind::Factors.key(), crate::config::RECURRING)
 }
 
+/// Where the reading lists are: `reading/`, and `reading/<slug>/` for one.
+pub const READING: &str = "reading/";
+
 pub fn external_entry(slug: &str) -> String {
     format!("external/{slug}/")
 }
@@ -200,6 +207,10 @@ impl Page {
         pages.extend((0..a.external.len()).map(Page::ExternalEntry));
         pages.extend((0..a.postmortems.len()).flat_map(|i| [Page::Postmortem(i), Page::PostmortemJson(i)]));
         pages.extend(TaxonomyKind::ALL.map(Page::TaxonomyIndex));
+        if !a.config.reading_lists.is_empty() {
+            pages.push(Page::ReadingLists);
+            pages.extend((0..a.config.reading_lists.len()).map(Page::ReadingList));
+        }
         let sitemaps = sitemaps(pages.iter().filter(|p| p.in_sitemap()).count());
         pages.extend((1..sitemaps).map(Page::Sitemap));
         pages
@@ -276,6 +287,8 @@ impl Page {
             Page::ExternalCategory(i, p) => part(&external_category(&a.external_categories[i].slug), p),
             Page::Export(p) if p > 0 => format!("postmortems-{}.json", p + 1),
             Page::Sitemap(p) if p > 0 => format!("sitemap-{p}.xml"),
+            Page::ReadingLists => READING.to_string(),
+            Page::ReadingList(i) => format!("{READING}{}/", a.config.reading_lists[i].slug()),
             Page::Table(table, p) => {
                 let (stem, ext) = table.name();
                 if p == 0 { format!("{stem}.{ext}") } else { format!("{stem}-{}.{ext}", p + 1) }
@@ -303,6 +316,7 @@ impl Page {
             Page::ActionItems(..) => "action items",
             Page::Insights => "insights",
             Page::Search => "search page",
+            Page::ReadingLists | Page::ReadingList(_) => "reading list",
             Page::Table(Table::Void, _) => "VOID export",
             Page::Table(..) => "CSV export",
         }
@@ -362,6 +376,10 @@ impl Page {
                 Page::ExternalCategory(a.external_categories.iter().position(|c| c.slug == *slug)?, p)
             }
             ["factors", crate::config::RECURRING, slug] => Page::Recurring(*a.recurring_by_slug.get(*slug)?, p),
+            ["reading"] if p == 0 && !a.config.reading_lists.is_empty() => Page::ReadingLists,
+            ["reading", slug] if p == 0 => {
+                Page::ReadingList(a.config.reading_lists.iter().position(|l| l.slug() == *slug)?)
+            }
             ["external", slug] if p == 0 => Page::ExternalEntry(a.external.iter().position(|e| e.slug == *slug)?),
             [key] if p == 0 => Page::TaxonomyIndex(TaxonomyKind::from_key(key)?),
             [key, slug] => {

@@ -375,6 +375,7 @@ impl Workspace {
         let failed: Vec<String> =
             self.postmortems.values().filter(|c| c.postmortem.is_none()).filter_map(|c| c.claimed_id.clone()).collect();
         let mut found = lint::archive::archive(&readable, &docs, &failed);
+        found.extend(self.reading_list_problems(config, &readable, &failed));
         if view.lint {
             let outlines: Vec<Outline> = readable.par_iter().map(|p| Outline::parse(&p.body)).collect();
             let ctx = lint::Context::new(config, view.today, &readable, &outlines);
@@ -399,6 +400,40 @@ impl Workspace {
         archive.public = self.options.audience == crate::privacy::Audience::Public;
         archive.repository_prefix = self.git.prefix.clone();
         Assembled { archive: Some(archive), diagnostics, files, internal_left_out }
+    }
+}
+
+impl Workspace {
+    /// Reading list ids that name no postmortem (a draft counts) and no external one,
+    /// reported where `site.toml` writes them.
+    fn reading_list_problems(&self, config: &Config, pms: &[Arc<Postmortem>], failed: &[String]) -> Vec<Diagnostic> {
+        let external = self.external.keys().filter_map(|p| Some(slugify(&p.file_stem()?.to_string_lossy())));
+        let known: std::collections::HashSet<String> =
+            pms.iter().map(|p| p.id.clone()).chain(failed.iter().cloned()).chain(external).collect();
+        let unknown: Vec<_> =
+            config.reading_lists.iter().flat_map(|l| &l.ids).filter(|id| !known.contains(id.get_ref())).collect();
+        if unknown.is_empty() {
+            return Vec::new();
+        }
+        let text = std::fs::read_to_string(self.root.join("site.toml")).unwrap_or_default();
+        let source = crate::diagnostics::Source::new(Path::new("site.toml"), &text);
+        unknown
+            .into_iter()
+            .map(|id| {
+                let hint = match crate::text::closest(id.get_ref(), known.iter().map(String::as_str)) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => {
+                        "list postmortem ids (the `id`, or the file name) or external postmortems' file names".into()
+                    }
+                };
+                let message = format!("reading list entry `{}` is no postmortem of this archive", id.get_ref());
+                // The id inside its quotes.
+                let span = id.span();
+                let quoted = text.get(span.clone()).is_some_and(|t| t.len() > 1 && t.starts_with(['"', '\'']));
+                let span = if quoted { span.start + 1..span.end - 1 } else { span };
+                source.diagnostic(crate::diagnostics::Rule::Config, span, message).with_hint(hint)
+            })
+            .collect()
     }
 }
 

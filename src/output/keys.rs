@@ -278,7 +278,10 @@ impl Renderer {
                 });
             }
             // Overdue days change with the day: made every time, as the action items' page.
-            Page::Home
+            // Few, and each shows postmortems from anywhere in the archive.
+            Page::ReadingLists
+            | Page::ReadingList(_)
+            | Page::Home
             | Page::Table(Table::ActionItems, _)
             | Page::TaxonomyIndex(_)
             | Page::Insights

@@ -59,6 +59,10 @@ impl Renderer {
                 [("action-items", "Action items"), ("insights", "Insights"), ("external", "Public postmortems")]
                     .map(|(key, title)| context! { key, title, url => routes::named(key) }),
             )
+            .chain(
+                (!archive.config.reading_lists.is_empty())
+                    .then(|| context! { key => "reading", title => "Reading lists", url => routes::READING }),
+            )
             .collect();
         let shared = context! { site => ser(&archive.config), nav };
         let (search_files, parts) = Default::default();
@@ -137,6 +141,8 @@ impl Renderer {
                 ("term.html", ser(&view))
             }
             Page::Recurring(i, _) => ("factor.html", ser(&pages::RecurringView::new(a, page, i))),
+            Page::ReadingLists => ("reading-lists.html", ser(&pages::ReadingListsView::new(a))),
+            Page::ReadingList(i) => ("reading-list.html", ser(&pages::ReadingListView::new(a, i))),
             Page::External => ("external.html", ser(&pages::ExternalIndex::new(a))),
             Page::ExternalEntry(i) => ("external-entry.html", ser(&pages::ExternalPage::new(a, i))),
             Page::ExternalCategory(i, _) => {

@@ -985,6 +985,74 @@ fn factor_views<'a>(archive: &'a Archive, index: usize) -> Vec<FactorView<'a>> {
         .collect()
 }
 
+/// A reading list's entry: one of this archive's postmortems, or an external one, which
+/// the list template (`pm_list`) tells apart by its `external`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Reading<'a> {
+    Postmortem(Item<'a>),
+    External { external: ExternalItem<'a> },
+}
+
+/// A reading list, its entries in the order `site.toml` gives them: ids the build leaves
+/// out (a draft, an internal postmortem in a public build) are skipped.
+#[derive(Serialize)]
+pub struct ReadingListView<'a> {
+    name: &'a str,
+    description: Option<&'a str>,
+    entries: Vec<Reading<'a>>,
+}
+
+impl<'a> ReadingListView<'a> {
+    pub fn new(archive: &'a Archive, index: usize) -> Self {
+        let list = &archive.config.reading_lists[index];
+        let entries = list
+            .ids
+            .iter()
+            .filter_map(|id| {
+                let id = id.get_ref();
+                if let Some(pm) = archive.get(id) {
+                    return Some(Reading::Postmortem(Item::new(pm, archive)));
+                }
+                let e = archive.external.iter().position(|e| &e.slug == id)?;
+                Some(Reading::External { external: ExternalItem::new(archive, e) })
+            })
+            .collect();
+        ReadingListView { name: &list.name, description: list.description.as_deref(), entries }
+    }
+}
+
+/// `/reading/`: every reading list, with how many entries it has in this build.
+#[derive(Serialize)]
+pub struct ReadingListsView<'a> {
+    lists: Vec<ReadingListsEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct ReadingListsEntry<'a> {
+    name: &'a str,
+    description: Option<&'a str>,
+    url: String,
+    count: usize,
+}
+
+impl<'a> ReadingListsView<'a> {
+    pub fn new(archive: &'a Archive) -> Self {
+        let lists = (0..archive.config.reading_lists.len())
+            .map(|i| {
+                let view = ReadingListView::new(archive, i);
+                ReadingListsEntry {
+                    name: view.name,
+                    description: view.description,
+                    url: Page::ReadingList(i).url(archive),
+                    count: view.entries.len(),
+                }
+            })
+            .collect();
+        ReadingListsView { lists }
+    }
+}
+
 /// `/factors/`: the site's factor kinds (those no postmortem has yet too: the vocabulary
 /// helps an author choose) and the factors several postmortems name.
 #[derive(Serialize)]

@@ -49,7 +49,7 @@ async function design(page, path, failures) {
   const names = await page.$$eval("a.anchor", (as) => as.map((a) => a.getAttribute("aria-label")));
   if (new Set(names).size !== names.length) problems.push(`section links share names: ${names}`);
   const section = path.split("/")[0];
-  const navigable = ["services", "severities", "tags", "factors", "years", "status", "teams", "action-items", "insights", "external"];
+  const navigable = ["services", "severities", "tags", "factors", "years", "status", "teams", "action-items", "insights", "external", "reading"];
   if (navigable.includes(section) && !(await page.$(".site-header nav a[aria-current]"))) problems.push("the header does not mark the current section");
   const [brand, h1] = await page.evaluate(() => [".brand", "main h1"].map((s) => document.querySelector(s)?.getBoundingClientRect().left));
   if (h1 !== undefined && Math.abs(brand - h1) > 1) problems.push(`header at ${brand}px, content at ${h1}px`);

@@ -212,7 +212,7 @@ fn every_page_kind_passes_axe_and_the_design_checks() {
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains(" passed, 0 failed") && stdout.contains("ok - dark: postmortems/"), "{stdout}");
     assert!(stdout.contains("ok - dark: years/2024/page/2/"), "{stdout}");
-    for factors in ["factors/", "factors/change/", "factors/recurring/"] {
+    for factors in ["factors/", "factors/change/", "factors/recurring/", "reading/onboarding/"] {
         assert!(stdout.contains(&format!("ok - dark: {factors}")), "{factors} checked: {stdout}");
     }
 }

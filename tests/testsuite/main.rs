@@ -15,6 +15,7 @@ mod listings;
 mod nothing_lost;
 mod parity;
 mod public;
+mod reading;
 mod search;
 mod serve;
 mod site;
