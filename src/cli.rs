@@ -56,6 +56,23 @@ pub enum Command {
         #[arg(long)]
         public: bool,
     },
+    /// What changed in the last days, on standard output: new and updated postmortems,
+    /// status changes, action items that became overdue or were closed, anniversaries, and
+    /// a postmortem worth reading.
+    Digest {
+        /// The window: a span back from today (30d, 2w, "1 month") or its first day.
+        #[arg(long, default_value = "30d")]
+        since: String,
+        /// The window's last day (YYYY-MM-DD) [default: today].
+        #[arg(long)]
+        today: Option<String>,
+        /// Markdown for a chat channel, HTML for email, or an Atom feed of one entry.
+        #[arg(long, value_enum, default_value_t = crate::commands::digest::DigestFormat::Markdown)]
+        format: crate::commands::digest::DigestFormat,
+        /// Only what a public build shows.
+        #[arg(long)]
+        public: bool,
+    },
     /// Check every postmortem against every rule, without writing anything.
     Check {
         /// How to print findings.

@@ -95,6 +95,10 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
         Command::Serve { bind, port, drafts, public } => {
             serve::serve(serve::Options { root: cli.root, bind, port, drafts, public })?
         }
+        Command::Digest { since, today, format, public } => {
+            let opts = commands::digest::Options { root: cli.root, since, today, format, public };
+            commands::digest::digest(&opts, &mut std::io::stdout().lock())?
+        }
         Command::Check { format, today, deny_warnings } => {
             check::check(&cli.root, format, today.as_deref(), deny_warnings)?
         }

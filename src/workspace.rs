@@ -329,6 +329,16 @@ impl Workspace {
         }
     }
 
+    /// The archive as it was at the last commit before `day` began (in the archive's time
+    /// zone), read with `options`; `None` outside Git or when no commit is that old.
+    pub fn as_of(&self, day: jiff::civil::Date, options: Options) -> Result<Option<Workspace>> {
+        let Some(repo) = Repo::discover(&self.cache_root) else { return Ok(None) };
+        let zone = self.config.as_ref().map_or(jiff::tz::TimeZone::UTC, Config::time_zone);
+        let start = day.to_zoned(zone)?.timestamp();
+        let Some(rev) = repo.commit_before(start) else { return Ok(None) };
+        Workspace::open(&self.cache_root, Options { rev: Some(rev), ..options }).map(Some)
+    }
+
     pub fn git(&self) -> &Git {
         &self.git
     }

@@ -112,6 +112,18 @@ impl Repo {
         Ok(histories)
     }
 
+    /// The newest commit on `HEAD` made before `time`: the archive as it was then (`digest`).
+    pub fn commit_before(&self, time: Timestamp) -> Option<String> {
+        let mut walk = self.repo.revwalk().ok()?;
+        walk.push_head().ok()?;
+        walk.set_sorting(Sort::TIME).ok()?;
+        let seconds = time.as_second();
+        walk.filter_map(Result::ok)
+            .filter_map(|oid| self.repo.find_commit(oid).ok())
+            .find(|c| c.time().seconds() < seconds)
+            .map(|c| c.id().to_string())
+    }
+
     /// Writes the archive's files (`site.toml`, `content/`, `theme/`) as they were at
     /// `rev` into `dest`, from the repository's objects: the working tree is not touched.
     pub fn export(&self, rev: &str, dest: &Path) -> Result<()> {

@@ -6,6 +6,7 @@
 
 pub mod cache;
 mod charts;
+pub mod digest;
 mod exports;
 mod feeds;
 mod highlight;

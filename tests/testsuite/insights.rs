@@ -7,7 +7,7 @@ use std::process::Command;
 use crate::site::{Site, assert_contains};
 
 /// Runs git in `dir` with a fixed author and date, so history is known exactly.
-fn git(dir: &Path, args: &[&str], author: &str, date: &str) {
+pub fn git(dir: &Path, args: &[&str], author: &str, date: &str) {
     let status = Command::new("git")
         .args(args)
         .current_dir(dir)

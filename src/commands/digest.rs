@@ -1,0 +1,85 @@
+//! `hindsight digest`: what changed in the last days, on standard output, for a mailing
+//! list (`--format html`), a chat channel (`markdown`) or a feed reader (`atom`).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+
+use crate::ContentErrors;
+use crate::diagnostics::{self, Format};
+use crate::model::digest::Digest;
+use crate::output::digest as render;
+use crate::privacy::Audience;
+use crate::workspace::{Options as Read, View, Workspace};
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum DigestFormat {
+    Markdown,
+    Html,
+    Atom,
+}
+
+pub struct Options {
+    pub root: PathBuf,
+    /// `30d`, `2w`, or the first day (YYYY-MM-DD).
+    pub since: String,
+    pub today: Option<String>,
+    pub format: DigestFormat,
+    pub public: bool,
+}
+
+pub fn digest(opts: &Options, out: &mut dyn Write) -> Result<()> {
+    let audience = if opts.public { Audience::Public } else { Audience::Internal };
+    let read = || Read { audience, history: true, ..Read::default() };
+    let ws = Workspace::open(&opts.root, read())?;
+    let today = ws.today(opts.today.as_deref())?;
+    let since = since(&opts.since, today)?;
+    // Drafts are news inside the team; the public sees what a public build shows.
+    let view = View { drafts: !opts.public, lint: false, today };
+    let mut assembled = ws.archive(&view);
+    let errors = assembled.diagnostics.iter().filter(|d| d.is_error()).count();
+    let Some(now) = assembled.archive.take() else {
+        assembled.diagnostics.retain(|d| d.is_error());
+        diagnostics::print(&mut std::io::stderr().lock(), &opts.root, &mut assembled.diagnostics, Format::Human)?;
+        return Err(ContentErrors { count: errors, after: "; no digest was made" }.into());
+    };
+    // The archive as it was when the window began, from the last commit before it.
+    let then = ws.as_of(since, read())?.and_then(|old| old.archive(&view).archive);
+    let digest = Digest::new(&now, then.as_ref(), since, today);
+    let text = match opts.format {
+        DigestFormat::Markdown => render::markdown(&now, &digest),
+        DigestFormat::Html => render::html(&now, &digest),
+        DigestFormat::Atom => render::atom(&now, &digest),
+    };
+    out.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// The window's first day: `today` minus a span (`30d`, `2w`, `1 month`), or a date.
+fn since(given: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date> {
+    if let Ok(date) = given.parse::<jiff::civil::Date>() {
+        if date > today {
+            bail!("--since {given} is after today ({today})");
+        }
+        return Ok(date);
+    }
+    match given.parse::<jiff::Span>().ok().and_then(|span| today.checked_sub(span).ok()) {
+        Some(date) => Ok(date),
+        None => bail!("--since takes a span such as 30d, 2w or \"1 month\", or a date like 2024-03-12, not `{given}`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn since_takes_spans_and_dates() {
+        let today = jiff::civil::date(2025, 3, 31);
+        assert_eq!(super::since("30d", today).unwrap(), jiff::civil::date(2025, 3, 1));
+        assert_eq!(super::since("2w", today).unwrap(), jiff::civil::date(2025, 3, 17));
+        assert_eq!(super::since("1 month", today).unwrap(), jiff::civil::date(2025, 2, 28));
+        assert_eq!(super::since("2025-01-01", today).unwrap(), jiff::civil::date(2025, 1, 1));
+        assert!(super::since("2025-04-01", today).is_err());
+        assert!(super::since("soon", today).unwrap_err().to_string().contains("not `soon`"));
+    }
+}
