@@ -61,6 +61,40 @@ pub struct Config {
     /// Curated paths through the archive ("Onboarding", "Our worst database incidents"),
     /// each a page at `/reading/<slug>/`.
     pub reading_lists: Vec<ReadingList>,
+    /// A JSON export of the tracker's tickets (from the archive root), read at build time:
+    /// each action item's ticket state is shown beside its own.
+    pub tracker_snapshot: Option<String>,
+    /// Where the snapshot keeps what it says, for exports other than `gh issue list`'s.
+    pub tracker: Tracker,
+}
+
+/// `[tracker]`: fields of each entry of the snapshot, dotted for nested ones
+/// (`fields.status.name`); empty for none.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Tracker {
+    /// Where the list of tickets is (empty: the file is the list).
+    pub list: String,
+    /// The ticket's address, matched against an action item's `link`.
+    pub url: String,
+    /// The ticket's key (`OPS-7`), matched against the end of a `link`.
+    pub key: String,
+    pub state: String,
+    /// The states that mean closed; any other is open.
+    pub closed: Vec<String>,
+}
+
+impl Default for Tracker {
+    fn default() -> Self {
+        // `gh issue list --json number,state,url,title,closedAt`.
+        Tracker {
+            list: String::new(),
+            url: "url".into(),
+            key: String::new(),
+            state: "state".into(),
+            closed: vec!["CLOSED".into()],
+        }
+    }
 }
 
 /// One `[[reading_lists]]` entry: postmortems (internal or external) in the order to read
@@ -244,6 +278,8 @@ impl Default for Config {
             per_page: std::num::NonZeroUsize::new(100).expect("100 is not zero"),
             public: Public::default(),
             reading_lists: Vec::new(),
+            tracker_snapshot: None,
+            tracker: Tracker::default(),
         }
     }
 }

@@ -113,6 +113,8 @@ pub struct Workspace {
     theme: Result<Arc<Theme>, Vec<Diagnostic>>,
     /// How many postmortems the last full read took from the build cache.
     from_cache: usize,
+    /// The tracker snapshot, when `site.toml` names one.
+    tickets: Result<Option<Arc<crate::model::Tickets>>, Diagnostic>,
 }
 
 impl Workspace {
@@ -143,6 +145,7 @@ impl Workspace {
             git,
             theme: Err(Vec::new()),
             from_cache: 0,
+            tickets: Ok(None),
         };
         ws.read_all()?;
         Ok(ws)
@@ -206,6 +209,10 @@ impl Workspace {
         // Collected, not inserted one by one: the files come sorted, so the map is built
         // in one pass instead of with a path comparison per level for each of them.
         self.postmortems = checked.into_iter().collect();
+        self.tickets = match &config.tracker_snapshot {
+            Some(rel) => ingest::tracker::read(&self.root, rel, &config.tracker).map(|t| Some(Arc::new(t))),
+            None => Ok(None),
+        };
         for rel in ingest::markdown_files(&self.root, EXTERNAL, &config.ignore).map_err(|d| anyhow::anyhow!("{d}"))? {
             let checked = self.check_external(&config, &rel);
             self.external.insert(rel, checked);
@@ -217,7 +224,9 @@ impl Workspace {
     /// Takes in changed files (relative to the root): a content file is read and checked
     /// again (or forgotten when it is gone); `site.toml` or the theme reads everything again.
     pub fn reload(&mut self, changed: &[PathBuf]) -> Result<Change> {
-        if changed.iter().any(|p| p == Path::new("site.toml") || p.starts_with("theme")) {
+        let snapshot = self.config.as_ref().ok().and_then(|c| c.tracker_snapshot.clone());
+        let is_snapshot = |p: &PathBuf| snapshot.as_ref().is_some_and(|s| p == Path::new(s));
+        if changed.iter().any(|p| p == Path::new("site.toml") || p.starts_with("theme") || is_snapshot(p)) {
             self.read_all()?;
             return Ok(Change::Everything);
         }
@@ -376,6 +385,7 @@ impl Workspace {
             .flat_map(|c| c.diagnostics.iter().cloned())
             .chain(self.external.values().flat_map(|(_, d)| d.iter().cloned()))
             .chain(theme_errors)
+            .chain(self.tickets.as_ref().err().cloned())
             .collect();
         // The rules read every postmortem complete enough to read, errors or not, so one
         // error in a file does not hide its other findings.
@@ -388,7 +398,8 @@ impl Workspace {
         found.extend(self.reading_list_problems(config, &readable, &failed));
         if view.lint {
             let outlines: Vec<Outline> = readable.par_iter().map(|p| Outline::parse(&p.body)).collect();
-            let ctx = lint::Context::new(config, view.today, &readable, &outlines);
+            let mut ctx = lint::Context::new(config, view.today, &readable, &outlines);
+            ctx.tickets = self.tickets.as_ref().ok().and_then(|t| t.as_deref());
             let per_file: Vec<Vec<Diagnostic>> = readable
                 .par_iter()
                 .zip(&outlines)
@@ -408,6 +419,10 @@ impl Workspace {
         let mut archive = Archive::new(config, postmortems, external, view.drafts, view.today);
         archive.branch = self.git.branch.clone();
         archive.public = self.options.audience == crate::privacy::Audience::Public;
+        // Ticket states are the internal tracker's: public builds leave them out.
+        if let (false, Ok(Some(tickets))) = (archive.public, &self.tickets) {
+            archive.set_tickets(tickets.clone());
+        }
         archive.repository_prefix = self.git.prefix.clone();
         Assembled { archive: Some(archive), diagnostics, files, internal_left_out }
     }

@@ -45,6 +45,7 @@ pub enum Rule {
     Blame,
     MissingFactors,
     Counterfactual,
+    TicketMismatch,
 }
 
 macro_rules! rules {
@@ -108,6 +109,7 @@ rules! {
     VagueClaim "vague-claim" Warning true "a vague claim with no number in the sentence (\"latency increased\")";
     Blame "blame" Warning true "blaming language: a person's name next to \"caused\", \"failed to\", \"forgot\"; \"human error\" as a cause";
     MissingFactors "missing-factors" Warning true "a reviewed or closed postmortem of the two worst severities names no `contributing_factors`";
+    TicketMismatch "ticket-mismatch" Warning true "an action item's status disagrees with its ticket's in `tracker_snapshot` (item todo, ticket closed)";
     Counterfactual "counterfactual" Warning true "counterfactual language in Lessons Learned (\"should have\", \"could have prevented\")";
 }
 

@@ -10,6 +10,7 @@ pub mod front_matter;
 pub mod history;
 pub mod schema;
 pub mod timeline;
+pub mod tracker;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -32,6 +32,8 @@ pub struct Context<'a> {
     pub by_path: HashMap<&'a Path, &'a str>,
     /// Names of people in the archive's front matter, for the blame rule.
     pub people: Vec<String>,
+    /// The tracker snapshot, for items whose ticket disagrees.
+    pub tickets: Option<&'a crate::model::Tickets>,
 }
 
 /// Ids the postmortem template adds to every page besides the body's headings.
@@ -62,7 +64,7 @@ impl<'a> Context<'a> {
             .collect();
         people.sort();
         people.dedup();
-        Context { config, today, anchors, by_path, people }
+        Context { config, today, anchors, by_path, people, tickets: None }
     }
 }
 
@@ -105,6 +107,7 @@ pub fn postmortem(ctx: &Context, pm: &Postmortem, doc: &Document, outline: &Outl
         }
     }
     missing_factors(&mut r, ctx, pm, doc);
+    tickets(&mut r, ctx, pm, doc);
     if let Some(tag) = pm.tags.iter().find(|t| t.eq_ignore_ascii_case("human-error")) {
         let span = doc.locate("tags", Some(tag));
         r.at(Rule::Blame, span, "\"human error\" given as a root cause".into(), HUMAN_ERROR_HINT);
@@ -429,6 +432,28 @@ fn counterfactuals(r: &mut Report, block: &Block) {
                 start..start + phrase.len(),
                 format!("counterfactual \"{}\" in Lessons Learned", &block.text[at..at + phrase.len()]),
                 "say what happened and why it made sense at the time, e.g. \"the runbook did not mention the flag, so the restart looked safe\"",
+            );
+        }
+    }
+}
+
+/// An action item the tracker says otherwise about: done here and open there, or the other
+/// way round. One of the two is out of date.
+fn tickets(r: &mut Report, ctx: &Context, pm: &Postmortem, doc: &Document) {
+    let Some(tickets) = ctx.tickets else { return };
+    for (i, item) in pm.action_items.iter().enumerate() {
+        let Some(link) = item.link.as_deref() else { continue };
+        let Some(ticket) = tickets.find(link) else { continue };
+        if ticket.open != item.status.is_open() {
+            r.at(
+                Rule::TicketMismatch,
+                doc.locate_item("action_items", i, Some(link)),
+                format!("action item `{}` is {} but its ticket is {}", item.title, item.status.as_str(), ticket.state),
+                if ticket.open {
+                    "reopen the item (`status: in-progress`) or close the ticket"
+                } else {
+                    "set the item's `status: done` (or `wontfix`), or reopen the ticket"
+                },
             );
         }
     }

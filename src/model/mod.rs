@@ -104,6 +104,43 @@ impl std::ops::Deref for Body {
     }
 }
 
+/// A ticket of the team's tracker, as the snapshot a build reads gives it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Ticket {
+    /// Its address, without a trailing slash.
+    pub url: Option<String>,
+    /// Its key (`OPS-7`), matched against the end of an action item's link.
+    pub key: Option<String>,
+    pub state: String,
+    pub open: bool,
+}
+
+/// Every ticket of the snapshot, found by an action item's link.
+#[derive(Clone, Debug, Default)]
+pub struct Tickets {
+    by_url: HashMap<String, usize>,
+    by_key: HashMap<String, usize>,
+    tickets: Vec<Ticket>,
+    /// A hash of the snapshot file: pages show ticket states, so it is part of the stamp.
+    pub digest: u128,
+}
+
+impl Tickets {
+    pub fn new(tickets: Vec<Ticket>, digest: u128) -> Tickets {
+        let by_url = tickets.iter().enumerate().filter_map(|(i, t)| Some((t.url.clone()?, i))).collect();
+        let by_key = tickets.iter().enumerate().filter_map(|(i, t)| Some((t.key.clone()?, i))).collect();
+        Tickets { by_url, by_key, tickets, digest }
+    }
+
+    /// The ticket an action item's `link` points to: the same address, or an address
+    /// ending in the ticket's key (`…/browse/OPS-7`).
+    pub fn find(&self, link: &str) -> Option<&Ticket> {
+        let link = link.trim_end_matches('/');
+        let at = self.by_url.get(link).or_else(|| self.by_key.get(link.rsplit('/').next()?))?;
+        Some(&self.tickets[*at])
+    }
+}
+
 /// One contributing factor: a short sentence, and maybe a kind of the site's vocabulary.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Factor {
@@ -447,6 +484,8 @@ pub struct Archive {
     /// Some postmortems are internal and some public: only then is "internal" worth a badge
     /// (on an all-internal archive it would sit on every item and say nothing).
     pub mixed_visibility: bool,
+    /// The tracker's tickets (`tracker_snapshot`), in internal builds that have one.
+    pub tickets: Option<Arc<Tickets>>,
     /// Made by a public build (`Audience::publish`): what only public builds write (the
     /// VOID export) asks.
     pub public: bool,
@@ -552,16 +591,19 @@ pub enum GroupKind {
     Owner,
     Service,
     Status,
+    /// Items whose ticket says otherwise (one group, "out of sync").
+    Tracker,
 }
 
 impl GroupKind {
-    pub const ALL: [GroupKind; 3] = [GroupKind::Owner, GroupKind::Service, GroupKind::Status];
+    pub const ALL: [GroupKind; 4] = [GroupKind::Owner, GroupKind::Service, GroupKind::Status, GroupKind::Tracker];
 
     pub fn key(self) -> &'static str {
         match self {
             GroupKind::Owner => "owner",
             GroupKind::Status => "status",
             GroupKind::Service => "service",
+            GroupKind::Tracker => "tracker",
         }
     }
 
@@ -589,7 +631,7 @@ impl ActionGroup {
     /// of a large archive's output (items open first, so this is a prefix).
     pub fn listed(&self) -> &[usize] {
         match self.kind {
-            GroupKind::Status => &self.items,
+            GroupKind::Status | GroupKind::Tracker => &self.items,
             GroupKind::Owner | GroupKind::Service => &self.items[..self.open],
         }
     }
@@ -667,6 +709,7 @@ impl Archive {
             recurring_by_slug,
             words: Default::default(),
             public: false,
+            tickets: None,
         }
     }
 
@@ -686,6 +729,32 @@ impl Archive {
 
     pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
         &self.taxonomies[kind as usize]
+    }
+
+    /// Shows each action item's ticket state, and adds the "out of sync" view: items open
+    /// whose ticket is closed, and closed ones whose ticket is open.
+    pub fn set_tickets(&mut self, tickets: Arc<Tickets>) {
+        let disagree = |t: &Tracked| {
+            let item = &self.postmortems[t.postmortem].action_items[t.item];
+            item.link.as_deref().and_then(|l| tickets.find(l)).is_some_and(|ticket| ticket.open != t.open)
+        };
+        let items: Vec<usize> = (0..self.action_items.len()).filter(|&i| disagree(&self.action_items[i])).collect();
+        let open = items.iter().filter(|&&i| self.action_items[i].open).count();
+        let overdue = items.iter().filter(|&&i| self.action_items[i].overdue_days.is_some()).count();
+        self.action_groups.push(ActionGroup {
+            kind: GroupKind::Tracker,
+            name: "out of sync".into(),
+            slug: "out-of-sync".into(),
+            items,
+            open,
+            overdue,
+        });
+        self.tickets = Some(tickets);
+    }
+
+    /// The ticket an action item links to, when the build read a tracker snapshot.
+    pub fn ticket(&self, item: &ActionItem) -> Option<&Ticket> {
+        self.tickets.as_ref()?.find(item.link.as_deref()?)
     }
 
     /// The recurring factor `factor` is one of, if others name it too.

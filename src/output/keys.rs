@@ -299,7 +299,7 @@ impl Renderer {
         let a = &*self.archive;
         let mut k = Key::default();
         k.num(self.theme.digest()).json(&a.config).json(&self.shared).json(&a.mixed_visibility);
-        k.json(&a.branch).json(&a.repository_prefix).finish()
+        k.json(&a.branch).json(&a.repository_prefix).num(a.tickets.as_ref().map_or(0, |t| t.digest)).finish()
     }
 }
 

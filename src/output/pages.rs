@@ -412,6 +412,8 @@ pub struct PostmortemView<'a> {
     related: Vec<Related<'a>>,
     similar: Vec<SimilarView<'a>>,
     factors: Vec<FactorView<'a>>,
+    /// Each action item's ticket, in order, when the build read a tracker snapshot.
+    tickets: Vec<Option<&'a crate::model::Ticket>>,
     /// "First written …, last updated …" and the edit link.
     edit_url: Option<String>,
     /// The link destinations the body asked about, in order: what the page's key needs.
@@ -506,6 +508,7 @@ pub fn postmortem_view<'a>(
         phases,
         related,
         factors: factor_views(archive, index),
+        tickets: pm.action_items.iter().map(|item| archive.ticket(item)).collect(),
         similar: similar
             .iter()
             .map(|s| SimilarView {
@@ -649,6 +652,8 @@ struct ActionRow<'a> {
     priority: Option<crate::model::Priority>,
     status: &'static str,
     overdue_days: Option<i32>,
+    /// The tracker's word for it, when the build read a snapshot.
+    ticket: Option<&'a crate::model::Ticket>,
     postmortem: &'a str,
     postmortem_url: String,
     /// Severity and services, one string: rows are many, and each lookup a template
@@ -684,6 +689,7 @@ pub struct ActionItemsView<'a> {
     by_status: Vec<ActionLink<'a>>,
     by_owner: Vec<ActionLink<'a>>,
     by_service: Vec<ActionLink<'a>>,
+    by_tracker: Vec<ActionLink<'a>>,
     filtered: bool,
 }
 
@@ -720,6 +726,7 @@ impl<'a> ActionItemsView<'a> {
                     priority: item.priority,
                     status: item.status.as_str(),
                     overdue_days: tracked.overdue_days,
+                    ticket: archive.ticket(item),
                     postmortem: &pm.title,
                     postmortem_url: routes::postmortem(&pm.id),
                     meta: format!("{} · {}{more}", pm.severity, few(&pm.services).join(", ")),
@@ -754,12 +761,13 @@ impl<'a> ActionItemsView<'a> {
             overdue,
             total,
             closed: total - open,
-            lists_closed: current.is_some_and(|g| g.kind == GroupKind::Status),
+            lists_closed: current.is_some_and(|g| matches!(g.kind, GroupKind::Status | GroupKind::Tracker)),
             rows,
             pager,
             by_status: links(GroupKind::Status),
             by_owner: links(GroupKind::Owner),
             by_service: links(GroupKind::Service),
+            by_tracker: links(GroupKind::Tracker),
             filtered: current.is_some(),
         }
     }

@@ -54,6 +54,7 @@ const CASES: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     ("review-deadline", &[("severity: SEV-3\nstatus: reviewed", "severity: SEV-1\nstatus: draft")]),
+    ("ticket-mismatch", &[("    status: todo\n", "    status: todo\n    link: https://tickets.example/OPS-1\n")]),
     ("timeline-entry", &[("- 10:30 Rollback complete.", "- Rollback complete.")]),
     ("timeline-order", &[("- 10:30 Rollback complete.", "- 10:03 Rollback complete.")]),
     ("timeline-range", &[("- 11:00 Resolved.", "- **2024-06-05 11:00** Resolved.")]),
@@ -132,6 +133,7 @@ fn every_rule_fires_exactly_where_expected_and_nowhere_else() {
         ("required.md", 1, 1, "required"),
         ("review-deadline-sev2.md", 5, 1, "review-deadline"),
         ("review-deadline.md", 5, 1, "review-deadline"),
+        ("ticket-mismatch.md", 19, 11, "ticket-mismatch"),
         ("timeline-ambiguous.md", 68, 3, "timeline-ambiguous"),
         ("timeline-entry.md", 69, 3, "timeline-entry"),
         ("timeline-order.md", 69, 3, "timeline-order"),
@@ -155,7 +157,7 @@ fn every_rule_fires_exactly_where_expected_and_nowhere_else() {
         let exempt = ["io", "encoding", "config", "template"];
         assert!(fixture.exists() || exempt.contains(&rule.id()), "no fixture for rule {}", rule.id());
     }
-    assert!(run.stderr.contains("checked 31 files: 16 errors, 20 warnings"), "{}", run.stderr);
+    assert!(run.stderr.contains("checked 32 files: 16 errors, 21 warnings"), "{}", run.stderr);
 }
 
 #[test]

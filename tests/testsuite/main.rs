@@ -20,3 +20,4 @@ mod reading;
 mod search;
 mod serve;
 mod site;
+mod tracker;
