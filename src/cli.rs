@@ -73,6 +73,23 @@ pub enum Command {
         #[arg(long)]
         public: bool,
     },
+    /// What a change would publish: the archive of the working tree against the archive at
+    /// BASE, per postmortem what appears, changes or goes (exit 0 unless --fail-on-new).
+    Diff {
+        /// A commit, branch or tag [default: the merge base of HEAD and the default branch:
+        /// origin/HEAD, else main or master].
+        base: Option<String>,
+        /// Compare the public builds: what becomes public, changes in public, or leaves.
+        #[arg(long)]
+        public: bool,
+        /// `github`: a Markdown comment on standard output for the pull request, and one
+        /// annotation per postmortem on standard error, which the runner reads.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Exit 1 when a postmortem would be published that was not published at BASE.
+        #[arg(long)]
+        fail_on_new: bool,
+    },
     /// Check every postmortem against every rule, without writing anything.
     Check {
         /// How to print findings.

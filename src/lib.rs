@@ -99,6 +99,10 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
             let opts = commands::digest::Options { root: cli.root, since, today, format, public };
             commands::digest::digest(&opts, &mut std::io::stdout().lock())?
         }
+        Command::Diff { base, public, format, fail_on_new } => {
+            let opts = commands::diff::Options { root: cli.root, base, public, format, fail_on_new };
+            return commands::diff::diff(&opts, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+        }
         Command::Check { format, today, deny_warnings } => {
             check::check(&cli.root, format, today.as_deref(), deny_warnings)?
         }

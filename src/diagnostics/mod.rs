@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 mod report;
 mod rules;
 
-pub use report::{Format, print};
+pub use report::{Format, print, workflow_command};
 pub use rules::{Rule, Setting, Settings};
 
 /// How bad a finding is: errors stop `build`, warnings are only reported.

@@ -38,19 +38,27 @@ fn github(d: &Diagnostic) -> String {
         Level::Error => "error",
         Level::Warning => "warning",
     };
-    let mut props = format!("file={}", escape_property(&d.path.to_string_lossy()));
+    let mut props = vec![("file", d.path.to_string_lossy().into_owned())];
     if d.line > 0 {
-        props.push_str(&format!(",line={},col={}", d.line, d.col));
+        props.push(("line", d.line.to_string()));
+        props.push(("col", d.col.to_string()));
         if d.width > 1 {
-            props.push_str(&format!(",endColumn={}", d.col + d.width));
+            props.push(("endColumn", (d.col + d.width).to_string()));
         }
     }
-    props.push_str(&format!(",title={}", escape_property(d.rule.id())));
+    props.push(("title", d.rule.id().to_string()));
     let mut message = d.message.clone();
     if let Some(hint) = &d.hint {
         message.push_str(&format!("\nhelp: {hint}"));
     }
-    format!("::{kind} {props}::{}", escape_data(&message))
+    workflow_command(kind, &props, &message)
+}
+
+/// A GitHub Actions workflow command (`::warning file=…,title=…::message`), every value
+/// escaped as the runner reads it, so a file name or message cannot end it early.
+pub fn workflow_command(kind: &str, props: &[(&str, String)], message: &str) -> String {
+    let props: Vec<String> = props.iter().map(|(k, v)| format!("{k}={}", escape_property(v))).collect();
+    format!("::{kind} {}::{}", props.join(","), escape_data(message))
 }
 
 fn escape_data(s: &str) -> String {

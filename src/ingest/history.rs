@@ -124,6 +124,39 @@ impl Repo {
             .map(|c| c.id().to_string())
     }
 
+    /// The commit `rev` names, as a full hash: what a comparison says it compared against.
+    pub fn resolve(&self, rev: &str) -> Result<String> {
+        Ok(self.commit(rev)?.id().to_string())
+    }
+
+    /// Where a pull request's changes start: the merge base of `HEAD` and the default
+    /// branch (the remote's `HEAD`, else `main` or `master`, remote before local), with the
+    /// branch's name. On the default branch itself this is `HEAD`.
+    pub fn default_base(&self) -> Result<(String, String)> {
+        let head = self.commit("HEAD").context("the repository has no commit yet: pass a BASE to compare with")?;
+        let remote_head = self.repo.find_reference("refs/remotes/origin/HEAD").ok().and_then(|r| {
+            r.symbolic_target().ok().flatten().map(|t| t.trim_start_matches("refs/remotes/").to_string())
+        });
+        let candidates =
+            remote_head.into_iter().chain(["origin/main", "origin/master", "main", "master"].map(String::from));
+        for name in candidates {
+            if let Ok(branch) = self.commit(&name) {
+                let base = self.repo.merge_base(head.id(), branch.id()).with_context(|| {
+                    format!("HEAD and `{name}` have no commit in common: pass a BASE to compare with")
+                })?;
+                return Ok((name, base.to_string()));
+            }
+        }
+        bail!("found no default branch (origin/HEAD, main or master): pass a BASE to compare with")
+    }
+
+    /// Whether the archive (its `content/` folder) existed at `rev`: before it did, a
+    /// comparison starts from nothing.
+    pub fn has_archive(&self, rev: &str) -> Result<bool> {
+        let tree = self.commit(rev)?.tree()?;
+        Ok(tree.get_path(&self.prefix.join("content")).is_ok_and(|e| e.kind() == Some(git2::ObjectType::Tree)))
+    }
+
     /// Writes the archive's files (`site.toml`, `content/`, `theme/`) as they were at
     /// `rev` into `dest`, from the repository's objects: the working tree is not touched.
     pub fn export(&self, rev: &str, dest: &Path) -> Result<()> {

@@ -17,6 +17,7 @@ use crate::config::{Config, HideField, Visibility};
 use crate::text::slugify;
 use rayon::prelude::*;
 
+pub mod changes;
 pub mod digest;
 pub mod insights;
 pub mod similar;

@@ -7,18 +7,7 @@ use std::fmt::Write;
 use crate::model::Archive;
 use crate::model::digest::{Change, Digest, ItemRef};
 use crate::routes;
-
-/// Characters Markdown would read as markup (and `<`, which it would pass through as HTML).
-fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '!' | '|' | '~' | '&') {
-            out.push('\\');
-        }
-        out.push(if c == '\n' { ' ' } else { c });
-    }
-    out
-}
+use crate::text::escape_markdown as md;
 
 fn base(a: &Archive) -> String {
     format!("{}/", a.config.base_url.trim_end_matches('/'))

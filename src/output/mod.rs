@@ -5,6 +5,7 @@
 //! write (`staging`) sit beside them. A new output format is a module here.
 
 pub mod cache;
+pub mod changes;
 mod charts;
 pub mod digest;
 mod exports;

@@ -112,6 +112,10 @@ fn init_makes_an_archive_that_builds_and_never_overwrites() {
     let workflow = fs::read_to_string(dir.join(".github/workflows/postmortems.yml")).unwrap();
     assert!(workflow.contains("fetch-depth: 0"));
     assert!(workflow.contains(".hindsight-cache"), "CI keeps the build cache");
+    let jobs: serde_yaml_ng::Value = serde_yaml_ng::from_str(&workflow).unwrap();
+    let steps = jobs["jobs"]["public-diff"]["steps"].as_sequence().unwrap();
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    assert!(runs.iter().any(|r| r.contains("hindsight diff --public --format github")), "{runs:?}");
     let built = std::process::Command::new(env!("CARGO_BIN_EXE_hindsight"))
         .args(["--root", dir.to_str().unwrap(), "build", "--drafts"])
         .output()

@@ -5,6 +5,7 @@ mod browser;
 mod cache;
 mod canaries;
 mod check;
+mod diff;
 mod digest;
 mod exports;
 mod factors;
