@@ -21,7 +21,9 @@ fn main() {
     };
     let root = std::path::Path::new(&dir);
     let t = Instant::now();
-    let git = Repo::discover(root).map(|repo| Git::read(&repo, None).expect("history")).unwrap_or_default();
+    let git = Repo::discover(root)
+        .map(|repo| Git::read(&repo, None, std::path::Path::new(hindsight::ingest::POSTMORTEMS)).expect("history"))
+        .unwrap_or_default();
     println!("git history: {} files in {:.0} ms", git.histories.len(), t.elapsed().as_secs_f64() * 1000.0);
     let ws = Workspace::open(root, Options { history: true, ..Options::default() }).expect("read");
     let today = jiff::civil::date(2026, 1, 1);

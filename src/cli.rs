@@ -101,6 +101,10 @@ pub enum Command {
         /// Exit 1 on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        /// Only the findings in this `[[sources]]` team's files (the whole archive is still
+        /// read, so ids and `related` are checked across repositories).
+        #[arg(long, value_name = "TEAM")]
+        source: Option<String>,
     },
     /// Search the archive (drafts included) and other companies' postmortems, ranked; the
     /// index is kept in .hindsight-cache/.

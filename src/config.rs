@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::{Diagnostic, Rule, Settings, Source};
+use crate::diagnostics::{self, Diagnostic, Rule, Settings};
 
 /// Whether a postmortem may appear in a public build.
 #[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -66,6 +66,58 @@ pub struct Config {
     pub tracker_snapshot: Option<String>,
     /// Where the snapshot keeps what it says, for exports other than `gh issue list`'s.
     pub tracker: Tracker,
+    /// Other teams' postmortem repositories, built into this archive beside its own.
+    pub sources: Vec<Source>,
+}
+
+/// One `[[sources]]` entry: a team's own postmortem repository, read as part of the archive
+/// (under this archive's `site.toml`: its severities, tags and rules), so a large
+/// organisation gets one archive without moving every team's files into one repository.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// The team whose repository it is: a `teams` term of each of its postmortems, and the
+    /// prefix of an id another postmortem already has (`payments-db-outage`).
+    pub team: String,
+    /// A local checkout, relative to the archive root (or absolute).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// A repository to clone and fetch (a URL, or a path `git` understands) into
+    /// `.hindsight-cache/sources/`, with the `git` command and its credentials.
+    #[serde(default)]
+    pub git: Option<String>,
+    /// With `git`: the branch, tag or commit to build [default: the remote's default branch].
+    #[serde(default)]
+    pub rev: Option<String>,
+    /// Where its postmortems are inside it.
+    #[serde(default = "default_source_postmortems")]
+    pub postmortems: String,
+    /// Its repository on the Git host, for "Edit this page" links (default: a `git` URL
+    /// that starts with `https://`, without `.git`).
+    #[serde(default)]
+    pub repository_url: Option<String>,
+}
+
+/// Where an archive keeps its postmortems (`ingest::POSTMORTEMS`, which this module, read
+/// before `ingest`, cannot name): a team's repository made with `hindsight init` has them
+/// there too.
+fn default_source_postmortems() -> String {
+    "content/postmortems".to_string()
+}
+
+impl Source {
+    /// The team's name as it stands in paths and ids.
+    pub fn slug(&self) -> String {
+        crate::text::slugify(&self.team)
+    }
+
+    /// The host's page for the repository, for edit links.
+    pub fn repository_url(&self) -> Option<String> {
+        self.repository_url.clone().or_else(|| {
+            let git = self.git.as_deref()?;
+            git.starts_with("https://").then(|| git.trim_end_matches('/').trim_end_matches(".git").to_string())
+        })
+    }
 }
 
 /// `[tracker]`: fields of each entry of the snapshot, dotted for nested ones
@@ -280,6 +332,7 @@ impl Default for Config {
             reading_lists: Vec::new(),
             tracker_snapshot: None,
             tracker: Tracker::default(),
+            sources: Vec::new(),
         }
     }
 }
@@ -311,7 +364,7 @@ impl Config {
 
     /// Parses and validates the text of a `site.toml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let src = Source::new(Path::new("site.toml"), text);
+        let src = diagnostics::Source::new(Path::new("site.toml"), text);
         let config: Config = toml::from_str(text).map_err(|e| {
             let span = narrow(text, e.span().unwrap_or(0..0), e.message());
             vec![
@@ -371,6 +424,7 @@ impl Config {
                 );
             }
         }
+        errors.extend(source_problems(&src, &config.sources));
         for (id, message, hint) in config.rules.problems() {
             let mut d = locate(&src, &id, message);
             if let Some(hint) = hint {
@@ -401,6 +455,45 @@ impl Config {
     pub fn severity_rank(&self, severity: &str) -> usize {
         self.severities.iter().position(|s| s == severity).unwrap_or(usize::MAX)
     }
+}
+
+/// `[[sources]]` entries that cannot be read as meant: each names a team of its own, and
+/// either a `path` or a `git` repository (`rev` only with `git`), and its postmortems folder
+/// lies inside it.
+fn source_problems(src: &diagnostics::Source, sources: &[Source]) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for (i, source) in sources.iter().enumerate() {
+        let at = src
+            .text
+            .find(&format!("\"{}\"", source.team))
+            .map_or_else(|| src.text.find("[[sources]]").unwrap_or(0), |i| i + 1);
+        let mut problem = |message: String, hint: &str| {
+            errors.push(src.diagnostic(Rule::Config, at..at + source.team.len().max(1), message).with_hint(hint));
+        };
+        let team = &source.team;
+        if team.trim().is_empty() || sources[..i].iter().any(|s| s.slug() == source.slug()) {
+            problem(format!("source team `{team}` is empty or taken"), "give each `[[sources]]` a `team` of its own");
+        }
+        match (&source.path, &source.git) {
+            (Some(_), Some(_)) | (None, None) => problem(
+                format!("source `{team}` needs either `path` or `git`"),
+                "`path = \"../payments-postmortems\"` for a checkout beside the archive, or `git = \"https://...\"` with an optional `rev`",
+            ),
+            (Some(_), None) if source.rev.is_some() => problem(
+                format!("source `{team}` has a `rev` but no `git`"),
+                "a `path` source is read as its working tree is; check out the revision there, or use `git`",
+            ),
+            _ => {}
+        }
+        let folder = Path::new(&source.postmortems);
+        if folder.is_absolute() || folder.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+            problem(
+                format!("source `{team}`: `postmortems = \"{}\"` leaves the source", source.postmortems),
+                "name a folder inside the source, such as \"content/postmortems\" or \"docs/postmortems\"",
+            );
+        }
+    }
+    errors
 }
 
 fn at_least_one<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::num::NonZeroUsize, D::Error> {
@@ -440,7 +533,7 @@ fn narrow(text: &str, span: std::ops::Range<usize>, message: &str) -> std::ops::
 }
 
 /// A config finding at `name`: the line setting that key, else the quoted value.
-fn locate(src: &Source, name: &str, message: impl Into<String>) -> Diagnostic {
+fn locate(src: &diagnostics::Source, name: &str, message: impl Into<String>) -> Diagnostic {
     let mut offset = 0;
     let key = src.text.split_inclusive('\n').find_map(|line| {
         let start = offset;

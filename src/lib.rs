@@ -103,8 +103,9 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
             let opts = commands::diff::Options { root: cli.root, base, public, format, fail_on_new };
             return commands::diff::diff(&opts, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
         }
-        Command::Check { format, today, deny_warnings } => {
-            check::check(&cli.root, format, today.as_deref(), deny_warnings)?
+        Command::Check { format, today, deny_warnings, source } => {
+            let opts = check::Options { format, today, deny_warnings, source };
+            check::check(&cli.root, &opts)?
         }
         Command::Search { query, service, severity, tag, sort, json, limit } => {
             let filters = search::Filters { services: service, severities: severity, tags: tag };

@@ -22,7 +22,7 @@ use crate::ingest::schema::{EXTERNAL_KEYS, POSTMORTEM_KEYS, RawExternal, RawPost
 use crate::ingest::{self, EXTERNAL, POSTMORTEMS, convert};
 use crate::lint;
 use crate::markdown::Outline;
-use crate::model::{Archive, External, Postmortem};
+use crate::model::{Archive, External, Origin, Postmortem};
 use crate::output::Theme;
 use crate::privacy::Audience;
 use crate::text::slugify;
@@ -115,6 +115,17 @@ pub struct Workspace {
     from_cache: usize,
     /// The tracker snapshot, when `site.toml` names one.
     tickets: Result<Option<Arc<crate::model::Tickets>>, Diagnostic>,
+    /// The `[[sources]]` repositories read, and the findings for those that could not be.
+    sources: Vec<SourceFolder>,
+    source_problems: Vec<Diagnostic>,
+}
+
+/// A `[[sources]]` repository's postmortems folder as read (files under it are its), and
+/// whether it is a checkout that is edited in place.
+struct SourceFolder {
+    folder: PathBuf,
+    origin: Arc<Origin>,
+    checkout: bool,
 }
 
 impl Workspace {
@@ -127,10 +138,10 @@ impl Workspace {
             (Some(rev), Some(repo)) => {
                 let dir = tempfile::Builder::new().prefix("hindsight-rev-").tempdir()?;
                 repo.export(rev, dir.path())?;
-                (dir.path().to_path_buf(), Git::read(&repo, Some(rev))?, Some(dir))
+                (dir.path().to_path_buf(), Git::read(&repo, Some(rev), Path::new(POSTMORTEMS))?, Some(dir))
             }
             (Some(_), None) => bail!("--rev needs a Git repository, and {} is not in one", root.display()),
-            (None, Some(repo)) => (root.to_path_buf(), Git::read(&repo, None)?, None),
+            (None, Some(repo)) => (root.to_path_buf(), Git::read(&repo, None, Path::new(POSTMORTEMS))?, None),
             (None, None) => (root.to_path_buf(), Git::default(), None),
         };
         let mut ws = Workspace {
@@ -146,6 +157,8 @@ impl Workspace {
             theme: Err(Vec::new()),
             from_cache: 0,
             tickets: Ok(None),
+            sources: Vec::new(),
+            source_problems: Vec::new(),
         };
         ws.read_all()?;
         Ok(ws)
@@ -187,8 +200,25 @@ impl Workspace {
         if !self.root.join("content").is_dir() {
             bail!("no content/ folder in {}: run hindsight in an archive or pass --root DIR", self.root.display());
         }
-        let files =
-            ingest::markdown_files(&self.root, POSTMORTEMS, &config.ignore).map_err(|d| anyhow::anyhow!("{d}"))?;
+        let mut files: Vec<(PathBuf, Option<Arc<Origin>>)> =
+            ingest::markdown_files(&self.root, POSTMORTEMS, &config.ignore)
+                .map_err(|d| anyhow::anyhow!("{d}"))?
+                .into_iter()
+                .map(|rel| (rel, None))
+                .collect();
+        let relative = self.root == self.cache_root;
+        let (places, problems) =
+            ingest::sources::open(&self.cache_root, relative, &config.sources, self.options.history);
+        self.source_problems = problems;
+        self.sources.clear();
+        for place in places {
+            match ingest::markdown_files(&self.root, &place.folder.to_string_lossy(), &config.ignore) {
+                Ok(found) => files.extend(found.into_iter().map(|rel| (rel, Some(place.origin.clone())))),
+                Err(d) => self.source_problems.push(d),
+            }
+            self.git.histories.extend(place.histories);
+            self.sources.push(SourceFolder { folder: place.folder, origin: place.origin, checkout: place.checkout });
+        }
         let cache = self.options.cache.then(|| {
             let settings = std::fs::read(self.root.join("site.toml")).unwrap_or_default();
             let stamp = crate::digest(&[&crate::source_digest().to_le_bytes()[..], &settings].concat());
@@ -196,7 +226,10 @@ impl Workspace {
         });
         let checked: Vec<(PathBuf, Checked)> = files
             .into_par_iter()
-            .map(|rel| (rel.clone(), self.check_postmortem(&config, &rel, cache.as_ref())))
+            .map(|(rel, origin)| {
+                let checked = self.check_postmortem(&config, &rel, cache.as_ref(), origin.as_ref());
+                (rel, checked)
+            })
             .collect();
         // Only a result from the cache comes without its split file.
         self.from_cache = checked.iter().filter(|(_, c)| c.doc.get().is_none()).count();
@@ -237,11 +270,14 @@ impl Workspace {
         for rel in changed.iter().filter(|p| p.extension().is_some_and(|e| e == "md") && !config.ignore.skips(p)) {
             let exists = self.root.join(rel).is_file();
             if rel.starts_with(POSTMORTEMS) {
-                let checked = exists.then(|| self.check_postmortem(config, rel, None));
+                let checked = exists.then(|| self.check_postmortem(config, rel, None, None));
                 replace(&mut self.postmortems, rel, checked);
             } else if rel.starts_with(EXTERNAL) {
                 let checked = exists.then(|| self.check_external(config, rel));
                 replace(&mut self.external, rel, checked);
+            } else if let Some(source) = self.sources.iter().find(|s| rel.starts_with(&s.folder)) {
+                let checked = exists.then(|| self.check_postmortem(config, rel, None, Some(&source.origin)));
+                replace(&mut self.postmortems, rel, checked);
             } else {
                 continue;
             }
@@ -257,9 +293,22 @@ impl Workspace {
         diagnostics
     }
 
-    fn check_postmortem(&self, config: &Config, rel: &Path, cache: Option<&ReadCache>) -> Checked {
+    fn check_postmortem(
+        &self,
+        config: &Config,
+        rel: &Path,
+        cache: Option<&ReadCache>,
+        origin: Option<&Arc<Origin>>,
+    ) -> Checked {
         let with_history = |mut pm: Postmortem| {
             pm.history = self.git.histories.get(rel).cloned();
+            // A source's postmortems are its team's, whatever `teams` lists.
+            if let Some(origin) = origin {
+                if !pm.teams.contains(&origin.team) {
+                    pm.teams.insert(0, origin.team.clone());
+                }
+                pm.origin = Some(origin.clone());
+            }
             Arc::new(pm)
         };
         let failed =
@@ -348,6 +397,22 @@ impl Workspace {
         Workspace::open(&self.cache_root, Options { rev: Some(rev), ..options }).map(Some)
     }
 
+    /// The `[[sources]]` repositories that were read.
+    pub fn origins(&self) -> Vec<&Arc<Origin>> {
+        self.sources.iter().map(|s| &s.origin).collect()
+    }
+
+    /// The postmortems folders of `[[sources]]` checkouts, which `serve` watches beside
+    /// `content/` (as files are named: relative to the root, or absolute).
+    pub fn checkout_folders(&self) -> Vec<PathBuf> {
+        self.sources.iter().filter(|s| s.checkout).map(|s| s.folder.clone()).collect()
+    }
+
+    /// Every postmortem file read, as findings name them.
+    pub fn postmortem_files(&self) -> impl Iterator<Item = &Path> {
+        self.postmortems.keys().map(PathBuf::as_path)
+    }
+
     pub fn git(&self) -> &Git {
         &self.git
     }
@@ -386,15 +451,19 @@ impl Workspace {
             .chain(self.external.values().flat_map(|(_, d)| d.iter().cloned()))
             .chain(theme_errors)
             .chain(self.tickets.as_ref().err().cloned())
+            .chain(self.source_problems.iter().cloned())
             .collect();
         // The rules read every postmortem complete enough to read, errors or not, so one
         // error in a file does not hide its other findings.
-        let readable: Vec<Arc<Postmortem>> = self.postmortems.values().filter_map(|c| c.postmortem.clone()).collect();
+        let mut readable: Vec<Arc<Postmortem>> =
+            self.postmortems.values().filter_map(|c| c.postmortem.clone()).collect();
         let docs = |path: &Path| -> Option<&Document> { self.doc(path, self.postmortems.get(path)?) };
         // A postmortem too broken to read still exists: links to it are not the problem.
         let failed: Vec<String> =
             self.postmortems.values().filter(|c| c.postmortem.is_none()).filter_map(|c| c.claimed_id.clone()).collect();
-        let mut found = lint::archive::archive(&readable, &docs, &failed);
+        let mut found =
+            if self.sources.is_empty() { Vec::new() } else { lint::archive::namespace(&mut readable, &docs) };
+        found.extend(lint::archive::archive(&readable, &docs, &failed));
         found.extend(self.reading_list_problems(config, &readable, &failed));
         if view.lint {
             let outlines: Vec<Outline> = readable.par_iter().map(|p| Outline::parse(&p.body)).collect();

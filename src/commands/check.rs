@@ -1,29 +1,76 @@
 //! `hindsight check`: every rule over every postmortem, drafts included, nothing written.
+//! With `[[sources]]`, the summary says how each repository fares, and `--source TEAM`
+//! keeps one team's findings (for that team's own pull requests).
 
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 use crate::ContentErrors;
-use crate::diagnostics::{self, Format};
+use crate::diagnostics::{self, Diagnostic, Format};
 use crate::text::plural;
-use crate::workspace::{Options, View, Workspace};
+use crate::workspace::{self, View, Workspace};
 
-pub fn check(root: &Path, format: Format, today: Option<&str>, deny_warnings: bool) -> Result<()> {
-    let ws = Workspace::open(root, Options::default())?;
-    let today = ws.today(today)?;
+pub struct Options {
+    pub format: Format,
+    pub today: Option<String>,
+    pub deny_warnings: bool,
+    /// Only this `[[sources]]` team's files.
+    pub source: Option<String>,
+}
+
+pub fn check(root: &Path, opts: &Options) -> Result<()> {
+    let ws = Workspace::open(root, workspace::Options::default())?;
+    let today = ws.today(opts.today.as_deref())?;
     let mut found = ws.archive(&View { drafts: true, lint: true, today });
-    let errors = found.diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = found.diagnostics.len() - errors;
+    // Each repository's folder, the archive's own first (`None`: whatever no source holds).
+    let mut groups: Vec<(String, Option<&Path>)> = vec![("this archive".into(), None)];
+    groups.extend(ws.origins().iter().map(|o| (format!("{} ({})", o.team, o.dir.display()), Some(o.dir.as_path()))));
+    let group_of =
+        |path: &Path| groups.iter().rposition(|(_, dir)| dir.is_some_and(|d| path.starts_with(d))).unwrap_or(0);
+    let mut files = found.files;
+    if let Some(team) = &opts.source {
+        let Some(at) = ws.origins().iter().position(|o| &o.team == team) else {
+            let teams: Vec<&str> = ws.origins().iter().map(|o| o.team.as_str()).collect();
+            bail!("--source {team}: no `[[sources]]` team is called that (site.toml has: {})", teams.join(", "));
+        };
+        found.diagnostics.retain(|d| group_of(&d.path) == at + 1);
+        files = ws.postmortem_files().filter(|p| group_of(p) == at + 1).count();
+    }
+    // Per repository, before printing makes the paths the reader's.
+    let tally = |i: usize| {
+        let mine: Vec<&Diagnostic> = found.diagnostics.iter().filter(|d| group_of(&d.path) == i).collect();
+        let files = ws.postmortem_files().filter(|p| group_of(p) == i).count();
+        (files, count(&mine))
+    };
+    let per_group: Vec<(usize, (usize, usize))> =
+        if opts.source.is_none() { (0..groups.len()).map(tally).collect() } else { Vec::new() };
+    let (errors, warnings) = count(&found.diagnostics.iter().collect::<Vec<_>>());
     let mut out = std::io::stdout().lock();
-    diagnostics::print(&mut out, root, &mut found.diagnostics, format)?;
+    diagnostics::print(&mut out, root, &mut found.diagnostics, opts.format)?;
     out.flush()?;
-    eprintln!("checked {}: {}, {}", plural(found.files, "file"), plural(errors, "error"), plural(warnings, "warning"));
-    if errors > 0 || (deny_warnings && warnings > 0) {
-        let count = errors + if deny_warnings { warnings } else { 0 };
+    eprintln!("checked {}: {}, {}", plural(files, "file"), plural(errors, "error"), plural(warnings, "warning"));
+    if groups.len() > 1 {
+        for ((name, _), (files, (errors, warnings))) in groups.iter().zip(per_group) {
+            eprintln!(
+                "  {name}: {}, {}, {}",
+                plural(files, "postmortem"),
+                plural(errors, "error"),
+                plural(warnings, "warning")
+            );
+        }
+    }
+    if errors > 0 || (opts.deny_warnings && warnings > 0) {
+        let count = errors + if opts.deny_warnings { warnings } else { 0 };
         let after = if errors == 0 { " (warnings denied)" } else { "" };
         return Err(ContentErrors { count, after }.into());
     }
     Ok(())
+}
+
+/// Errors and warnings among `found`.
+fn count(found: &[&Diagnostic]) -> (usize, usize) {
+    let errors = found.iter().filter(|d| d.is_error()).count();
+    (errors, found.len() - errors)
 }

@@ -22,6 +22,7 @@ pub enum Rule {
     InvalidValue,
     UnknownSeverity,
     DuplicateId,
+    SourceId,
     InternalMarker,
     UnknownKey,
     UnknownTag,
@@ -87,6 +88,7 @@ rules! {
     InvalidValue "invalid-value" Error false "a date, date-time, URL or id is malformed";
     UnknownSeverity "unknown-severity" Error false "severity is not one of site.toml `severities`";
     DuplicateId "duplicate-id" Error false "two postmortems have the same id";
+    SourceId "source-id" Warning true "a `[[sources]]` postmortem has an id a postmortem of another repository has, so its page takes the team's name as a prefix";
     InternalMarker "internal-marker" Error false "an `<!-- internal -->` span is unclosed, nested or closed without being opened, or a marker is misspelt";
     UnknownKey "unknown-key" Warning true "a front matter key outside the schema (kept as `extra`)";
     UnknownTag "unknown-tag" Error true "a tag outside site.toml `tags`, when that vocabulary is set";

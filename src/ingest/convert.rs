@@ -342,6 +342,7 @@ pub fn postmortem(
         source: doc.path.clone(),
         body,
         digest: crate::digest(doc.text.as_bytes()),
+        origin: None,
     };
     (Some(pm), diagnostics)
 }

@@ -48,9 +48,16 @@ impl Repo {
         object.peel_to_commit().with_context(|| format!("`{rev}` is not a commit"))
     }
 
-    /// History of every file under `content/postmortems/` as of `rev` (default `HEAD`),
-    /// keyed by path relative to the archive root. Commits are read in parallel.
-    pub fn histories(&self, rev: &str) -> Result<HashMap<PathBuf, History>> {
+    /// A repository without a working tree (a `[[sources]]` clone), read from its objects.
+    pub fn open_bare(path: &Path) -> Result<Repo> {
+        let repo = Repository::open_bare(path).with_context(|| format!("cannot open {}", path.display()))?;
+        Ok(Repo { repo, prefix: PathBuf::new() })
+    }
+
+    /// History of every file under `folder` (relative to the archive root) as of `rev`
+    /// (default `HEAD`), keyed by path relative to the archive root. Commits are read in
+    /// parallel.
+    pub fn histories(&self, rev: &str, folder: &Path) -> Result<HashMap<PathBuf, History>> {
         let start = match self.commit(rev) {
             Ok(c) => c.id(),
             Err(_) if rev == "HEAD" => return Ok(HashMap::new()), // a repository without commits
@@ -61,7 +68,7 @@ impl Repo {
         walk.set_sorting(Sort::TIME | Sort::REVERSE)?;
         let commits: Vec<Oid> = walk.collect::<Result<_, _>>()?;
         let path = self.repo.path().to_path_buf();
-        let scope = self.prefix.join(super::POSTMORTEMS);
+        let scope = self.prefix.join(folder);
         let threads = rayon::current_num_threads().max(1);
         let chunk = commits.len().div_ceil(threads).max(1);
         // Each thread opens the repository itself: a `Repository` cannot be shared.
@@ -160,6 +167,22 @@ impl Repo {
     /// Writes the archive's files (`site.toml`, `content/`, `theme/`) as they were at
     /// `rev` into `dest`, from the repository's objects: the working tree is not touched.
     pub fn export(&self, rev: &str, dest: &Path) -> Result<()> {
+        self.write_tree(rev, dest, &[Path::new("site.toml"), Path::new("content"), Path::new("theme")])?;
+        if !dest.join("content").is_dir() {
+            bail!("there is no content/ folder in the archive at `{rev}`");
+        }
+        Ok(())
+    }
+
+    /// Writes the files under `folder` as they were at `rev` into `dest` (`dest/folder/...`),
+    /// as `export` does: how a `[[sources]]` repository's postmortems are read.
+    pub fn export_folder(&self, rev: &str, folder: &Path, dest: &Path) -> Result<()> {
+        self.write_tree(rev, dest, &[folder])
+    }
+
+    /// Writes every file of the archive's tree at `rev` that is one of `wanted` (paths
+    /// relative to the archive root) or inside one into `dest`.
+    fn write_tree(&self, rev: &str, dest: &Path, wanted: &[&Path]) -> Result<()> {
         let commit = self.commit(rev)?;
         let tree = commit.tree()?;
         let root = if self.prefix.as_os_str().is_empty() {
@@ -172,15 +195,12 @@ impl Repo {
         let mut failure = None;
         root.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
             let rel = Path::new(dir).join(entry.name().unwrap_or(""));
-            let wanted = rel == Path::new("site.toml") || rel.starts_with("content") || rel.starts_with("theme");
-            if !wanted {
-                return if entry.kind() == Some(git2::ObjectType::Tree) && dir.is_empty() {
-                    git2::TreeWalkResult::Skip
-                } else {
-                    git2::TreeWalkResult::Ok
-                };
+            if entry.kind() == Some(git2::ObjectType::Tree) {
+                // Only folders on the way to a wanted path, or inside one, are walked.
+                let on_the_way = wanted.iter().any(|w| w.starts_with(&rel) || rel.starts_with(w));
+                return if on_the_way { git2::TreeWalkResult::Ok } else { git2::TreeWalkResult::Skip };
             }
-            if entry.kind() == Some(git2::ObjectType::Blob) {
+            if entry.kind() == Some(git2::ObjectType::Blob) && wanted.iter().any(|w| rel.starts_with(w)) {
                 let written = self.repo.find_blob(entry.id()).map_err(anyhow::Error::from).and_then(|blob| {
                     let path = dest.join(&rel);
                     std::fs::create_dir_all(path.parent().unwrap_or(dest))?;
@@ -194,13 +214,10 @@ impl Repo {
             }
             git2::TreeWalkResult::Ok
         })?;
-        if let Some(e) = failure {
-            return Err(e);
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
-        if !dest.join("content").is_dir() {
-            bail!("there is no content/ folder in the archive at `{rev}`");
-        }
-        Ok(())
     }
 }
 
@@ -216,13 +233,14 @@ pub struct Git {
 }
 
 impl Git {
-    /// The history up to `rev` and the branch to link edits to (`rev` itself when given).
-    pub fn read(repo: &Repo, rev: Option<&str>) -> Result<Git> {
+    /// The history of the files under `folder` up to `rev` and the branch to link edits to
+    /// (`rev` itself when given).
+    pub fn read(repo: &Repo, rev: Option<&str>, folder: &Path) -> Result<Git> {
         let branch = match rev {
             Some(rev) => Some(rev.to_string()),
             None => repo.branch(),
         };
-        let histories = repo.histories(rev.unwrap_or("HEAD"))?;
+        let histories = repo.histories(rev.unwrap_or("HEAD"), folder)?;
         Ok(Git { in_repo: true, histories, branch, prefix: repo.prefix().to_path_buf() })
     }
 }

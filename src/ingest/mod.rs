@@ -9,6 +9,7 @@ pub mod convert;
 pub mod front_matter;
 pub mod history;
 pub mod schema;
+pub mod sources;
 pub mod timeline;
 pub mod tracker;
 

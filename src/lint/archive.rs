@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::diagnostics::{Diagnostic, Rule};
 use crate::ingest::front_matter::Document;
 use crate::model::Postmortem;
-use crate::text::closest;
+use crate::text::{closest, slugify};
 
 /// Rules that need every postmortem at once: unique ids and `related` links that resolve.
 /// `docs` finds a postmortem's document by its source path (only to place findings);
@@ -56,6 +56,69 @@ pub fn archive<'a>(
                     .diagnostic(Rule::UnknownRelated, span, format!("related postmortem `{rel}` does not exist"))
                     .with_hint(hint),
             );
+        }
+    }
+    out
+}
+
+/// Gives a `[[sources]]` postmortem whose id another postmortem of another repository has
+/// the id `<team>-<id>`, and points its `related` ids at its own repository's postmortems by
+/// their new ids, so teams that never coordinated ids still build one archive. The
+/// archive's own postmortems keep their ids; ids repeated inside one repository are left
+/// for the duplicate-id rule. Each renaming is reported where the file sets its id.
+pub fn namespace<'a>(pms: &mut [Arc<Postmortem>], docs: &dyn Fn(&Path) -> Option<&'a Document>) -> Vec<Diagnostic> {
+    let team = |pm: &Postmortem| pm.origin.as_ref().map(|o| o.team.clone());
+    let mut by_id: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    for (i, pm) in pms.iter().enumerate() {
+        by_id.entry(&pm.id).or_default().push(i);
+    }
+    let mut renamed: Vec<(usize, String)> = Vec::new();
+    for members in by_id.values().filter(|m| m.len() > 1) {
+        let first = team(&pms[members[0]]);
+        if members.iter().all(|&i| team(&pms[i]) == first) {
+            continue;
+        }
+        for &i in members.iter().filter(|&&i| pms[i].origin.is_some()) {
+            let origin = pms[i].origin.as_ref().map(|o| slugify(&o.team)).unwrap_or_default();
+            renamed.push((i, format!("{origin}-{}", pms[i].id)));
+        }
+    }
+    renamed.sort();
+    let mut out = Vec::new();
+    // (team, old id) -> new id, for `related` inside the same repository.
+    let mut new_ids: FxHashMap<(String, String), String> = FxHashMap::default();
+    for (i, new_id) in &renamed {
+        let pm = &pms[*i];
+        let other = by_id[pm.id.as_str()].iter().find(|&&j| j != *i && team(&pms[j]) != team(pm)).copied();
+        if let (Some(doc), Some(other)) = (docs(&pm.source), other) {
+            let span = doc.locate("id", Some(&pm.id));
+            let message = format!(
+                "id `{}` is also {}'s ({}): this one's page is `postmortems/{new_id}/`",
+                pm.id,
+                team(&pms[other]).map_or_else(|| "this archive".to_string(), |t| format!("team {t}")),
+                pms[other].source.display()
+            );
+            let hint =
+                "ids are unique per repository only; set an `id:` no other repository uses to keep the plain one";
+            out.push(doc.source().diagnostic(Rule::SourceId, span, message).with_hint(hint));
+        }
+        new_ids.insert((team(pm).unwrap_or_default(), pm.id.clone()), new_id.clone());
+    }
+    for (i, new_id) in renamed {
+        Arc::make_mut(&mut pms[i]).id = new_id;
+    }
+    if new_ids.is_empty() {
+        return out;
+    }
+    for pm in pms.iter_mut().filter(|p| p.origin.is_some()) {
+        let own = team(pm).unwrap_or_default();
+        if pm.related.iter().any(|r| new_ids.contains_key(&(own.clone(), r.clone()))) {
+            let pm = Arc::make_mut(pm);
+            for r in &mut pm.related {
+                if let Some(new) = new_ids.get(&(own.clone(), r.clone())) {
+                    r.clone_from(new);
+                }
+            }
         }
     }
     out

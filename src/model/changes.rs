@@ -123,6 +123,7 @@ mod tests {
             source: format!("content/postmortems/{id}.md").into(),
             body: crate::model::Body::from(body.to_string()),
             digest: 0,
+            origin: None,
         })
     }
 

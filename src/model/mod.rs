@@ -66,6 +66,24 @@ pub struct Postmortem {
     /// file is everything a postmortem is: what the build cache compares instead of fields.
     #[serde(skip)]
     pub digest: u128,
+    /// The `[[sources]]` repository it came from; `None` for the archive's own.
+    #[serde(skip)]
+    pub origin: Option<Arc<Origin>>,
+}
+
+/// A team's repository among the archive's `[[sources]]`, as its postmortems' pages link to
+/// it: each page's history and edit link are its own repository's.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq, Hash)]
+pub struct Origin {
+    pub team: String,
+    /// Its folder as the archive reads it: every source path of its postmortems starts here.
+    pub dir: PathBuf,
+    /// The host's page of the repository, for edit links; `None` hides them.
+    pub repository_url: Option<String>,
+    /// The branch (or revision) the files were read at.
+    pub branch: Option<String>,
+    /// Where `dir` sits in its repository.
+    pub repository_prefix: PathBuf,
 }
 
 /// A postmortem's Markdown body: a range of its file's text, shared with the file rather

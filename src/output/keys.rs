@@ -133,7 +133,7 @@ impl Parts {
             .par_iter()
             .map(|pm| {
                 let source = pm.source.to_string_lossy();
-                Key::default().num(pm.digest).str(&source).str(&pm.id).json(&pm.history).finish()
+                Key::default().num(pm.digest).str(&source).str(&pm.id).json(&pm.history).json(&pm.origin).finish()
             })
             .collect();
         let card: Vec<u128> = a.postmortems.par_iter().map(|pm| card(pm)).collect();

@@ -416,6 +416,8 @@ pub struct PostmortemView<'a> {
     tickets: Vec<Option<&'a crate::model::Ticket>>,
     /// "First written …, last updated …" and the edit link.
     edit_url: Option<String>,
+    /// The team whose `[[sources]]` repository holds the file, unless `teams` are hidden.
+    source_team: Option<&'a str>,
     /// The link destinations the body asked about, in order: what the page's key needs.
     #[serde(skip)]
     pub links: Vec<String>,
@@ -517,10 +519,18 @@ pub fn postmortem_view<'a>(
                 shared_tags: &s.shared_tags,
             })
             .collect(),
-        edit_url: archive.config.repository_url.as_ref().map(|repo| {
-            let branch = archive.branch.as_deref().unwrap_or("main");
-            routes::edit_url(repo, branch, &archive.repository_prefix, &pm.source)
-        }),
+        edit_url: match &pm.origin {
+            // A `[[sources]]` postmortem is edited in its own repository.
+            Some(o) => o.repository_url.as_ref().map(|repo| {
+                let path = pm.source.strip_prefix(&o.dir).unwrap_or(&pm.source);
+                routes::edit_url(repo, o.branch.as_deref().unwrap_or("main"), &o.repository_prefix, path)
+            }),
+            None => archive.config.repository_url.as_ref().map(|repo| {
+                let branch = archive.branch.as_deref().unwrap_or("main");
+                routes::edit_url(repo, branch, &archive.repository_prefix, &pm.source)
+            }),
+        },
+        source_team: pm.origin.as_ref().map(|o| o.team.as_str()).filter(|t| pm.teams.iter().any(|x| x == t)),
         links: asked.into_inner(),
     }
 }

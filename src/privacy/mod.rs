@@ -61,9 +61,14 @@ impl Audience {
         let before = postmortems.len();
         postmortems.retain(|p| p.visibility == Visibility::Public);
         let ids: HashSet<String> = postmortems.iter().map(|p| p.id.clone()).collect();
+        let no_edit_links = config.public.hide_fields.contains(&HideField::EditLink);
         for pm in postmortems.iter_mut() {
             let pm = Arc::make_mut(pm);
             pm.related.retain(|id| ids.contains(id));
+            // A source's own repository is as internal as the archive's.
+            if let Some(origin) = pm.origin.as_mut().filter(|o| no_edit_links && o.repository_url.is_some()) {
+                Arc::make_mut(origin).repository_url = None;
+            }
             for &field in &config.public.hide_fields {
                 pm.hide(field);
             }

@@ -126,6 +126,8 @@ pub fn run(listener: TcpListener, workspace: Workspace, opts: Options) -> Result
         0 => String::new(),
         n => format!(", {n} known from the build cache"),
     };
+    // `[[sources]]` checkouts are edited in place too; clones are only fetched.
+    let checkouts = workspace.checkout_folders();
     let state = State::new(workspace, &shown_root, drafts)?;
     let (notices, _) = broadcast::channel(16);
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -137,11 +139,12 @@ pub fn run(listener: TcpListener, workspace: Workspace, opts: Options) -> Result
         index: Mutex::default(),
         searches: Semaphore::new(cores),
     });
-    let _watcher = watch(&root, shared.clone())?;
+    let watching: String = checkouts.iter().map(|f| format!(", {}", f.display())).collect();
+    let _watcher = watch(&root, checkouts, shared.clone())?;
     let kind = if public { "public archive" } else { "archive" };
     let drafts = if drafts { ", drafts included" } else { "" };
     let ready = format!(
-        "serving the {kind} at {url} ({} postmortems{drafts}{cached}, ready in {} ms)\nwatching content/, theme/ and site.toml; press Ctrl-C to stop",
+        "serving the {kind} at {url} ({} postmortems{drafts}{cached}, ready in {} ms)\nwatching content/, theme/, site.toml{watching}; press Ctrl-C to stop",
         shared.state.current().archive().postmortems.len(),
         started.elapsed().as_millis()
     );
@@ -260,8 +263,9 @@ fn display_addr(addr: SocketAddr) -> String {
 /// (write a temporary file, rename it), and a `git checkout` touches many files.
 const SETTLE: Duration = Duration::from_millis(20);
 
-/// Watches the archive's sources and applies each batch of changes.
-fn watch(root: &Path, shared: Arc<Shared>) -> Result<notify::RecommendedWatcher> {
+/// Watches the archive's sources (and the postmortems folders of `[[sources]]` checkouts,
+/// named as the workspace names their files) and applies each batch of changes.
+fn watch(root: &Path, checkouts: Vec<PathBuf>, shared: Arc<Shared>) -> Result<notify::RecommendedWatcher> {
     use notify::{EventKind, RecursiveMode, Watcher};
     let (tx, rx) = std::sync::mpsc::channel::<PathBuf>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -278,6 +282,11 @@ fn watch(root: &Path, shared: Arc<Shared>) -> Result<notify::RecommendedWatcher>
         watcher.watch(&root.join("theme"), RecursiveMode::Recursive).context("cannot watch theme/")?;
     }
     watcher.watch(root, RecursiveMode::NonRecursive).context("cannot watch site.toml")?;
+    for folder in checkouts.iter().map(|f| root.join(f)).filter(|f| f.is_dir()) {
+        watcher
+            .watch(&folder, RecursiveMode::Recursive)
+            .with_context(|| format!("cannot watch {}", folder.display()))?;
+    }
     let root = root.to_path_buf();
     std::thread::spawn(move || {
         while let Ok(first) = rx.recv() {
@@ -287,8 +296,16 @@ fn watch(root: &Path, shared: Arc<Shared>) -> Result<notify::RecommendedWatcher>
             }
             let mut changed: Vec<PathBuf> = batch
                 .into_iter()
-                .filter_map(|p| p.strip_prefix(&root).ok().map(Path::to_path_buf))
-                .filter(|p| p.starts_with("content") || p.starts_with("theme") || p == Path::new("site.toml"))
+                .filter_map(|p| match p.strip_prefix(&root) {
+                    Ok(rel) => Some(rel.to_path_buf()),
+                    Err(_) => checkouts.iter().any(|f| p.starts_with(f)).then_some(p), // an absolute `path`
+                })
+                .filter(|p| {
+                    p.starts_with("content")
+                        || p.starts_with("theme")
+                        || p == Path::new("site.toml")
+                        || checkouts.iter().any(|f| p.starts_with(f))
+                })
                 .collect();
             changed.sort();
             changed.dedup();

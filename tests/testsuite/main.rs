@@ -21,4 +21,5 @@ mod reading;
 mod search;
 mod serve;
 mod site;
+pub mod sources;
 mod tracker;

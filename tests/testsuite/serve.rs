@@ -538,3 +538,16 @@ fn serve_public_leaks_nothing_after_an_incremental_rebuild() {
         assert!(pages.iter().any(|(_, b)| b.contains(canary)), "{canary} missing");
     }
 }
+
+#[test]
+fn an_edit_in_a_source_checkout_reloads_its_page() {
+    let site = crate::sources::archive();
+    let server = Server::start(&site, &[]);
+    let events = server.events();
+    let file = site.root().parent().unwrap().join("payments/content/postmortems/ledger-lag.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("Payments ledger lag", "Payments ledger lag, revised")).unwrap();
+    assert_eq!(next_event(&events), "reload");
+    let page = server.get("/postmortems/payments-ledger-lag/");
+    assert!(page.body.contains("<h1>Payments ledger lag, revised</h1>"), "{}", page.body);
+}

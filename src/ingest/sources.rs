@@ -1,0 +1,176 @@
+//! `[[sources]]`: other teams' postmortem repositories, read as part of the archive. A
+//! `path` source is a checkout read where it is, as its working tree is; a `git` source is
+//! cloned once into `.hindsight-cache/sources/<team>.git`, fetched on every read, and its
+//! postmortems folder at `rev` written out beside the clone from the repository's objects.
+//! Either way the workspace reads the files like its own, under the archive's `site.toml`;
+//! what this module adds is where they are and which repository they belong to, for each
+//! page's history and edit link.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+
+use super::history::{Git, Repo};
+use crate::config::Source;
+use crate::diagnostics::{Diagnostic, Rule};
+use crate::model::{History, Origin};
+
+/// Where the clones and their written-out trees are kept, under the archive root.
+pub const CACHE: &str = ".hindsight-cache/sources";
+
+/// One source, ready to read.
+pub struct Place {
+    /// Its postmortems folder, as the workspace names files (relative to the folder it
+    /// reads, or absolute when that is not the archive itself).
+    pub folder: PathBuf,
+    pub origin: Arc<Origin>,
+    /// Its files' histories, keyed as the workspace keys the files.
+    pub histories: HashMap<PathBuf, History>,
+    /// A checkout people edit in place (`path`), which `serve` watches; a clone is only
+    /// ever fetched.
+    pub checkout: bool,
+}
+
+/// Finds every source: `archive` is the archive root, `relative` whether the workspace
+/// reads from it (so paths may stay relative, as findings then print them), `history`
+/// whether pages need each file's history. A source that cannot be had is an error at its
+/// entry in `site.toml`; the others are still read.
+pub fn open(archive: &Path, relative: bool, sources: &[Source], history: bool) -> (Vec<Place>, Vec<Diagnostic>) {
+    let mut places = Vec::new();
+    let mut problems = Vec::new();
+    for source in sources {
+        let opened = match (&source.path, &source.git) {
+            (Some(path), _) => checkout(archive, relative, source, path, history),
+            (None, Some(url)) => clone(archive, relative, source, url, history),
+            (None, None) => continue, // `site.toml` reported it already
+        };
+        match opened {
+            Ok(place) => places.push(place),
+            Err(e) => problems.push(problem(archive, source, &e)),
+        }
+    }
+    (places, problems)
+}
+
+/// The finding for a source that could not be read, at its entry in `site.toml`.
+fn problem(archive: &Path, source: &Source, error: &anyhow::Error) -> Diagnostic {
+    let text = std::fs::read_to_string(archive.join("site.toml")).unwrap_or_default();
+    let value = source.path.as_deref().or(source.git.as_deref()).unwrap_or(&source.team);
+    let at = text.find(&format!("\"{value}\"")).map_or(0, |i| i + 1);
+    let message = format!("source `{}` cannot be read: {}", source.team, format!("{error:#}").trim_end());
+    crate::diagnostics::Source::new(Path::new("site.toml"), &text)
+        .diagnostic(Rule::Io, at..at + value.len(), message)
+        .with_hint("check the `path` or `git` of this `[[sources]]` entry; `git` sources need the git command")
+}
+
+/// A checkout beside the archive, read as its working tree is.
+fn checkout(archive: &Path, relative: bool, source: &Source, path: &str, history: bool) -> Result<Place> {
+    let full = archive.join(path);
+    if !full.is_dir() {
+        bail!("{} is not a folder", full.display());
+    }
+    let dir = if relative { PathBuf::from(path) } else { full.clone() };
+    let repo = Repo::discover(&full);
+    let git = match (&repo, history) {
+        (Some(repo), true) => Git::read(repo, None, Path::new(&source.postmortems))?,
+        _ => Git { branch: repo.as_ref().and_then(Repo::branch), ..Git::default() },
+    };
+    Ok(place(source, dir, git, repo.map(|r| r.prefix().to_path_buf()).unwrap_or_default(), true))
+}
+
+/// A repository cloned into the cache, fetched, and its postmortems at `rev` written out.
+fn clone(archive: &Path, relative: bool, source: &Source, url: &str, history: bool) -> Result<Place> {
+    let cache = archive.join(CACHE);
+    let bare = cache.join(format!("{}.git", source.slug()));
+    // A local repository named relative to the archive, as `path` sources are.
+    let local = archive.join(url);
+    let url = if local.exists() { local.to_string_lossy().into_owned() } else { url.to_string() };
+    let url = url.as_str();
+    if bare.is_dir() {
+        let fetched = git(
+            &bare,
+            &[
+                "fetch",
+                "--quiet",
+                "--prune",
+                "--force",
+                "--",
+                url,
+                "+refs/heads/*:refs/heads/*",
+                "+refs/tags/*:refs/tags/*",
+            ],
+        );
+        if let Err(e) = fetched {
+            // Offline, the last fetch still builds, and says so.
+            eprintln!(
+                "note: source `{}`: fetching {url} failed, so its postmortems are as last fetched: {e:#}",
+                source.team
+            );
+        }
+    } else {
+        std::fs::create_dir_all(&cache)?;
+        let partial = cache.join(format!(".{}.git.partial", source.slug()));
+        let _ = std::fs::remove_dir_all(&partial);
+        git(&cache, &["clone", "--bare", "--quiet", "--", url, &partial.to_string_lossy()])?;
+        std::fs::rename(&partial, &bare)?;
+    }
+    let repo = Repo::open_bare(&bare)?;
+    let rev = source.rev.as_deref().unwrap_or("HEAD");
+    let commit = repo.resolve(rev).with_context(|| format!("in {url}"))?;
+    let tree = cache.join(source.slug());
+    if tree.exists() {
+        std::fs::remove_dir_all(&tree)?;
+    }
+    let folder = Path::new(&source.postmortems);
+    repo.export_folder(&commit, folder, &tree)?;
+    let mut git = if history { Git::read(&repo, Some(&commit), folder)? } else { Git::default() };
+    git.branch = source.rev.clone().or_else(|| repo.branch());
+    let dir = if relative { Path::new(CACHE).join(source.slug()) } else { tree };
+    Ok(place(source, dir, git, PathBuf::new(), false))
+}
+
+fn place(source: &Source, dir: PathBuf, git: Git, repository_prefix: PathBuf, checkout: bool) -> Place {
+    let histories = git.histories.into_iter().map(|(rel, h)| (dir.join(rel), h)).collect();
+    let origin = Origin {
+        team: source.team.clone(),
+        dir: dir.clone(),
+        repository_url: source.repository_url(),
+        branch: git.branch,
+        repository_prefix,
+    };
+    Place { folder: dir.join(&source.postmortems), origin: Arc::new(origin), histories, checkout }
+}
+
+/// Runs `git ARGS` in `dir`, never asking for a password (a build must not hang on one).
+fn git(dir: &Path, args: &[&str]) -> Result<()> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null())
+        .output()
+        .context("cannot run git")?;
+    if !out.status.success() {
+        bail!("git {}: {}", args[0], String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_source_keeps_its_postmortems_where_an_archive_does_unless_told() {
+        let config = crate::config::Config::parse("[[sources]]\nteam = \"Payments Team\"\npath = \"../p\"\n").unwrap();
+        assert_eq!(config.sources[0].postmortems, super::super::POSTMORTEMS);
+        assert_eq!(config.sources[0].slug(), "payments-team");
+        let git = |url: &str| {
+            let text = format!("[[sources]]\nteam = \"t\"\ngit = \"{url}\"\n");
+            crate::config::Config::parse(&text).unwrap().sources[0].repository_url()
+        };
+        assert_eq!(git("https://git.example/acme/pm.git").as_deref(), Some("https://git.example/acme/pm"));
+        assert_eq!(git("git@git.example:acme/pm.git"), None);
+    }
+}
