@@ -1,7 +1,8 @@
 //! `[[sources]]`: other teams' postmortem repositories, read as part of the archive. A
 //! `path` source is a checkout read where it is, as its working tree is; a `git` source is
 //! cloned once into `.hindsight-cache/sources/<team>.git`, fetched on every read, and its
-//! postmortems folder at `rev` written out beside the clone from the repository's objects.
+//! postmortems folder at `rev` written out beside the clone from the repository's objects
+//! (`<team>@<commit>/`).
 //! Either way the workspace reads the files like its own, under the archive's `site.toml`;
 //! what this module adds is where they are and which repository they belong to, for each
 //! page's history and edit link.
@@ -120,15 +121,31 @@ fn clone(archive: &Path, relative: bool, source: &Source, url: &str, history: bo
     let repo = Repo::open_bare(&bare)?;
     let rev = source.rev.as_deref().unwrap_or("HEAD");
     let commit = repo.resolve(rev).with_context(|| format!("in {url}"))?;
-    let tree = cache.join(source.slug());
-    if tree.exists() {
-        std::fs::remove_dir_all(&tree)?;
-    }
     let folder = Path::new(&source.postmortems);
-    repo.export_folder(&commit, folder, &tree)?;
+    // One folder per commit, written once and renamed into place whole: a build reading it
+    // never sees another build's half-written tree, and an unchanged source is not written.
+    let name = format!("{}@{}", source.slug(), commit.get(..12).unwrap_or(&commit));
+    let tree = cache.join(&name);
+    if !tree.is_dir() {
+        let partial = cache.join(format!(".{name}.partial-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&partial);
+        std::fs::create_dir_all(&partial)?;
+        repo.export_folder(&commit, folder, &partial)?;
+        if std::fs::rename(&partial, &tree).is_err() && tree.is_dir() {
+            let _ = std::fs::remove_dir_all(&partial); // another build wrote the same commit first
+        }
+    }
+    // Older commits' trees are no longer read (best effort: a build may still hold one).
+    let older = format!("{}@", source.slug());
+    for entry in std::fs::read_dir(&cache)?.filter_map(Result::ok) {
+        let other = entry.file_name().to_string_lossy().into_owned();
+        if other.starts_with(&older) && other != name {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
     let mut git = if history { Git::read(&repo, Some(&commit), folder)? } else { Git::default() };
     git.branch = source.rev.clone().or_else(|| repo.branch());
-    let dir = if relative { Path::new(CACHE).join(source.slug()) } else { tree };
+    let dir = if relative { Path::new(CACHE).join(&name) } else { tree };
     Ok(place(source, dir, git, PathBuf::new(), false))
 }
 

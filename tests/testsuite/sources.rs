@@ -79,7 +79,7 @@ fn sources_build_into_one_archive_with_namespaced_ids_and_their_own_history() {
         &[
             "../payments/content/postmortems/db-failover.md:1:1: warning[source-id]: id `db-failover` is also this archive's (content/postmortems/db/db-failover.md): this one's page is `postmortems/payments-db-failover/`",
             "../payments/content/postmortems/ledger-lag.md:1:1: warning[source-id]: id `ledger-lag` is also team search's",
-            ".hindsight-cache/sources/search/docs/postmortems/ledger-lag.md:1:1: warning[source-id]",
+            "/docs/postmortems/ledger-lag.md:1:1: warning[source-id]",
         ],
     );
     // The archive's own keeps its id; each source's page is there under its new one.
@@ -113,6 +113,14 @@ fn sources_build_into_one_archive_with_namespaced_ids_and_their_own_history() {
     commit(&repo, "Sam", "2025-04-01T10:00:00Z");
     site.run(&["build", "--drafts"]).success();
     assert_contains(&site.read("postmortems/new-one/index.html"), &["Index rebuild stalled"]);
+    // One written-out tree, the fetched commit's.
+    let trees: Vec<String> = std::fs::read_dir(site.root().join(".hindsight-cache/sources"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("search@"))
+        .collect();
+    let head = std::process::Command::new("git").args(["rev-parse", "HEAD"]).current_dir(&repo).output().unwrap();
+    assert_eq!(trees, [format!("search@{}", &String::from_utf8_lossy(&head.stdout)[..12])]);
 
     // Offline, the last fetch still builds, and says so.
     std::fs::rename(&repo, repo.with_extension("gone")).unwrap();
@@ -130,7 +138,7 @@ fn check_reports_per_repository_and_for_one_team() {
         &[
             "  this archive: 3 postmortems,",
             "  payments (../payments): 2 postmortems, 0 errors,",
-            "  search (.hindsight-cache/sources/search): 2 postmortems, 0 errors,",
+            "  search (.hindsight-cache/sources/search@",
         ],
     );
     let only = site.run(&["check", "--format", "json", "--source", "payments"]).success();
