@@ -103,6 +103,9 @@ pub struct Workspace {
     /// The archive itself, which holds the build cache (`.hindsight-cache/`).
     cache_root: PathBuf,
     _export: Option<tempfile::TempDir>,
+    /// For `--rev`: the postmortem files at that commit, by path, read from the repository's
+    /// objects instead of written out with the rest of the export.
+    blobs: Option<BTreeMap<PathBuf, Vec<u8>>>,
     options: Options,
     /// The local address `serve` publishes under, replacing `base_url`.
     base_url: Option<String>,
@@ -134,20 +137,22 @@ impl Workspace {
     /// can describe (no `content/` folder, a `--rev` that names nothing, Git failing).
     pub fn open(root: &Path, options: Options) -> Result<Workspace> {
         let repo = if options.history || options.rev.is_some() { Repo::discover(root) } else { None };
-        let (read_root, git, export) = match (&options.rev, repo) {
+        let (read_root, git, export, blobs) = match (&options.rev, repo) {
             (Some(rev), Some(repo)) => {
                 let dir = tempfile::Builder::new().prefix("hindsight-rev-").tempdir()?;
-                repo.export(rev, dir.path())?;
-                (dir.path().to_path_buf(), Git::read(&repo, Some(rev), Path::new(POSTMORTEMS))?, Some(dir))
+                let blobs = repo.export(rev, dir.path())?;
+                let git = Git::read(&repo, Some(rev), Path::new(POSTMORTEMS))?;
+                (dir.path().to_path_buf(), git, Some(dir), Some(blobs))
             }
             (Some(_), None) => bail!("--rev needs a Git repository, and {} is not in one", root.display()),
-            (None, Some(repo)) => (root.to_path_buf(), Git::read(&repo, None, Path::new(POSTMORTEMS))?, None),
-            (None, None) => (root.to_path_buf(), Git::default(), None),
+            (None, Some(repo)) => (root.to_path_buf(), Git::read(&repo, None, Path::new(POSTMORTEMS))?, None, None),
+            (None, None) => (root.to_path_buf(), Git::default(), None, None),
         };
         let mut ws = Workspace {
             root: read_root,
             cache_root: root.to_path_buf(),
             _export: export,
+            blobs,
             options,
             base_url: None,
             config: Ok(Config::default()),
@@ -200,12 +205,13 @@ impl Workspace {
         if !self.root.join("content").is_dir() {
             bail!("no content/ folder in {}: run hindsight in an archive or pass --root DIR", self.root.display());
         }
-        let mut files: Vec<(PathBuf, Option<Arc<Origin>>)> =
-            ingest::markdown_files(&self.root, POSTMORTEMS, &config.ignore)
-                .map_err(|d| anyhow::anyhow!("{d}"))?
-                .into_iter()
-                .map(|rel| (rel, None))
-                .collect();
+        let own = match &self.blobs {
+            Some(blobs) => blobs.keys().filter(|rel| ingest::is_content(rel, &config.ignore)).cloned().collect(),
+            None => {
+                ingest::markdown_files(&self.root, POSTMORTEMS, &config.ignore).map_err(|d| anyhow::anyhow!("{d}"))?
+            }
+        };
+        let mut files: Vec<(PathBuf, Option<Arc<Origin>>)> = own.into_iter().map(|rel| (rel, None)).collect();
         let relative = self.root == self.cache_root;
         let (places, problems) =
             ingest::sources::open(&self.cache_root, relative, &config.sources, self.options.history);
@@ -313,7 +319,7 @@ impl Workspace {
         };
         let failed =
             |d| Checked { doc: OnceLock::from(None), claimed_id: None, postmortem: None, diagnostics: vec![d] };
-        let bytes = match ingest::read_bytes(&self.root, rel) {
+        let bytes = match self.read_bytes(rel) {
             Ok(bytes) => bytes,
             Err(d) => return failed(d),
         };
@@ -341,9 +347,17 @@ impl Workspace {
         }
     }
 
+    /// A postmortem file's bytes: from the commit for `--rev`, else from disk.
+    fn read_bytes(&self, rel: &Path) -> Result<Vec<u8>, Diagnostic> {
+        match self.blobs.as_ref().and_then(|b| b.get(rel)) {
+            Some(bytes) => Ok(bytes.clone()),
+            None => ingest::read_bytes(&self.root, rel),
+        }
+    }
+
     /// The split file of a checked postmortem, read again if the build cache gave its result.
     fn doc<'a>(&self, rel: &Path, checked: &'a Checked) -> Option<&'a Document> {
-        let again = || ingest::read_bytes(&self.root, rel).ok().and_then(|b| String::from_utf8(b).ok());
+        let again = || self.read_bytes(rel).ok().and_then(|b| String::from_utf8(b).ok());
         checked.doc.get_or_init(|| again().and_then(|text| ingest::front_matter::split(rel, text).ok())).as_ref()
     }
 

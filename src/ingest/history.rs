@@ -2,7 +2,7 @@
 //! changed, how many commits touched it and who wrote them — and the archive as it was at
 //! any commit, read from the repository's objects (`build --rev`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -165,24 +165,35 @@ impl Repo {
     }
 
     /// Writes the archive's files (`site.toml`, `content/`, `theme/`) as they were at
-    /// `rev` into `dest`, from the repository's objects: the working tree is not touched.
-    pub fn export(&self, rev: &str, dest: &Path) -> Result<()> {
-        self.write_tree(rev, dest, &[Path::new("site.toml"), Path::new("content"), Path::new("theme")])?;
-        if !dest.join("content").is_dir() {
+    /// `rev` into `dest`, from the repository's objects (the working tree is not touched),
+    /// except the postmortems, which it returns by path: writing ten thousand files only to
+    /// read each back once took most of a `diff`'s time.
+    pub fn export(&self, rev: &str, dest: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
+        let mut postmortems = BTreeMap::new();
+        let wanted = [Path::new("site.toml"), Path::new("content"), Path::new("theme")];
+        self.walk_tree(rev, &wanted, &mut |rel, bytes| {
+            if rel.starts_with(super::POSTMORTEMS) {
+                postmortems.insert(rel.to_path_buf(), bytes.to_vec());
+                return Ok(());
+            }
+            write(dest, rel, bytes)
+        })?;
+        if postmortems.is_empty() && !dest.join("content").is_dir() {
             bail!("there is no content/ folder in the archive at `{rev}`");
         }
-        Ok(())
+        std::fs::create_dir_all(dest.join("content"))?;
+        Ok(postmortems)
     }
 
     /// Writes the files under `folder` as they were at `rev` into `dest` (`dest/folder/...`),
     /// as `export` does: how a `[[sources]]` repository's postmortems are read.
     pub fn export_folder(&self, rev: &str, folder: &Path, dest: &Path) -> Result<()> {
-        self.write_tree(rev, dest, &[folder])
+        self.walk_tree(rev, &[folder], &mut |rel, bytes| write(dest, rel, bytes))
     }
 
-    /// Writes every file of the archive's tree at `rev` that is one of `wanted` (paths
-    /// relative to the archive root) or inside one into `dest`.
-    fn write_tree(&self, rev: &str, dest: &Path, wanted: &[&Path]) -> Result<()> {
+    /// Hands every file of the archive's tree at `rev` that is one of `wanted` (paths
+    /// relative to the archive root) or inside one to `visit`, stopping at its first error.
+    fn walk_tree(&self, rev: &str, wanted: &[&Path], visit: &mut dyn FnMut(&Path, &[u8]) -> Result<()>) -> Result<()> {
         let commit = self.commit(rev)?;
         let tree = commit.tree()?;
         let root = if self.prefix.as_os_str().is_empty() {
@@ -201,13 +212,9 @@ impl Repo {
                 return if on_the_way { git2::TreeWalkResult::Ok } else { git2::TreeWalkResult::Skip };
             }
             if entry.kind() == Some(git2::ObjectType::Blob) && wanted.iter().any(|w| rel.starts_with(w)) {
-                let written = self.repo.find_blob(entry.id()).map_err(anyhow::Error::from).and_then(|blob| {
-                    let path = dest.join(&rel);
-                    std::fs::create_dir_all(path.parent().unwrap_or(dest))?;
-                    std::fs::write(&path, blob.content())?;
-                    Ok(())
-                });
-                if let Err(e) = written {
+                let visited =
+                    self.repo.find_blob(entry.id()).map_err(anyhow::Error::from).and_then(|b| visit(&rel, b.content()));
+                if let Err(e) = visited {
                     failure = Some(e);
                     return git2::TreeWalkResult::Abort;
                 }
@@ -219,6 +226,14 @@ impl Repo {
             None => Ok(()),
         }
     }
+}
+
+/// Writes one file of a tree under `dest`.
+fn write(dest: &Path, rel: &Path, bytes: &[u8]) -> Result<()> {
+    let path = dest.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap_or(dest))?;
+    std::fs::write(&path, bytes)?;
+    Ok(())
 }
 
 /// What the repository knows about the archive.

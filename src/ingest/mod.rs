@@ -37,13 +37,19 @@ pub fn markdown_files(root: &Path, dir: &str, ignore: &Ignore) -> Result<Vec<Pat
     for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
         let entry =
             entry.map_err(|e| Diagnostic::file(Rule::Io, Path::new(dir), format!("cannot read folder: {e}")))?;
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        if entry.file_type().is_file() && !hidden && rel.extension().is_some_and(|e| e == "md") && !ignore.skips(rel) {
+        if entry.file_type().is_file() && is_content(rel, ignore) {
             files.push(rel.to_path_buf());
         }
     }
     Ok(files)
+}
+
+/// Whether a file (path from the root) is read as content: Markdown, not hidden, not
+/// skipped by `ignore`. The same test for files on disk and in a commit (`--rev`).
+pub fn is_content(rel: &Path, ignore: &Ignore) -> bool {
+    let hidden = rel.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+    !hidden && rel.extension().is_some_and(|e| e == "md") && !ignore.skips(rel)
 }
 
 /// Loads one file: its text, front matter, the values that could not be read and the
