@@ -25,7 +25,38 @@ fn main() {
         }
     }
     println!("cargo:rustc-env=HINDSIGHT_SOURCE_DIGEST={:032x}", hash.digest128());
+    println!("cargo:rustc-env=HINDSIGHT_COMMIT={}", commit(root));
     for watched in ["src", "theme", "Cargo.toml", "Cargo.lock", "build.rs"] {
         println!("cargo:rerun-if-changed={watched}");
+    }
+}
+
+/// ` (abc123def456 2026-12-06)`: the commit being built and its date, for `--version`;
+/// empty outside a Git checkout (a crate downloaded from a registry). Cargo builds again
+/// when `HEAD` moves.
+fn commit(root: &Path) -> String {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let Some(dir) = git(&["rev-parse", "--absolute-git-dir"]) else { return String::new() };
+    let dir = Path::new(&dir);
+    let head = dir.join("HEAD");
+    println!("cargo:rerun-if-changed={}", head.display());
+    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        for moved in [dir.join(&branch), dir.join("packed-refs")] {
+            if moved.exists() {
+                println!("cargo:rerun-if-changed={}", moved.display());
+            }
+        }
+    }
+    match git(&["log", "-1", "--format=%h %cs", "--abbrev=12"]) {
+        Some(line) if !line.is_empty() => format!(" ({line})"),
+        _ => String::new(),
     }
 }

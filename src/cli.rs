@@ -1,13 +1,21 @@
-//! The command line: what each command takes, with the help text users see.
+//! The command line: what each command takes, with the help text users see, and what the
+//! shell learns of it: completion scripts and manual pages, made from the same definitions
+//! so they cannot fall out of step with it.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand};
+use anyhow::{Context, Result, bail};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::diagnostics::Format;
 
 #[derive(Parser)]
-#[command(name = "hindsight", version, about = "Static site generator for incident postmortem archives")]
+#[command(
+    name = "hindsight",
+    version = crate::VERSION,
+    about = "Static site generator for incident postmortem archives"
+)]
 pub struct Cli {
     /// The archive: the folder holding site.toml and content/.
     #[arg(long, global = true, default_value = ".")]
@@ -105,6 +113,9 @@ pub enum Command {
         /// read, so ids and `related` are checked across repositories).
         #[arg(long, value_name = "TEAM")]
         source: Option<String>,
+        /// Only the findings in these files (as a pre-commit hook passes the staged ones);
+        /// the whole archive is still read.
+        files: Vec<PathBuf>,
     },
     /// Search the archive (drafts included) and other companies' postmortems, ranked; the
     /// index is kept in .hindsight-cache/.
@@ -163,6 +174,18 @@ pub enum Command {
         /// Folder to make the archive in [default: --root].
         dir: Option<PathBuf>,
     },
+    /// Print a completion script for a shell, e.g. `hindsight completions bash >
+    /// ~/.local/share/bash-completion/completions/hindsight`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff) of hindsight or of one command, or write them all.
+    Man {
+        /// A command's page (`hindsight-build(1)`) [default: hindsight(1)].
+        command: Option<String>,
+        /// Write every page into this folder instead (`hindsight.1`, `hindsight-build.1`, …),
+        /// e.g. `hindsight man --out ~/.local/share/man/man1`.
+        #[arg(long, conflicts_with = "command")]
+        out: Option<PathBuf>,
+    },
     /// Start a postmortem from the template: content/postmortems/<today>-<title>.md.
     New {
         /// The postmortem's title, e.g. "Checkout API outage".
@@ -174,4 +197,53 @@ pub enum Command {
         #[arg(long)]
         severity: Option<String>,
     },
+}
+
+/// The completion script for `shell`. Made in memory first: the generator panics on a
+/// closed pipe, and our own write reports it as one.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<()> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut <Cli as CommandFactory>::command(), "hindsight", &mut script);
+    out.write_all(&script)?;
+    Ok(())
+}
+
+/// `hindsight(1)`, or a command's page (`hindsight-build(1)`).
+pub fn page(command: Option<&str>, out: &mut dyn Write) -> Result<()> {
+    let cli = <Cli as CommandFactory>::command();
+    let cmd = match command {
+        None => cli,
+        Some(name) => match cli.find_subcommand(name) {
+            Some(sub) => named(sub.clone()),
+            None => {
+                let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+                bail!("`{name}` is no hindsight command; pages: {}", names.join(", "))
+            }
+        },
+    };
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(cmd).render(&mut roff)?;
+    out.write_all(&roff)?;
+    Ok(())
+}
+
+/// Every page into `dir`: `hindsight.1` and one `hindsight-<command>.1` per command.
+pub fn write_pages(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot make {}", dir.display()))?;
+    let cli = <Cli as CommandFactory>::command();
+    let pages = std::iter::once(cli.clone()).chain(cli.get_subcommands().cloned().map(named));
+    for cmd in pages {
+        let path = dir.join(format!("{}.1", cmd.get_name()));
+        let mut roff = Vec::new();
+        clap_mangen::Man::new(cmd).render(&mut roff)?;
+        std::fs::write(&path, roff).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// A command named as its page is (`hindsight-build`), so the page's title and synopsis
+/// say `hindsight-build` rather than a bare `build`.
+fn named(sub: clap::Command) -> clap::Command {
+    let name = format!("hindsight-{}", sub.get_name());
+    sub.name(name)
 }

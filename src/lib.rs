@@ -30,6 +30,10 @@ use clap::Parser;
 use cli::{Cli, Command};
 use commands::{build, check, import as import_command, init, new, search as search_command, serve};
 
+/// `--version`: the release, and the commit it was built from when the build could ask
+/// Git (`build.rs`), so a bug report names the exact code.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("HINDSIGHT_COMMIT"));
+
 /// Which hindsight this is: a hash of the source it was built from (`build.rs`). The build
 /// caches trust only what the same source made, as any change to it may change the output,
 /// whatever the version number says.
@@ -103,8 +107,8 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
             let opts = commands::diff::Options { root: cli.root, base, public, format, fail_on_new };
             return commands::diff::diff(&opts, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
         }
-        Command::Check { format, today, deny_warnings, source } => {
-            let opts = check::Options { format, today, deny_warnings, source };
+        Command::Check { format, today, deny_warnings, source, files } => {
+            let opts = check::Options { format, today, deny_warnings, source, files };
             check::check(&cli.root, &opts)?
         }
         Command::Search { query, service, severity, tag, sort, json, limit } => {
@@ -115,6 +119,11 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
             let opts = import_command::Options { root: cli.root, paths, to, external, dry_run, force, today };
             import_command::import(&opts, &mut std::io::stdout().lock())?
         }
+        Command::Completions { shell } => cli::completions(shell, &mut std::io::stdout().lock())?,
+        Command::Man { command, out } => match out {
+            Some(dir) => cli::write_pages(&dir)?,
+            None => cli::page(command.as_deref(), &mut std::io::stdout().lock())?,
+        },
         Command::Init { dir } => init::init(&dir.unwrap_or(cli.root), &mut std::io::stdout().lock())?,
         Command::New { title, services, severity } => {
             let path = new::create(&cli.root, &title, &services, severity.as_deref())?;

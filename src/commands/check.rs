@@ -3,7 +3,7 @@
 //! keeps one team's findings (for that team's own pull requests).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
@@ -18,6 +18,8 @@ pub struct Options {
     pub deny_warnings: bool,
     /// Only this `[[sources]]` team's files.
     pub source: Option<String>,
+    /// Only these files (relative to the current folder, as a pre-commit hook names them).
+    pub files: Vec<PathBuf>,
 }
 
 pub fn check(root: &Path, opts: &Options) -> Result<()> {
@@ -29,6 +31,17 @@ pub fn check(root: &Path, opts: &Options) -> Result<()> {
     groups.extend(ws.origins().iter().map(|o| (format!("{} ({})", o.team, o.dir.display()), Some(o.dir.as_path()))));
     let group_of =
         |path: &Path| groups.iter().rposition(|(_, dir)| dir.is_some_and(|d| path.starts_with(d))).unwrap_or(0);
+    // Per repository, while every finding is there and paths are still the archive's.
+    let whole = opts.source.is_none() && opts.files.is_empty();
+    let per_group: Vec<(usize, (usize, usize))> = if whole && groups.len() > 1 {
+        let tally = |i: usize| {
+            let mine: Vec<&Diagnostic> = found.diagnostics.iter().filter(|d| group_of(&d.path) == i).collect();
+            (ws.postmortem_files().filter(|p| group_of(p) == i).count(), count(&mine))
+        };
+        (0..groups.len()).map(tally).collect()
+    } else {
+        Vec::new()
+    };
     let mut files = found.files;
     if let Some(team) = &opts.source {
         let Some(at) = ws.origins().iter().position(|o| &o.team == team) else {
@@ -38,28 +51,26 @@ pub fn check(root: &Path, opts: &Options) -> Result<()> {
         found.diagnostics.retain(|d| group_of(&d.path) == at + 1);
         files = ws.postmortem_files().filter(|p| group_of(p) == at + 1).count();
     }
-    // Per repository, before printing makes the paths the reader's.
-    let tally = |i: usize| {
-        let mine: Vec<&Diagnostic> = found.diagnostics.iter().filter(|d| group_of(&d.path) == i).collect();
-        let files = ws.postmortem_files().filter(|p| group_of(p) == i).count();
-        (files, count(&mine))
-    };
-    let per_group: Vec<(usize, (usize, usize))> =
-        if opts.source.is_none() { (0..groups.len()).map(tally).collect() } else { Vec::new() };
+    if !opts.files.is_empty() {
+        // Compared as the file system names them: a hook's paths are from the repository's
+        // top (or wherever it runs), findings' from the archive root.
+        let named: Vec<PathBuf> = opts.files.iter().filter_map(|f| f.canonicalize().ok()).collect();
+        let wanted = |path: &Path| root.join(path).canonicalize().is_ok_and(|p| named.contains(&p));
+        found.diagnostics.retain(|d| wanted(&d.path));
+        files = opts.files.len();
+    }
     let (errors, warnings) = count(&found.diagnostics.iter().collect::<Vec<_>>());
     let mut out = std::io::stdout().lock();
     diagnostics::print(&mut out, root, &mut found.diagnostics, opts.format)?;
     out.flush()?;
     eprintln!("checked {}: {}, {}", plural(files, "file"), plural(errors, "error"), plural(warnings, "warning"));
-    if groups.len() > 1 {
-        for ((name, _), (files, (errors, warnings))) in groups.iter().zip(per_group) {
-            eprintln!(
-                "  {name}: {}, {}, {}",
-                plural(files, "postmortem"),
-                plural(errors, "error"),
-                plural(warnings, "warning")
-            );
-        }
+    for ((name, _), (files, (errors, warnings))) in groups.iter().zip(per_group) {
+        eprintln!(
+            "  {name}: {}, {}, {}",
+            plural(files, "postmortem"),
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        );
     }
     if errors > 0 || (opts.deny_warnings && warnings > 0) {
         let count = errors + if opts.deny_warnings { warnings } else { 0 };

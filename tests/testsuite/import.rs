@@ -114,8 +114,10 @@ fn init_makes_an_archive_that_builds_and_never_overwrites() {
     assert!(workflow.contains(".hindsight-cache"), "CI keeps the build cache");
     let jobs: serde_yaml_ng::Value = serde_yaml_ng::from_str(&workflow).unwrap();
     let steps = jobs["jobs"]["public-diff"]["steps"].as_sequence().unwrap();
-    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
-    assert!(runs.iter().any(|r| r.contains("hindsight diff --public --format github")), "{runs:?}");
+    let diff = steps.iter().find(|s| s["with"]["command"].as_str() == Some("diff")).expect("a diff step");
+    assert!(diff["uses"].as_str().unwrap().ends_with("/hindsight@v1"));
+    assert!(diff["with"]["args"].as_str().unwrap().starts_with("--public --format github "));
+    assert_eq!(diff["with"]["output"].as_str(), Some("public-diff.md"));
     let built = std::process::Command::new(env!("CARGO_BIN_EXE_hindsight"))
         .args(["--root", dir.to_str().unwrap(), "build", "--drafts"])
         .output()

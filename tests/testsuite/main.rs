@@ -20,6 +20,8 @@ mod public;
 mod reading;
 mod search;
 mod serve;
+mod shell;
 mod site;
 pub mod sources;
+mod tools;
 mod tracker;
