@@ -174,6 +174,16 @@ pub enum Command {
         /// Folder to make the archive in [default: --root].
         dir: Option<PathBuf>,
     },
+    /// Print the JSON Schema of a postmortem's front matter (narrowed by site.toml) or of
+    /// site.toml, for editors; --write keeps both in .hindsight/schema/.
+    Schema {
+        /// Which schema [default: front-matter].
+        #[arg(value_enum)]
+        kind: Option<crate::commands::schema::Kind>,
+        /// Write both into .hindsight/schema/ (where `init` and `new` point files) instead.
+        #[arg(long, conflicts_with = "kind")]
+        write: bool,
+    },
     /// Print a completion script for a shell, e.g. `hindsight completions bash >
     /// ~/.local/share/bash-completion/completions/hindsight`.
     Completions { shell: clap_complete::Shell },

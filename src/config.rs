@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostics::{self, Diagnostic, Rule, Settings};
 
 /// Whether a postmortem may appear in a public build.
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Visibility {
     #[default]
@@ -17,7 +17,8 @@ pub enum Visibility {
 }
 
 /// The archive's settings, with the defaults an archive without a `site.toml` gets.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
+#[schemars(title = "hindsight site.toml")]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub title: String,
@@ -47,8 +48,10 @@ pub struct Config {
     pub timeline_headings: Vec<String>,
     /// Files under `content/` that are not postmortems, besides `README.md`, `template.md`
     /// and `_*.md`: globs against the path from the archive root.
+    #[schemars(with = "Vec<String>")]
     pub ignore: Ignore,
     /// Per-rule overrides: `off`, `warning` or `error`.
+    #[schemars(schema_with = "rules_schema")]
     pub rules: Settings,
     /// Raw HTML in bodies reaches internal pages unsanitized (script included): for archives
     /// whose authors are all trusted. Public builds sanitize whatever this says.
@@ -56,6 +59,7 @@ pub struct Config {
     /// Entries on one page of a listing (a term's postmortems, action items): a page of a
     /// large archive stays quick to load and to read on a phone.
     #[serde(deserialize_with = "at_least_one")]
+    #[schemars(with = "std::num::NonZeroU32")]
     pub per_page: std::num::NonZeroUsize,
     pub public: Public,
     /// Curated paths through the archive ("Onboarding", "Our worst database incidents"),
@@ -73,7 +77,7 @@ pub struct Config {
 /// One `[[sources]]` entry: a team's own postmortem repository, read as part of the archive
 /// (under this archive's `site.toml`: its severities, tags and rules), so a large
 /// organisation gets one archive without moving every team's files into one repository.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// The team whose repository it is: a `teams` term of each of its postmortems, and the
@@ -122,7 +126,7 @@ impl Source {
 
 /// `[tracker]`: fields of each entry of the snapshot, dotted for nested ones
 /// (`fields.status.name`); empty for none.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Tracker {
     /// Where the list of tickets is (empty: the file is the list).
@@ -151,12 +155,13 @@ impl Default for Tracker {
 
 /// One `[[reading_lists]]` entry: postmortems (internal or external) in the order to read
 /// them. Ids keep their place in `site.toml`, so an unknown one is reported there.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReadingList {
     pub name: String,
     #[serde(default)]
     pub description: Option<String>,
+    #[schemars(with = "Vec<String>")]
     pub ids: Vec<toml::Spanned<String>>,
 }
 
@@ -167,10 +172,11 @@ impl ReadingList {
 }
 
 /// What a public build (`--public`) leaves out besides internal postmortems and spans.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Public {
     /// Front matter fields left out of every public page.
+    #[schemars(schema_with = "hide_fields_schema")]
     pub hide_fields: Vec<HideField>,
 }
 
@@ -338,6 +344,13 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The JSON Schema of `site.toml` (draft-07, which TOML language servers read): every
+    /// key with its description, no other key, as `parse` takes them.
+    pub fn json_schema() -> serde_json::Value {
+        let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+        generator.into_root_schema_for::<Config>().to_value()
+    }
+
     /// The severity `given` names, as `site.toml` spells it (any case is accepted), or a
     /// message that lists the known ones and the nearest.
     pub fn severity(&self, given: &str) -> Result<&str, String> {
@@ -455,6 +468,23 @@ impl Config {
     pub fn severity_rank(&self, severity: &str) -> usize {
         self.severities.iter().position(|s| s == severity).unwrap_or(usize::MAX)
     }
+}
+
+/// `[rules]`: each rule `site.toml` may change, to `off`, `warning` or `error`; no other key.
+fn rules_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let setting = serde_json::json!({ "enum": ["off", "warning", "error"] });
+    let rules: serde_json::Map<String, serde_json::Value> = Rule::ALL
+        .iter()
+        .filter(|r| r.switchable())
+        .map(|r| (r.id().to_string(), serde_json::json!({ "description": r.summary(), "enum": setting["enum"] })))
+        .collect();
+    schemars::json_schema!({ "type": "object", "properties": rules, "additionalProperties": false })
+}
+
+/// `hide_fields`: names of `HideField`s.
+fn hide_fields_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names: Vec<&str> = HideField::ALL.iter().map(|f| f.name()).collect();
+    schemars::json_schema!({ "type": "array", "items": { "enum": names } })
 }
 
 /// `[[sources]]` entries that cannot be read as meant: each names a team of its own, and

@@ -119,6 +119,9 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
             let opts = import_command::Options { root: cli.root, paths, to, external, dry_run, force, today };
             import_command::import(&opts, &mut std::io::stdout().lock())?
         }
+        Command::Schema { kind, write } => {
+            commands::schema::schema(&cli.root, kind, write, &mut std::io::stdout().lock())?
+        }
         Command::Completions { shell } => cli::completions(shell, &mut std::io::stdout().lock())?,
         Command::Man { command, out } => match out {
             Some(dir) => cli::write_pages(&dir)?,

@@ -1,6 +1,7 @@
 //! `hindsight init [DIR]`: an archive in an existing repository, ready to build: a commented
 //! `site.toml`, `content/postmortems/` with a sample postmortem from the theme's template,
-//! the GitHub Actions workflow and a `.gitignore` for what builds leave. Files that exist
+//! the JSON Schemas editors check both with, the GitHub Actions workflow and a `.gitignore`
+//! for what builds leave. Files that exist
 //! are kept, never overwritten.
 
 use std::io::Write;
@@ -10,7 +11,8 @@ use anyhow::{Context, Result};
 
 use crate::ingest::POSTMORTEMS;
 
-const SITE_TOML: &str = r#"# hindsight settings; every key is optional (see the README's site.toml section).
+const SITE_TOML: &str = r#"#:schema ./.hindsight/schema/site.json
+# hindsight settings; every key is optional (see the README's site.toml section).
 title = "Postmortems"
 # The address the archive is published at, for feeds and links.
 base_url = "/"
@@ -51,6 +53,13 @@ pub fn init(dir: &Path, out: &mut dyn Write) -> Result<()> {
             "note     .gitignore: add `/public/` and `/.hindsight-*` (the output, build cache and spare site)"
         )?,
         Ok(_) => writeln!(out, "kept     .gitignore (it exists)")?,
+    }
+    // Before the sample, which then points at it. Made from the settings above; kept when
+    // there (`hindsight schema --write` makes them again after site.toml changes).
+    if [super::schema::FRONT_MATTER, super::schema::SITE].iter().all(|rel| !dir.join(rel).exists()) {
+        super::schema::schema(dir, None, true, out)?;
+    } else {
+        writeln!(out, "kept     {}/ (it exists)", super::schema::FOLDER)?;
     }
     let folder = dir.join(POSTMORTEMS);
     let has_postmortems = std::fs::read_dir(&folder).is_ok_and(|mut d| d.next().is_some());

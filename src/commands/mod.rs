@@ -8,5 +8,6 @@ pub mod digest;
 pub mod import;
 pub mod init;
 pub mod new;
+pub mod schema;
 pub mod search;
 pub mod serve;

@@ -27,6 +27,14 @@ pub fn create(root: &Path, title: &str, services: &[String], severity: Option<&s
     let text = theme
         .render("new.md", context! { title, services => services.to_vec(), severity, date => date.to_string() })
         .map_err(|d| anyhow::anyhow!("{d}"))?;
+    // Where the archive keeps its schema (`hindsight schema --write`), editors validate as
+    // the file is written; the path is from `content/postmortems/`, where the file goes.
+    let text = match text.strip_prefix("---\n") {
+        Some(rest) if root.join(super::schema::FRONT_MATTER).is_file() => {
+            format!("---\n# yaml-language-server: $schema=../../{}\n{rest}", super::schema::FRONT_MATTER)
+        }
+        _ => text,
+    };
     let rel = PathBuf::from(POSTMORTEMS).join(format!("{date}-{}.md", slugify(title)));
     let path = if root == Path::new(".") { rel } else { root.join(rel) };
     std::fs::create_dir_all(path.parent().unwrap_or(root))

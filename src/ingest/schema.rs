@@ -3,10 +3,14 @@
 
 use std::fmt;
 
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::json;
 
-use crate::config::Visibility;
+use crate::config::{Config, Visibility};
+use crate::diagnostics::{Rule, Setting};
 use crate::model::{ItemStatus, ItemType, Priority, Status};
 
 /// Keys a postmortem's front matter may have; anything else is kept as `extra` with a warning.
@@ -56,56 +60,87 @@ pub const EXTERNAL_KEYS: &[&str] = &[
     "source_published_at",
 ];
 
-#[derive(Clone, Debug, Default, Deserialize)]
+/// A postmortem's front matter as written. Doc comments here are the descriptions an
+/// editor shows from `hindsight schema front-matter`.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[schemars(title = "hindsight postmortem front matter")]
 pub struct RawPostmortem {
+    /// What happened, for whom, and how badly: "Checkout rejected 38% of orders after a rate-limit config push".
     pub title: Option<String>,
+    /// The day of the incident (YYYY-MM-DD); required unless `started_at` is given.
     pub date: Option<Text>,
+    /// The page's address, /postmortems/<id>/ [default: the file name].
     pub id: Option<String>,
+    /// One of site.toml `severities`, worst first (SEV-1 is the worst by default).
     pub severity: Option<String>,
+    /// The services affected: a list, or one name.
     #[serde(default, deserialize_with = "some_one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema")]
     pub services: Option<Vec<String>>,
+    /// Root-cause tags; site.toml `tags` may restrict them.
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema")]
     pub tags: Vec<String>,
+    /// Where the review stands: draft -> in-review -> reviewed -> closed.
     #[serde(default)]
     pub status: Status,
+    /// Whether a public build (`build --public`) shows it [default: site.toml `default_visibility`].
     pub visibility: Option<Visibility>,
+    /// Two or three sentences with numbers: what users saw, for how long.
     pub summary: Option<String>,
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema")]
     pub authors: Vec<String>,
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema")]
     pub responders: Vec<String>,
     pub incident_commander: Option<String>,
     pub scribe: Option<String>,
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema")]
     pub teams: Vec<String>,
+    /// When impact began: RFC 3339 with an offset (2024-02-14T16:02:00Z).
     pub started_at: Option<Text>,
+    /// When it was noticed; time to detect = detected_at - started_at.
     pub detected_at: Option<Text>,
+    /// When impact was stopped or reduced.
     pub mitigated_at: Option<Text>,
+    /// When it was over; time to resolve = resolved_at - started_at.
     pub resolved_at: Option<Text>,
+    /// What will be done, each with an owner, a due date and a status.
     #[serde(default)]
     pub action_items: Vec<RawActionItem>,
+    /// Ids of related postmortems of this archive.
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema")]
     pub related: Vec<String>,
+    /// A public status page or announcement of the incident.
     pub external_url: Option<String>,
     /// Customers or requests affected, as the authors count them: `1204` or `"1,204 payments"`.
     #[serde(default, deserialize_with = "text_or_number")]
+    #[schemars(schema_with = "text_or_number_schema")]
     pub affected: Option<String>,
+    /// What made the incident possible or worse: several by design, never one root cause.
     #[serde(default, deserialize_with = "factors")]
+    #[schemars(schema_with = "factors_schema")]
     pub contributing_factors: Vec<RawFactor>,
     /// No customer impact, but worth learning from.
     #[serde(default)]
     pub near_miss: bool,
     /// "What surprised us": what the responders' picture of the system got wrong.
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema")]
     pub surprises: Vec<String>,
 }
 
 /// One contributing factor: `{statement: ..., kind: change}`, or the statement alone as a
 /// string, as a team that has no kinds yet writes it.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFactor {
+    /// A short sentence: "Config changes reached every node at once, without a canary stage".
     pub statement: Option<String>,
+    /// One of site.toml `factor_kinds` (change, capacity, dependency, detection-gap, process, knowledge by default).
     pub kind: Option<String>,
 }
 
@@ -156,17 +191,20 @@ fn factors<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<RawFactor>,
     deserializer.deserialize_any(ListVisitor)
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawActionItem {
+    /// What will be done: "Reject rate-limit rules matching >1% of traffic".
     pub title: Option<String>,
     pub owner: Option<String>,
+    /// The due date (YYYY-MM-DD).
     pub due: Option<Text>,
     pub priority: Option<Priority>,
     #[serde(default)]
     pub status: ItemStatus,
     #[serde(rename = "type")]
     pub kind: Option<ItemType>,
+    /// The ticket that tracks it.
     pub link: Option<String>,
 }
 
@@ -288,6 +326,47 @@ impl<'de> Deserialize<'de> for Text {
     }
 }
 
+impl JsonSchema for Text {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Text".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "a date like 2024-03-12 or a date-time like 2024-03-12T14:02:00Z"
+        })
+    }
+}
+
+/// What `one_or_many` reads: a list of strings, one string, or nothing.
+fn one_or_many_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "anyOf": [
+            { "type": "array", "items": { "type": "string" } },
+            { "type": "string" },
+            { "type": "null" }
+        ]
+    })
+}
+
+/// What `text_or_number` reads.
+fn text_or_number_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": ["string", "number", "null"] })
+}
+
+/// What `factors` reads: a list of factors (tables or statements), one factor, or nothing.
+fn factors_schema(generator: &mut SchemaGenerator) -> Schema {
+    let factor = generator.subschema_for::<RawFactor>();
+    json_schema!({
+        "anyOf": [
+            { "type": "array", "items": { "anyOf": [factor, { "type": "string" }] } },
+            factor,
+            { "type": "string" },
+            { "type": "null" }
+        ]
+    })
+}
+
 /// A list written as one string (`services: checkout`) is a one-item list, as people
 /// write it for a single value; every list field of the front matter accepts both.
 fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
@@ -330,6 +409,46 @@ fn text_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<S
 
 fn some_one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
     one_or_many(deserializer).map(Some)
+}
+
+/// The JSON Schema of a postmortem's front matter (draft-07, which YAML and TOML language
+/// servers read), narrowed by the site's settings where the build narrows them: its
+/// severities (any case, as the build takes them), its tag vocabulary and factor kinds
+/// unless `[rules]` lets other values through. What the build rejects for its shape, the
+/// schema rejects; what it builds, the schema accepts.
+pub fn front_matter_json_schema(config: &Config) -> serde_json::Value {
+    let schema = SchemaSettings::draft07().into_generator().into_root_schema_for::<RawPostmortem>();
+    let mut schema = schema.to_value();
+    // The build requires these; `date` may be left to `started_at`.
+    schema["required"] = json!(["title", "severity", "services"]);
+    schema["anyOf"] = json!([{ "required": ["date"] }, { "required": ["started_at"] }]);
+    // ECMA-262 has no case-insensitive flag a schema can set: each letter as a class.
+    let any_case = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c {
+                c if c.is_alphabetic() => format!("[{}{}]", c.to_lowercase(), c.to_uppercase()),
+                '^' | '$' | '\\' | '.' | '*' | '+' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '|' | '/' => {
+                    format!("\\{c}")
+                }
+                c => c.to_string(),
+            })
+            .collect()
+    };
+    let pattern = format!("^({})$", config.severities.iter().map(|s| any_case(s)).collect::<Vec<_>>().join("|"));
+    let severity = &mut schema["properties"]["severity"];
+    severity["anyOf"] = json!([{ "enum": config.severities }, { "type": "string", "pattern": pattern }]);
+    severity.as_object_mut().map(|s| s.remove("type"));
+    let enforced = |rule: Rule| !matches!(config.rules.0.get(rule.id()), Some(Setting::Off | Setting::Warning));
+    if let (Some(tags), true) = (&config.tags, enforced(Rule::UnknownTag)) {
+        schema["properties"]["tags"]["anyOf"] =
+            json!([{ "type": "array", "items": { "enum": tags } }, { "enum": tags }, { "type": "null" }]);
+    }
+    if enforced(Rule::UnknownFactorKind) {
+        let kinds: Vec<&String> = config.factor_kinds.iter().collect();
+        let kind = &mut schema["definitions"]["RawFactor"]["properties"]["kind"];
+        kind["enum"] = json!(kinds.into_iter().map(|k| json!(k)).chain([json!(null)]).collect::<Vec<_>>());
+    }
+    schema
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ mod nothing_lost;
 mod parity;
 mod public;
 mod reading;
+mod schema;
 mod search;
 mod serve;
 mod shell;
