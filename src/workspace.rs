@@ -14,7 +14,7 @@ use anyhow::{Result, bail};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Format};
 use crate::ingest::cache::ReadCache;
 use crate::ingest::front_matter::{Document, Loaded};
 use crate::ingest::history::{Git, Repo};
@@ -62,6 +62,21 @@ pub struct Assembled {
     pub files: usize,
     /// Postmortems a public build left out.
     pub internal_left_out: usize,
+}
+
+impl Assembled {
+    /// The archive, or its errors printed to standard error (warnings left out: a command
+    /// that only reads the archive is not the place for them) and `ContentErrors` saying
+    /// `after` (e.g. "; no digest was made").
+    pub fn or_errors(mut self, root: &Path, after: &'static str) -> Result<Archive> {
+        if let Some(archive) = self.archive {
+            return Ok(archive);
+        }
+        self.diagnostics.retain(Diagnostic::is_error);
+        let count = self.diagnostics.len();
+        crate::diagnostics::print(&mut std::io::stderr().lock(), root, &mut self.diagnostics, Format::Human)?;
+        Err(crate::ContentErrors { count, after }.into())
+    }
 }
 
 /// What a change to the files meant.
@@ -412,8 +427,8 @@ impl Workspace {
     }
 
     /// The `[[sources]]` repositories that were read.
-    pub fn origins(&self) -> Vec<&Arc<Origin>> {
-        self.sources.iter().map(|s| &s.origin).collect()
+    pub fn origins(&self) -> impl Iterator<Item = &Origin> {
+        self.sources.iter().map(|s| &*s.origin)
     }
 
     /// The postmortems folders of `[[sources]]` checkouts, which `serve` watches beside

@@ -28,15 +28,15 @@ pub fn check(root: &Path, opts: &Options) -> Result<()> {
     let mut found = ws.archive(&View { drafts: true, lint: true, today });
     // Each repository's folder, the archive's own first (`None`: whatever no source holds).
     let mut groups: Vec<(String, Option<&Path>)> = vec![("this archive".into(), None)];
-    groups.extend(ws.origins().iter().map(|o| (format!("{} ({})", o.team, o.dir.display()), Some(o.dir.as_path()))));
+    groups.extend(ws.origins().map(|o| (format!("{} ({})", o.team, o.dir.display()), Some(o.dir.as_path()))));
     let group_of =
         |path: &Path| groups.iter().rposition(|(_, dir)| dir.is_some_and(|d| path.starts_with(d))).unwrap_or(0);
     // Per repository, while every finding is there and paths are still the archive's.
     let whole = opts.source.is_none() && opts.files.is_empty();
     let per_group: Vec<(usize, (usize, usize))> = if whole && groups.len() > 1 {
         let tally = |i: usize| {
-            let mine: Vec<&Diagnostic> = found.diagnostics.iter().filter(|d| group_of(&d.path) == i).collect();
-            (ws.postmortem_files().filter(|p| group_of(p) == i).count(), count(&mine))
+            let mine = found.diagnostics.iter().filter(|d| group_of(&d.path) == i);
+            (ws.postmortem_files().filter(|p| group_of(p) == i).count(), count(mine))
         };
         (0..groups.len()).map(tally).collect()
     } else {
@@ -44,8 +44,8 @@ pub fn check(root: &Path, opts: &Options) -> Result<()> {
     };
     let mut files = found.files;
     if let Some(team) = &opts.source {
-        let Some(at) = ws.origins().iter().position(|o| &o.team == team) else {
-            let teams: Vec<&str> = ws.origins().iter().map(|o| o.team.as_str()).collect();
+        let Some(at) = ws.origins().position(|o| &o.team == team) else {
+            let teams: Vec<&str> = ws.origins().map(|o| o.team.as_str()).collect();
             bail!("--source {team}: no `[[sources]]` team is called that (site.toml has: {})", teams.join(", "));
         };
         found.diagnostics.retain(|d| group_of(&d.path) == at + 1);
@@ -59,7 +59,7 @@ pub fn check(root: &Path, opts: &Options) -> Result<()> {
         found.diagnostics.retain(|d| wanted(&d.path));
         files = opts.files.len();
     }
-    let (errors, warnings) = count(&found.diagnostics.iter().collect::<Vec<_>>());
+    let (errors, warnings) = count(&found.diagnostics);
     let mut out = std::io::stdout().lock();
     diagnostics::print(&mut out, root, &mut found.diagnostics, opts.format)?;
     out.flush()?;
@@ -81,7 +81,6 @@ pub fn check(root: &Path, opts: &Options) -> Result<()> {
 }
 
 /// Errors and warnings among `found`.
-fn count(found: &[&Diagnostic]) -> (usize, usize) {
-    let errors = found.iter().filter(|d| d.is_error()).count();
-    (errors, found.len() - errors)
+fn count<'a>(found: impl IntoIterator<Item = &'a Diagnostic>) -> (usize, usize) {
+    found.into_iter().fold((0, 0), |(e, w), d| if d.is_error() { (e + 1, w) } else { (e, w + 1) })
 }

@@ -8,8 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::ContentErrors;
-use crate::diagnostics::{self, Format};
+use crate::diagnostics::Format;
 use crate::ingest::history::Repo;
 use crate::model::changes::Changes;
 use crate::output::changes::{self as render, Comparison};
@@ -41,13 +40,7 @@ pub fn diff(opts: &Options, out: &mut dyn Write, notes: &mut dyn Write) -> Resul
     let ws = Workspace::open(&opts.root, read(None))?;
     // Drafts are never published, so they are no part of what a change publishes.
     let view = View { drafts: false, lint: false, today: ws.today(None)? };
-    let mut assembled = ws.archive(&view);
-    let Some(now) = assembled.archive.take() else {
-        let errors = assembled.diagnostics.iter().filter(|d| d.is_error()).count();
-        assembled.diagnostics.retain(|d| d.is_error());
-        diagnostics::print(&mut std::io::stderr().lock(), &opts.root, &mut assembled.diagnostics, Format::Human)?;
-        return Err(ContentErrors { count: errors, after: "; nothing was compared" }.into());
-    };
+    let now = ws.archive(&view).or_errors(&opts.root, "; nothing was compared")?;
     // Before the archive existed, everything in it is new.
     let then = if repo.has_archive(&base_commit)? {
         let old = Workspace::open(&opts.root, read(Some(base_commit.clone())))?;

@@ -6,8 +6,6 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 
-use crate::ContentErrors;
-use crate::diagnostics::{self, Format};
 use crate::model::digest::Digest;
 use crate::output::digest as render;
 use crate::privacy::Audience;
@@ -37,13 +35,7 @@ pub fn digest(opts: &Options, out: &mut dyn Write) -> Result<()> {
     let since = since(&opts.since, today)?;
     // Drafts are news inside the team; the public sees what a public build shows.
     let view = View { drafts: !opts.public, lint: false, today };
-    let mut assembled = ws.archive(&view);
-    let errors = assembled.diagnostics.iter().filter(|d| d.is_error()).count();
-    let Some(now) = assembled.archive.take() else {
-        assembled.diagnostics.retain(|d| d.is_error());
-        diagnostics::print(&mut std::io::stderr().lock(), &opts.root, &mut assembled.diagnostics, Format::Human)?;
-        return Err(ContentErrors { count: errors, after: "; no digest was made" }.into());
-    };
+    let now = ws.archive(&view).or_errors(&opts.root, "; no digest was made")?;
     // The archive as it was when the window began, from the last commit before it.
     let then = ws.as_of(since, read())?.and_then(|old| old.archive(&view).archive);
     let digest = Digest::new(&now, then.as_ref(), since, today);

@@ -85,8 +85,8 @@ pub fn namespace<'a>(pms: &mut [Arc<Postmortem>], docs: &dyn Fn(&Path) -> Option
     }
     renamed.sort();
     let mut out = Vec::new();
-    // (team, old id) -> new id, for `related` inside the same repository.
-    let mut new_ids: FxHashMap<(String, String), String> = FxHashMap::default();
+    // Per team, old id -> new id, for `related` inside the same repository.
+    let mut new_ids: FxHashMap<String, FxHashMap<String, String>> = FxHashMap::default();
     for (i, new_id) in &renamed {
         let pm = &pms[*i];
         let other = by_id[pm.id.as_str()].iter().find(|&&j| j != *i && team(&pms[j]) != team(pm)).copied();
@@ -102,20 +102,16 @@ pub fn namespace<'a>(pms: &mut [Arc<Postmortem>], docs: &dyn Fn(&Path) -> Option
                 "ids are unique per repository only; set an `id:` no other repository uses to keep the plain one";
             out.push(doc.source().diagnostic(Rule::SourceId, span, message).with_hint(hint));
         }
-        new_ids.insert((team(pm).unwrap_or_default(), pm.id.clone()), new_id.clone());
+        new_ids.entry(team(pm).unwrap_or_default()).or_default().insert(pm.id.clone(), new_id.clone());
     }
     for (i, new_id) in renamed {
         Arc::make_mut(&mut pms[i]).id = new_id;
     }
-    if new_ids.is_empty() {
-        return out;
-    }
-    for pm in pms.iter_mut().filter(|p| p.origin.is_some()) {
-        let own = team(pm).unwrap_or_default();
-        if pm.related.iter().any(|r| new_ids.contains_key(&(own.clone(), r.clone()))) {
-            let pm = Arc::make_mut(pm);
-            for r in &mut pm.related {
-                if let Some(new) = new_ids.get(&(own.clone(), r.clone())) {
+    for pm in pms.iter_mut() {
+        let Some(moved) = pm.origin.as_ref().and_then(|o| new_ids.get(&o.team)) else { continue };
+        if pm.related.iter().any(|r| moved.contains_key(r)) {
+            for r in &mut Arc::make_mut(pm).related {
+                if let Some(new) = moved.get(r) {
                     r.clone_from(new);
                 }
             }
