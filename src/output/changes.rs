@@ -70,7 +70,7 @@ impl Comparison<'_> {
     }
 
     fn url(&self, pm: &Postmortem) -> String {
-        format!("{}/{}", self.now.config.base_url.trim_end_matches('/'), routes::postmortem(&pm.id))
+        format!("{}{}", super::base_url(self.now), routes::postmortem(&pm.id))
     }
 
     /// The file as the repository names it (annotations are relative to its top).

@@ -4,18 +4,15 @@
 
 use std::fmt::Write;
 
+use super::base_url;
 use crate::model::Archive;
 use crate::model::digest::{Change, Digest, ItemRef};
 use crate::routes;
 use crate::text::escape_markdown as md;
 
-fn base(a: &Archive) -> String {
-    format!("{}/", a.config.base_url.trim_end_matches('/'))
-}
-
 fn link(a: &Archive, i: usize) -> String {
     let pm = &a.postmortems[i];
-    format!("[{}]({}{}) ({}, {})", md(&pm.title), base(a), routes::postmortem(&pm.id), pm.severity, pm.date)
+    format!("[{}]({}{}) ({}, {})", md(&pm.title), base_url(a), routes::postmortem(&pm.id), pm.severity, pm.date)
 }
 
 fn section(out: &mut String, title: &str, lines: Vec<String>) {
@@ -96,7 +93,7 @@ pub fn html(a: &Archive, d: &Digest) -> String {
 
 /// The digest as an Atom feed of one entry, identified by its window.
 pub fn atom(a: &Archive, d: &Digest) -> String {
-    let url = base(a);
+    let url = base_url(a);
     let title = super::escape(&format!("{} digest, {} to {}", a.config.title, d.since, d.today));
     let content = super::escape(&super::html::summary(&markdown(a, d)));
     format!(

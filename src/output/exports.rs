@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use super::base_url;
 use crate::model::{Archive, Postmortem, Span};
 use crate::routes::{self, Page, Table};
 
@@ -24,10 +25,6 @@ pub fn table(a: &Archive, table: Table, part: usize) -> String {
         Table::ActionItems => action_items(a, range(a.action_items.len())),
         Table::Void => void(a, part, &a.postmortems[range(a.postmortems.len())]),
     }
-}
-
-fn base_url(a: &Archive) -> String {
-    format!("{}/", a.config.base_url.trim_end_matches('/'))
 }
 
 fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {

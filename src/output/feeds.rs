@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::escape as escape_html;
+use super::{base_url, escape as escape_html};
 use crate::model::{ActionItem, Archive, Postmortem, Span};
 use crate::routes;
 
@@ -139,10 +139,6 @@ pub fn export_one(archive: &Archive, pm: &Postmortem) -> String {
 }
 
 /// `base_url` with exactly one trailing slash.
-fn base_url(archive: &Archive) -> String {
-    format!("{}/", archive.config.base_url.trim_end_matches('/'))
-}
-
 /// When a postmortem last changed, as far as the archive knows: its last commit, else
 /// the end of the incident, else its day.
 fn updated(pm: &Postmortem) -> Timestamp {

@@ -187,6 +187,12 @@ fn ser<T: serde::Serialize>(value: &T) -> Value {
     Value::from(Serde(value))
 }
 
+/// The archive's address with one trailing slash, which every absolute link (feeds,
+/// exports, the digest, `diff`) puts a site-relative URL after.
+pub(crate) fn base_url(a: &Archive) -> String {
+    format!("{}/", a.config.base_url.trim_end_matches('/'))
+}
+
 /// The path part of `base_url`, ending in `/`: the 404 page is served at any depth, so its
 /// links must be absolute.
 fn base_path(base_url: &str) -> String {
