@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::diagnostics::Format;
+use crate::terminal::{ColorWhen, Verbosity};
 
 #[derive(Parser)]
 #[command(
@@ -20,6 +21,16 @@ pub struct Cli {
     /// The archive: the folder holding site.toml and content/.
     #[arg(long, global = true, default_value = ".")]
     pub root: PathBuf,
+    /// When to colour findings and messages: `auto` colours a terminal unless NO_COLOR is
+    /// set (CLICOLOR_FORCE colours anything).
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t)]
+    pub color: ColorWhen,
+    /// Say only what is wrong: findings and errors, no notes, summaries or progress bar.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say more: how long each stage took and what the build cache saved.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -207,6 +218,16 @@ pub enum Command {
         #[arg(long)]
         severity: Option<String>,
     },
+}
+
+impl Cli {
+    pub fn verbosity(&self) -> Verbosity {
+        match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, true) => Verbosity::Verbose,
+            (false, false) => Verbosity::Normal,
+        }
+    }
 }
 
 /// The completion script for `shell`. Made in memory first: the generator panics on a

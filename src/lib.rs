@@ -19,6 +19,7 @@ pub mod privacy;
 pub mod routes;
 pub mod search;
 pub mod server;
+pub mod terminal;
 pub mod text;
 pub mod workspace;
 
@@ -78,23 +79,28 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
             return Ok(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    terminal::configure(cli.color, cli.verbosity());
     match cli.command {
         Command::Build { output, drafts, public, today, rev, timings } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));
             let summary = build::build(&build::Options { root: cli.root, output, drafts, public, today, rev })?;
-            if timings {
+            if timings || terminal::verbosity() == terminal::Verbosity::Verbose {
                 for (stage, took) in &summary.timings {
                     eprintln!("  {stage:<8} {:>8.1} ms", took.as_secs_f64() * 1000.0);
                 }
+            }
+            if timings {
                 eprintln!("  render by page kind (time on all threads), the ten costliest:");
                 for (kind, took, count) in summary.kinds.iter().take(10) {
                     let ms = took.as_secs_f64() * 1000.0;
                     eprintln!("    {kind:<18} {ms:>8.1} ms  {count:>6} pages  {:>7.3} ms each", ms / *count as f64);
                 }
             }
-            let mut out = std::io::stdout().lock();
-            writeln!(out, "{summary}")?;
-            out.flush()?;
+            if terminal::verbosity() > terminal::Verbosity::Quiet {
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "{summary}")?;
+                out.flush()?;
+            }
         }
         Command::Serve { bind, port, drafts, public } => {
             serve::serve(serve::Options { root: cli.root, bind, port, drafts, public })?
@@ -117,7 +123,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
         }
         Command::Import { paths, to, external, dry_run, force, today } => {
             let opts = import_command::Options { root: cli.root, paths, to, external, dry_run, force, today };
-            import_command::import(&opts, &mut std::io::stdout().lock())?
+            import_command::import(&opts, &mut std::io::LineWriter::new(terminal::Above(std::io::stdout().lock())))?
         }
         Command::Schema { kind, write } => {
             commands::schema::schema(&cli.root, kind, write, &mut std::io::stdout().lock())?

@@ -11,7 +11,7 @@ fn main() -> ExitCode {
         // The reader of our output went away (`| head`): nothing more to say to anyone.
         Err(err) if hindsight::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err}");
+            eprintln!("{} {err}", hindsight::terminal::error_label());
             for cause in err.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }

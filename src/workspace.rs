@@ -14,7 +14,7 @@ use anyhow::{Result, bail};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Format};
+use crate::diagnostics::Diagnostic;
 use crate::ingest::cache::ReadCache;
 use crate::ingest::front_matter::{Document, Loaded};
 use crate::ingest::history::{Git, Repo};
@@ -41,6 +41,8 @@ pub struct Options {
     /// Keep each file's result in the build cache and take it from there while the file
     /// is unchanged (`build`; see `ingest::cache`).
     pub cache: bool,
+    /// Where reading reports how far it got (`build`'s bar).
+    pub progress: crate::terminal::Progress,
 }
 
 /// What to make of the files when assembling the archive.
@@ -74,7 +76,7 @@ impl Assembled {
         }
         self.diagnostics.retain(Diagnostic::is_error);
         let count = self.diagnostics.len();
-        crate::diagnostics::print(&mut std::io::stderr().lock(), root, &mut self.diagnostics, Format::Human)?;
+        crate::diagnostics::report(root, &mut self.diagnostics)?;
         Err(crate::ContentErrors { count, after }.into())
     }
 }
@@ -151,6 +153,9 @@ impl Workspace {
     /// Errors in them are findings, kept for `archive`; what stops here is what no finding
     /// can describe (no `content/` folder, a `--rev` that names nothing, Git failing).
     pub fn open(root: &Path, options: Options) -> Result<Workspace> {
+        if options.history {
+            options.progress.stage("reading the Git history", 0);
+        }
         let repo = if options.history || options.rev.is_some() { Repo::discover(root) } else { None };
         let (read_root, git, export, blobs) = match (&options.rev, repo) {
             (Some(rev), Some(repo)) => {
@@ -245,20 +250,23 @@ impl Workspace {
             let stamp = crate::digest(&[&crate::source_digest().to_le_bytes()[..], &settings].concat());
             ReadCache::open(&self.cache_root, self.options.audience, stamp)
         });
+        let progress = &self.options.progress;
+        progress.stage("reading postmortems", files.len());
         let checked: Vec<(PathBuf, Checked)> = files
             .into_par_iter()
             .map(|(rel, origin)| {
                 let checked = self.check_postmortem(&config, &rel, cache.as_ref(), origin.as_ref());
+                progress.inc();
                 (rel, checked)
             })
             .collect();
         // Only a result from the cache comes without its split file.
         self.from_cache = checked.iter().filter(|(_, c)| c.doc.get().is_none()).count();
         if let Some(Err(e)) = cache.map(ReadCache::save) {
-            eprintln!(
-                "note: cannot write the build cache in {}: {e}",
+            crate::terminal::note(format_args!(
+                "cannot write the build cache in {}: {e}",
                 self.cache_root.join(".hindsight-cache").display()
-            );
+            ));
         }
         // Collected, not inserted one by one: the files come sorted, so the map is built
         // in one pass instead of with a path comparison per level for each of them.

@@ -81,10 +81,11 @@ impl Site {
     }
 }
 
-/// Prints findings in every format, as `check` would: the caret arithmetic runs on them.
+/// Prints findings in every format, as `check` would, human ones plain and in colour: the
+/// caret and column arithmetic runs on them.
 pub fn print_all(diagnostics: &mut [Diagnostic]) {
-    for format in [Format::Human, Format::Github, Format::Json] {
+    for (format, color) in [(Format::Human, false), (Format::Human, true), (Format::Github, false), (Format::Json, false)] {
         let mut out = Vec::new();
-        diagnostics::print(&mut out, Path::new("."), diagnostics, format).expect("printing to memory");
+        diagnostics::print(&mut out, Path::new("."), diagnostics, format, color).expect("printing to memory");
     }
 }

@@ -11,12 +11,13 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
 use crate::ContentErrors;
-use crate::diagnostics::{self, Diagnostic, Format};
+use crate::diagnostics::{self, Diagnostic};
 use crate::output::cache::{self, PageCache};
 use crate::output::staging::{self, Output};
 use crate::output::{Key, Renderer};
 use crate::privacy::Audience;
 use crate::routes::Page;
+use crate::terminal::{self, Progress};
 use crate::workspace::{self, Assembled, View, Workspace};
 
 const NOTHING_WRITTEN: &str = "; nothing was written";
@@ -91,13 +92,21 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let mut timings = Vec::new();
     let clock = Instant::now();
     let audience = Audience::of_public_flag(opts.public);
+    let progress = Progress::start();
     let ws = Workspace::open(
         &opts.root,
-        workspace::Options { audience, history: true, rev: opts.rev.clone(), skip_content: false, cache: true },
+        workspace::Options {
+            audience,
+            history: true,
+            rev: opts.rev.clone(),
+            skip_content: false,
+            cache: true,
+            progress: progress.clone(),
+        },
     )?;
     timings.push(("read", clock.elapsed()));
     if !ws.git().in_repo {
-        eprintln!("note: {} is not in a Git repository, so pages show no history", opts.root.display());
+        terminal::note(format_args!("{} is not in a Git repository, so pages show no history", opts.root.display()));
     }
     let today = ws.today(opts.today.as_deref())?;
     let clock = Instant::now();
@@ -106,13 +115,13 @@ pub fn build(opts: &Options) -> Result<Summary> {
     timings.push(("model", clock.elapsed()));
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
-    report(&opts.root, &mut diagnostics);
+    let _ = diagnostics::report(&opts.root, &mut diagnostics);
     let (Some(archive), Ok(theme)) = (archive, ws.theme().cloned()) else {
         return Err(ContentErrors { count: errors, after: NOTHING_WRITTEN }.into());
     };
     let uncommitted = archive.postmortems.iter().filter(|p| p.history.is_none()).count();
     if ws.git().in_repo && uncommitted > 0 {
-        eprintln!("note: {uncommitted} postmortem(s) not committed yet, so their pages show no history");
+        terminal::note(format_args!("{uncommitted} postmortem(s) not committed yet, so their pages show no history"));
     }
     // The files' texts are not needed to render: free them before the pages take memory.
     drop(ws);
@@ -129,6 +138,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let output = Output::create(&opts.output, previous.spare_folder())?;
     previous.found_output(output.previous_identity());
     let pages = renderer.pages();
+    progress.stage("rendering pages", pages.len());
     let reused = std::sync::atomic::AtomicUsize::new(0);
     let kinds = std::sync::Mutex::new(std::collections::HashMap::<&'static str, (Duration, usize)>::new());
     let spent = |kind: &'static str, took: Duration| {
@@ -147,6 +157,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
                     let clock = Instant::now();
                     let made = make(&renderer, &output, &previous, page, &reused);
                     spent(page.kind(), clock.elapsed());
+                    progress.inc();
                     made
                 })
                 .collect()
@@ -175,7 +186,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         let count = broken.len();
         broken.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
         broken.dedup();
-        report(&opts.root, &mut broken);
+        let _ = diagnostics::report(&opts.root, &mut broken);
         return Err(ContentErrors { count, after: PAGES_FAILED }.into());
     }
     search?;
@@ -189,14 +200,19 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let unchanged = output.unchanged();
     let clock = Instant::now();
     let files = output.produced();
+    progress.stage("replacing the output folder", 0);
     // The replaced site is kept to be updated next time only when the cache knows it.
     let spare = output.commit(previous.made_here)?;
     timings.push(("commit", clock.elapsed()));
     if let Some(made) = staging::identity(&opts.output)
         && let Err(e) = previous.save(&opts.root, &opts.output, made, entries, files, spare)
     {
-        eprintln!("note: cannot write the build cache in {}: {e}", opts.root.join(".hindsight-cache").display());
+        terminal::note(format_args!(
+            "cannot write the build cache in {}: {e}",
+            opts.root.join(".hindsight-cache").display()
+        ));
     }
+    progress.finish();
     Ok(Summary {
         pages: pages.len(),
         postmortems: archive.postmortems.len(),
@@ -262,11 +278,6 @@ enum Failure {
     Render(Diagnostic),
     /// The output could not be written: the machine's (exit 2).
     Write(anyhow::Error),
-}
-
-/// Prints diagnostics to stderr, paths shown as the user would reach them from where they ran.
-fn report(root: &Path, diagnostics: &mut [Diagnostic]) {
-    let _ = diagnostics::print(&mut std::io::stderr().lock(), root, diagnostics, Format::Human);
 }
 
 /// Refuses output folders whose replacement would destroy the archive itself.

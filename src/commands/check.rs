@@ -9,6 +9,7 @@ use anyhow::{Result, bail};
 
 use crate::ContentErrors;
 use crate::diagnostics::{self, Diagnostic, Format};
+use crate::terminal;
 use crate::text::plural;
 use crate::workspace::{self, View, Workspace};
 
@@ -61,16 +62,21 @@ pub fn check(root: &Path, opts: &Options) -> Result<()> {
     }
     let (errors, warnings) = count(&found.diagnostics);
     let mut out = std::io::stdout().lock();
-    diagnostics::print(&mut out, root, &mut found.diagnostics, opts.format)?;
+    diagnostics::print(&mut out, root, &mut found.diagnostics, opts.format, crate::terminal::stdout_colors())?;
     out.flush()?;
-    eprintln!("checked {}: {}, {}", plural(files, "file"), plural(errors, "error"), plural(warnings, "warning"));
+    terminal::status(format_args!(
+        "checked {}: {}, {}",
+        plural(files, "file"),
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    ));
     for ((name, _), (files, (errors, warnings))) in groups.iter().zip(per_group) {
-        eprintln!(
+        terminal::status(format_args!(
             "  {name}: {}, {}, {}",
             plural(files, "postmortem"),
             plural(errors, "error"),
             plural(warnings, "warning")
-        );
+        ));
     }
     if errors > 0 || (opts.deny_warnings && warnings > 0) {
         let count = errors + if opts.deny_warnings { warnings } else { 0 };

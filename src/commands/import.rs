@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::import::external::{self, Entry};
 use crate::import::{convert, is_postmortem};
+use crate::terminal::Progress;
 use crate::text::plural;
 use crate::workspace::{Options as WorkspaceOptions, Workspace};
 
@@ -58,7 +59,10 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
     let dir = opts.root.join(to);
     let mut taken: HashSet<String> = HashSet::new();
     let mut tally = Tally::default();
+    let progress = Progress::start();
+    progress.stage("importing", sources.len());
     for source in &sources {
+        progress.inc();
         let text = std::fs::read_to_string(source).with_context(|| format!("cannot read {}", source.display()))?;
         if is_postmortem(&text) {
             writeln!(out, "{}: already a hindsight postmortem, skipped", source.display())?;
@@ -102,6 +106,7 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
         std::fs::write(&target, &imported.text).with_context(|| format!("cannot write {}", target.display()))?;
         tally.written += 1;
     }
+    progress.finish();
     let verb = if opts.dry_run { "would import" } else { "imported" };
     writeln!(
         out,
@@ -145,7 +150,10 @@ fn sources(paths: &[PathBuf], config: &crate::config::Config, tables: bool) -> R
 fn import_external(opts: &Options, sources: &[PathBuf], to: &Path, out: &mut dyn Write) -> Result<()> {
     let dir = opts.root.join(to);
     let mut read = Vec::new();
+    let progress = Progress::start();
+    progress.stage("reading lists", sources.len());
     for source in sources {
+        progress.inc();
         let text = std::fs::read_to_string(source).with_context(|| format!("cannot read {}", source.display()))?;
         let name = source.display().to_string();
         let (entries, skipped) = external::read(&name, &text).map_err(anyhow::Error::msg)?;
@@ -161,7 +169,9 @@ fn import_external(opts: &Options, sources: &[PathBuf], to: &Path, out: &mut dyn
     let (entries, merged) = external::dedup(read);
     let (mut have, mut taken) = existing(&dir)?;
     let mut written = 0;
+    progress.stage("importing", entries.len());
     for entry in entries {
+        progress.inc();
         let key = external::identity(&entry.url, &entry.company, &entry.title);
         if let Some(file) = have.get(&key) {
             writeln!(out, "{}: already in {}, skipped", entry.origin, to.join(format!("{file}.md")).display())?;
@@ -180,6 +190,7 @@ fn import_external(opts: &Options, sources: &[PathBuf], to: &Path, out: &mut dyn
         taken.insert(name);
         written += 1;
     }
+    progress.finish();
     let verb = if opts.dry_run { "would write" } else { "wrote" };
     writeln!(
         out,

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 
 use crate::ContentErrors;
 use crate::config::Config;
-use crate::diagnostics::{self, Format};
+use crate::diagnostics;
 use crate::ingest::schema::front_matter_json_schema;
 
 /// Which schema.
@@ -33,7 +33,7 @@ pub fn schema(root: &Path, kind: Option<Kind>, write: bool, out: &mut dyn Write)
     let config = match Config::load(root) {
         Ok(config) => config,
         Err(mut errors) => {
-            diagnostics::print(&mut std::io::stderr().lock(), root, &mut errors, Format::Human)?;
+            diagnostics::report(root, &mut errors)?;
             return Err(ContentErrors { count: errors.len(), after: "; no schema was made" }.into());
         }
     };

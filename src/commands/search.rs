@@ -1,7 +1,7 @@
 //! `hindsight search`: the tantivy index, refreshed from the workspace when the files
 //! changed, queried and printed for a person or as JSON lines.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
@@ -21,21 +21,23 @@ pub fn search(root: &Path, query: &str, mut filters: Filters, limit: usize, sort
         let corpus = ws.search_corpus();
         let broken = ws.valid_postmortems().1;
         if broken > 0 {
-            eprintln!("note: {broken} postmortem(s) have errors and are not searchable; `hindsight check` shows why");
+            crate::terminal::note(format_args!(
+                "{broken} postmortem(s) have errors and are not searchable; `hindsight check` shows why"
+            ));
         }
         indexed = corpus.sources.iter().filter(|s| s.is_some()).count();
         external = corpus.docs.len() - indexed;
         Ok(corpus)
     })?;
     if rebuilt {
-        eprintln!(
+        crate::terminal::status(format_args!(
             "indexed {indexed} postmortems and {external} of other companies (the index is kept in {})",
             search::CACHE_DIR
-        );
+        ));
     }
     let found = search::search(root, query, &filters, limit, sort)?;
     if found.total == 0 && !json {
-        eprintln!("no postmortem matches `{query}`");
+        crate::terminal::status(format_args!("no postmortem matches `{query}`"));
     }
     print(&found, json)
 }
@@ -49,7 +51,7 @@ fn print(found: &Found, json: bool) -> Result<()> {
         }
         return Ok(out.flush()?);
     }
-    let bold = std::io::stdout().is_terminal();
+    let bold = crate::terminal::stdout_colors();
     for (i, hit) in found.hits.iter().enumerate() {
         let snippet =
             if bold { hit.snippet.replace('«', "\x1b[1m").replace('»', "\x1b[0m") } else { hit.snippet.clone() };

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 mod report;
 mod rules;
 
-pub use report::{Format, print, workflow_command};
+pub use report::{Format, print, report, workflow_command};
 pub use rules::{Rule, Setting, Settings};
 
 /// How bad a finding is: errors stop `build`, warnings are only reported.
@@ -69,36 +69,69 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// The finding as rustc and cargo print theirs (annotate-snippets): the message, then
+    /// ` --> path:line:col`, the line and carets measured in display width, so they stay
+    /// under the text after tabs, CJK and emoji; ANSI colours when `color`. Control
+    /// characters of the file (an escape sequence in a postmortem) are shown as symbols,
+    /// never sent to the terminal.
+    pub fn render(&self, color: bool) -> String {
+        use annotate_snippets::{AnnotationKind, Level as Shown, Origin, Renderer, Snippet};
+        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+        let level = match self.level {
+            Level::Error => Shown::ERROR,
+            Level::Warning => Shown::WARNING,
+        };
+        let path = self.path.to_string_lossy();
+        let title = level.primary_title(self.message.as_str()).id(self.rule.id());
+        // The shown window of the line, marked where it was cut, and where the column is in it.
+        let window = self.source_line.as_deref().map(|shown| {
+            let lead = if self.source_skip > 0 { "…" } else { "" };
+            let chars = shown.chars().count();
+            let trail = if chars == SHOWN { "…" } else { "" };
+            let at = (self.col.saturating_sub(1 + self.source_skip) as usize).min(chars);
+            let byte = |n: usize| lead.len() + shown.char_indices().nth(n).map_or(shown.len(), |(i, _)| i);
+            let span = byte(at)..byte(at + self.width as usize);
+            (format!("{lead}{shown}{trail}"), span, at + lead.chars().count() + 1)
+        });
+        let mut group = match &window {
+            Some((text, span, _)) => title.element(
+                Snippet::source(text.as_str())
+                    .line_start(self.line as usize)
+                    .path(path.as_ref())
+                    .annotation(AnnotationKind::Primary.span(span.clone())),
+            ),
+            None if self.line == 0 => title.element(Origin::path(path.as_ref())),
+            None => title.element(Origin::path(path.as_ref()).line(self.line as usize).char_column(self.col as usize)),
+        };
+        if let Some(hint) = &self.hint {
+            group = group.element(Shown::HELP.message(hint.as_ref()));
+        }
+        let rendered = renderer.render(&[group]);
+        match window {
+            // The renderer counts columns from the window's start: say the line's own.
+            Some((_, _, shown_col)) if self.source_skip > 0 => {
+                fix_column(&rendered, &format!(":{}:{shown_col}", self.line), &format!(":{}:{}", self.line, self.col))
+            }
+            _ => rendered,
+        }
+    }
+}
+
+/// Replaces the position at the end of the ` --> path:line:col` line.
+fn fix_column(rendered: &str, wrong: &str, right: &str) -> String {
+    let Some(start) = rendered.find("-->") else { return rendered.to_string() };
+    let end = rendered[start..].find('\n').map_or(rendered.len(), |i| start + i);
+    match rendered[start..end].rfind(wrong) {
+        Some(at) => format!("{}{right}{}", &rendered[..start + at], &rendered[start + at + wrong.len()..]),
+        None => rendered.to_string(),
+    }
+}
+
+/// Plain text, as a finding reads in a log.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let level = match self.level {
-            Level::Error => "error",
-            Level::Warning => "warning",
-        };
-        let (path, rule) = (self.path.display(), self.rule.id());
-        if self.line == 0 {
-            writeln!(f, "{path}: {level}[{rule}]: {}", self.message)?;
-        } else {
-            let (line, col) = (self.line, self.col);
-            writeln!(f, "{path}:{line}:{col}: {level}[{rule}]: {}", self.message)?;
-        }
-        let gutter = self.line.to_string();
-        let pad = " ".repeat(if self.source_line.is_some() { gutter.len() } else { 1 });
-        if let Some(src) = &self.source_line {
-            let shown: String = src.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
-            let len = shown.chars().count();
-            let (before, after) = (if self.source_skip > 0 { "…" } else { "" }, if len == SHOWN { "…" } else { "" });
-            writeln!(f, "{pad} |")?;
-            writeln!(f, "{gutter} | {before}{shown}{after}")?;
-            // Column within the shown part; the caret stays under it.
-            let at = self.col.saturating_sub(1 + self.source_skip) as usize;
-            let lead = " ".repeat(at + before.chars().count());
-            writeln!(f, "{pad} | {lead}{}", "^".repeat((self.width as usize).clamp(1, len.saturating_sub(at).max(1))))?;
-        }
-        if let Some(hint) = &self.hint {
-            writeln!(f, "{pad} = help: {hint}")?;
-        }
-        Ok(())
+        f.write_str(&self.render(false))
     }
 }
 
@@ -199,8 +232,8 @@ mod tests {
         let d = src.diagnostic(Rule::UnknownSeverity, at..at + 5, "unknown severity");
         assert_eq!((d.line, d.col, d.width), (3, 11, 5));
         let shown = d.to_string();
-        assert!(shown.starts_with("a.md:3:11: error[unknown-severity]: unknown severity\n"), "{shown}");
-        assert!(shown.contains("3 | severity: SEV-9\n  |           ^^^^^\n"), "{shown}");
+        assert!(shown.starts_with("error[unknown-severity]: unknown severity\n --> a.md:3:11\n"), "{shown}");
+        assert!(shown.contains("3 | severity: SEV-9\n  |           ^^^^^"), "{shown}");
     }
 
     #[test]

@@ -16,20 +16,34 @@ pub enum Format {
     Json,
 }
 
-/// Sorts, makes paths relative to where the user ran the command, and prints.
-pub fn print(out: &mut dyn Write, root: &Path, diagnostics: &mut [Diagnostic], format: Format) -> io::Result<()> {
+/// Sorts, makes paths relative to where the user ran the command, and prints; `color`
+/// (for `human`) when `out` is a terminal that takes colours (`terminal::stderr_colors`).
+pub fn print(
+    out: &mut dyn Write,
+    root: &Path,
+    diagnostics: &mut [Diagnostic],
+    format: Format,
+    color: bool,
+) -> io::Result<()> {
     super::sort(diagnostics);
     for d in diagnostics.iter_mut() {
         if root != Path::new(".") {
             d.path = root.join(&d.path);
         }
         match format {
-            Format::Human => writeln!(out, "{d}")?,
+            Format::Human => writeln!(out, "{}\n", d.render(color))?,
             Format::Github => writeln!(out, "{}", github(d))?,
             Format::Json => writeln!(out, "{}", json(d))?,
         }
     }
     Ok(())
+}
+
+/// Prints findings for the person running the command: on standard error, coloured when
+/// it takes colours, above the progress bar if one is drawn.
+pub fn report(root: &Path, diagnostics: &mut [Diagnostic]) -> io::Result<()> {
+    let color = crate::terminal::stderr_colors();
+    crate::terminal::suspend(|| print(&mut io::stderr().lock(), root, diagnostics, Format::Human, color))
 }
 
 /// A workflow command: `::error file=…,line=…,col=…,title=rule::message`.

@@ -106,10 +106,10 @@ fn clone(archive: &Path, relative: bool, source: &Source, url: &str, history: bo
         );
         if let Err(e) = fetched {
             // Offline, the last fetch still builds, and says so.
-            eprintln!(
-                "note: source `{}`: fetching {url} failed, so its postmortems are as last fetched: {e:#}",
+            crate::terminal::note(format_args!(
+                "source `{}`: fetching {url} failed, so its postmortems are as last fetched: {e:#}",
                 source.team
-            );
+            ));
         }
     } else {
         std::fs::create_dir_all(&cache)?;

@@ -333,7 +333,7 @@ impl Journal {
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
-                eprintln!("note: waiting for another build of {} to finish", target.display());
+                crate::terminal::note(format_args!("waiting for another build of {} to finish", target.display()));
                 file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
             }
             Err(fs::TryLockError::Error(e)) => {

@@ -440,7 +440,7 @@ async fn page(Extract(shared): Extract<Arc<Shared>>, uri: Uri, headers: HeaderMa
             respond(&shared, StatusCode::OK, content_type, body.clone(), &headers)
         }
         Err(diagnostic) => {
-            eprintln!("{diagnostic}");
+            eprintln!("{}", diagnostic.render(crate::terminal::stderr_colors()));
             (StatusCode::INTERNAL_SERVER_ERROR, diagnostic.to_string()).into_response()
         }
     }

@@ -262,10 +262,10 @@ fn unaffected_pages(old: &Generation, new: &Renderer, changed: &[PathBuf]) -> Ha
 
 /// Prints diagnostics to the terminal; returns the overlay HTML when any is an error.
 fn print(root: &Path, diagnostics: &mut [Diagnostic]) -> Option<String> {
+    let _ = diagnostics::report(root, diagnostics);
     let mut text = Vec::new();
-    let _ = diagnostics::print(&mut text, root, diagnostics, diagnostics::Format::Human);
+    let _ = diagnostics::print(&mut text, root, diagnostics, diagnostics::Format::Human, false);
     let text = String::from_utf8_lossy(&text).into_owned();
-    eprint!("{text}");
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     (errors > 0).then(|| {
         format!(

@@ -1,7 +1,8 @@
 use crate::site::{Site, assert_contains};
 
 /// Builds the good fixture, adds `contents` at `rel`, builds again: the second build must
-/// fail with exit 1 and leave the first build's output byte for byte. Returns stderr.
+/// fail with exit 1 and leave the first build's output byte for byte. Returns its findings
+/// (`site::findings`), then its whole standard error, where the hints are.
 #[track_caller]
 fn broken(rel: &str, contents: impl AsRef<[u8]>) -> String {
     let site = Site::fixture("good");
@@ -11,7 +12,7 @@ fn broken(rel: &str, contents: impl AsRef<[u8]>) -> String {
     let run = site.build().failure(1);
     assert_eq!(site.snapshot(), before, "a failed build must leave the previous output untouched");
     assert!(run.stdout.is_empty(), "{}", run.stdout);
-    run.stderr
+    run.findings() + &run.stderr
 }
 
 const HEAD: &str = "---\ntitle: \"Bad\"\ndate: 2024-01-02\nservices: [api]\n";
@@ -147,7 +148,7 @@ fn errors_in_several_files_are_all_reported_in_one_run() {
     site.write("content/external/c.md", "---\ntitle: no url\n---\n");
     let run = site.build().failure(1);
     assert_contains(
-        &run.stderr,
+        &(run.findings() + &run.stderr),
         &["a.md:5:11: error", "b.md:1:1: error", "c.md:1:1: error[required]: missing `url`", "3 errors in the archive"],
     );
     assert!(!site.public().exists(), "nothing written on a first failed build");
@@ -322,7 +323,7 @@ fn twenty_thousand_action_items_are_checked_in_linear_time() {
     let started = std::time::Instant::now();
     let run = site.run(&["check"]).success();
     assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
-    let out = run.stdout + &run.stderr;
+    let out = run.findings();
     let overdue = out.lines().filter(|l| l.contains("many.md:") && l.contains("warning[overdue-action-item]")).count();
     assert_eq!(overdue, 20_000, "every item is reported");
     assert!(

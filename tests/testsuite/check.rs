@@ -211,7 +211,7 @@ fn rules_are_switched_and_re_levelled_in_site_toml() {
     site.write("site.toml", "[rules]\nduplicate-id = \"off\"\nvague-clam = \"off\"\n");
     let run = site.run_inside(&["check"]).failure(1);
     assert_contains(
-        &run.stdout,
+        &(run.findings() + &run.stdout),
         &[
             "site.toml:2:1: error[config]: rule `duplicate-id` cannot be changed",
             "unknown rule `vague-clam`",

@@ -161,7 +161,7 @@ fn a_kind_outside_the_vocabulary_and_a_factor_without_a_statement_are_errors_at_
     );
     let run = site.build().failure(1);
     assert_contains(
-        &run.stderr,
+        &(run.findings() + &run.stderr),
         &[
             "bad.md:9:11: error[unknown-factor-kind]: factor kind `chnage` is not in the site's vocabulary",
             "did you mean `change`? Or add it to `factor_kinds` in site.toml",

@@ -303,7 +303,11 @@ fn the_severities_page_lists_every_severity_worst_first_with_its_meaning() {
         .patched("site.toml", "site.toml", &[("title", "severity_descriptions = { SEV-9 = \"x\" }\ntitle")])
         .build()
         .failure(1);
-    assert!(err.stderr.contains("site.toml:1:27: error[config]: `SEV-9` is not one of `severities`"), "{}", err.stderr);
+    assert!(
+        err.findings().contains("site.toml:1:27: error[config]: `SEV-9` is not one of `severities`"),
+        "{}",
+        err.stderr
+    );
 }
 
 #[test]
@@ -339,7 +343,7 @@ fn unknown_keys_warn_with_position_and_reach_templates_as_extra() {
     site.write("theme/templates/postmortem.html", "{{ pm.extra.flavour or 'none' }}|{{ pm.title }}");
     let run = site.build().success();
     assert!(
-        run.stderr.contains("checkout-outage.md:17:1: warning[unknown-key]: unknown front matter key `flavour`"),
+        run.findings().contains("checkout-outage.md:17:1: warning[unknown-key]: unknown front matter key `flavour`"),
         "{}",
         run.stderr
     );

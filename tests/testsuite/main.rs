@@ -24,5 +24,6 @@ mod serve;
 mod shell;
 mod site;
 pub mod sources;
+mod terminal;
 mod tools;
 mod tracker;

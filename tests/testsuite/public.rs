@@ -109,7 +109,7 @@ fn unpaired_markers_fail_the_build_at_the_marker() {
     let run = site.run(&["build", "--public"]).failure(1);
     // One error: the postmortems that relate to the broken one do not fail with it.
     assert_contains(
-        &run.stderr,
+        &(run.findings() + &run.stderr),
         &["public-two.md:13:79: error[internal-marker]: internal span is never closed", "1 error in the archive"],
     );
     assert_eq!(site.snapshot(), before);
@@ -130,7 +130,7 @@ fn hidden_fields_are_configurable() {
     assert!(page.contains("INTCANARY-RESPONDER"), "only the listed fields are hidden");
     site.write("site.toml", "[public]\nhide_fields = [\"password\"]\n");
     let run = site.run(&["build", "--public"]).failure(1);
-    assert!(run.stderr.contains("site.toml:2:17: error[config]: `password` cannot be hidden"), "{}", run.stderr);
+    assert!(run.findings().contains("site.toml:2:17: error[config]: `password` cannot be hidden"), "{}", run.stderr);
 }
 
 #[test]

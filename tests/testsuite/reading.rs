@@ -63,7 +63,7 @@ fn an_unknown_id_is_an_error_in_site_toml_with_the_nearest_id() {
     let run = site.build().failure(1);
     let line = toml.lines().position(|l| l.starts_with("ids = [\"db-failover\"")).unwrap() + 1;
     assert_contains(
-        &run.stderr,
+        &(run.findings() + &run.stderr),
         &[
             &format!(
                 "site.toml:{line}:24: error[config]: reading list entry `outsde` is no postmortem of this archive"

@@ -27,6 +27,11 @@ impl From<std::process::Output> for Run {
 }
 
 impl Run {
+    /// Every finding printed, on either stream, one line each.
+    pub fn findings(&self) -> String {
+        findings(&self.stdout) + &findings(&self.stderr)
+    }
+
     #[track_caller]
     pub fn success(self) -> Self {
         assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
@@ -175,6 +180,22 @@ pub fn postmortem_links(html: &str) -> Vec<String> {
         .filter_map(|href| href.split("postmortems/").nth(1).map(|id| id.trim_end_matches('/').to_string()))
         .filter(|id| !id.is_empty())
         .collect()
+}
+
+/// The findings in human output as one line each, `path:line:col: level[rule]: message`
+/// (from the title line and the ` --> ` line under it), so that a test names a finding's
+/// position and message together. The rendering itself is pinned by `check_human`.
+pub fn findings(output: &str) -> String {
+    let lines: Vec<&str> = output.lines().collect();
+    let mut found = String::new();
+    for (title, next) in lines.iter().zip(lines.iter().skip(1)) {
+        if (title.starts_with("error[") || title.starts_with("warning["))
+            && let Some(at) = next.trim_start().strip_prefix("--> ")
+        {
+            found.push_str(&format!("{at}: {title}\n"));
+        }
+    }
+    found
 }
 
 /// Asserts that `haystack` contains every needle, showing it all when one is missing.

@@ -75,7 +75,7 @@ fn sources_build_into_one_archive_with_namespaced_ids_and_their_own_history() {
     let run = site.run(&["build", "--drafts"]).success();
     // Each renaming is reported where the file sets its id (its name: the front matter's start).
     assert_contains(
-        &run.stderr,
+        &(run.findings() + &run.stderr),
         &[
             "../payments/content/postmortems/db-failover.md:1:1: warning[source-id]: id `db-failover` is also this archive's (content/postmortems/db/db-failover.md): this one's page is `postmortems/payments-db-failover/`",
             "../payments/content/postmortems/ledger-lag.md:1:1: warning[source-id]: id `ledger-lag` is also team search's",
@@ -180,7 +180,7 @@ fn sources_that_cannot_be_read_are_errors_at_their_entry() {
     site.write("site.toml", format!("{config}\n[[sources]]\nteam = \"ops\"\npath = \"../nowhere\"\n"));
     let run = site.run(&["build"]).failure(1);
     assert_contains(
-        &run.stderr,
+        &(run.findings() + &run.stderr),
         &[
             "site.toml:7:9: error[io]: source `ops` cannot be read:",
             "nowhere is not a folder",
@@ -193,7 +193,7 @@ fn sources_that_cannot_be_read_are_errors_at_their_entry() {
     );
     let run = site.run(&["build"]).failure(1);
     assert_contains(
-        &run.stderr,
+        &(run.findings() + &run.stderr),
         &[
             "site.toml:6:9: error[config]: source `ops` needs either `path` or `git`",
             "site.toml:11:9: error[config]: source team `Ops` is empty or taken",
@@ -201,5 +201,8 @@ fn sources_that_cannot_be_read_are_errors_at_their_entry() {
     );
     site.write("site.toml", format!("{config}\n[[sources]]\nteam = \"ops\"\ngit = \"../no-repo\"\n"));
     let run = site.run(&["build"]).failure(1);
-    assert_contains(&run.stderr, &["site.toml:7:8: error[io]: source `ops` cannot be read: git clone:"]);
+    assert_contains(
+        &(run.findings() + &run.stderr),
+        &["site.toml:7:8: error[io]: source `ops` cannot be read: git clone:"],
+    );
 }

@@ -47,5 +47,5 @@ fn public_builds_show_no_ticket_and_a_broken_snapshot_is_an_error_at_its_place()
     assert!(!crate::public::output_text(&site).iter().any(|(_, t)| t.contains("class=\"ticket")));
     site.write("export/jira.json", "{\"issues\": [\n  {\"key\": }\n]}");
     let run = site.build().failure(1);
-    assert!(run.stderr.contains("jira.json:2:11: error[io]: the tracker snapshot is not JSON"), "{}", run.stderr);
+    assert!(run.findings().contains("jira.json:2:11: error[io]: the tracker snapshot is not JSON"), "{}", run.stderr);
 }
