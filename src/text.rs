@@ -64,6 +64,22 @@ pub fn escape_markdown(text: &str) -> String {
     out
 }
 
+/// Archive text as a terminal may show it: control characters (an escape sequence in a
+/// title) as the symbols that stand for them (`␛`), so text from a file cannot move the
+/// cursor or clear the screen; line breaks and tabs kept.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let control = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(control) {
+        return text.into();
+    }
+    let symbol = |c: char| match c as u32 {
+        n @ 0..=0x1f => char::from_u32(0x2400 + n).unwrap_or('\u{fffd}'),
+        0x7f => '\u{2421}',
+        _ => '\u{fffd}',
+    };
+    text.chars().map(|c| if control(c) { symbol(c) } else { c }).collect::<String>().into()
+}
+
 /// Characters a path segment of a URL must not carry as they are.
 const SEGMENT: &AsciiSet =
     &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
@@ -77,6 +93,12 @@ pub fn encode_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_print_as_their_symbols() {
+        assert_eq!(printable("a\x1b[2Jb\x07\x7f\u{9b}"), "a␛[2Jb␇␡\u{fffd}");
+        assert!(matches!(printable("line\n\tnext"), std::borrow::Cow::Borrowed(_)));
+    }
 
     #[test]
     fn slugs_are_stable_and_safe() {

@@ -59,7 +59,7 @@ pub fn diff(opts: &Options, out: &mut dyn Write, notes: &mut dyn Write) -> Resul
     let added = !changes.added.is_empty();
     let cmp = Comparison { changes, now: &now, public: opts.public, base, base_commit };
     match opts.format {
-        Format::Human => out.write_all(render::human(&cmp).as_bytes())?,
+        Format::Human => out.write_all(crate::text::printable(&render::human(&cmp)).as_bytes())?,
         Format::Github => {
             notes.write_all(render::annotations(&cmp).as_bytes())?;
             out.write_all(render::markdown(&cmp).as_bytes())?;

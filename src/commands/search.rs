@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::search::{self, Filters, Found, Sort};
+use crate::text::printable;
 use crate::workspace::{Options, Workspace};
 
 pub fn search(root: &Path, query: &str, mut filters: Filters, limit: usize, sort: Sort, json: bool) -> Result<()> {
@@ -53,8 +54,10 @@ fn print(found: &Found, json: bool) -> Result<()> {
     }
     let bold = crate::terminal::stdout_colors();
     for (i, hit) in found.hits.iter().enumerate() {
+        // The archive's text made printable first, so only our own bold reaches the terminal.
+        let snippet = printable(&hit.snippet);
         let snippet =
-            if bold { hit.snippet.replace('«', "\x1b[1m").replace('»', "\x1b[0m") } else { hit.snippet.clone() };
+            if bold { snippet.replace('«', "\x1b[1m").replace('»', "\x1b[0m") } else { snippet.into_owned() };
         let shown = &hit.shown;
         let whose = if shown.origin == search::Origin::External { shown.url.as_str() } else { shown.id.as_str() };
         let meta = [shown.date.as_str(), &shown.severity, &shown.services.join(", "), whose]
@@ -62,7 +65,7 @@ fn print(found: &Found, json: bool) -> Result<()> {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" · ");
-        writeln!(out, "{}. {}\n   {meta}", i + 1, shown.title)?;
+        writeln!(out, "{}. {}\n   {}", i + 1, printable(&shown.title), printable(&meta))?;
         if !snippet.is_empty() {
             writeln!(out, "   {snippet}")?;
         }

@@ -151,3 +151,16 @@ fn quiet_says_only_what_is_wrong_and_verbose_says_more() {
     assert!(verbose.stdout.contains("built archive of"), "{}", verbose.stdout);
     site.run(&["build", "-q", "-v"]).failure(2);
 }
+
+#[test]
+fn search_shows_an_escape_sequence_in_a_title_as_a_symbol() {
+    let site = Site::fixture("good");
+    site.write(
+        "content/postmortems/esc.md",
+        "---\ntitle: \"Ledger \\e[2J cleared\"\ndate: 2024-03-12\nseverity: SEV-2\nservices: [ledger]\n---\n\nThe ledger \\e was cleared.\n",
+    );
+    let run = site.run(&["search", "ledger", "--color", "always"]).success();
+    assert!(run.stdout.contains("Ledger ␛[2J cleared"), "{}", run.stdout);
+    assert!(!run.stdout.contains("\x1b[2J"), "{:?}", run.stdout);
+    assert!(run.stdout.contains("\x1b[1m"), "our own bold stays: {:?}", run.stdout);
+}
