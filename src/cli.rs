@@ -230,6 +230,19 @@ impl Cli {
     }
 }
 
+/// `--color WHEN` (or `--color=WHEN`) read ahead of clap, so that `--help` and a usage
+/// error, which clap prints while parsing, are coloured as asked.
+pub fn color_before_parsing(args: &[std::ffi::OsString]) -> Option<ColorWhen> {
+    use clap::ValueEnum;
+    let args: Vec<&str> = args.iter().map_while(|a| a.to_str()).take_while(|a| *a != "--").collect();
+    let value = args.iter().enumerate().rev().find_map(|(i, a)| match a.strip_prefix("--color") {
+        Some("") => args.get(i + 1).copied(),
+        Some(rest) => rest.strip_prefix('='),
+        None => None,
+    })?;
+    ColorWhen::from_str(value, true).ok()
+}
+
 /// The completion script for `shell`. Made in memory first: the generator panics on a
 /// closed pipe, and our own write reports it as one.
 pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<()> {

@@ -72,6 +72,10 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 /// Parses the command line and runs the command; returns the exit status for a success
 /// (0, or 2 for a command line clap rejected after printing why).
 pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
+    let args: Vec<OsString> = args.into_iter().collect();
+    if let Some(color) = cli::color_before_parsing(&args) {
+        terminal::set_color(color);
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {

@@ -38,12 +38,18 @@ static VERBOSITY: AtomicU8 = AtomicU8::new(Verbosity::Normal as u8);
 
 /// Sets the process's colours and verbosity; called once, before the command runs.
 pub fn configure(color: ColorWhen, verbosity: Verbosity) {
+    set_color(color);
+    VERBOSITY.store(verbosity as u8, Ordering::Relaxed);
+}
+
+/// Sets the colours alone: clap's help and usage errors, printed before the command line
+/// is parsed, follow them too (clap asks anstream, which reads this global).
+pub fn set_color(color: ColorWhen) {
     ColorChoice::write_global(match color {
         ColorWhen::Auto => ColorChoice::Auto,
         ColorWhen::Always => ColorChoice::Always,
         ColorWhen::Never => ColorChoice::Never,
     });
-    VERBOSITY.store(verbosity as u8, Ordering::Relaxed);
 }
 
 pub fn verbosity() -> Verbosity {

@@ -164,3 +164,18 @@ fn search_shows_an_escape_sequence_in_a_title_as_a_symbol() {
     assert!(!run.stdout.contains("\x1b[2J"), "{:?}", run.stdout);
     assert!(run.stdout.contains("\x1b[1m"), "our own bold stays: {:?}", run.stdout);
 }
+
+#[test]
+fn help_and_usage_errors_follow_color_too() {
+    let site = Site::fixture("good");
+    let out = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = plain_env(&site, args);
+        let out = cmd.envs(env.iter().copied()).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    };
+    assert!(out(&["--color", "always", "--help"], &[]).contains(ESC));
+    assert!(!out(&["--help"], &[]).contains(ESC));
+    assert!(!out(&["--color=never", "--help"], &[("CLICOLOR_FORCE", "1")]).contains(ESC));
+    let usage = out(&["build", "--colr", "--color=always"], &[]);
+    assert!(usage.contains(&format!("{ESC}[1m{ESC}[31merror:")), "{usage:?}");
+}
