@@ -28,7 +28,7 @@ pub struct Cli {
     /// Say only what is wrong: findings and errors, no notes, summaries or progress bar.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Say more: how long each stage took and what the build cache saved.
+    /// Say more: how long each stage of a build took.
     #[arg(short, long, global = true)]
     pub verbose: bool,
     #[command(subcommand)]

@@ -30,7 +30,7 @@ pub enum Verbosity {
     /// `--quiet`: findings and errors only; no notes, summaries or progress.
     Quiet,
     Normal,
-    /// `-v`: also what each stage did and how long it took.
+    /// `-v`: also how long each stage of a build took.
     Verbose,
 }
 
@@ -71,7 +71,7 @@ pub fn stdout_colors() -> bool {
 }
 
 /// `text` in `style` when standard error takes colours, else as it is.
-pub fn paint(style: Style, text: &str) -> String {
+fn paint(style: Style, text: &str) -> String {
     if stderr_colors() { format!("{style}{text}{style:#}") } else { text.to_string() }
 }
 

@@ -62,7 +62,7 @@ pub fn check(root: &Path, opts: &Options) -> Result<()> {
     }
     let (errors, warnings) = count(&found.diagnostics);
     let mut out = std::io::stdout().lock();
-    diagnostics::print(&mut out, root, &mut found.diagnostics, opts.format, crate::terminal::stdout_colors())?;
+    diagnostics::print(&mut out, root, &mut found.diagnostics, opts.format, terminal::stdout_colors())?;
     out.flush()?;
     terminal::status(format_args!(
         "checked {}: {}, {}",

@@ -138,7 +138,6 @@ pub fn export_one(archive: &Archive, pm: &Postmortem) -> String {
     serde_json::to_string(&one).unwrap_or_default() + "\n"
 }
 
-/// `base_url` with exactly one trailing slash.
 /// When a postmortem last changed, as far as the archive knows: its last commit, else
 /// the end of the incident, else its day.
 fn updated(pm: &Postmortem) -> Timestamp {

@@ -262,10 +262,13 @@ fn unaffected_pages(old: &Generation, new: &Renderer, changed: &[PathBuf]) -> Ha
 
 /// Prints diagnostics to the terminal; returns the overlay HTML when any is an error.
 fn print(root: &Path, diagnostics: &mut [Diagnostic]) -> Option<String> {
-    let _ = diagnostics::report(root, diagnostics);
+    // Drawn once, coloured for the terminal when it takes colours; the overlay gets it plain.
     let mut text = Vec::new();
-    let _ = diagnostics::print(&mut text, root, diagnostics, diagnostics::Format::Human, false);
+    let color = crate::terminal::stderr_colors();
+    let _ = diagnostics::print(&mut text, root, diagnostics, diagnostics::Format::Human, color);
     let text = String::from_utf8_lossy(&text).into_owned();
+    eprint!("{text}");
+    let text = anstream::adapter::strip_str(&text).to_string();
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     (errors > 0).then(|| {
         format!(
