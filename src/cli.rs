@@ -124,6 +124,11 @@ pub enum Command {
         /// read, so ids and `related` are checked across repositories).
         #[arg(long, value_name = "TEAM")]
         source: Option<String>,
+        /// Only the findings in the files changed since BASE (a commit, branch or tag;
+        /// without one, where the branch left the default branch), committed or not: what
+        /// a pull request is held to, while old files never block it.
+        #[arg(long, value_name = "BASE", num_args = 0..=1, default_missing_value = "", conflicts_with = "files")]
+        changed: Option<String>,
         /// Only the findings in these files (as a pre-commit hook passes the staged ones);
         /// the whole archive is still read.
         files: Vec<PathBuf>,

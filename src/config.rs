@@ -16,6 +16,15 @@ pub enum Visibility {
     Public,
 }
 
+/// Which number comes first in a numeric date like `03/04/2021`, for the timelines whose own
+/// dates do not decide it (none has a number above 12 where the other order needs it).
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DateOrder {
+    MonthFirst,
+    DayFirst,
+}
+
 /// The archive's settings, with the defaults an archive without a `site.toml` gets.
 #[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[schemars(title = "hindsight site.toml")]
@@ -46,6 +55,9 @@ pub struct Config {
     /// Section titles that hold a timeline, besides `Timeline`, `Timeline of events`,
     /// `Incident timeline` and `Chronology`.
     pub timeline_headings: Vec<String>,
+    /// How timeline dates like `03/04/2021` read when a file's own dates leave it open;
+    /// unset, they read month first and `timeline-ambiguous` names both readings.
+    pub date_order: Option<DateOrder>,
     /// Files under `content/` that are not postmortems, besides `README.md`, `template.md`
     /// and `_*.md`: globs against the path from the archive root.
     #[schemars(with = "Vec<String>")]
@@ -330,6 +342,7 @@ impl Default for Config {
             repository_url: None,
             timezone: "UTC".into(),
             timeline_headings: Vec::new(),
+            date_order: None,
             ignore: Ignore::default(),
             rules: Settings::default(),
             unsafe_html: false,

@@ -117,8 +117,8 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
             let opts = commands::diff::Options { root: cli.root, base, public, format, fail_on_new };
             return commands::diff::diff(&opts, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
         }
-        Command::Check { format, today, deny_warnings, source, files } => {
-            let opts = check::Options { format, today, deny_warnings, source, files };
+        Command::Check { format, today, deny_warnings, source, changed, files } => {
+            let opts = check::Options { format, today, deny_warnings, source, changed, files };
             check::check(&cli.root, &opts)?
         }
         Command::Search { query, service, severity, tag, sort, json, limit } => {

@@ -38,6 +38,9 @@ pub struct Options {
     pub rev: Option<String>,
     /// Read only `site.toml` and the theme (`new` needs no postmortem).
     pub skip_content: bool,
+    /// Hold every file to every rule at its level (`check`); otherwise a file's body
+    /// problems are warnings and never stop the archive (`diagnostics::Rule::about_a_body`).
+    pub strict: bool,
     /// Keep each file's result in the build cache and take it from there while the file
     /// is unchanged (`build`; see `ingest::cache`).
     pub cache: bool,
@@ -317,8 +320,8 @@ impl Workspace {
 
     /// The site's rule settings, applied once to every finding before anything decides
     /// whether a file is valid.
-    fn settle(config: &Config, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-        config.rules.apply(&mut diagnostics);
+    fn settle(&self, config: &Config, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        config.rules.apply(&mut diagnostics, self.options.strict);
         diagnostics
     }
 
@@ -355,7 +358,7 @@ impl Workspace {
             Ok((loaded, mut diagnostics)) => {
                 let (pm, found) = convert::postmortem(config, &loaded, self.options.audience);
                 diagnostics.extend(found);
-                let diagnostics = Self::settle(config, diagnostics);
+                let diagnostics = self.settle(config, diagnostics);
                 if let (Some(cache), Some(pm)) = (cache, &pm)
                     && !diagnostics.iter().any(Diagnostic::is_error)
                 {
@@ -389,7 +392,7 @@ impl Workspace {
             Ok((loaded, mut diagnostics)) => {
                 let (ext, found) = convert::external(loaded, self.options.audience);
                 diagnostics.extend(found);
-                let diagnostics = Self::settle(config, diagnostics);
+                let diagnostics = self.settle(config, diagnostics);
                 let valid = !diagnostics.iter().any(Diagnostic::is_error);
                 (ext.filter(|_| valid), diagnostics)
             }
@@ -513,7 +516,7 @@ impl Workspace {
                 .collect();
             found.extend(per_file.into_iter().flatten());
         }
-        diagnostics.extend(Self::settle(config, found));
+        diagnostics.extend(self.settle(config, found));
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Assembled { archive: None, diagnostics, files, internal_left_out: 0 };
         }

@@ -101,6 +101,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
             rev: opts.rev.clone(),
             skip_content: false,
             cache: true,
+            strict: false,
             progress: progress.clone(),
         },
     )?;

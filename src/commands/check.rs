@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 use crate::ContentErrors;
 use crate::diagnostics::{self, Diagnostic, Format};
@@ -19,12 +19,14 @@ pub struct Options {
     pub deny_warnings: bool,
     /// Only this `[[sources]]` team's files.
     pub source: Option<String>,
+    /// Only the files changed since this revision (`""`: the merge base with the default branch).
+    pub changed: Option<String>,
     /// Only these files (relative to the current folder, as a pre-commit hook names them).
     pub files: Vec<PathBuf>,
 }
 
 pub fn check(root: &Path, opts: &Options) -> Result<()> {
-    let ws = Workspace::open(root, workspace::Options::default())?;
+    let ws = Workspace::open(root, workspace::Options { strict: true, ..workspace::Options::default() })?;
     let today = ws.today(opts.today.as_deref())?;
     let mut found = ws.archive(&View { drafts: true, lint: true, today });
     // Each repository's folder, the archive's own first (`None`: whatever no source holds).
@@ -52,13 +54,17 @@ pub fn check(root: &Path, opts: &Options) -> Result<()> {
         found.diagnostics.retain(|d| group_of(&d.path) == at + 1);
         files = ws.postmortem_files().filter(|p| group_of(p) == at + 1).count();
     }
-    if !opts.files.is_empty() {
+    let named: Vec<PathBuf> = match &opts.changed {
+        Some(base) => changed(root, base)?,
+        None => opts.files.clone(),
+    };
+    if opts.changed.is_some() || !named.is_empty() {
         // Compared as the file system names them: a hook's paths are from the repository's
         // top (or wherever it runs), findings' from the archive root.
-        let named: Vec<PathBuf> = opts.files.iter().filter_map(|f| f.canonicalize().ok()).collect();
+        let named: Vec<PathBuf> = named.iter().filter_map(|f| f.canonicalize().ok()).collect();
         let wanted = |path: &Path| root.join(path).canonicalize().is_ok_and(|p| named.contains(&p));
         found.diagnostics.retain(|d| wanted(&d.path));
-        files = opts.files.len();
+        files = named.len();
     }
     let (errors, warnings) = count(&found.diagnostics);
     let mut out = std::io::stdout().lock();
@@ -89,4 +95,15 @@ pub fn check(root: &Path, opts: &Options) -> Result<()> {
 /// Errors and warnings among `found`.
 fn count<'a>(found: impl IntoIterator<Item = &'a Diagnostic>) -> (usize, usize) {
     found.into_iter().fold((0, 0), |(e, w), d| if d.is_error() { (e + 1, w) } else { (e, w + 1) })
+}
+
+/// The archive's files changed since `base` (`""`: where the branch left the default
+/// branch), as paths to compare with the findings'.
+fn changed(root: &Path, base: &str) -> Result<Vec<PathBuf>> {
+    let repo = crate::ingest::history::Repo::discover(root).with_context(|| {
+        format!("check --changed compares with a commit, and {} is not in a Git repository", root.display())
+    })?;
+    let base = if base.is_empty() { repo.default_base()?.1 } else { repo.resolve(base)? };
+    let archive_file = |rel: &PathBuf| rel.extension().is_some_and(|e| e == "md") || rel == Path::new("site.toml");
+    Ok(repo.changed_since(&base)?.into_iter().filter(archive_file).map(|rel| root.join(rel)).collect())
 }

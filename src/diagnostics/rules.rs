@@ -156,9 +156,16 @@ impl Settings {
     /// Applies the site's settings to findings: re-levels them, and drops those of rules
     /// switched off. Every finding passes through here once, in the workspace, before
     /// anything decides whether a file is valid.
-    pub fn apply(&self, diagnostics: &mut Vec<Diagnostic>) {
+    /// Unless `strict` (`check`), a finding about a file's body is at most a warning
+    /// (`Rule::about_a_body`).
+    pub fn apply(&self, diagnostics: &mut Vec<Diagnostic>, strict: bool) {
         if !self.0.is_empty() {
             diagnostics.retain_mut(|d| self.adjust(d));
+        }
+        if !strict {
+            for d in diagnostics.iter_mut().filter(|d| d.rule.about_a_body()) {
+                d.level = Level::Warning;
+            }
         }
     }
 
@@ -179,6 +186,15 @@ impl Settings {
 }
 
 impl Rule {
+    /// Whether the rule is about what one file's body says, where an old file may say
+    /// anything: a build (or a preview) shows the text as written and reports the finding
+    /// as a warning, so that no file's body ever stops the archive; `check` holds the files
+    /// it checks to it at its level. The rules about front matter, ids and internal spans
+    /// stop a build: the pages and the public boundary are made from them.
+    pub fn about_a_body(self) -> bool {
+        matches!(self, Rule::TimelineTime | Rule::TimelineOrder)
+    }
+
     /// The rule with this id, as `site.toml` names it.
     pub fn find(id: &str) -> Option<Rule> {
         Rule::ALL.iter().copied().find(|r| r.id() == id)

@@ -184,7 +184,7 @@ pub fn convert(stem: &str, source: &str, config: &Config, today: Date) -> Import
         inferred.push("date (file name)".into());
         d
     } else {
-        let (t, _) = timeline::parse(&body, today, &config.timeline_headings);
+        let (t, _) = timeline::parse(&body, Some(today), timeline::Reading::of(config));
         match t.entries.iter().find(|e| e.dated) {
             Some(e) => {
                 inferred.push("date (first dated timeline entry)".into());
@@ -260,7 +260,7 @@ pub fn convert(stem: &str, source: &str, config: &Config, today: Date) -> Import
     }
 
     // The four moments: metadata first, then the timeline's words.
-    let (t, _) = timeline::parse(&body, date, &config.timeline_headings);
+    let (t, _) = timeline::parse(&body, Some(date), timeline::Reading::of(config));
     let mut moments: Vec<(&str, Timestamp)> = Vec::new();
     for (key, words) in MOMENTS {
         let from_meta = get(key).and_then(|v| read_moment(v, date.year(), &t.tz)).and_then(|(_, at)| at);

@@ -296,9 +296,9 @@ pub fn postmortem(
     if let Some(date) = date {
         // Problems are found in the file as written, so their positions are right; a
         // public build draws the timeline from the text that remains.
-        let names = &config.timeline_headings;
-        let (parsed, problems) = timeline::parse(doc.body(), date, names);
-        timeline = if audience == Audience::Public { timeline::parse(&body, date, names).0 } else { parsed };
+        let reading = timeline::Reading::of(config);
+        let (parsed, problems) = timeline::parse(doc.body(), Some(date), reading);
+        timeline = if audience == Audience::Public { timeline::parse(&body, Some(date), reading).0 } else { parsed };
         for p in problems {
             let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
             f.at(p.rule, span, p.message, &p.hint);

@@ -157,6 +157,21 @@ impl Repo {
         bail!("found no default branch (origin/HEAD, main or master): pass a BASE to compare with")
     }
 
+    /// The archive's files that differ from `rev` in the working tree (committed since, or
+    /// edited or added and not yet committed), relative to the archive root; deleted ones
+    /// left out. What `check --changed` holds to the rules.
+    pub fn changed_since(&self, rev: &str) -> Result<Vec<PathBuf>> {
+        let tree = self.commit(rev)?.tree()?;
+        let mut options = DiffOptions::new();
+        options.include_untracked(true).recurse_untracked_dirs(true);
+        let diff = self.repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut options))?;
+        Ok(diff
+            .deltas()
+            .filter(|d| d.status() != git2::Delta::Deleted)
+            .filter_map(|d| d.new_file().path()?.strip_prefix(&self.prefix).ok().map(Path::to_path_buf))
+            .collect())
+    }
+
     /// Whether the archive (its `content/` folder) existed at `rev`: before it did, a
     /// comparison starts from nothing.
     pub fn has_archive(&self, rev: &str) -> Result<bool> {

@@ -295,11 +295,15 @@ pub struct Timeline {
     /// Where the section's heading starts in the body, when there is a section.
     pub heading: Option<usize>,
     pub entries: Vec<Entry>,
+    /// Entries of the section that are not drawn, shown only as written: their time could
+    /// not be read, runs backwards, or has no day to stand on.
+    #[serde(default)]
+    pub unplaced: usize,
 }
 
 impl Default for Timeline {
     fn default() -> Self {
-        Timeline { zone: "UTC".into(), tz: TimeZone::UTC, heading: None, entries: Vec::new() }
+        Timeline { zone: "UTC".into(), tz: TimeZone::UTC, heading: None, entries: Vec::new(), unplaced: 0 }
     }
 }
 

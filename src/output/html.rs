@@ -79,6 +79,16 @@ pub fn render(
                 let name = if matches!(tag, Tag::Item) { "li" } else { "p" };
                 events.push(Event::Html(format!("<{name} {attributes}>{before}").into()));
             }
+            // A row keeps its own tag (the writer counts its cells for their alignment):
+            // the marks open its first cell.
+            Event::Start(Tag::TableRow) if marks.entries.contains_key(&range.start) => {
+                let (attributes, before) = &marks.entries[&range.start];
+                events.push(Event::Start(Tag::TableRow));
+                if let Some((Event::Start(cell @ Tag::TableCell), _)) = parser.next() {
+                    events.push(Event::Start(cell));
+                    events.push(Event::Html(format!("<span {attributes}>{before}</span>").into()));
+                }
+            }
             Event::Start(Tag::Heading { level, id, classes, attrs }) => {
                 let inner: Vec<Event> = parser
                     .by_ref()
@@ -93,6 +103,9 @@ pub fn render(
                     toc.push(TocEntry { level: level as u8, id: id.clone(), title: title.clone() });
                 }
                 events.push(Event::Start(Tag::Heading { level, id: Some(CowStr::from(id.clone())), classes, attrs }));
+                if let Some((attributes, before)) = marks.entries.get(&range.start) {
+                    events.push(Event::Html(format!("<span {attributes}>{before}</span>").into()));
+                }
                 events.extend(inner);
                 events.push(Event::Html(
                     format!(

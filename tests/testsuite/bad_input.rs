@@ -126,17 +126,36 @@ fn missing_required_keys_and_dangling_related() {
     );
 }
 
+/// One file's body never stops the archive: a timeline entry out of order or with a time
+/// that is none is a warning in a build (the entry shown as written, off the drawing), and
+/// an error for `check`, which a pull request runs on the files it changes.
 #[test]
-fn timeline_entries_out_of_order() {
-    let err = broken(
+fn a_body_problem_warns_in_a_build_and_fails_check() {
+    let site = Site::fixture("good");
+    site.write(
         "content/postmortems/bad.md",
-        format!("{HEAD}severity: SEV-1\n---\n\n## Timeline\n\n- 14:05 a\n- **13:59** b\n"),
+        format!("{HEAD}severity: SEV-1\nstatus: reviewed\n---\n\n## Timeline\n\n- 14:05 a\n- **13:59** b\n- 25:61 c\n- 14:30 d\n"),
     );
+    let run = site.build().success();
     assert_contains(
-        &err,
+        &run.findings(),
         &[
-            "bad.md:11:5: error[timeline-order]: timeline entry at 13:59 is earlier than the one before it (2024-01-02 14:05)",
+            "bad.md:12:5: warning[timeline-order]: timeline entry at 13:59 is earlier than the one before it (2024-01-02 14:05)",
+            "bad.md:13:3: warning[timeline-time]: `25:61` is not a valid date and time",
         ],
+    );
+    let page = site.read("postmortems/bad/index.html");
+    let placed: Vec<&str> = crate::site::attr_values(&page, "data-at");
+    assert_eq!(
+        placed,
+        ["2024-01-02T14:05:00Z", "2024-01-02T14:30:00Z"],
+        "only the readable entries in order are drawn"
+    );
+    assert_contains(&page, &["13:59", "25:61 c"]);
+    let check = site.run_inside(&["check", "content/postmortems/bad.md"]).failure(1);
+    assert_contains(
+        &check.findings(),
+        &["bad.md:12:5: error[timeline-order]: timeline entry at 13:59", "bad.md:13:3: error[timeline-time]"],
     );
 }
 

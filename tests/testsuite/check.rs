@@ -383,3 +383,32 @@ fn letters_that_change_length_when_lowercased_do_not_panic() {
     let cols: Vec<u64> = found.iter().filter(|f| f.3 == "vague-claim").map(|f| f.2).collect();
     assert_eq!(cols, [5, 32], "columns count characters: {}", run.stdout);
 }
+
+/// A pull request is held to the rules for the files it changes, committed or not; an old
+/// file's problem (here a timeline running backwards) does not block it.
+#[test]
+fn changed_checks_only_what_the_branch_changed() {
+    use crate::insights::git;
+    let site = Site::fixture("good");
+    site.write(
+        "content/postmortems/old.md",
+        "---\ntitle: Old\ndate: 2020-01-02\nseverity: SEV-3\nservices: [api]\n---\n\n## Timeline\n\n- 14:05 a\n- 13:59 b\n",
+    );
+    let day = "2025-01-01T10:00:00Z";
+    git(site.root(), &["init", "-q", "-b", "main"], "x", day);
+    git(site.root(), &["add", "-A"], "Ann", day);
+    git(site.root(), &["commit", "-q", "-m", "archive"], "Ann", day);
+    git(site.root(), &["checkout", "-q", "-b", "pr"], "x", day);
+    site.run_inside(&["check", "--changed"]).success();
+    site.write(
+        "content/postmortems/new.md",
+        "---\ntitle: New\ndate: 2024-01-02\nseverity: SEV-3\nservices: [api]\n---\n\n## Timeline\n\n- 10:05 a\n- 10:01 b\n",
+    );
+    let run = site.run_inside(&["check", "--changed", "main", "--format", "json"]).failure(1);
+    let files: Vec<String> = findings(&run.stdout).into_iter().map(|(path, ..)| path).collect();
+    assert!(!files.is_empty() && files.iter().all(|p| p.ends_with("new.md")), "{}", run.stdout);
+    assert!(run.stdout.contains("timeline-order"), "{}", run.stdout);
+    // The whole archive is held to the rules by a plain check, old files included.
+    let all = site.run_inside(&["check", "--format", "json"]).failure(1);
+    assert!(all.stdout.contains("old.md"), "{}", all.stdout);
+}

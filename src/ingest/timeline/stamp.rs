@@ -10,7 +10,11 @@ use jiff::civil::{Date, Time};
 use jiff::fmt::strtime::BrokenDownTime;
 use jiff::tz::{Offset, TimeZone};
 
-/// Date formats, tried in turn; the longest match wins, so `%B %d` only counts when no year follows.
+use crate::config::DateOrder;
+
+/// Date formats, tried in turn; the longest match wins, so `%B %d` only counts when no year
+/// follows. Numeric dates (`03/04/2021`, `29-11-2024`, `4/21/23`) are read by `numeric_date`,
+/// since which number is the month is decided for the whole timeline, not per format.
 const DATES: &[&str] = &[
     "%Y-%m-%d",
     "%Y/%m/%d",
@@ -25,11 +29,11 @@ const DATES: &[&str] = &[
     "%b %d",
     "%d %B",
     "%d %b",
-    "%m/%d/%Y",
-    "%d/%m/%Y",
 ];
 const WEEKDAYS: &[&str] = &["%A, ", "%A ", "%a, ", "%a "];
 const TIMES: &[&str] = &["%I:%M:%S %p", "%I:%M %p", "%I:%M:%S%p", "%I:%M%p", "%H:%M:%S", "%H:%M", "%I %p", "%I%p"];
+/// Words that say a time is approximate (`~12:34`, `approx. 12:34`): read past, the time stays.
+const APPROXIMATE: &[&str] = &["approximately ", "approx. ", "approx ", "around ", "about ", "circa ", "ca. ", "~"];
 
 /// What an entry's first line starts with.
 #[derive(Debug, PartialEq)]
@@ -38,6 +42,9 @@ pub struct Stamp {
     pub date: Option<DateRead>,
     /// `None` for a day-level entry (`2021-03-05: deploy frozen`).
     pub time: Option<Time>,
+    /// Whether the time was written on a 12-hour clock with `am`: after an afternoon entry,
+    /// it is the next morning.
+    pub morning: bool,
     /// A zone written with the time: `UTC`, `(PST)`, `+02:00`, `Europe/Berlin`.
     pub zone: Option<(String, TimeZone)>,
     /// Where the date, time and zone are in the line (the span diagnostics point at),
@@ -49,18 +56,47 @@ pub struct Stamp {
 
 #[derive(Debug, PartialEq)]
 pub struct DateRead {
-    /// The month and day; the year is `None` when the text gave none (`March 5`).
+    /// The year; `None` when the text gave none (`March 5`).
     pub year: Option<i16>,
-    pub month: i8,
-    pub day: i8,
-    /// The other reading of a date like `03/04/2021` (day first), when both are real dates.
-    pub other_reading: Option<(i8, i8)>,
+    parts: Parts,
+}
+
+/// A date's month and day as the text gives them.
+#[derive(Debug, PartialEq)]
+enum Parts {
+    /// From a month name or a year-first date: nothing to decide.
+    Named { month: i8, day: i8 },
+    /// The first and second number of `03/04/2021`: month and day in an order the timeline decides.
+    Numeric(i8, i8),
 }
 
 impl DateRead {
-    /// The date, completed with `year` when the text gave none; `None` when impossible.
-    pub fn date(&self, year: i16) -> Option<Date> {
-        Date::new(self.year.unwrap_or(year), self.month, self.day).ok()
+    /// The date, completed with `year` when the text gave none, the numbers read in `order`
+    /// (or the other way where only that is a real date); `None` when impossible.
+    pub fn date(&self, year: i16, order: DateOrder) -> Option<Date> {
+        let year = self.year.unwrap_or(year);
+        match self.parts {
+            Parts::Named { month, day } => Date::new(year, month, day).ok(),
+            Parts::Numeric(a, b) => {
+                let (first, second) = if order == DateOrder::MonthFirst { ((a, b), (b, a)) } else { ((b, a), (a, b)) };
+                Date::new(year, first.0, first.1).or_else(|_| Date::new(year, second.0, second.1)).ok()
+            }
+        }
+    }
+
+    /// The order the date's own numbers decide: `13/04/2021` is day first.
+    pub fn order(&self) -> Option<DateOrder> {
+        match self.parts {
+            Parts::Numeric(a, b) if a > 12 && b <= 12 => Some(DateOrder::DayFirst),
+            Parts::Numeric(a, b) if b > 12 && a <= 12 => Some(DateOrder::MonthFirst),
+            _ => None,
+        }
+    }
+
+    /// Whether the numbers read as two different real dates (`03/04/2021`), so that the
+    /// order matters.
+    pub fn ambiguous(&self) -> bool {
+        matches!(self.parts, Parts::Numeric(a, b) if a != b && a <= 12 && b <= 12)
     }
 }
 
@@ -70,38 +106,39 @@ pub struct Invalid {
     pub span: Range<usize>,
 }
 
-/// Reads the stamp at the start of `line` (after list markers); `None` when the line does
-/// not start with something dated, `Err` when it looks like a date or time but is not one.
+/// Reads the stamp at the start of `line` (after list markers or a table row's `|`): a date,
+/// a time, or both, in either order (`11:10 6th Nov 2023`), a range's end (`12:00 - 12:30`
+/// starts at 12:00), and a zone. `None` when the line does not start with something dated,
+/// `Err` when it looks like a date or time but is not one.
 pub fn read(line: &str) -> Option<Result<Stamp, Invalid>> {
-    let open = line.len() - line.trim_start_matches(['*', '_', '`', '[']).len();
-    let (norm, map) = normalise(&line[open..]);
-    let invalid = |at: usize, n: usize| Some(Err(Invalid { span: open..open + map[at + n.max(shape(&norm[at..]))] }));
-    let mut at = WEEKDAYS
-        .iter()
-        .filter(|f| may_start(f, &norm))
-        .filter_map(|f| BrokenDownTime::parse_prefix(f, &norm).ok())
-        .map(|(_, n)| n)
-        .max()
-        .unwrap_or(0);
-    let mut date = None;
-    if let Some((tm, n)) = date_prefix(&norm[at..]) {
-        let (Some(month), Some(day)) = (tm.month(), tm.day()) else { return None };
-        let year = tm.year();
-        if Date::new(year.unwrap_or(2024), month, day).is_err() {
-            return invalid(at, n);
-        }
-        // `03/04/2021`: month first unless that is impossible, and the other reading named.
-        let written = &norm[at..at + n];
-        let slashed = written.contains('/') && written.find('/') != Some(4); // not `2021/03/04`
-        let other_reading = (slashed && month != day && day <= 12).then_some((day, month));
-        date = Some(DateRead { year, month, day, other_reading });
-        at += n;
-        at += connector(&norm[at..]);
+    let (norm, map) = normalise(line);
+    let mut open = norm.len() - norm.trim_start_matches(['*', '_', '`', '[', ' ']).len();
+    if let Some(word) = APPROXIMATE.iter().find(|w| starts_with_ignore_case(&norm[open..], w))
+        && norm[open + word.len()..].trim_start().starts_with(|c: char| c.is_ascii_digit())
+    {
+        open += word.len();
+        open += norm[open..].len() - norm[open..].trim_start().len();
     }
+    let invalid = |at: usize, n: usize| Some(Err(Invalid { span: map[open]..map[at + n.max(shape(&norm[at..]))] }));
+    let mut at = open + weekday(&norm[open..]);
+    let mut date = None;
+    match date_at(&norm[at..]) {
+        Some(Ok((read, n))) => {
+            date = Some(read);
+            at += n;
+            at += connector(&norm[at..]);
+        }
+        Some(Err(n)) => return invalid(at, n),
+        None => {}
+    }
+    let mut morning = false;
     let time = match time_prefix(&norm[at..]) {
         Some((tm, n)) => {
             let Ok(time) = tm.to_time() else { return invalid(at, n) };
+            morning = tm.meridiem() == Some(jiff::fmt::strtime::Meridiem::AM);
             at += n;
+            at += redundant_pm(&norm[at..], time);
+            at += range_end(&norm[at..]);
             Some(time)
         }
         None if shape(&norm[at..]) > 0 => return invalid(at, 0),
@@ -112,8 +149,106 @@ pub fn read(line: &str) -> Option<Result<Stamp, Invalid>> {
     }
     let (zone, used) = zone_after(&norm[at..]);
     at += used;
-    let rest = norm[at..].trim_start_matches(['*', '_', '`', ']', ')', ' ', '\t', ':', '-', '—', '–', '|', ',']);
-    Some(Ok(Stamp { date, time, zone, span: open..open + map[at], rest: open + map[norm.len() - rest.len()] }))
+    // A time first, then its day: `11:10 6th Nov 2023`, `12:45 PM PST Saturday Oct 30th`.
+    if date.is_none() {
+        let lead = norm[at..].len() - norm[at..].trim_start_matches([' ', ',']).len();
+        let lead = lead + norm[at + lead..].strip_prefix("on ").map_or(0, |_| 3);
+        let from = at + lead + weekday(&norm[at + lead..]);
+        match date_at(&norm[from..]) {
+            Some(Ok((read, n))) => {
+                date = Some(read);
+                at = from + n;
+            }
+            Some(Err(n)) => return invalid(from, n),
+            None => {}
+        }
+    }
+    let rest = norm[at..].trim_start_matches(['*', '_', '`', ']', ')', ' ', '\t', ':', '-', '—', '–', '|', ',', '~']);
+    Some(Ok(Stamp { date, time, morning, zone, span: map[open]..map[at], rest: map[norm.len() - rest.len()] }))
+}
+
+fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
+    s.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+}
+
+/// Length of a weekday (`Monday, `, `Sat `) at the start of `s`, or 0.
+fn weekday(s: &str) -> usize {
+    WEEKDAYS
+        .iter()
+        .filter(|f| may_start(f, s))
+        .filter_map(|f| BrokenDownTime::parse_prefix(f, s).ok())
+        .map(|(_, n)| n)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The date `s` starts with and its length, `Err(length)` for one shaped like a date that
+/// is none (`2024-02-30`, the year typed short in `11/03/202`).
+fn date_at(s: &str) -> Option<Result<(DateRead, usize), usize>> {
+    if let Some(found) = numeric_date(s) {
+        return Some(found);
+    }
+    let (tm, n) = date_prefix(s)?;
+    let (Some(month), Some(day)) = (tm.month(), tm.day()) else { return None };
+    if Date::new(tm.year().unwrap_or(2024), month, day).is_err() {
+        return Some(Err(n));
+    }
+    Some(Ok((DateRead { year: tm.year(), parts: Parts::Named { month, day } }, n)))
+}
+
+/// `03/04/2021`, `29-11-2024`, `12.03.2024`, `4/21/23`: two numbers of one or two digits
+/// and a year of two or four, with one separator throughout. A two-digit year is of this
+/// century unless above 69; any other year length is a typo, reported.
+fn numeric_date(s: &str) -> Option<Result<(DateRead, usize), usize>> {
+    let digits = |from: usize| s[from..].bytes().take_while(u8::is_ascii_digit).count();
+    let a = digits(0);
+    let sep = *s.as_bytes().get(a)?;
+    if !(1..=2).contains(&a) || !matches!(sep, b'/' | b'-' | b'.') {
+        return None;
+    }
+    let b = digits(a + 1);
+    if !(1..=2).contains(&b) || s.as_bytes().get(a + 1 + b) != Some(&sep) {
+        return None;
+    }
+    let y = digits(a + b + 2);
+    let n = a + b + 2 + y;
+    if y == 0 || continues(&s[n..]) {
+        return None;
+    }
+    let number = |from: usize, len: usize| s[from..from + len].parse::<i16>().ok();
+    let (first, second) = (number(0, a)? as i8, number(a + 1, b)? as i8);
+    let year = match (y, number(a + b + 2, y)) {
+        (2, Some(yy)) => Some(if yy > 69 { 1900 + yy } else { 2000 + yy }),
+        (4, Some(yyyy)) => Some(yyyy),
+        _ => return Some(Err(n)),
+    };
+    let read = DateRead { year, parts: Parts::Numeric(first, second) };
+    let real = [DateOrder::MonthFirst, DateOrder::DayFirst].iter().any(|&o| read.date(2024, o).is_some());
+    Some(if real { Ok((read, n)) } else { Err(n) })
+}
+
+/// ` PM` after a 24-hour afternoon time (`13:55 PM`): said twice, read once.
+fn redundant_pm(s: &str, time: Time) -> usize {
+    let trimmed = s.trim_start_matches(' ');
+    let pm = ["pm", "p.m."].iter().find(|p| starts_with_ignore_case(trimmed, p));
+    match pm {
+        Some(p) if time.hour() >= 12 && !trimmed[p.len()..].starts_with(|c: char| c.is_alphanumeric()) => {
+            s.len() - trimmed.len() + p.len()
+        }
+        _ => 0,
+    }
+}
+
+/// The end of a range after its start time (` - 12:30`, `–12:30 PM`, ` to 12:30`), whose
+/// entry is placed at its start: the length to read past, or 0.
+fn range_end(s: &str) -> usize {
+    let after = s.trim_start_matches(' ');
+    let Some(joined) = ["-", "–", "—", "to "].iter().find_map(|j| after.strip_prefix(j)) else { return 0 };
+    let end = joined.trim_start_matches([' ', '~']);
+    match time_prefix(end) {
+        Some((tm, n)) if tm.to_time().is_ok() => s.len() - end.len() + n,
+        _ => 0,
+    }
 }
 
 /// The date `s` starts with: `2021-02-04` read directly, being how most timelines are
@@ -218,7 +353,7 @@ fn shape(s: &str) -> usize {
 
 /// What joins a date and a time: `, `, ` at `, `T`, ` - `, `@`, or plain space.
 fn connector(s: &str) -> usize {
-    let trimmed = s.trim_start_matches([',', ' ', '\t', 'T', '@', '-', '–']);
+    let trimmed = s.trim_start_matches([',', ' ', '\t', 'T', '@', '-', '–', '~']);
     let trimmed = trimmed.strip_prefix("at ").map(str::trim_start).unwrap_or(trimmed);
     // Only a connector when a time follows; otherwise the date stands alone.
     if time_prefix(trimmed).is_some() || shape(trimmed) > 0 { s.len() - trimmed.len() } else { 0 }
@@ -313,8 +448,9 @@ fn fixed(seconds: i32) -> Option<TimeZone> {
     Offset::from_seconds(seconds).ok().map(TimeZone::fixed)
 }
 
-/// The line with ordinal suffixes (`12th`) taken out, so strptime can read it, and a map
-/// from each byte offset of the result back to the line.
+/// The line with ordinal suffixes (`12th`) taken out, cell bars and runs of white space
+/// made single spaces, so strptime can read it, and a map from each byte offset of the
+/// result back to the line.
 fn normalise(line: &str) -> (String, Vec<usize>) {
     let mut cut = line.len().min(96);
     while !line.is_char_boundary(cut) {
@@ -336,12 +472,19 @@ fn normalise(line: &str) -> (String, Vec<usize>) {
             i += 2;
             continue;
         }
-        let c = head[i..].chars().next().unwrap_or(' ');
+        let original = head[i..].chars().next().unwrap_or(' ');
+        // A table row's cells read as one line; runs of spaces as one (strptime's formats
+        // have single spaces).
+        let c = if original == '|' || original.is_whitespace() { ' ' } else { original };
+        if c == ' ' && out.ends_with(' ') {
+            i += original.len_utf8();
+            continue;
+        }
         for _ in 0..c.len_utf8() {
             map.push(i);
         }
         out.push(c);
-        i += c.len_utf8();
+        i += original.len_utf8();
     }
     map.push(i);
     (out, map)
