@@ -180,9 +180,6 @@ pub enum Command {
         /// Replace files that exist and differ.
         #[arg(long)]
         force: bool,
-        /// The date for files that give none (YYYY-MM-DD) [default: today].
-        #[arg(long)]
-        today: Option<String>,
     },
     /// Make an archive in DIR (default: the root): site.toml, a sample postmortem and a
     /// GitHub Actions workflow. Never overwrites.

@@ -125,8 +125,8 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<u8> {
             let filters = search::Filters { services: service, severities: severity, tags: tag };
             search_command::search(&cli.root, &query, filters, limit as usize, sort, json)?
         }
-        Command::Import { paths, to, external, dry_run, force, today } => {
-            let opts = import_command::Options { root: cli.root, paths, to, external, dry_run, force, today };
+        Command::Import { paths, to, external, dry_run, force } => {
+            let opts = import_command::Options { root: cli.root, paths, to, external, dry_run, force };
             import_command::import(&opts, &mut std::io::LineWriter::new(terminal::Above(std::io::stdout().lock())))?
         }
         Command::Schema { kind, write } => {

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::import::external::{self, Entry};
-use crate::import::{convert, is_postmortem};
-use crate::terminal::Progress;
+use crate::import::{EXTENSIONS, convert, is_postmortem, looks_like_a_postmortem, not_a_postmortem};
+use crate::terminal::{self, Progress};
 use crate::text::plural;
 use crate::workspace::{Options as WorkspaceOptions, Workspace};
 
@@ -26,35 +26,82 @@ pub struct Options {
     pub external: bool,
     pub dry_run: bool,
     pub force: bool,
-    pub today: Option<String>,
 }
 
-/// What happened to each file, for the closing line.
+/// What happened to the files, for the scorecard that closes the run.
 #[derive(Default)]
 struct Tally {
+    seen: usize,
     /// Written, or shown as a diff in a dry run.
     written: usize,
     unchanged: usize,
     skipped: usize,
+    /// Files of the folder that are not postmortems (templates, indexes), skipped.
+    not_postmortems: usize,
+    dated: usize,
+    undated: usize,
+    /// Timelines read, those with an entry placed, and their entries placed and not.
+    timelines: usize,
+    placed_timelines: usize,
+    entries_placed: usize,
+    entries_unplaced: usize,
     inferred: usize,
     decide: usize,
+}
+
+impl Tally {
+    fn count(&mut self, imported: &crate::import::Imported) {
+        self.inferred += imported.inferred.len();
+        self.decide += imported.decide.len();
+        if imported.dated {
+            self.dated += 1;
+        } else {
+            self.undated += 1;
+        }
+        if let Some((placed, unplaced)) = imported.timeline {
+            self.timelines += 1;
+            self.placed_timelines += usize::from(placed > 0);
+            self.entries_placed += placed;
+            self.entries_unplaced += unplaced;
+        }
+    }
+
+    fn scorecard(&self, dry_run: bool, out: &mut dyn Write) -> std::io::Result<()> {
+        let verb = if dry_run { "would import" } else { "imported" };
+        writeln!(
+            out,
+            "{verb} {} of {} files ({} unchanged, {} skipped): {} fields inferred, {} to decide (listed in the comment at the top of each file)",
+            self.written, self.seen, self.unchanged, self.skipped, self.inferred, self.decide
+        )?;
+        writeln!(
+            out,
+            "  skipped: {} not postmortems (templates, indexes, READMEs), {} for other reasons",
+            self.not_postmortems,
+            self.skipped - self.not_postmortems
+        )?;
+        writeln!(out, "  dates: {} from the files, {} unknown (`date: unknown`)", self.dated, self.undated)?;
+        writeln!(
+            out,
+            "  timelines: {} of {} placed; {} entries placed, {} left as written",
+            self.placed_timelines, self.timelines, self.entries_placed, self.entries_unplaced
+        )
+    }
 }
 
 pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
     let ws = Workspace::open(&opts.root, WorkspaceOptions { skip_content: true, ..WorkspaceOptions::default() })?;
     let config = ws.config().map_err(|errors| anyhow::anyhow!("{}", errors[0]))?;
-    let sources = sources(&opts.paths, config, opts.external)?;
+    let (sources, unnamed) = sources(&opts.paths, config, opts.external)?;
     if sources.is_empty() {
-        bail!(
-            "no Markdown files in {}",
-            opts.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
-        );
+        let kinds =
+            if opts.external { "Markdown or TSV files" } else { "Markdown (.md, .markdown) or Quarto (.qmd) files" };
+        let paths: Vec<String> = opts.paths.iter().map(|p| p.display().to_string()).collect();
+        bail!("no {kinds} in {}", paths.join(", "));
     }
     if opts.external {
         let to = opts.to.clone().unwrap_or_else(|| crate::ingest::EXTERNAL.into());
         return import_external(opts, &sources, &to, out);
     }
-    let today = ws.today(opts.today.as_deref())?;
     let to = opts.to.clone().unwrap_or_else(|| crate::ingest::POSTMORTEMS.into());
     let dir = opts.root.join(to);
     let mut taken: HashSet<String> = HashSet::new();
@@ -63,6 +110,7 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
     progress.stage("importing", sources.len());
     for source in &sources {
         progress.inc();
+        tally.seen += 1;
         let text = std::fs::read_to_string(source).with_context(|| format!("cannot read {}", source.display()))?;
         if is_postmortem(&text) {
             writeln!(out, "{}: already a hindsight postmortem, skipped", source.display())?;
@@ -70,7 +118,13 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
             continue;
         }
         let stem = source.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let imported = convert(&stem, &text, config, today);
+        if let Some(why) = not_a_postmortem(&stem, &text) {
+            writeln!(out, "{}: skipped: {why}", source.display())?;
+            tally.skipped += 1;
+            tally.not_postmortems += 1;
+            continue;
+        }
+        let imported = convert(&stem, &text, config);
         let base = imported.file_name.strip_suffix(".md").unwrap_or(&imported.file_name);
         let name = unused_name(base, |n| taken.contains(n));
         let target = dir.join(format!("{name}.md"));
@@ -87,8 +141,7 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
             tally.skipped += 1;
             continue;
         }
-        tally.inferred += imported.inferred.len();
-        tally.decide += imported.decide.len();
+        tally.count(&imported);
         let decide = if imported.decide.is_empty() {
             String::new()
         } else {
@@ -107,24 +160,22 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
         tally.written += 1;
     }
     progress.finish();
-    let verb = if opts.dry_run { "would import" } else { "imported" };
-    writeln!(
-        out,
-        "{verb} {} of {} files ({} unchanged, {} skipped): {} fields inferred, {} to decide (listed in the comment at the top of each file)",
-        tally.written,
-        sources.len(),
-        tally.unchanged,
-        tally.skipped,
-        tally.inferred,
-        tally.decide
-    )?;
+    for file in &unnamed {
+        terminal::note(format_args!(
+            "{} reads like a postmortem but has no extension: rename it to .md to import it",
+            file.display()
+        ));
+    }
+    tally.scorecard(opts.dry_run, out)?;
     Ok(())
 }
 
-/// The Markdown files named (and TSV tables for lists), folders walked in name order;
-/// READMEs, templates and `_partials` in folders are left out as the build leaves them out.
-fn sources(paths: &[PathBuf], config: &crate::config::Config, tables: bool) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
+/// The files named, and those of folders walked in name order: Markdown and Quarto files
+/// (TSV tables too for lists). READMEs, templates and `_partials` are left out as the build
+/// leaves them out, and Git's own folder; files without an extension that read like a
+/// postmortem are returned apart, to be named.
+fn sources(paths: &[PathBuf], config: &crate::config::Config, tables: bool) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let (mut files, mut unnamed) = (Vec::new(), Vec::new());
     for path in paths {
         if path.is_file() {
             files.push(path.clone());
@@ -133,16 +184,25 @@ fn sources(paths: &[PathBuf], config: &crate::config::Config, tables: bool) -> R
         if !path.is_dir() {
             bail!("{} does not exist", path.display());
         }
-        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+        let walk = walkdir::WalkDir::new(path).sort_by_file_name().into_iter();
+        for entry in walk.filter_entry(|e| e.file_name() != ".git") {
             let entry = entry.with_context(|| format!("cannot read {}", path.display()))?;
             let p = entry.path();
-            let wanted = p.extension().is_some_and(|e| e == "md" || (tables && e == "tsv"));
-            if entry.file_type().is_file() && wanted && !config.ignore.skips(p) {
-                files.push(p.to_path_buf());
+            if !entry.file_type().is_file() || config.ignore.skips(p) {
+                continue;
+            }
+            match p.extension().and_then(|e| e.to_str()) {
+                Some("tsv") if tables => files.push(p.to_path_buf()),
+                Some("md") => files.push(p.to_path_buf()),
+                Some(e) if !tables && EXTENSIONS.contains(&e) => files.push(p.to_path_buf()),
+                None if !tables && std::fs::read_to_string(p).is_ok_and(|t| looks_like_a_postmortem(&t)) => {
+                    unnamed.push(p.to_path_buf())
+                }
+                _ => {}
             }
         }
     }
-    Ok(files)
+    Ok((files, unnamed))
 }
 
 /// Reads every list, merges a postmortem listed twice, leaves out what the folder has

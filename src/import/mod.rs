@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::ingest::front_matter::split;
 use crate::ingest::timeline::{self, read_moment};
 use crate::markdown::{Heading, Outline};
+use crate::model::UNKNOWN;
 use crate::text::slugify;
 
 /// One converted file: its text, the file name it should get, and what was guessed.
@@ -28,6 +29,10 @@ pub struct Imported {
     pub inferred: Vec<String>,
     /// What a person must still decide (a placeholder was written).
     pub decide: Vec<String>,
+    /// Whether the file stated its date (else `date: unknown` was written).
+    pub dated: bool,
+    /// The timeline section's entries placed and left as written, when it has one.
+    pub timeline: Option<(usize, usize)>,
 }
 
 /// Section names of the SRE-book template and the headings that mean the same.
@@ -110,6 +115,52 @@ const MOMENTS: &[(&str, &[&str])] = &[
     ("resolved_at", &["resolved", "all clear", "fully recovered", "back to normal", "incident closed", "recovered"]),
 ];
 
+/// The extensions import reads: Markdown and Quarto (whose `.qmd` is Markdown with front
+/// matter of its own, kept like another tool's).
+pub const EXTENSIONS: &[&str] = &["md", "markdown", "qmd"];
+
+/// File names (without extension, any case) that a folder of postmortems keeps beside them.
+const NOT_POSTMORTEMS: &[&str] =
+    &["readme", "index", "_index", "summary", "contributing", "license", "changelog", "code_of_conduct", "security"];
+
+/// What templates write where a postmortem has its facts.
+const PLACEHOLDERS: &[&str] = &[
+    "YYYY-MM-DD",
+    "yyyy-mm-dd",
+    "20xx-",
+    "HH:mm",
+    "HH:MM",
+    "ISSUE NAME",
+    "INCIDENT NAME",
+    "[Incident Title]",
+    "[Incident Name]",
+    "{incident_title}",
+    "<Your name",
+    "[Time]",
+];
+
+/// Why a file of the folder is not a postmortem, if it is not: an index, a README, a
+/// template (by name, or by the placeholders it is full of). `None` for a postmortem.
+pub fn not_a_postmortem(stem: &str, text: &str) -> Option<String> {
+    let lower = stem.to_lowercase();
+    if NOT_POSTMORTEMS.contains(&lower.as_str()) {
+        return Some(format!("`{stem}` is the folder's {lower}, not a postmortem"));
+    }
+    if lower.contains("template") || lower.starts_with('_') {
+        return Some(format!("`{stem}` is named as a template or partial"));
+    }
+    let found: Vec<&str> = PLACEHOLDERS.iter().copied().filter(|p| text.contains(p)).collect();
+    (!found.is_empty()).then(|| format!("a template: it has placeholders ({})", found.join(", ")))
+}
+
+/// Whether a file without an extension reads like a postmortem (a heading and a timeline
+/// or a root cause): import names it, so a person can give it one.
+pub fn looks_like_a_postmortem(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let headed = lower.starts_with('#') || lower.contains("\n#");
+    headed && ["timeline", "root cause", "incident"].iter().any(|w| lower.contains(w))
+}
+
 /// Whether a file already is a hindsight postmortem (front matter with our required keys).
 pub fn is_postmortem(text: &str) -> bool {
     split(std::path::Path::new(""), text.to_string()).is_ok_and(|doc| {
@@ -118,8 +169,9 @@ pub fn is_postmortem(text: &str) -> bool {
     })
 }
 
-/// Converts one file; `stem` is its file name without `.md`, `today` the fallback date.
-pub fn convert(stem: &str, source: &str, config: &Config, today: Date) -> Imported {
+/// Converts one file; `stem` is its file name without its extension. Nothing is made up:
+/// what the file does not say is `unknown` (date, severity) and listed to decide.
+pub fn convert(stem: &str, source: &str, config: &Config) -> Imported {
     let mut inferred = Vec::new();
     let mut decide = Vec::new();
     let (foreign, text) = foreign_front_matter(source);
@@ -152,16 +204,32 @@ pub fn convert(stem: &str, source: &str, config: &Config, today: Date) -> Import
     let set = |matter: &mut Mapping, key: &str, value: Value| {
         matter.insert(Value::from(key), value);
     };
-    let meta = metadata(&text[doc.top.clone()]);
+    let mut meta = metadata(&text[doc.top.clone()]);
+    // `**Date:** 2025-03-17` under a later heading states the day or the severity as
+    // plainly as at the top (other keys there may be one of several incidents').
+    for (key, value) in bold_keys(text).into_iter().filter(|(k, _)| k == "date" || k == "severity") {
+        if !meta.iter().any(|(k, _)| *k == key) {
+            meta.push((key, value));
+        }
+    }
     let get = |key: &str| meta.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
     let foreign_str = |key: &str| foreign.get(key).and_then(Value::as_str).map(str::to_string);
 
-    // Title.
-    let title = match (foreign_str("title"), doc.title()) {
+    // Title, and a date written in it (`# 20-10-2025 - Cloud provider outage`).
+    let zone = config.time_zone();
+    let (h1, h1_date) = match doc.title() {
+        Some(h1) => match dated_title(h1, &zone) {
+            Some((rest, date)) => (Some(rest), Some(date)),
+            None => (Some(h1.to_string()), None),
+        },
+        None => (None, None),
+    };
+    let title = match (foreign_str("title"), h1) {
         (Some(t), _) => t,
         (None, Some(h1)) => {
-            inferred.push("title (the H1)".to_string());
-            h1.to_string()
+            inferred
+                .push(if h1_date.is_some() { "title (the H1, its date taken out)" } else { "title (the H1)" }.into());
+            h1
         }
         (None, None) => {
             inferred.push("title (the file name)".to_string());
@@ -171,47 +239,54 @@ pub fn convert(stem: &str, source: &str, config: &Config, today: Date) -> Import
     };
     set(&mut matter, "title", Value::from(title.clone()));
 
-    // Date.
-    let zone = config.time_zone();
+    // Date: what the file says, in the order a reader would trust it; else unknown.
     let file_date = stem.get(..10).and_then(|d| d.parse::<Date>().ok());
-    let meta_date = get("date").and_then(|v| read_moment(v, today.year(), &zone)).map(|(d, _)| d);
-    let date = if let Some(d) = foreign_str("date").and_then(|d| d.get(..10).and_then(|d| d.parse::<Date>().ok())) {
-        d
+    let meta_date = get("date").and_then(|v| read_moment(v, 0, &zone)).map(|(d, _)| d).filter(|d| d.year() > 0);
+    let foreign_date = foreign_str("date").and_then(|d| d.get(..10).and_then(|d| d.parse::<Date>().ok()));
+    let date = if let Some(d) = foreign_date {
+        Some(d)
     } else if let Some(d) = meta_date {
         inferred.push("date (metadata)".into());
-        d
+        Some(d)
+    } else if let Some(d) = h1_date {
+        inferred.push("date (the H1)".into());
+        Some(d)
     } else if let Some(d) = file_date {
         inferred.push("date (file name)".into());
-        d
+        Some(d)
     } else {
-        let (t, _) = timeline::parse(&body, Some(today), timeline::Reading::of(config));
+        // Only entries that give their own day count: no day is assumed for the others.
+        let (t, _) = timeline::parse(&body, None, timeline::Reading::of(config));
         match t.entries.iter().find(|e| e.dated) {
             Some(e) => {
-                inferred.push("date (first dated timeline entry)".into());
-                e.day
+                inferred.push(format!("date (the first dated timeline entry, {})", e.when));
+                Some(e.day)
             }
             None => {
-                decide.push(format!("no date found: {today} (today) is a placeholder"));
-                today
+                decide.push("no date found in the file: `date: unknown` until someone knows it".into());
+                None
             }
         }
     };
-    set(&mut matter, "date", Value::from(date.to_string()));
+    set(&mut matter, "date", Value::from(date.map_or_else(|| UNKNOWN.to_string(), |d| d.to_string())));
 
-    // Severity.
-    let severity = get("severity").map(str::to_string).or_else(|| foreign_str("severity"));
-    let known = severity.as_deref().and_then(|s| match_severity(s, &config.severities));
+    // Severity: metadata, another tool's front matter, or a `## Severity` section's words.
+    let section = || section_words(&body, "severity").map(|w| (w, "the Severity section"));
+    let severity = get("severity")
+        .map(|s| (s.to_string(), "metadata"))
+        .or_else(|| foreign_str("severity").map(|s| (s, "front matter")))
+        .or_else(section);
+    let known = severity.as_ref().and_then(|(s, _)| match_severity(s, &config.severities));
     let severity = match (known, severity) {
-        (Some(s), _) => {
-            inferred.push("severity (metadata)".to_string());
+        (Some(s), Some((_, from))) => {
+            inferred.push(format!("severity ({from})"));
             s
         }
-        (None, written) => {
-            let placeholder = config.severities.last().cloned().unwrap_or_default();
+        (_, written) => {
             let why = written
-                .map_or("no severity given".to_string(), |w| format!("severity `{w}` matches none of the site's"));
-            decide.push(format!("{why}: {placeholder} is a placeholder"));
-            placeholder
+                .map_or("no severity given".to_string(), |(w, _)| format!("severity `{w}` matches none of the site's"));
+            decide.push(format!("{why}: `severity: unknown` until someone decides"));
+            UNKNOWN.to_string()
         }
     };
     set(&mut matter, "severity", Value::from(severity));
@@ -260,10 +335,13 @@ pub fn convert(stem: &str, source: &str, config: &Config, today: Date) -> Import
     }
 
     // The four moments: metadata first, then the timeline's words.
-    let (t, _) = timeline::parse(&body, Some(date), timeline::Reading::of(config));
+    let (t, _) = timeline::parse(&body, date, timeline::Reading::of(config));
+    let timeline = t.heading.map(|_| (t.entries.len(), t.unplaced));
     let mut moments: Vec<(&str, Timestamp)> = Vec::new();
     for (key, words) in MOMENTS {
-        let from_meta = get(key).and_then(|v| read_moment(v, date.year(), &t.tz)).and_then(|(_, at)| at);
+        let year = date.map_or(0, |d| d.year());
+        let from_meta =
+            get(key).and_then(|v| read_moment(v, year, &t.tz)).filter(|(d, _)| d.year() > 0).and_then(|(_, at)| at);
         let from_timeline = || {
             t.entries.iter().filter(|e| !e.day_only).find(|e| {
                 let lower = e.text.to_lowercase();
@@ -342,9 +420,10 @@ pub fn convert(stem: &str, source: &str, config: &Config, today: Date) -> Import
         format!("{stem}.md")
     } else {
         let slug: String = slugify(&title).chars().take(60).collect();
-        format!("{date}-{}.md", slug.trim_end_matches('-'))
+        let slug = slug.trim_end_matches('-');
+        date.map_or_else(|| format!("{slug}.md"), |date| format!("{date}-{slug}.md"))
     };
-    Imported { file_name, text, inferred, decide }
+    Imported { file_name, text, inferred, decide, dated: date.is_some(), timeline }
 }
 
 /// Splits off another tool's front matter (YAML `---`, TOML `+++`) with gray_matter; its
@@ -390,10 +469,21 @@ struct Layout {
 impl Layout {
     fn read(text: &str) -> Layout {
         let headings = Outline::parse(text).headings;
+        // `# Metadata` and `# Title:` label what follows; under `# Title:` the title is the
+        // next heading (`### Buildkite builds failing`).
+        let label =
+            |h: &Heading| ["metadata", "title"].contains(&h.title.trim().trim_end_matches(':').to_lowercase().as_str());
         let title = headings
             .iter()
-            .position(|h| h.level == 1 && section_name(&h.title).is_none())
-            .filter(|&i| headings[..i].iter().all(|h| h.level > 1));
+            .position(|h| h.level == 1 && section_name(&h.title).is_none() && !label(h))
+            .filter(|&i| headings[..i].iter().all(|h| h.level > 1 || label(h)))
+            .or_else(|| {
+                let first = headings
+                    .first()
+                    .filter(|h| h.level == 1 && h.title.trim().trim_end_matches(':').eq_ignore_ascii_case("title"))?;
+                let next = headings.get(1)?;
+                text[first.span.end..next.span.start].trim().is_empty().then_some(1)
+            });
         let start = title.map_or(0, |i| headings[i].span.end);
         let end = headings.iter().map(|h| h.span.start).find(|&s| s >= start).unwrap_or(text.len());
         Layout { top: start..end.max(start), headings, title }
@@ -436,6 +526,28 @@ fn metadata(top: &str) -> Vec<(String, String)> {
         }
     }
     pairs.into_iter().filter_map(|(k, v)| Some((key_for(&k)?.to_string(), v))).filter(|(_, v)| !v.is_empty()).collect()
+}
+
+/// `**Key:** value` and `**Key**: value` lines anywhere in the text, keys mapped as in
+/// `metadata`; the first of each key wins.
+fn bold_keys(text: &str) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim().trim_start_matches(['-', '*', '+']).trim_start();
+        let Some(rest) = line.strip_prefix("**") else { continue };
+        let Some((key, value)) = rest.split_once("**") else { continue };
+        let (key, value) = match key.strip_suffix(':') {
+            Some(key) => (key, value),
+            None => (key, value.trim_start().strip_prefix(':').unwrap_or("")),
+        };
+        let value = value.trim();
+        if let Some(k) = key_for(key).filter(|_| !value.is_empty())
+            && !pairs.iter().any(|(have, _)| have == k)
+        {
+            pairs.push((k.to_string(), value.to_string()));
+        }
+    }
+    pairs
 }
 
 fn key_for(written: &str) -> Option<&'static str> {
@@ -510,6 +622,34 @@ fn duration(value: &str) -> Option<SignedDuration> {
         number = None;
     }
     (total > 0).then(|| SignedDuration::from_mins(total))
+}
+
+/// The first line of words under a section titled `name` (any level, any case), as plain
+/// text: `## Severity` then `**Critical**` says `Critical`.
+fn section_words(body: &str, name: &str) -> Option<String> {
+    let mut lines = body.lines().skip_while(|l| {
+        !(l.starts_with('#') && l.trim_start_matches('#').trim().trim_end_matches(':').eq_ignore_ascii_case(name))
+    });
+    lines.next()?;
+    let line = lines.map(str::trim).find(|l| !l.is_empty())?;
+    let words = crate::markdown::plain_text(line);
+    (!line.starts_with('#') && !words.trim().is_empty()).then(|| words.trim().to_string())
+}
+
+/// A title that starts or ends with a date (`20-10-2025 - Cloud provider outage`,
+/// `Outage on 2024-03-12`): the title without it, and the date.
+fn dated_title(title: &str, zone: &jiff::tz::TimeZone) -> Option<(String, Date)> {
+    let separators: &[char] = &[' ', '-', '–', '—', ':', ',', '|'];
+    if let Some(s) = crate::ingest::timeline::stamp_length(title) {
+        let (date, _) = read_moment(&title[..s], 0, zone)?;
+        let rest = title[s..].trim_start_matches(separators).trim();
+        return (date.year() > 0 && !rest.is_empty()).then(|| (rest.to_string(), date));
+    }
+    let (head, tail) = title.rsplit_once(' ')?;
+    let (date, _) = read_moment(tail, 0, zone)?;
+    let head = head.trim_end_matches(separators).trim();
+    let head = head.strip_suffix(" on").unwrap_or(head).trim();
+    (date.year() > 0 && tail.len() >= 8 && !head.is_empty()).then(|| (head.to_string(), date))
 }
 
 /// The first paragraph under the section `name`, as plain text, when it is short enough

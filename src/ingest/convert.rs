@@ -135,18 +135,19 @@ pub fn postmortem(
             );
             None
         }
+        Some(s) if crate::model::is_unknown(s) => Some(None),
         Some(s) if !config.severities.contains(s) => {
             let hint = match closest(s, config.severities.iter().map(String::as_str)) {
                 Some(near) => format!("did you mean `{near}`? Severities are {}", config.severities.join(", ")),
                 None => format!(
-                    "use one of {} (set `severities` in site.toml to change the list)",
+                    "use one of {}, or `unknown` while nobody has decided (set `severities` in site.toml to change the list)",
                     config.severities.join(", ")
                 ),
             };
             f.error(Rule::UnknownSeverity, "severity", Some(s), format!("unknown severity `{s}`"), &hint);
             None
         }
-        Some(s) => Some(s.clone()),
+        Some(s) => Some(Some(s.clone())),
     };
     let services = raw.services.clone().unwrap_or_default();
     if services.iter().all(|s| s.trim().is_empty()) {
@@ -208,13 +209,17 @@ pub fn postmortem(
         }
     }
     let started_at = stamps[0].1;
-    let date = match (&raw.date, started_at) {
-        (Some(d), _) => f.date("date", Some(d)),
-        (None, Some(t)) => raw
-            .started_at
+    // `date: unknown` says nobody knows the day; `started_at` still tells it when given.
+    let from_start = |t: Timestamp| {
+        raw.started_at
             .as_ref()
             .and_then(|s| s.0.get(..10)?.parse().ok())
-            .or(Some(t.to_zoned(config.time_zone()).date())),
+            .unwrap_or(t.to_zoned(config.time_zone()).date())
+    };
+    let date = match (&raw.date, started_at) {
+        (Some(d), start) if crate::model::is_unknown(&d.0) => Some(start.map(from_start)),
+        (Some(d), _) => f.date("date", Some(d)).map(Some),
+        (None, Some(t)) => Some(Some(from_start(t))),
         (None, None) => {
             f.error(
                 Rule::Required,
@@ -222,7 +227,7 @@ pub fn postmortem(
                 None,
                 "missing `date`".into(),
                 &format!(
-                    "add {} (the day the incident began), or `started_at`",
+                    "add {} (the day the incident began), `started_at`, or `date: unknown` when nobody knows",
                     f.example("date", "2024-03-12", "2024-03-12")
                 ),
             );
@@ -293,12 +298,12 @@ pub fn postmortem(
 
     let body = audience.body(&doc.text, doc.body.clone());
     let mut timeline = Default::default();
-    if let Some(date) = date {
+    if let Some(day) = date {
         // Problems are found in the file as written, so their positions are right; a
         // public build draws the timeline from the text that remains.
         let reading = timeline::Reading::of(config);
-        let (parsed, problems) = timeline::parse(doc.body(), Some(date), reading);
-        timeline = if audience == Audience::Public { timeline::parse(&body, Some(date), reading).0 } else { parsed };
+        let (parsed, problems) = timeline::parse(doc.body(), day, reading);
+        timeline = if audience == Audience::Public { timeline::parse(&body, day, reading).0 } else { parsed };
         for p in problems {
             let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
             f.at(p.rule, span, p.message, &p.hint);

@@ -67,11 +67,13 @@ pub const EXTERNAL_KEYS: &[&str] = &[
 pub struct RawPostmortem {
     /// What happened, for whom, and how badly: "Checkout rejected 38% of orders after a rate-limit config push".
     pub title: Option<String>,
-    /// The day of the incident (YYYY-MM-DD); required unless `started_at` is given.
+    /// The day of the incident (YYYY-MM-DD), or `unknown` when nobody knows it; required
+    /// unless `started_at` is given.
     pub date: Option<Text>,
     /// The page's address, /postmortems/<id>/ [default: the file name].
     pub id: Option<String>,
-    /// One of site.toml `severities`, worst first (SEV-1 is the worst by default).
+    /// One of site.toml `severities`, worst first (SEV-1 is the worst by default), or
+    /// `unknown` while nobody has decided.
     pub severity: Option<String>,
     /// The services affected: a list, or one name.
     #[serde(default, deserialize_with = "some_one_or_many")]
@@ -434,9 +436,11 @@ pub fn front_matter_json_schema(config: &Config) -> serde_json::Value {
             })
             .collect()
     };
-    let pattern = format!("^({})$", config.severities.iter().map(|s| any_case(s)).collect::<Vec<_>>().join("|"));
+    // `unknown` is a value too: what nobody has decided yet, never counted as a severity.
+    let severities: Vec<&str> = config.severities.iter().map(String::as_str).chain([crate::model::UNKNOWN]).collect();
+    let pattern = format!("^({})$", severities.iter().map(|s| any_case(s)).collect::<Vec<_>>().join("|"));
     let severity = &mut schema["properties"]["severity"];
-    severity["anyOf"] = json!([{ "enum": config.severities }, { "type": "string", "pattern": pattern }]);
+    severity["anyOf"] = json!([{ "enum": severities }, { "type": "string", "pattern": pattern }]);
     severity.as_object_mut().map(|s| s.remove("type"));
     let enforced = |rule: Rule| !matches!(config.rules.0.get(rule.id()), Some(Setting::Off | Setting::Warning));
     if let (Some(tags), true) = (&config.tags, enforced(Rule::UnknownTag)) {

@@ -196,7 +196,7 @@ fn review_deadline(r: &mut Report, ctx: &Context, pm: &Postmortem, doc: &Documen
         return;
     };
     let resolved = resolved.to_zoned(ctx.config.time_zone()).date();
-    let rank = ctx.config.severity_rank(&pm.severity);
+    let Some(rank) = pm.severity_rank(ctx.config) else { return };
     let late = match rank {
         0 => resolved
             .checked_add(3.days())
@@ -211,7 +211,7 @@ fn review_deadline(r: &mut Report, ctx: &Context, pm: &Postmortem, doc: &Documen
         r.at(
             Rule::ReviewDeadline,
             doc.locate("status", None),
-            format!("{} postmortem still `draft` {late} after it was resolved ({resolved}); the review is due within {limit}", pm.severity),
+            format!("{} postmortem still `draft` {late} after it was resolved ({resolved}); the review is due within {limit}", pm.severity_shown()),
             "finish the draft and set `status: in-review`, then ask for reviewers",
         );
     }
@@ -463,11 +463,11 @@ fn tickets(r: &mut Report, ctx: &Context, pm: &Postmortem, doc: &Document) {
 /// made it possible: the factors are what later incidents are compared by.
 fn missing_factors(r: &mut Report, ctx: &Context, pm: &Postmortem, doc: &Document) {
     let reviewed = matches!(pm.status, Status::Reviewed | Status::Closed);
-    if reviewed && ctx.config.severity_rank(&pm.severity) < 2 && pm.contributing_factors.is_empty() {
+    if reviewed && pm.severity_rank(ctx.config).is_some_and(|r| r < 2) && pm.contributing_factors.is_empty() {
         r.at(
             Rule::MissingFactors,
             doc.locate("status", Some(pm.status.as_str())),
-            format!("{} postmortem is {} but names no contributing factors", pm.severity, pm.status.as_str()),
+            format!("{} postmortem is {} but names no contributing factors", pm.severity_shown(), pm.status.as_str()),
             "add `contributing_factors:` with a `statement` (and a `kind` such as change or detection-gap) for each condition that made the incident possible or worse",
         );
     }

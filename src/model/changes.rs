@@ -94,8 +94,8 @@ mod tests {
         Arc::new(Postmortem {
             id: id.into(),
             title: title.into(),
-            date: jiff::civil::date(2024, 1, 2),
-            severity: "SEV-2".into(),
+            date: Some(jiff::civil::date(2024, 1, 2)),
+            severity: Some("SEV-2".into()),
             services: vec!["api".into()],
             tags: Vec::new(),
             status: Default::default(),

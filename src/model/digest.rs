@@ -64,7 +64,7 @@ impl Digest {
             let new = match (then, &pm.history) {
                 (Some(_), _) => before.is_none(),
                 (None, Some(h)) => start.is_some_and(|s| h.first >= s),
-                (None, None) => in_window(pm.date),
+                (None, None) => pm.date.is_some_and(in_window),
             };
             if new {
                 digest.new.push(Change { postmortem: i, from: None });
@@ -85,10 +85,12 @@ impl Digest {
                     digest.closed.push(ItemRef { postmortem: i, item: k, overdue_days: None });
                 }
             }
-            let years = today.year() - pm.date.year();
+            // An unknown date has no anniversary.
+            let Some(date) = pm.date else { continue };
+            let years = today.year() - date.year();
             if years > 0 {
-                let anniversary = pm.date.with().year(today.year()).build().ok();
-                let last_year = pm.date.with().year(today.year() - 1).build().ok();
+                let anniversary = date.with().year(today.year()).build().ok();
+                let last_year = date.with().year(today.year() - 1).build().ok();
                 if anniversary.is_some_and(in_window) || last_year.is_some_and(in_window) {
                     let ago = if anniversary.is_some_and(in_window) { years } else { years - 1 };
                     if ago > 0 {
@@ -99,7 +101,8 @@ impl Digest {
         }
         let reviewed = |i: &usize| {
             let pm = &now.postmortems[*i];
-            matches!(pm.status, Status::Reviewed | Status::Closed) && now.config.severity_rank(&pm.severity) < 2
+            matches!(pm.status, Status::Reviewed | Status::Closed)
+                && pm.severity_rank(&now.config).is_some_and(|r| r < 2)
         };
         // Newest first already.
         digest.featured = (0..now.postmortems.len()).find(reviewed);

@@ -52,6 +52,8 @@ pub struct Month {
     pub month: String,
     /// Incidents per severity, in the order of `Insights::severities`.
     pub counts: Vec<usize>,
+    /// Incidents whose severity is unknown: in `total`, in no severity's count.
+    pub unset: usize,
     pub total: usize,
 }
 
@@ -82,6 +84,10 @@ pub struct Insights {
     pub resolve_histogram: Vec<Bin>,
     pub severities: Vec<String>,
     pub months: Vec<Month>,
+    /// Postmortems whose date is unknown, so no month or year has them; and those whose
+    /// severity is unknown, counted apart in every month.
+    pub undated: usize,
+    pub unset_severity: usize,
     pub by_service: Vec<Durations>,
     pub by_severity: Vec<Durations>,
     pub by_year: Vec<Durations>,
@@ -145,21 +151,24 @@ pub fn seconds<'a>(pms: impl Iterator<Item = &'a Postmortem>, span: Span) -> Vec
 const GAP_MONTHS: i64 = 12;
 
 /// Incidents per month from the first month with one to the last, gaps included (a gap
-/// longer than `GAP_MONTHS` as one row named by its first and last month).
+/// longer than `GAP_MONTHS` as one row named by its first and last month). A postmortem
+/// whose date is unknown is in no month.
 pub fn months<'a>(pms: impl Iterator<Item = &'a Postmortem>, severities: &[String]) -> Vec<Month> {
-    let mut counts: BTreeMap<(i16, i8), Vec<usize>> = BTreeMap::new();
+    let mut counts: BTreeMap<(i16, i8), (Vec<usize>, usize)> = BTreeMap::new();
     for pm in pms {
-        let row = counts.entry((pm.date.year(), pm.date.month())).or_insert_with(|| vec![0; severities.len()]);
-        if let Some(s) = severities.iter().position(|s| *s == pm.severity) {
-            row[s] += 1;
+        let Some(date) = pm.date else { continue };
+        let (row, unset) = counts.entry((date.year(), date.month())).or_insert_with(|| (vec![0; severities.len()], 0));
+        match severities.iter().position(|s| Some(s) == pm.severity.as_ref()) {
+            Some(s) => row[s] += 1,
+            None => *unset += 1,
         }
     }
     let index = |(year, month): (i16, i8)| i64::from(year) * 12 + i64::from(month) - 1;
     let name = |i: i64| format!("{}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1);
-    let empty = |month: String| Month { month, total: 0, counts: vec![0; severities.len()] };
+    let empty = |month: String| Month { month, total: 0, unset: 0, counts: vec![0; severities.len()] };
     let mut out = Vec::new();
     let mut next: Option<i64> = None;
-    for (key, row) in counts {
+    for (key, (row, unset)) in counts {
         let at = index(key);
         let from = next.unwrap_or(at);
         if at - from > GAP_MONTHS {
@@ -167,7 +176,7 @@ pub fn months<'a>(pms: impl Iterator<Item = &'a Postmortem>, severities: &[Strin
         } else {
             out.extend((from..at).map(|i| empty(name(i))));
         }
-        out.push(Month { month: name(at), total: row.iter().sum(), counts: row });
+        out.push(Month { month: name(at), total: row.iter().sum::<usize>() + unset, unset, counts: row });
         next = Some(at + 1);
     }
     out
@@ -185,14 +194,14 @@ impl Insights {
         };
         let mut by_year = group(TaxonomyKind::Years);
         by_year.sort_by(|a, b| a.name.cmp(&b.name));
-        let this_year = archive.postmortems.iter().map(|p| p.year()).max();
+        let this_year = archive.postmortems.iter().filter_map(|p| p.year()).max();
         let mut tags: Vec<TagTrend> = archive
             .taxonomy(TaxonomyKind::Tags)
             .terms
             .iter()
             .map(|term| {
                 let in_year =
-                    |y: Option<i16>| term.members.iter().filter(|&&i| Some(archive.postmortems[i].year()) == y).count();
+                    |y: Option<i16>| term.members.iter().filter(|&&i| archive.postmortems[i].year() == y).count();
                 let (this, last) = (in_year(this_year), in_year(this_year.map(|y| y - 1)));
                 TagTrend {
                     tag: term.name.clone(),
@@ -225,6 +234,8 @@ impl Insights {
             detect_histogram: histogram(seconds(all(), Span::Detect).into_iter()),
             resolve_histogram: histogram(seconds(all(), Span::Resolve).into_iter()),
             months: months(all(), &severities),
+            undated: all().filter(|p| p.date.is_none()).count(),
+            unset_severity: all().filter(|p| p.severity.is_none()).count(),
             severities,
             by_service: group(TaxonomyKind::Services),
             by_severity: group(TaxonomyKind::Severities),

@@ -22,12 +22,22 @@ pub mod digest;
 pub mod insights;
 pub mod similar;
 
+/// The word front matter gives for a date or severity nobody knows (`date: unknown`):
+/// never a real value, counted apart everywhere.
+pub const UNKNOWN: &str = "unknown";
+
+pub fn is_unknown(value: &str) -> bool {
+    value.trim().eq_ignore_ascii_case(UNKNOWN)
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Postmortem {
     pub id: String,
     pub title: String,
-    pub date: Date,
-    pub severity: String,
+    /// The day the incident began; `None` when the postmortem says `date: unknown`.
+    pub date: Option<Date>,
+    /// One of the site's severities; `None` when the postmortem says `severity: unknown`.
+    pub severity: Option<String>,
     pub services: Vec<String>,
     pub tags: Vec<String>,
     pub status: Status,
@@ -364,10 +374,31 @@ impl Postmortem {
         }
     }
 
-    pub fn year(&self) -> i16 {
-        self.date.year()
+    /// The year of its date; `None` while the date is unknown.
+    pub fn year(&self) -> Option<i16> {
+        self.date.map(|d| d.year())
+    }
+
+    /// The severity's rank among the site's (0 the worst); `None` while it is unknown,
+    /// which no rule or chart ranks.
+    pub fn severity_rank(&self, config: &Config) -> Option<usize> {
+        self.severity.as_deref().map(|s| config.severity_rank(s))
+    }
+
+    /// The date as people read it: `2024-03-12`, or `date unknown`.
+    pub fn date_shown(&self) -> String {
+        self.date.map_or_else(|| DATE_UNKNOWN.to_string(), |d| d.to_string())
+    }
+
+    /// The severity as people read it: `SEV-2`, or `severity not set`.
+    pub fn severity_shown(&self) -> &str {
+        self.severity.as_deref().unwrap_or(SEVERITY_UNSET)
     }
 }
+
+/// What pages, listings and messages say for an unknown date or severity.
+pub const DATE_UNKNOWN: &str = "date unknown";
+pub const SEVERITY_UNSET: &str = "severity not set";
 
 /// Human units for incident durations: "45 s", "12 min", "3 h 05 min", "2 d 4 h".
 pub fn format_duration(d: SignedDuration) -> String {
@@ -902,14 +933,16 @@ fn build_taxonomies(config: &Config, pms: &[Arc<Postmortem>]) -> Vec<Taxonomy> {
     let factor_kind = |s: &str| (config.factor_kinds.iter().position(|k| k == s).unwrap_or(usize::MAX), String::new());
     let kinds: [(TaxonomyKind, &TermsOf, &TermOrder<'_>); 7] = [
         (TaxonomyKind::Services, &|p, add| p.services.iter().for_each(|s| add(s)), &alphabetical),
-        (TaxonomyKind::Severities, &|p, add| add(&p.severity), &|s| (config.severity_rank(s), String::new())),
+        (TaxonomyKind::Severities, &|p, add| p.severity.iter().for_each(|s| add(s)), &|s| {
+            (config.severity_rank(s), String::new())
+        }),
         (TaxonomyKind::Tags, &|p, add| p.tags.iter().for_each(|t| add(t)), &alphabetical),
         (
             TaxonomyKind::Factors,
             &|p, add| p.contributing_factors.iter().filter_map(|f| f.kind.as_deref()).for_each(add),
             &factor_kind,
         ),
-        (TaxonomyKind::Years, &|p, add| add(&p.year().to_string()), &|s| {
+        (TaxonomyKind::Years, &|p, add| p.year().iter().for_each(|y| add(&y.to_string())), &|s| {
             (0, format!("{:>6}", 9999 - s.parse::<i32>().unwrap_or(0)))
         }),
         (TaxonomyKind::Status, &|p, add| add(p.status.as_str()), &|s| {

@@ -134,7 +134,7 @@ pub fn human(cmp: &Comparison) -> String {
     let _ = writeln!(out, "{} of the working tree against {}: {}", capital(cmp.build()), cmp.against(), cmp.counts());
     let title = |pm: &Postmortem| serde_json::to_string(&pm.title).unwrap_or_default();
     for pm in &cmp.changes.added {
-        let _ = writeln!(out, "\n+ {added}: {} ({}, {})", title(pm), pm.severity, pm.date);
+        let _ = writeln!(out, "\n+ {added}: {} ({}, {})", title(pm), pm.severity_shown(), pm.date_shown());
         let _ = writeln!(out, "    {} -> {}", pm.source.display(), cmp.url(pm));
     }
     for c in &cmp.changes.changed {
@@ -145,7 +145,7 @@ pub fn human(cmp: &Comparison) -> String {
         }
     }
     for pm in &cmp.changes.removed {
-        let _ = writeln!(out, "\n- {removed}: {} ({}, {})", title(pm), pm.severity, pm.date);
+        let _ = writeln!(out, "\n- {removed}: {} ({}, {})", title(pm), pm.severity_shown(), pm.date_shown());
         let _ = writeln!(out, "    {} (at {}), was {}", pm.source.display(), short(&cmp.base_commit), cmp.url(pm));
     }
     out
@@ -164,7 +164,8 @@ pub fn markdown(cmp: &Comparison) -> String {
     let _ = writeln!(out, "### hindsight: what this change does to the {}\n", cmp.build());
     let _ = writeln!(out, "Compared with {}: **{}**.", md(&cmp.against()), md(&cmp.counts()));
     let link = |pm: &Postmortem| {
-        format!("[{}]({}) ({}, {}), {}", md(&pm.title), cmp.url(pm), md(&pm.severity), pm.date, md(&cmp.path(pm)))
+        let (severity, date) = (md(pm.severity_shown()), pm.date_shown());
+        format!("[{}]({}) ({severity}, {date}), {}", md(&pm.title), cmp.url(pm), md(&cmp.path(pm)))
     };
     if !cmp.changes.added.is_empty() {
         let _ = writeln!(out, "\n#### {}\n", capital(added));
@@ -227,8 +228,9 @@ pub fn annotations(cmp: &Comparison) -> String {
 struct Entry<'a> {
     id: &'a str,
     title: &'a str,
-    severity: &'a str,
-    date: String,
+    /// `null` while unknown, as in every export.
+    severity: Option<&'a str>,
+    date: Option<String>,
     /// The file, relative to the archive.
     path: &'a Path,
     url: String,
@@ -266,8 +268,8 @@ pub fn json<'a>(cmp: &'a Comparison<'a>) -> String {
     let entry = |pm: &'a Postmortem| Entry {
         id: &pm.id,
         title: &pm.title,
-        severity: &pm.severity,
-        date: pm.date.to_string(),
+        severity: pm.severity.as_deref(),
+        date: pm.date.map(|d| d.to_string()),
         path: &pm.source,
         url: cmp.url(pm),
     };

@@ -92,6 +92,18 @@ pub fn months(months: &[Month], severities: &[String], title: &str) -> String {
                 escape(&severities[s])
             );
         }
+        if m.unset > 0 {
+            let h = m.unset as f64 * 100.0 / max as f64;
+            y -= h;
+            let _ = writeln!(
+                html,
+                "<rect class=\"sev-unset\" x=\"{}\" y=\"{y:.2}\" width=\"8\" height=\"{h:.2}\"><title>{}: {} {}</title></rect>",
+                i * 10 + 1,
+                m.month,
+                m.unset,
+                crate::model::SEVERITY_UNSET
+            );
+        }
     }
     html.push_str("</svg>\n<div class=\"x-axis\" aria-hidden=\"true\">");
     // The first and last month, and the Januaries between (every other one when there are
@@ -114,6 +126,9 @@ pub fn months(months: &[Month], severities: &[String], title: &str) -> String {
         if months.iter().any(|m| m.counts.get(s).is_some_and(|c| *c > 0)) {
             let _ = write!(html, "<span class=\"key sev-{}\">{}</span> ", s + 1, escape(name));
         }
+    }
+    if months.iter().any(|m| m.unset > 0) {
+        let _ = write!(html, "<span class=\"key sev-unset\">{}</span> ", crate::model::SEVERITY_UNSET);
     }
     html.push_str("</p>\n</figure>\n");
     html
@@ -231,22 +246,28 @@ mod tests {
         let months: Vec<Month> = (0..25)
             .map(|i| {
                 let counts = if i == 0 { vec![1, 2] } else { vec![0, 0] };
+                let unset = usize::from(i == 0);
                 Month {
                     month: format!("{}-{:02}", 2023 + (i + 11) / 12, (i + 11) % 12 + 1),
-                    total: counts.iter().sum(),
+                    total: counts.iter().sum::<usize>() + unset,
+                    unset,
                     counts,
                 }
             })
             .collect();
         let html = super::months(&months, &["SEV-1".into(), "SEV-2".into()], "Incidents");
         assert!(html.contains("<figcaption>Incidents <span class=\"unit\">incidents per month</span>"));
-        assert!(html.contains("3 incidents from 2023-12 to 2025-12; the busiest month, 2023-12, had 3"));
-        assert_eq!(html.matches("<rect").count(), 2, "zero counts draw nothing");
+        assert!(html.contains("4 incidents from 2023-12 to 2025-12; the busiest month, 2023-12, had 4"));
+        assert_eq!(html.matches("<rect").count(), 3, "zero counts draw nothing");
+        // An incident of unknown severity is drawn apart, never as one of the severities.
+        assert!(
+            html.contains("<rect class=\"sev-unset\"") && html.contains("<title>2023-12: 1 severity not set</title>")
+        );
         assert!(html.contains("class=\"sev-2\"") && html.contains("<title>2023-12: 2 SEV-2</title>"));
         // January 2024 would crowd the first label; January 2025 is halfway.
         let axis = "<span style=\"left: 0%\">2023-12</span><span style=\"left: 52%\">2025</span><span style=\"right: 0\">2025-12</span>";
         assert!(html.contains(axis), "{html}");
-        assert!(html.contains("<span class=\"key sev-1\">SEV-1</span> <span class=\"key sev-2\">SEV-2</span>"));
+        assert!(html.contains("<span class=\"key sev-1\">SEV-1</span> <span class=\"key sev-2\">SEV-2</span> <span class=\"key sev-unset\">severity not set</span>"));
     }
 
     #[test]

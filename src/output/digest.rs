@@ -12,7 +12,8 @@ use crate::text::escape_markdown as md;
 
 fn link(a: &Archive, i: usize) -> String {
     let pm = &a.postmortems[i];
-    format!("[{}]({}{}) ({}, {})", md(&pm.title), base_url(a), routes::postmortem(&pm.id), pm.severity, pm.date)
+    let (severity, date) = (pm.severity_shown(), pm.date_shown());
+    format!("[{}]({}{}) ({severity}, {date})", md(&pm.title), base_url(a), routes::postmortem(&pm.id))
 }
 
 fn section(out: &mut String, title: &str, lines: Vec<String>) {

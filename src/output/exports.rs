@@ -93,8 +93,9 @@ fn postmortems(a: &Archive, pms: &[std::sync::Arc<Postmortem>]) -> String {
             pm.id.clone(),
             format!("{base}{}", routes::postmortem(&pm.id)),
             pm.title.clone(),
-            pm.date.to_string(),
-            pm.severity.clone(),
+            // Empty while unknown: a reader's tool sees no value, not a made-up one.
+            pm.date.map(|d| d.to_string()).unwrap_or_default(),
+            pm.severity.clone().unwrap_or_default(),
             pm.status.as_str().to_string(),
             serde_plain(&pm.visibility),
             pm.near_miss.to_string(),
@@ -170,10 +171,10 @@ fn action_items(a: &Archive, range: std::ops::Range<usize>) -> String {
 struct VoidIncident<'a> {
     organisation: &'a str,
     title: &'a str,
-    date: String,
+    date: Option<String>,
     /// From the start of impact to resolution, when both are known.
     duration_seconds: Option<i64>,
-    severity: &'a str,
+    severity: Option<&'a str>,
     near_miss: bool,
     /// `contributing factors` when the postmortem names any, `root cause` when it only has
     /// tags, else `none`.
@@ -200,9 +201,9 @@ fn void(a: &Archive, part: usize, pms: &[std::sync::Arc<Postmortem>]) -> String 
         .map(|pm| VoidIncident {
             organisation,
             title: &pm.title,
-            date: pm.date.to_string(),
+            date: pm.date.map(|d| d.to_string()),
             duration_seconds: pm.duration(Span::Resolve).map(|d| d.as_secs()),
-            severity: &pm.severity,
+            severity: pm.severity.as_deref(),
             near_miss: pm.near_miss,
             analysis_type: match (pm.contributing_factors.is_empty(), pm.tags.is_empty()) {
                 (false, _) => "contributing factors",

@@ -20,8 +20,9 @@ pub struct Export<'a> {
     pub id: &'a str,
     pub url: String,
     pub title: &'a str,
-    pub date: String,
-    pub severity: &'a str,
+    /// `null` while unknown.
+    pub date: Option<String>,
+    pub severity: Option<&'a str>,
     pub status: &'static str,
     pub visibility: crate::config::Visibility,
     pub services: &'a [String],
@@ -58,8 +59,8 @@ impl<'a> Export<'a> {
             id: &pm.id,
             url: format!("{base_url}{}", routes::postmortem(&pm.id)),
             title: &pm.title,
-            date: pm.date.to_string(),
-            severity: &pm.severity,
+            date: pm.date.map(|d| d.to_string()),
+            severity: pm.severity.as_deref(),
             status: pm.status.as_str(),
             visibility: pm.visibility,
             services: &pm.services,
@@ -139,32 +140,30 @@ pub fn export_one(archive: &Archive, pm: &Postmortem) -> String {
 }
 
 /// When a postmortem last changed, as far as the archive knows: its last commit, else
-/// the end of the incident, else its day.
-fn updated(pm: &Postmortem) -> Timestamp {
-    pm.history
-        .as_ref()
-        .map(|h| h.last)
-        .or(pm.resolved_at)
-        .or(pm.started_at)
-        .unwrap_or_else(|| pm.date.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()).unwrap_or_default())
+/// the end of the incident, else its day; `None` when it knows none of them.
+fn updated(pm: &Postmortem) -> Option<Timestamp> {
+    let day = || pm.date?.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp());
+    pm.history.as_ref().map(|h| h.last).or(pm.resolved_at).or(pm.started_at).or_else(day)
 }
 
 /// `/feed.xml`: an Atom feed of the most recent postmortems.
 pub fn feed(archive: &Archive) -> String {
     let base = base_url(archive);
     let title = xml(&archive.config.title);
-    let entries: Vec<&std::sync::Arc<Postmortem>> = archive.postmortems.iter().take(FEED_ENTRIES).collect();
-    let feed_updated = entries.iter().map(|p| updated(p)).max().unwrap_or_default();
+    // A feed is in time order: a postmortem with no time the archive knows is not in it.
+    let entries: Vec<(&std::sync::Arc<Postmortem>, Timestamp)> =
+        archive.postmortems.iter().filter_map(|p| Some((p, updated(p)?))).take(FEED_ENTRIES).collect();
+    let feed_updated = entries.iter().map(|(_, t)| *t).max().unwrap_or_default();
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{title}</title>\n  <id>{base}</id>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{base}\"/>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"{base}feed.xml\"/>\n  <updated>{feed_updated}</updated>\n  <author><name>{title}</name></author>\n  <generator>hindsight</generator>\n"
     );
-    for pm in entries {
+    for (pm, updated) in entries {
         let url = format!("{base}{}", routes::postmortem(&pm.id));
-        let published = pm.started_at.unwrap_or_else(|| updated(pm));
+        let published = pm.started_at.unwrap_or(updated);
         out.push_str(&format!(
             "  <entry>\n    <title>{}</title>\n    <id>{url}</id>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\n    <published>{published}</published>\n    <updated>{}</updated>\n",
-            xml(&format!("[{}] {}", pm.severity, pm.title)),
-            updated(pm)
+            xml(&format!("[{}] {}", pm.severity_shown(), pm.title)),
+            updated
         ));
         for author in &pm.authors {
             out.push_str(&format!("    <author><name>{}</name></author>\n", xml(author)));

@@ -108,7 +108,8 @@ pub struct Parts {
 /// a tenth of its time). Settings it reads (severity ranks, badges) are in the stamp.
 fn card(pm: &Postmortem) -> u128 {
     let mut k = Key::default();
-    k.str(&pm.id).str(&pm.title).str(&pm.date.to_string()).str(&pm.severity).str(pm.status.as_str());
+    k.str(&pm.id).str(&pm.title).opt(pm.date.map(|d| d.to_string()).as_deref()).opt(pm.severity.as_deref());
+    k.str(pm.status.as_str());
     k.num(pm.visibility as u128).opt(pm.summary.as_deref()).num(u128::from(pm.near_miss));
     k.num(pm.contributing_factors.len() as u128);
     for f in &pm.contributing_factors {

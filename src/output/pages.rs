@@ -22,9 +22,10 @@ use crate::routes::{self, Page};
 pub struct Item<'a> {
     pub id: &'a str,
     pub title: &'a str,
-    pub date: String,
-    pub severity: &'a str,
-    pub severity_rank: usize,
+    /// `None` while unknown: the templates say so, and count it as no value.
+    pub date: Option<String>,
+    pub severity: Option<&'a str>,
+    pub severity_rank: Option<usize>,
     pub status: &'static str,
     /// The first few services; `services_more` says how many more the page itself lists.
     pub services: &'a [String],
@@ -72,9 +73,9 @@ impl<'a> Item<'a> {
         Item {
             id: &pm.id,
             title: &pm.title,
-            date: pm.date.to_string(),
-            severity: &pm.severity,
-            severity_rank: config.severity_rank(&pm.severity) + 1,
+            date: pm.date.map(|d| d.to_string()),
+            severity: pm.severity.as_deref(),
+            severity_rank: pm.severity_rank(config).map(|r| r + 1),
             status: pm.status.as_str(),
             services: few(&pm.services),
             services_more: pm.services.len().saturating_sub(FEW),
@@ -739,7 +740,7 @@ impl<'a> ActionItemsView<'a> {
                     ticket: archive.ticket(item),
                     postmortem: &pm.title,
                     postmortem_url: routes::postmortem(&pm.id),
-                    meta: format!("{} · {}{more}", pm.severity, few(&pm.services).join(", ")),
+                    meta: format!("{} · {}{more}", pm.severity_shown(), few(&pm.services).join(", ")),
                 }
             })
             .collect();
@@ -1131,7 +1132,9 @@ impl<'a> RecurringView<'a> {
         let pager = Pager::new(archive, page, factor.members.len());
         let items =
             factor.members[pager.range.clone()].iter().map(|&i| Item::new(&archive.postmortems[i], archive)).collect();
-        let date = |i: Option<&usize>| i.map(|&i| archive.postmortems[i].date.to_string()).unwrap_or_default();
+        // Postmortems of unknown date are in the factor's list, not in when it was seen.
+        let dates = || factor.members.iter().filter_map(|&i| archive.postmortems[i].date);
+        let date = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
         let kinds = factor
             .kinds
             .iter()
@@ -1143,8 +1146,8 @@ impl<'a> RecurringView<'a> {
             items,
             pager,
             services: services_of(archive, &factor.members),
-            first_seen: date(factor.members.last()),
-            last_seen: date(factor.members.first()),
+            first_seen: date(dates().min()),
+            last_seen: date(dates().max()),
         }
     }
 }

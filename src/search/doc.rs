@@ -68,8 +68,9 @@ impl Doc {
             title: pm.title.clone(),
             summary: pm.summary.clone().unwrap_or_default(),
             markdown: Markdown::Postmortem(pm.clone()),
-            date: pm.date.to_string(),
-            severity: pm.severity.clone(),
+            // Empty while unknown, as an external postmortem's severity is: no facet value.
+            date: pm.date.map(|d| d.to_string()).unwrap_or_default(),
+            severity: pm.severity.clone().unwrap_or_default(),
             status: pm.status.as_str().to_string(),
             services: pm.services.clone(),
             tags: pm.tags.clone(),

@@ -12,7 +12,7 @@ const TODAY: &str = "2026-11-22";
 fn imported() -> Site {
     let site = Site::fixture("import");
     let legacy = site.root().join("legacy");
-    let run = site.run(&["import", legacy.to_str().unwrap(), "--today", TODAY]).success();
+    let run = site.run(&["import", legacy.to_str().unwrap()]).success();
     assert!(run.stdout.contains("imported 12 of 12 files (0 unchanged, 0 skipped)"), "{}", run.stdout);
     site
 }
@@ -53,7 +53,11 @@ fn what_was_guessed_and_what_to_decide_are_written_down() {
         text.starts_with("---\ntitle: DNS TTL change broke internal service discovery\ndate: 2022-09-02\n"),
         "{text}"
     );
-    assert!(text.contains("To decide: no severity given: SEV-5 is a placeholder; no services named"), "{text}");
+    assert!(text.contains("severity: unknown\n"), "nothing made up: no SEV-5 nobody chose\n{text}");
+    assert!(
+        text.contains("To decide: no severity given: `severity: unknown` until someone decides; no services named"),
+        "{text}"
+    );
     let table = fs::read_to_string(
         site.root()
             .join("content/postmortems/2021-02-04-primary-database-failover-left-writes-failing-for-34-minutes.md"),
@@ -83,15 +87,15 @@ fn importing_again_changes_nothing_and_never_overwrites_without_force() {
     let legacy = site.root().join("legacy");
     let legacy = legacy.to_str().unwrap();
     let before = fs::read_to_string(site.root().join("content/postmortems/2022-04-21-queue-backlog.md")).unwrap();
-    let run = site.run(&["import", legacy, "--today", TODAY]).success();
+    let run = site.run(&["import", legacy]).success();
     assert!(run.stdout.contains("imported 0 of 12 files (12 unchanged, 0 skipped)"), "{}", run.stdout);
     site.write("content/postmortems/2022-04-21-queue-backlog.md", "edited by hand\n");
-    let run = site.run(&["import", legacy, "--today", TODAY, "--dry-run"]).success();
+    let run = site.run(&["import", legacy, "--dry-run"]).success();
     assert!(run.stdout.contains("a different file is there, skipped (--force replaces it)"), "{}", run.stdout);
-    let run = site.run(&["import", legacy, "--today", TODAY, "--dry-run", "--force"]).success();
+    let run = site.run(&["import", legacy, "--dry-run", "--force"]).success();
     assert!(run.stdout.contains("-edited by hand\n+---\n+title: Notification queue backlog"), "{}", run.stdout);
     assert_eq!(site_file(&site), "edited by hand\n", "a dry run writes nothing");
-    site.run(&["import", legacy, "--today", TODAY, "--force"]).success();
+    site.run(&["import", legacy, "--force"]).success();
     assert_eq!(site_file(&site), before);
     let run = site.run(&["import", site.root().join("content/postmortems").to_str().unwrap()]).success();
     assert!(run.stdout.contains("already a hindsight postmortem, skipped"), "{}", run.stdout);

@@ -27,3 +27,4 @@ pub mod sources;
 mod terminal;
 mod tools;
 mod tracker;
+mod unknown;

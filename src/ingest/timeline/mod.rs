@@ -375,6 +375,14 @@ pub fn read_moment(text: &str, year: i16, zone: &TimeZone) -> Option<(Date, Opti
     Some((date, at))
 }
 
+/// How long the date (and time) at the start of `text` is, when it starts with a date:
+/// what `import` takes out of a title like `20-10-2025 - Cloud provider outage`.
+pub fn stamp_length(text: &str) -> Option<usize> {
+    let s = stamp::read(text).and_then(Result::ok)?;
+    s.date.as_ref()?;
+    Some(s.span.end)
+}
+
 /// The zone the section states: after "All times" (`All times UTC.`, `All times are in
 /// Europe/Berlin`), or in the heading's parentheses (`Timeline (PDT)`).
 fn stated_zone(heading: &str, text: &str) -> Option<(String, TimeZone)> {
