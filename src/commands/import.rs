@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::import::external::{self, Entry};
-use crate::import::{EXTENSIONS, convert, is_postmortem, looks_like_a_postmortem, not_a_postmortem};
+use crate::import::{EXTENSIONS, convert, is_postmortem, looks_like_a_postmortem, not_a_postmortem, rewrite_links};
 use crate::terminal::{self, Progress};
 use crate::text::plural;
 use crate::workspace::{Options as WorkspaceOptions, Workspace};
@@ -45,6 +45,8 @@ struct Tally {
     placed_timelines: usize,
     entries_placed: usize,
     entries_unplaced: usize,
+    /// Links to files of the import rewritten to their new names.
+    links: usize,
     inferred: usize,
     decide: usize,
 }
@@ -84,7 +86,8 @@ impl Tally {
             out,
             "  timelines: {} of {} placed; {} entries placed, {} left as written",
             self.placed_timelines, self.timelines, self.entries_placed, self.entries_unplaced
-        )
+        )?;
+        writeln!(out, "  links rewritten to renamed files: {}", self.links)
     }
 }
 
@@ -108,6 +111,8 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
     let mut tally = Tally::default();
     let progress = Progress::start();
     progress.stage("importing", sources.len());
+    // First every file converted and named, so that links between them can follow.
+    let mut converted = Vec::new();
     for source in &sources {
         progress.inc();
         tally.seen += 1;
@@ -127,8 +132,19 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
         let imported = convert(&stem, &text, config);
         let base = imported.file_name.strip_suffix(".md").unwrap_or(&imported.file_name);
         let name = unused_name(base, |n| taken.contains(n));
+        taken.insert(name.clone());
+        converted.push((source, imported, name));
+    }
+    // A source as a link resolves to it (`resolve_relative` normalises `./` and `..`).
+    let renamed: HashMap<PathBuf, String> = converted
+        .iter()
+        .filter_map(|(source, _, name)| {
+            Some((crate::markdown::resolve_relative(source, source.file_name()?.to_str()?), format!("{name}.md")))
+        })
+        .collect();
+    for (source, mut imported, name) in converted {
+        tally.links += rewrite_links(&mut imported.text, source, &renamed);
         let target = dir.join(format!("{name}.md"));
-        taken.insert(name);
         let existing = std::fs::read_to_string(&target).ok();
         let shown = target.strip_prefix(&opts.root).unwrap_or(&target).display().to_string();
         if existing.as_deref() == Some(imported.text.as_str()) {

@@ -7,7 +7,9 @@
 
 pub mod external;
 
+use std::collections::HashMap;
 use std::ops::Range;
+use std::path::PathBuf;
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
@@ -39,10 +41,7 @@ pub struct Imported {
 const SECTIONS: &[(&str, &[&str])] = &[
     ("Summary", &["summary", "overview", "executive summary", "tl;dr", "tldr", "incident summary", "description"]),
     ("Impact", &["impact", "customer impact", "user impact", "business impact"]),
-    (
-        "Root Causes",
-        &["root cause", "root causes", "root cause analysis", "rca", "cause", "causes", "contributing factors"],
-    ),
+    ("Root Causes", &["root cause", "root causes", "root cause analysis", "rca", "cause", "causes"]),
     ("Trigger", &["trigger"]),
     ("Resolution", &["resolution", "recovery", "remediation", "fix", "mitigation and resolution"]),
     ("Detection", &["detection", "how was it detected", "how we detected it"]),
@@ -161,6 +160,45 @@ pub fn looks_like_a_postmortem(text: &str) -> bool {
     headed && ["timeline", "root cause", "incident"].iter().any(|w| lower.contains(w))
 }
 
+/// Rewrites the links of `text` (the converted file of `from`) that lead to another file of
+/// the import, which has a new name now: `renamed` maps each source file, as its path
+/// resolves, to its new file name, all of which go into one folder. Reference definitions
+/// (`[PM-9]: PM2019-009%20-%20IP%20starvation.md`) and inline links alike; a fragment is
+/// kept. Returns how many links were rewritten.
+pub fn rewrite_links(text: &mut String, from: &std::path::Path, renamed: &HashMap<PathBuf, String>) -> usize {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let target = |dest: &str| -> Option<String> {
+        let (path, fragment) = dest.split_once('#').map_or((dest, None), |(p, f)| (p, Some(f)));
+        if path.is_empty() || path.contains(':') || path.starts_with('/') {
+            return None;
+        }
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let name = renamed.get(&crate::markdown::resolve_relative(from, &decoded))?;
+        Some(fragment.map_or_else(|| name.clone(), |f| format!("{name}#{f}")))
+    };
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut find = |span: std::ops::Range<usize>, dest: &str, text: &str| {
+        if let (Some(new), Some(at)) = (target(dest), text[span.clone()].rfind(dest)) {
+            edits.push((span.start + at..span.start + at + dest.len(), new));
+        }
+    };
+    let parser = Parser::new_ext(text, crate::markdown::options());
+    for (_, def) in parser.reference_definitions().iter() {
+        find(def.span.clone(), &def.dest, text);
+    }
+    for (event, span) in Parser::new_ext(text, crate::markdown::options()).into_offset_iter() {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
+            find(span, &dest_url, text);
+        }
+    }
+    edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+    edits.dedup_by_key(|(r, _)| r.start);
+    for (range, new) in &edits {
+        text.replace_range(range.clone(), new);
+    }
+    edits.len()
+}
+
 /// Whether a file already is a hindsight postmortem (front matter with our required keys).
 pub fn is_postmortem(text: &str) -> bool {
     split(std::path::Path::new(""), text.to_string()).is_ok_and(|doc| {
@@ -188,8 +226,10 @@ pub fn convert(stem: &str, source: &str, config: &Config) -> Imported {
         }
         let written = h.title.trim();
         let level = if h.level == 1 { 2 } else { h.level };
+        // Renamed only where no word of the author's goes: `Root cause` is `Root Causes`,
+        // `Root cause analysis` stays as written (the section still counts as its meaning).
         let title = match section_name(written) {
-            Some(name) if level == 2 && !name.eq_ignore_ascii_case(written) => name,
+            Some(name) if level == 2 && !name.eq_ignore_ascii_case(written) && same_words(written, name) => name,
             _ => written,
         };
         let line = format!("{} {title}\n", "#".repeat(usize::from(level)));
@@ -250,6 +290,9 @@ pub fn convert(stem: &str, source: &str, config: &Config) -> Imported {
         Some(d)
     } else if let Some(d) = h1_date {
         inferred.push("date (the H1)".into());
+        Some(d)
+    } else if let Some(d) = date_line(text, &doc, &zone) {
+        inferred.push("date (a line that is only a date, at the top)".into());
         Some(d)
     } else if let Some(d) = file_date {
         inferred.push("date (file name)".into());
@@ -450,6 +493,17 @@ fn foreign_front_matter(text: &str) -> (Mapping, String) {
     }
 }
 
+/// Whether two titles say the same words, but for case and a plural `s`.
+fn same_words(a: &str, b: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| w.to_lowercase().trim_end_matches('s').to_string())
+            .collect()
+    };
+    words(a) == words(b)
+}
+
 /// The SRE-book section a heading means, if it clearly means one.
 fn section_name(title: &str) -> Option<&'static str> {
     let t = title.trim().trim_end_matches(':').to_lowercase();
@@ -533,7 +587,8 @@ fn metadata(top: &str) -> Vec<(String, String)> {
 fn bold_keys(text: &str) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> = Vec::new();
     for line in text.lines() {
-        let line = line.trim().trim_start_matches(['-', '*', '+']).trim_start();
+        let line = line.trim();
+        let line = ["- ", "* ", "+ "].iter().find_map(|m| line.strip_prefix(m)).unwrap_or(line).trim_start();
         let Some(rest) = line.strip_prefix("**") else { continue };
         let Some((key, value)) = rest.split_once("**") else { continue };
         let (key, value) = match key.strip_suffix(':') {
@@ -636,6 +691,19 @@ fn section_words(body: &str, name: &str) -> Option<String> {
     (!line.starts_with('#') && !words.trim().is_empty()).then(|| words.trim().to_string())
 }
 
+/// A line that is only a date (`Monday, Nov. 13, 2017`, `_2024-03-12_`) before the second
+/// section: where a document states its day without a key.
+fn date_line(text: &str, doc: &Layout, zone: &jiff::tz::TimeZone) -> Option<Date> {
+    let from = doc.top.start;
+    let end = doc.headings.iter().map(|h| h.span.start).filter(|&s| s > from).nth(1).unwrap_or(text.len());
+    text[from..end].lines().find_map(|line| {
+        let line = line.trim().trim_matches(['*', '_']).trim();
+        let n = crate::ingest::timeline::stamp_length(line)?;
+        let (date, at) = read_moment(line, 0, zone)?;
+        (n == line.len() && at.is_none() && date.year() > 0).then_some(date)
+    })
+}
+
 /// A title that starts or ends with a date (`20-10-2025 - Cloud provider outage`,
 /// `Outage on 2024-03-12`): the title without it, and the date.
 fn dated_title(title: &str, zone: &jiff::tz::TimeZone) -> Option<(String, Date)> {
@@ -717,5 +785,26 @@ mod tests {
         assert_eq!(section_name("Root cause analysis"), Some("Root Causes"));
         assert_eq!(section_name("Follow-ups:"), Some("Action Items"));
         assert_eq!(section_name("What happened next"), None);
+    }
+
+    #[test]
+    fn bold_keys_anywhere_and_dates_in_titles() {
+        let text =
+            "# Outage\n\n## Incident Summary\n**Date:** 2025-03-17  \n- **Severity**: High\n**Duration:** 5 min\n";
+        assert_eq!(
+            bold_keys(text),
+            [
+                ("date".into(), "2025-03-17".into()),
+                ("severity".into(), "High".into()),
+                ("duration".into(), "5 min".into())
+            ]
+        );
+        let utc = jiff::tz::TimeZone::UTC;
+        let (rest, date) = dated_title("20-10-2025 - Cloud provider outage", &utc).unwrap();
+        assert_eq!((rest.as_str(), date.to_string().as_str()), ("Cloud provider outage", "2025-10-20"));
+        let (rest, date) = dated_title("Database outage on 2024-03-12", &utc).unwrap();
+        assert_eq!((rest.as_str(), date.to_string().as_str()), ("Database outage", "2024-03-12"));
+        assert!(dated_title("Outage in March", &utc).is_none() && dated_title("2024-03-12", &utc).is_none());
+        assert!(dated_title("January 2020 - Plex outage", &utc).is_none(), "a month is no day");
     }
 }

@@ -246,3 +246,57 @@ fn icco_files_and_tables_join_the_same_folder_without_repeats_or_collisions() {
     assert!(page.contains("<strong>full restart</strong>") && page.contains("link unknown"), "{page}");
     assert_eq!(check_site(&site, false), 5, "every word of every entry is on the page");
 }
+
+/// A folder as teams keep it (`tests/fixtures/import/styles`, one small file per style):
+/// day-first table timelines, one heading per entry, a date in the H1, a Severity section,
+/// Quarto and `.markdown` files, links between files that import renames, an index, a
+/// template and a file without an extension beside them, and a file that states no day.
+#[test]
+fn a_folder_as_teams_keep_it_comes_in_whole_and_nothing_is_made_up() {
+    let site = Site::fixture("import");
+    let styles = site.root().join("styles");
+    let run = site.run(&["import", styles.to_str().unwrap()]).success();
+    for line in [
+        "imported 5 of 8 files (0 unchanged, 3 skipped)",
+        "  skipped: 3 not postmortems (templates, indexes, READMEs), 0 for other reasons",
+        "  dates: 4 from the files, 1 unknown (`date: unknown`)",
+        "  timelines: 4 of 5 placed; 10 entries placed, 2 left as written",
+        "  links rewritten to renamed files: 2",
+    ] {
+        assert!(run.stdout.contains(line), "{line:?} missing:\n{}", run.stdout);
+    }
+    assert!(
+        run.stdout.contains("Postmortem notes.md: skipped: a template: it has placeholders (YYYY-MM-DD, ISSUE NAME)")
+    );
+    assert!(
+        run.stderr.contains("2022-10-31-Phone-Incident reads like a postmortem but has no extension"),
+        "{}",
+        run.stderr
+    );
+    let read = |name: &str| fs::read_to_string(site.root().join("content/postmortems").join(name)).unwrap();
+    // Day first, decided by the file's own 29-11-2021; the Severity section's word.
+    let disk = read("2021-11-29-disk-full-on-the-log-shipper.md");
+    for line in ["date: 2021-11-29", "severity: SEV-2", "started_at: 2021-11-29T13:03:00Z", "## Contributing Factors"] {
+        assert!(disk.contains(line), "{line} missing:\n{disk}");
+    }
+    // The H1's date taken out of the title; 07:05 AM after 18:41 is the next morning.
+    let dns = read("2025-10-20-resolver-outage.md");
+    for line in ["title: Resolver outage", "severity: SEV-1", "resolved_at: 2025-10-21T07:05:00Z"] {
+        assert!(dns.contains(line), "{line} missing:\n{dns}");
+    }
+    // Quarto's own front matter is read like another tool's.
+    assert!(read("2023-08-14-quota-service-rejected-writes.md").contains("title: Quota service rejected writes"));
+    // No day in the file: nothing dated, no instant built on a day nobody wrote.
+    let unknown = read("payments-retried-twice.md");
+    assert!(unknown.contains("date: unknown\nseverity: unknown\n") && !unknown.contains("started_at"), "{unknown}");
+    // Links to renamed files follow them, in reference definitions and inline, fragments kept.
+    let cache = read("2021-07-12-cache-stampede-after-the-disk-incident.md");
+    assert!(cache.contains("[PM2021-001]: 2021-11-29-disk-full-on-the-log-shipper.md\n"), "{cache}");
+    assert!(cache.contains("](<2021-11-29-disk-full-on-the-log-shipper.md#timeline>)"), "{cache}");
+    let check = site.run_inside(&["check", "--format", "json"]);
+    assert!(!check.stdout.contains("broken-link"), "{}", check.stdout);
+    assert_eq!(check_site(&site, false), 5, "every word of every imported body is on its page");
+    // Importing again changes nothing.
+    let again = site.run(&["import", styles.to_str().unwrap()]).success();
+    assert!(again.stdout.contains("imported 0 of 8 files (5 unchanged, 3 skipped)"), "{}", again.stdout);
+}

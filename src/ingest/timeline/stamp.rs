@@ -20,6 +20,7 @@ const DATES: &[&str] = &[
     "%Y/%m/%d",
     "%B %d, %Y",
     "%b %d, %Y",
+    "%b. %d, %Y",
     "%B %d %Y",
     "%b %d %Y",
     "%d %B %Y",
@@ -27,6 +28,7 @@ const DATES: &[&str] = &[
     "%d %B, %Y",
     "%B %d",
     "%b %d",
+    "%b. %d",
     "%d %B",
     "%d %b",
 ];
@@ -190,6 +192,11 @@ fn date_at(s: &str) -> Option<Result<(DateRead, usize), usize>> {
     }
     let (tm, n) = date_prefix(s)?;
     let (Some(month), Some(day)) = (tm.month(), tm.day()) else { return None };
+    // `January 2020` is a month: a format's space matches no space at all, so `%B %d %Y`
+    // would read it as January 20 in the year 20.
+    if tm.year().is_some_and(|y| y < 1000) {
+        return None;
+    }
     if Date::new(tm.year().unwrap_or(2024), month, day).is_err() {
         return Some(Err(n));
     }
