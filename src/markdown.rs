@@ -22,6 +22,9 @@ pub enum Target<'a> {
     File { path: String, fragment: Option<&'a str> },
     /// A postmortem page: `../<id>/` from a postmortem page, or any `.../postmortems/<id>/`.
     Page { id: String, fragment: Option<&'a str> },
+    /// Another file of the archive, relative to the linking file: an image, a PDF, a log
+    /// (`img/graph.png`, `../../media/x.jpg`), which the build copies into the site.
+    Asset { path: String },
     /// Anything else (taxonomy pages, static files).
     Other,
 }
@@ -45,6 +48,15 @@ pub fn classify<'a>(dest: &'a str, base_url: &str) -> Target<'a> {
     let path = normalize_path(&percent_encoding::percent_decode_str(&path).decode_utf8_lossy());
     if path.to_ascii_lowercase().ends_with(".md") {
         return Target::File { path, fragment };
+    }
+    // `<ann@example.com>` autolinks come without their `mailto:`.
+    if path.contains('@') && !path.contains('/') {
+        return Target::External;
+    }
+    let last = path.rsplit('/').next().unwrap_or("");
+    let extension = last.rsplit_once('.').map(|(stem, e)| (stem, e.to_ascii_lowercase()));
+    if !path.starts_with('/') && extension.is_some_and(|(stem, e)| !stem.is_empty() && e != "html" && e != "htm") {
+        return Target::Asset { path };
     }
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let id = match segments.iter().position(|s| *s == "postmortems") {
@@ -144,6 +156,26 @@ pub fn resolve_relative(from: &Path, link: &str) -> PathBuf {
         }
     }
     out
+}
+
+/// The archive file a relative asset link in `from` names, while it stays inside the
+/// archive's `content/` folder: `None` for one that leaves it (`../../site.toml`, past the
+/// root) or names a hidden file (`.git/config`). What the build may copy into the site.
+pub fn resolve_asset(from: &Path, link: &str) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in from.parent()?.join(link).components() {
+        match c {
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            std::path::Component::CurDir => {}
+            std::path::Component::Normal(s) if !s.to_string_lossy().starts_with('.') => out.push(s),
+            _ => return None,
+        }
+    }
+    (out.starts_with("content") && out.components().count() > 1).then_some(out)
 }
 
 /// Hands out heading ids the way the rendered page does: the slug of the title, made
@@ -253,7 +285,11 @@ impl Outline {
                     }
                 }
                 Event::Start(Tag::Link { dest_url, .. }) => out.links.push((dest_url.to_string(), range)),
-                Event::Start(Tag::CodeBlock(_) | Tag::Table(_) | Tag::Image { .. }) => mark_content(&mut out.headings),
+                Event::Start(Tag::Image { dest_url, .. }) => {
+                    out.links.push((dest_url.to_string(), range));
+                    mark_content(&mut out.headings)
+                }
+                Event::Start(Tag::CodeBlock(_) | Tag::Table(_)) => mark_content(&mut out.headings),
                 Event::Html(h) | Event::InlineHtml(h) if !h.trim_start().starts_with("<!--") => {
                     mark_content(&mut out.headings)
                 }
@@ -333,7 +369,10 @@ mod tests {
         assert_eq!(c("../db-failover/"), Target::Page { id: "db-failover".into(), fragment: None });
         assert_eq!(c("/archive/postmortems/x/index.html#s"), Target::Page { id: "x".into(), fragment: Some("s") });
         assert_eq!(c("../../services/api/"), Target::Other);
-        assert_eq!(c("static/x.png"), Target::Other);
+        assert_eq!(c("static/x.png"), Target::Asset { path: "static/x.png".into() });
+        assert_eq!(c("../../media/a%20b.jpg"), Target::Asset { path: "../../media/a b.jpg".into() });
+        assert_eq!(c("../x/index.html"), Target::Page { id: "x".into(), fragment: None });
+        assert_eq!(c("ann+ops@example.com"), Target::External, "an email autolink");
     }
 
     #[test]
@@ -363,6 +402,18 @@ mod tests {
         let dests: Vec<_> = o.links.iter().map(|(d, _)| d.as_str()).collect();
         assert_eq!(dests, ["2024-09-17-dns.md#timeline", "#impact"]);
         assert!(body[o.links[0].1.clone()].starts_with("[the DNS one]"));
+    }
+
+    #[test]
+    fn assets_resolve_inside_the_content_folder_only() {
+        let from = Path::new("content/postmortems/2024/x.md");
+        assert_eq!(resolve_asset(from, "img/a.png"), Some(PathBuf::from("content/postmortems/2024/img/a.png")));
+        assert_eq!(resolve_asset(from, "../../media/b.jpg"), Some(PathBuf::from("content/media/b.jpg")));
+        for escape in
+            ["../../../site.toml", "../../../../../etc/passwd", "/etc/passwd", "../.git/config", ".hidden.png"]
+        {
+            assert_eq!(resolve_asset(from, escape), None, "{escape}");
+        }
     }
 
     #[test]

@@ -121,6 +121,25 @@ pub const STATIC: &str = "static/";
 /// The postmortem URL with `{id}` in place of the id, for `search.js`.
 pub const POSTMORTEM_PATTERN: &str = "postmortems/{id}/";
 
+/// Where the files postmortems link to go: `content/postmortems/img/a b.png` is
+/// `files/postmortems/img/a%20b.png` (the output path without the encoding).
+pub const FILES: &str = "files/";
+
+/// The URL of a file of the archive (`Archive::published_assets`) in the site, and
+/// `asset_path` its output path.
+pub fn asset(source: &Path) -> String {
+    format!("{FILES}{}", crate::text::encode_path(&asset_rel(source)))
+}
+
+pub fn asset_path(source: &Path) -> String {
+    format!("{FILES}{}", asset_rel(source))
+}
+
+fn asset_rel(source: &Path) -> String {
+    let rel = source.strip_prefix("content").unwrap_or(source);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
 /// The URL of a fixed page by name, for templates: `home`, `insights`, `action-items`, ...
 pub fn named(name: &str) -> Option<&'static str> {
     FIXED.iter().find(|(_, n, _)| *n == name).map(|(_, _, url)| *url)

@@ -141,6 +141,8 @@ pub struct Workspace {
     /// The `[[sources]]` repositories read, and the findings for those that could not be.
     sources: Vec<SourceFolder>,
     source_problems: Vec<Diagnostic>,
+    /// The files under `content/` postmortems may link to (`ingest::asset_files`).
+    assets: Arc<std::collections::BTreeSet<PathBuf>>,
 }
 
 /// A `[[sources]]` repository's postmortems folder as read (files under it are its), and
@@ -187,6 +189,7 @@ impl Workspace {
             tickets: Ok(None),
             sources: Vec::new(),
             source_problems: Vec::new(),
+            assets: Default::default(),
         };
         ws.read_all()?;
         Ok(ws)
@@ -228,6 +231,7 @@ impl Workspace {
         if !self.root.join("content").is_dir() {
             bail!("no content/ folder in {}: run hindsight in an archive or pass --root DIR", self.root.display());
         }
+        self.assets = Arc::new(ingest::asset_files(&self.root));
         let own = match &self.blobs {
             Some(blobs) => blobs.keys().filter(|rel| ingest::is_content(rel, &config.ignore)).cloned().collect(),
             None => {
@@ -299,6 +303,11 @@ impl Workspace {
         let Ok(config) = &self.config else {
             return Ok(change); // no content is read until site.toml is fixed
         };
+        // An image or other file added, edited or removed: the pages that link it change.
+        if changed.iter().any(|p| p.starts_with("content") && p.extension().is_none_or(|e| e != "md")) {
+            self.assets = Arc::new(ingest::asset_files(&self.root));
+            change = Change::Content;
+        }
         for rel in changed.iter().filter(|p| p.extension().is_some_and(|e| e == "md") && !config.ignore.skips(p)) {
             let exists = self.root.join(rel).is_file();
             if rel.starts_with(POSTMORTEMS) {
@@ -398,6 +407,12 @@ impl Workspace {
             }
             Err(d) => (None, vec![d]),
         }
+    }
+
+    /// The temporary folder `--rev` read the archive from, for a caller that still needs
+    /// its files once the workspace is gone (a build copying images).
+    pub fn take_export(&mut self) -> Option<tempfile::TempDir> {
+        self._export.take()
     }
 
     /// Where the files are read from (a temporary folder for `--rev`).
@@ -509,6 +524,7 @@ impl Workspace {
             let outlines: Vec<Outline> = readable.par_iter().map(|p| Outline::parse(&p.body)).collect();
             let mut ctx = lint::Context::new(config, view.today, &readable, &outlines);
             ctx.tickets = self.tickets.as_ref().ok().and_then(|t| t.as_deref());
+            ctx.assets = Some(&self.assets);
             let per_file: Vec<Vec<Diagnostic>> = readable
                 .par_iter()
                 .zip(&outlines)
@@ -533,6 +549,7 @@ impl Workspace {
             archive.set_tickets(tickets.clone());
         }
         archive.repository_prefix = self.git.prefix.clone();
+        archive.assets = self.assets.clone();
         Assembled { archive: Some(archive), diagnostics, files, internal_left_out }
     }
 }

@@ -16,7 +16,7 @@ use crate::output::cache::{self, PageCache};
 use crate::output::staging::{self, Output};
 use crate::output::{Key, Renderer};
 use crate::privacy::Audience;
-use crate::routes::Page;
+use crate::routes::{self, Page};
 use crate::terminal::{self, Progress};
 use crate::workspace::{self, Assembled, View, Workspace};
 
@@ -93,7 +93,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let clock = Instant::now();
     let audience = Audience::of_public_flag(opts.public);
     let progress = Progress::start();
-    let ws = Workspace::open(
+    let mut ws = Workspace::open(
         &opts.root,
         workspace::Options {
             audience,
@@ -124,6 +124,11 @@ pub fn build(opts: &Options) -> Result<Summary> {
     if ws.git().in_repo && uncommitted > 0 {
         terminal::note(format_args!("{uncommitted} postmortem(s) not committed yet, so their pages show no history"));
     }
+    // The files published texts link to, copied as they are (`--rev` reads them from its
+    // export of the commit, kept until they are written).
+    let assets: Vec<(String, PathBuf)> =
+        archive.published_assets().into_iter().map(|file| (routes::asset_path(&file), ws.root().join(&file))).collect();
+    let _export = ws.take_export();
     // The files' texts are not needed to render: free them before the pages take memory.
     drop(ws);
 
@@ -193,6 +198,10 @@ pub fn build(opts: &Options) -> Result<Summary> {
     search?;
     for (path, bytes) in &renderer.static_files() {
         output.write(path, bytes)?;
+    }
+    for (path, source) in &assets {
+        let bytes = std::fs::read(source).with_context(|| format!("cannot read {}", source.display()))?;
+        output.write(path, &bytes)?;
     }
     if output.recycled() {
         output.remove_others(previous.spare_files())?;

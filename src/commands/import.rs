@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::import::external::{self, Entry};
-use crate::import::{EXTENSIONS, convert, is_postmortem, looks_like_a_postmortem, not_a_postmortem, rewrite_links};
+use crate::import::{
+    EXTENSIONS, convert, is_postmortem, linked_file, looks_like_a_postmortem, not_a_postmortem, rewrite_links,
+};
 use crate::terminal::{self, Progress};
 use crate::text::plural;
 use crate::workspace::{Options as WorkspaceOptions, Workspace};
@@ -45,8 +47,12 @@ struct Tally {
     placed_timelines: usize,
     entries_placed: usize,
     entries_unplaced: usize,
-    /// Links to files of the import rewritten to their new names.
+    /// Links to files of the import rewritten to their new names or copies.
     links: usize,
+    /// Images and other files the postmortems link to, copied beside them, and those
+    /// linked that are not in the folder (or are symbolic links).
+    files: usize,
+    missing: usize,
     inferred: usize,
     decide: usize,
 }
@@ -87,7 +93,8 @@ impl Tally {
             "  timelines: {} of {} placed; {} entries placed, {} left as written",
             self.placed_timelines, self.timelines, self.entries_placed, self.entries_unplaced
         )?;
-        writeln!(out, "  links rewritten to renamed files: {}", self.links)
+        writeln!(out, "  links rewritten to renamed or copied files: {}", self.links)?;
+        writeln!(out, "  files the postmortems link to: {} copied, {} missing", self.files, self.missing)
     }
 }
 
@@ -103,7 +110,8 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
     }
     if opts.external {
         let to = opts.to.clone().unwrap_or_else(|| crate::ingest::EXTERNAL.into());
-        return import_external(opts, &sources, &to, out);
+        let files: Vec<PathBuf> = sources.into_iter().map(|s| s.file).collect();
+        return import_external(opts, &files, &to, out);
     }
     let to = opts.to.clone().unwrap_or_else(|| crate::ingest::POSTMORTEMS.into());
     let dir = opts.root.join(to);
@@ -113,7 +121,7 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
     progress.stage("importing", sources.len());
     // First every file converted and named, so that links between them can follow.
     let mut converted = Vec::new();
-    for source in &sources {
+    for Source { folder, file: source } in &sources {
         progress.inc();
         tally.seen += 1;
         let text = std::fs::read_to_string(source).with_context(|| format!("cannot read {}", source.display()))?;
@@ -133,17 +141,40 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
         let base = imported.file_name.strip_suffix(".md").unwrap_or(&imported.file_name);
         let name = unused_name(base, |n| taken.contains(n));
         taken.insert(name.clone());
-        converted.push((source, imported, name));
+        converted.push((folder, source, imported, name));
     }
-    // A source as a link resolves to it (`resolve_relative` normalises `./` and `..`).
+    // Each source as a link from its folder names it.
     let renamed: HashMap<PathBuf, String> = converted
         .iter()
-        .filter_map(|(source, _, name)| {
-            Some((crate::markdown::resolve_relative(source, source.file_name()?.to_str()?), format!("{name}.md")))
+        .filter_map(|(folder, source, _, name)| {
+            Some((folder.join(source.strip_prefix(folder).ok()?), format!("{name}.md")))
         })
         .collect();
-    for (source, mut imported, name) in converted {
-        tally.links += rewrite_links(&mut imported.text, source, &renamed);
+    let mut copies: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut missing = 0;
+    for (folder, source, mut imported, name) in converted {
+        // Links to files import renames follow them; images and other files it copies
+        // into the postmortems folder, where they are found as the folder kept them.
+        let mut relink = |dest: &str| -> Option<String> {
+            let (file, fragment) = linked_file(folder, source, dest)?;
+            let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+            if let Some(name) = renamed.get(&file) {
+                return Some(format!("{name}{fragment}"));
+            }
+            if file.extension().is_some_and(|e| EXTENSIONS.iter().any(|x| e == *x)) {
+                return None; // a postmortem import did not take in
+            }
+            if !std::fs::symlink_metadata(&file).is_ok_and(|m| m.is_file()) {
+                missing += 1; // `check` reports it where it is linked
+                return None;
+            }
+            let rel = file.strip_prefix(folder).ok()?.to_path_buf();
+            copies.push((file, dir.join(&rel)));
+            let written = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            Some(format!("{}{fragment}", crate::text::encode_path(&written)))
+        };
+        let rewritten = rewrite_links(&mut imported.text, &mut relink);
+        tally.links += rewritten;
         let target = dir.join(format!("{name}.md"));
         let existing = std::fs::read_to_string(&target).ok();
         let shown = target.strip_prefix(&opts.root).unwrap_or(&target).display().to_string();
@@ -176,6 +207,30 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
         tally.written += 1;
     }
     progress.finish();
+    tally.missing = missing;
+    copies.sort();
+    copies.dedup();
+    for (from, to) in &copies {
+        let same = std::fs::read(to).ok().is_some_and(|have| std::fs::read(from).is_ok_and(|new| new == have));
+        if same {
+            continue;
+        }
+        if to.exists() && !opts.force {
+            writeln!(
+                out,
+                "{} -> {}: a different file is there, skipped (--force replaces it)",
+                from.display(),
+                to.display()
+            )?;
+            continue;
+        }
+        tally.files += 1;
+        if !opts.dry_run {
+            std::fs::create_dir_all(to.parent().unwrap_or(&dir))
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::copy(from, to).with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
+        }
+    }
     for file in &unnamed {
         terminal::note(format_args!(
             "{} reads like a postmortem but has no extension: rename it to .md to import it",
@@ -186,15 +241,23 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+/// A file to import and the folder it was found in: its links may lead anywhere inside
+/// that folder and no further.
+struct Source {
+    folder: PathBuf,
+    file: PathBuf,
+}
+
 /// The files named, and those of folders walked in name order: Markdown and Quarto files
 /// (TSV tables too for lists). READMEs, templates and `_partials` are left out as the build
 /// leaves them out, and Git's own folder; files without an extension that read like a
 /// postmortem are returned apart, to be named.
-fn sources(paths: &[PathBuf], config: &crate::config::Config, tables: bool) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+fn sources(paths: &[PathBuf], config: &crate::config::Config, tables: bool) -> Result<(Vec<Source>, Vec<PathBuf>)> {
     let (mut files, mut unnamed) = (Vec::new(), Vec::new());
     for path in paths {
         if path.is_file() {
-            files.push(path.clone());
+            let folder = path.parent().unwrap_or(Path::new("")).to_path_buf();
+            files.push(Source { folder, file: path.clone() });
             continue;
         }
         if !path.is_dir() {
@@ -207,10 +270,11 @@ fn sources(paths: &[PathBuf], config: &crate::config::Config, tables: bool) -> R
             if !entry.file_type().is_file() || config.ignore.skips(p) {
                 continue;
             }
+            let source = || Source { folder: path.clone(), file: p.to_path_buf() };
             match p.extension().and_then(|e| e.to_str()) {
-                Some("tsv") if tables => files.push(p.to_path_buf()),
-                Some("md") => files.push(p.to_path_buf()),
-                Some(e) if !tables && EXTENSIONS.contains(&e) => files.push(p.to_path_buf()),
+                Some("tsv") if tables => files.push(source()),
+                Some("md") => files.push(source()),
+                Some(e) if !tables && EXTENSIONS.contains(&e) => files.push(source()),
                 None if !tables && std::fs::read_to_string(p).is_ok_and(|t| looks_like_a_postmortem(&t)) => {
                     unnamed.push(p.to_path_buf())
                 }

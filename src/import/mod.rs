@@ -7,7 +7,6 @@
 
 pub mod external;
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -160,25 +159,17 @@ pub fn looks_like_a_postmortem(text: &str) -> bool {
     headed && ["timeline", "root cause", "incident"].iter().any(|w| lower.contains(w))
 }
 
-/// Rewrites the links of `text` (the converted file of `from`) that lead to another file of
-/// the import, which has a new name now: `renamed` maps each source file, as its path
-/// resolves, to its new file name, all of which go into one folder. Reference definitions
-/// (`[PM-9]: PM2019-009%20-%20IP%20starvation.md`) and inline links alike; a fragment is
-/// kept. Returns how many links were rewritten.
-pub fn rewrite_links(text: &mut String, from: &std::path::Path, renamed: &HashMap<PathBuf, String>) -> usize {
+/// Rewrites the links and images of `text` that `relink` has a new destination for (a
+/// file import renamed, an image it copies beside the postmortems), in reference
+/// definitions (`[PM-9]: PM2019-009%20-%20IP%20starvation.md`) and inline alike. `relink`
+/// is handed each destination as written. Returns how many were rewritten.
+pub fn rewrite_links(text: &mut String, relink: &mut dyn FnMut(&str) -> Option<String>) -> usize {
     use pulldown_cmark::{Event, Parser, Tag};
-    let target = |dest: &str| -> Option<String> {
-        let (path, fragment) = dest.split_once('#').map_or((dest, None), |(p, f)| (p, Some(f)));
-        if path.is_empty() || path.contains(':') || path.starts_with('/') {
-            return None;
-        }
-        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-        let name = renamed.get(&crate::markdown::resolve_relative(from, &decoded))?;
-        Some(fragment.map_or_else(|| name.clone(), |f| format!("{name}#{f}")))
-    };
-    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    let mut find = |span: std::ops::Range<usize>, dest: &str, text: &str| {
-        if let (Some(new), Some(at)) = (target(dest), text[span.clone()].rfind(dest)) {
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    let mut find = |span: Range<usize>, dest: &str, text: &str| {
+        if let Some(at) = text[span.clone()].rfind(dest)
+            && let Some(new) = relink(dest)
+        {
             edits.push((span.start + at..span.start + at + dest.len(), new));
         }
     };
@@ -197,6 +188,24 @@ pub fn rewrite_links(text: &mut String, from: &std::path::Path, renamed: &HashMa
         text.replace_range(range.clone(), new);
     }
     edits.len()
+}
+
+/// What a link written in `from` (a file of the folder being imported, `folder`) names
+/// there: another file of the folder, with the fragment it asks for. A path from the
+/// root (`/assets/images/x.png`, as a Jekyll or GitHub Pages site writes it) is from the
+/// folder's top. `None` for a link elsewhere (another site, a path that leaves the folder).
+pub fn linked_file(folder: &std::path::Path, from: &std::path::Path, dest: &str) -> Option<(PathBuf, Option<String>)> {
+    let (path, fragment) = dest.split_once('#').map_or((dest, None), |(p, f)| (p, Some(f.to_string())));
+    if path.is_empty() || path.contains(':') || path.starts_with("//") {
+        return None;
+    }
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let (from, decoded) = match decoded.strip_prefix('/') {
+        Some(rooted) => (PathBuf::from("content/top"), rooted.to_string()),
+        None => (PathBuf::from("content").join(from.strip_prefix(folder).ok()?), decoded.to_string()),
+    };
+    let rel = crate::markdown::resolve_asset(&from, &decoded)?;
+    Some((folder.join(rel.strip_prefix("content").ok()?), fragment))
 }
 
 /// Whether a file already is a hindsight postmortem (front matter with our required keys).

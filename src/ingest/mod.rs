@@ -45,6 +45,21 @@ pub fn markdown_files(root: &Path, dir: &str, ignore: &Ignore) -> Result<Vec<Pat
     Ok(files)
 }
 
+/// The files under `content/` other than Markdown (images, PDFs, logs), paths from the root:
+/// what postmortems may link to and the build copies when a published text does. Hidden
+/// files and folders are left out, and so are symbolic links, which could lead out of the
+/// archive.
+pub fn asset_files(root: &Path) -> std::collections::BTreeSet<PathBuf> {
+    let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+    walkdir::WalkDir::new(root.join("content"))
+        .into_iter()
+        .filter_entry(|e| !hidden(e))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_none_or(|x| x != "md"))
+        .filter_map(|e| e.path().strip_prefix(root).ok().map(Path::to_path_buf))
+        .collect()
+}
+
 /// Whether a file (path from the root) is read as content: Markdown, not hidden, not
 /// skipped by `ignore`. The same test for files on disk and in a commit (`--rev`).
 pub fn is_content(rel: &Path, ignore: &Ignore) -> bool {

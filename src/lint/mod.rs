@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Rule};
 use crate::ingest::front_matter::Document;
 use crate::ingest::timeline::is_timeline;
-use crate::markdown::{Block, Outline, Target, classify, find_anchor, resolve_relative};
+use crate::markdown::{Block, Outline, Target, classify, find_anchor, resolve_asset, resolve_relative};
 use crate::model::{ItemStatus, Postmortem, Status};
 use crate::text::closest;
 
@@ -34,6 +34,9 @@ pub struct Context<'a> {
     pub people: Vec<String>,
     /// The tracker snapshot, for items whose ticket disagrees.
     pub tickets: Option<&'a crate::model::Tickets>,
+    /// The files postmortems may link to (`ingest::asset_files`); `None` leaves such
+    /// links unchecked.
+    pub assets: Option<&'a std::collections::BTreeSet<std::path::PathBuf>>,
 }
 
 /// Ids the postmortem template adds to every page besides the body's headings.
@@ -64,7 +67,7 @@ impl<'a> Context<'a> {
             .collect();
         people.sort();
         people.dedup();
-        Context { config, today, anchors, by_path, people, tickets: None }
+        Context { config, today, anchors, by_path, people, tickets: None, assets: None }
     }
 }
 
@@ -238,6 +241,22 @@ fn links(r: &mut Report, ctx: &Context, pm: &Postmortem, outline: &Outline) {
     for (dest, span) in &outline.links {
         let (id, fragment) = match classify(dest, &ctx.config.base_url) {
             Target::External | Target::Other => continue,
+            Target::Asset { path } => {
+                let Some(assets) = ctx.assets else { continue };
+                let (msg, hint) = match resolve_asset(&pm.source, &path) {
+                    None => (
+                        format!("link to `{path}`, which is outside the archive's content/ folder"),
+                        "keep images and other files under content/ (e.g. beside the postmortem) and link them relative to it",
+                    ),
+                    Some(file) if !assets.contains(&file) => (
+                        format!("link to `{path}`, but there is no file at {}", file.display()),
+                        "add the file, or fix the path: it is relative to this postmortem's file",
+                    ),
+                    Some(_) => continue,
+                };
+                r.in_body(Rule::BrokenLink, span.clone(), msg, hint);
+                continue;
+            }
             Target::Anchor(fragment) => (pm.id.as_str(), Some(fragment)),
             Target::File { path, fragment } => {
                 let file = resolve_relative(&pm.source, &path);

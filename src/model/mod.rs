@@ -545,6 +545,9 @@ pub struct Archive {
     /// Made by a public build (`Audience::publish`): what only public builds write (the
     /// VOID export) asks.
     pub public: bool,
+    /// The files under `content/` a postmortem may link to; the build copies those a
+    /// published text links (`Archive::published_assets`).
+    pub assets: Arc<std::collections::BTreeSet<PathBuf>>,
 }
 
 /// A contributing factor that several postmortems name (the same statement, case and
@@ -766,7 +769,33 @@ impl Archive {
             words: Default::default(),
             public: false,
             tickets: None,
+            assets: Default::default(),
         }
+    }
+
+    /// The files of `assets` that the archive's postmortems link to, from the text they
+    /// publish: what a build copies into the site. A public archive's bodies have lost
+    /// their internal spans and its internal postmortems are gone, so a file only they
+    /// link stays out. Nothing is read when the archive has no such files.
+    pub fn published_assets(&self) -> std::collections::BTreeSet<PathBuf> {
+        use pulldown_cmark::{Event, Parser, Tag};
+        if self.assets.is_empty() {
+            return Default::default();
+        }
+        let linked = |pm: &Arc<Postmortem>| -> Vec<PathBuf> {
+            Parser::new_ext(&pm.body, crate::markdown::options())
+                .filter_map(|e| match e {
+                    Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => Some(dest_url),
+                    _ => None,
+                })
+                .filter_map(|dest| match crate::markdown::classify(&dest, &self.config.base_url) {
+                    crate::markdown::Target::Asset { path } => crate::markdown::resolve_asset(&pm.source, &path),
+                    _ => None,
+                })
+                .filter(|p| self.assets.contains(p))
+                .collect()
+        };
+        self.postmortems.par_iter().flat_map_iter(linked).collect()
     }
 
     pub fn words(&self) -> &similar::Words {

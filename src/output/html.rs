@@ -130,6 +130,14 @@ pub fn render(
                 Link::Unlink => unlinking = true,
             },
             Event::End(TagEnd::Link) if unlinking => unlinking = false,
+            // An image of the archive goes where the build copied it.
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let dest_url = match link(&dest_url) {
+                    Link::To(to) => to.into(),
+                    _ => dest_url,
+                };
+                events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+            }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match &kind {
                     CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),

@@ -9,7 +9,7 @@ use super::charts::{self, Bar};
 use super::highlight::Highlighter;
 use super::html::{self, Link, TimelineMarks, TocEntry};
 use crate::config::Visibility;
-use crate::markdown::{Target, classify, loose_anchor, resolve_relative};
+use crate::markdown::{Target, classify, loose_anchor, resolve_asset, resolve_relative};
 use crate::model::insights::{self, Durations, Insights, Month};
 use crate::model::{
     Archive, External, ExternalGroup, GroupKind, Postmortem, Span, Taxonomy, TaxonomyKind, Term, format_duration,
@@ -457,6 +457,11 @@ pub fn link_resolver<'a>(pm: &'a Postmortem, archive: &'a Archive) -> impl Fn(&s
         Target::Page { fragment: Some(f), .. } if loose(f) => {
             Link::To(format!("{}{}", &dest[..dest.len() - f.len() - 1], fragment(Some(f))))
         }
+        // A file the build copied (`Archive::published_assets`): where it is in the site.
+        Target::Asset { path } => match resolve_asset(&pm.source, &path).filter(|p| archive.assets.contains(p)) {
+            Some(file) => Link::To(format!("../../{}", routes::asset(&file))),
+            None => Link::Keep,
+        },
         _ => Link::Keep,
     }
 }

@@ -23,6 +23,9 @@ pub struct Generation {
     renderer: Renderer,
     statics: Arc<HashMap<String, Arc<Served>>>,
     pages: Mutex<HashMap<String, Arc<Served>>>,
+    /// The files published texts link to, by their path in the site: read when asked (an
+    /// image may be large, and is served as it is on disk now).
+    assets: HashMap<String, PathBuf>,
 }
 
 impl Generation {
@@ -34,6 +37,10 @@ impl Generation {
         }
         if let Some(page) = lock(&self.pages).get(path) {
             return Some(Ok(page.clone()));
+        }
+        if let Some(file) = self.assets.get(path) {
+            let body = std::fs::read(file).ok()?;
+            return Some(Ok(Arc::new(Served { body, content_type: content_type(path) })));
         }
         if path.starts_with(routes::SEARCH_INDEX) {
             let text = self.renderer.search_files().get(path)?;
@@ -74,7 +81,8 @@ pub fn content_type(path: &str) -> &'static str {
         "ico" => "image/x-icon",
         "woff2" => "font/woff2",
         "woff" => "font/woff",
-        "txt" | "md" => "text/plain; charset=utf-8",
+        "txt" | "md" | "log" => "text/plain; charset=utf-8",
+        "pdf" => "application/pdf",
         "csv" => "text/csv; charset=utf-8",
         _ => "application/octet-stream",
     }
@@ -127,7 +135,9 @@ impl State {
         let archive =
             assembled.archive.unwrap_or_else(|| Archive::new(config, Vec::new(), Vec::new(), drafts, today()));
         let renderer = Renderer::new(Arc::new(archive), theme.clone(), highlighter.clone());
-        let generation = Generation { statics: Arc::new(statics(&renderer)), renderer, pages: Mutex::default() };
+        let assets = assets(&renderer, workspace.root());
+        let generation =
+            Generation { statics: Arc::new(statics(&renderer)), renderer, pages: Mutex::default(), assets };
         let overlay = print(shown_root, &mut diagnostics);
         Ok(State {
             shown_root: shown_root.to_path_buf(),
@@ -178,13 +188,18 @@ impl State {
         };
         let old = self.current();
         let renderer = Renderer::new(Arc::new(archive), inputs.theme.clone(), self.highlighter.clone());
+        // A file added or removed changes where the pages linking it point.
+        let files_changed = changed.iter().any(|p| p.extension().is_none_or(|e| e != "md"));
         let (statics, pages) = if full {
             (Arc::new(statics(&renderer)), HashMap::new())
+        } else if files_changed {
+            (old.statics.clone(), HashMap::new())
         } else {
             (old.statics.clone(), unaffected_pages(&old, &renderer, changed))
         };
+        let assets = assets(&renderer, inputs.workspace.root());
         *self.current.write().unwrap_or_else(|e| e.into_inner()) =
-            Arc::new(Generation { renderer, statics, pages: Mutex::new(pages) });
+            Arc::new(Generation { renderer, statics, pages: Mutex::new(pages), assets });
         Outcome::Reload
     }
 }
@@ -192,6 +207,11 @@ impl State {
 /// Serve judges deadlines against the day it rebuilds, which may change while it runs.
 fn today() -> jiff::civil::Date {
     jiff::Zoned::now().date()
+}
+
+fn assets(renderer: &Renderer, root: &Path) -> HashMap<String, PathBuf> {
+    let published = renderer.archive().published_assets();
+    published.into_iter().map(|file| (routes::asset_path(&file), root.join(file))).collect()
 }
 
 fn statics(renderer: &Renderer) -> HashMap<String, Arc<Served>> {

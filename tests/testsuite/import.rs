@@ -261,7 +261,7 @@ fn a_folder_as_teams_keep_it_comes_in_whole_and_nothing_is_made_up() {
         "  skipped: 3 not postmortems (templates, indexes, READMEs), 0 for other reasons",
         "  dates: 4 from the files, 1 unknown (`date: unknown`)",
         "  timelines: 4 of 5 placed; 10 entries placed, 2 left as written",
-        "  links rewritten to renamed files: 2",
+        "  links rewritten to renamed or copied files: 2",
     ] {
         assert!(run.stdout.contains(line), "{line:?} missing:\n{}", run.stdout);
     }
