@@ -168,7 +168,7 @@ pub fn rewrite_links(text: &mut String, relink: &mut dyn FnMut(&str) -> Option<S
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     let mut find = |span: Range<usize>, dest: &str, text: &str| {
         if let Some(at) = text[span.clone()].rfind(dest)
-            && let Some(new) = relink(dest)
+            && let Some(new) = relink(dest).filter(|new| new != dest)
         {
             edits.push((span.start + at..span.start + at + dest.len(), new));
         }

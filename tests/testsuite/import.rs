@@ -261,7 +261,8 @@ fn a_folder_as_teams_keep_it_comes_in_whole_and_nothing_is_made_up() {
         "  skipped: 3 not postmortems (templates, indexes, READMEs), 0 for other reasons",
         "  dates: 4 from the files, 1 unknown (`date: unknown`)",
         "  timelines: 4 of 5 placed; 10 entries placed, 2 left as written",
-        "  links rewritten to renamed or copied files: 2",
+        "  links rewritten to renamed or copied files: 3",
+        "  files the postmortems link to: 2 copied, 1 missing",
     ] {
         assert!(run.stdout.contains(line), "{line:?} missing:\n{}", run.stdout);
     }
@@ -293,8 +294,14 @@ fn a_folder_as_teams_keep_it_comes_in_whole_and_nothing_is_made_up() {
     let cache = read("2021-07-12-cache-stampede-after-the-disk-incident.md");
     assert!(cache.contains("[PM2021-001]: 2021-11-29-disk-full-on-the-log-shipper.md\n"), "{cache}");
     assert!(cache.contains("](<2021-11-29-disk-full-on-the-log-shipper.md#timeline>)"), "{cache}");
+    // Images come along where the postmortems find them; a path from the top too.
+    assert!(site.root().join("content/postmortems/img/disk.png").is_file());
+    assert!(read("2025-10-20-resolver-outage.md").contains("![logo](assets/logo.png)"));
+    assert!(site.root().join("content/postmortems/assets/logo.png").is_file());
+    // The one image the folder did not have is the only broken link.
     let check = site.run_inside(&["check", "--format", "json"]);
-    assert!(!check.stdout.contains("broken-link"), "{}", check.stdout);
+    let broken: Vec<&str> = check.stdout.lines().filter(|l| l.contains("broken-link")).collect();
+    assert!(broken.len() == 1 && broken[0].contains("img/missing.png"), "{}", check.stdout);
     assert_eq!(check_site(&site, false), 5, "every word of every imported body is on its page");
     // Importing again changes nothing.
     let again = site.run(&["import", styles.to_str().unwrap()]).success();

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real binary on fixture sites copied to temporary directories.
 
+mod assets;
 mod bad_input;
 mod browser;
 mod cache;
@@ -16,7 +17,7 @@ mod kill;
 mod listings;
 mod nothing_lost;
 mod parity;
-mod public;
+pub mod public;
 mod reading;
 mod schema;
 mod search;
