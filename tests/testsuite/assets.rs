@@ -3,8 +3,6 @@
 //! leaves `content/`, and a public build copying nothing only internal text or an internal
 //! postmortem links (canaries in the files' bytes and names).
 
-use std::fs;
-
 use crate::site::{Site, assert_contains};
 
 const PM: &str = "---\ntitle: \"Graphs\"\ndate: 2024-01-02\nseverity: SEV-2\nstatus: reviewed\nservices: [api]\n---\n\n## Supporting Information\n\n![graph](img/graph.png)\n\nThe [report](../media/report%20v2.pdf) and ![gone](img/gone.png), [config](../../site.toml), ![link](img/link.png).\n";
