@@ -60,6 +60,7 @@ struct Tally {
 impl Tally {
     fn count(&mut self, imported: &crate::import::Imported) {
         self.inferred += imported.inferred.len();
+        self.links += imported.anchor_links;
         self.decide += imported.decide.len();
         if imported.dated {
             self.dated += 1;

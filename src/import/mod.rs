@@ -34,6 +34,8 @@ pub struct Imported {
     pub dated: bool,
     /// The timeline section's entries placed and left as written, when it has one.
     pub timeline: Option<(usize, usize)>,
+    /// Links to its own headings that import renamed, rewritten.
+    pub anchor_links: usize,
 }
 
 /// Section names of the SRE-book template and the headings that mean the same.
@@ -208,6 +210,95 @@ pub fn linked_file(folder: &std::path::Path, from: &std::path::Path, dest: &str)
     Some((folder.join(rel.strip_prefix("content").ok()?), fragment))
 }
 
+/// The top-level list items of the first section whose title `wanted` accepts (its
+/// lowercase title, a parenthesis and colon aside), as plain text with whether each was a
+/// ticked task (`- [x]`). Empty items (a template's `-`) are left out.
+fn section_items(body: &str, wanted: impl Fn(&str) -> bool) -> Vec<(String, bool)> {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut out = Vec::new();
+    let (mut inside, mut level, mut depth) = (false, 0u8, 0usize);
+    let mut heading: Option<String> = None;
+    let mut item: Option<(String, bool)> = None;
+    for event in Parser::new_ext(body, crate::markdown::options()) {
+        match event {
+            Event::Start(Tag::Heading { level: l, .. }) => {
+                if inside && l as u8 <= level {
+                    break;
+                }
+                heading = Some(String::new());
+                level = if inside { level } else { l as u8 };
+            }
+            Event::End(TagEnd::Heading(l)) => {
+                let title = heading.take().unwrap_or_default();
+                let title = title.split('(').next().unwrap_or("").trim().trim_end_matches(':').trim().to_lowercase();
+                if !inside && wanted(&title) {
+                    inside = true;
+                    level = l as u8;
+                }
+            }
+            Event::Text(t) | Event::Code(t) if heading.is_some() => heading.iter_mut().for_each(|h| h.push_str(&t)),
+            Event::Start(Tag::List(_)) if inside => depth += 1,
+            Event::End(TagEnd::List(_)) if inside => depth = depth.saturating_sub(1),
+            Event::Start(Tag::Item) if inside && depth == 1 => item = Some((String::new(), false)),
+            Event::TaskListMarker(done) if depth == 1 => item.iter_mut().for_each(|i| i.1 = done),
+            Event::Text(t) | Event::Code(t) if depth == 1 => item.iter_mut().for_each(|i| i.0.push_str(&t)),
+            Event::SoftBreak | Event::HardBreak if depth == 1 => item.iter_mut().for_each(|i| i.0.push(' ')),
+            Event::End(TagEnd::Item) if inside && depth == 1 => {
+                if let Some((text, done)) = item.take() {
+                    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if !text.is_empty() {
+                        out.push((text, done));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// An action item from a list item's words: its title, and the owner when the line names
+/// one (`Owner: Ana`, `(owner: @ana)`, a trailing `@ana`); done when ticked.
+fn action_item(text: &str, done: bool) -> Value {
+    let mut item = Mapping::new();
+    let lower = text.to_lowercase();
+    let (title, owner) = if let Some(at) = lower.find("owner:") {
+        let owner = text[at + 6..].trim().trim_end_matches(')').trim();
+        let title = text[..at].trim().trim_end_matches(['(', '-', '—', ',', ';']).trim();
+        (title.to_string(), Some(owner.trim_start_matches('@').to_string()))
+    } else if let Some((title, handle)) = text.rsplit_once(" @").filter(|(_, h)| !h.is_empty() && !h.contains(' ')) {
+        (title.trim().trim_end_matches(['-', '—', ',']).trim().to_string(), Some(handle.to_string()))
+    } else {
+        (text.to_string(), None)
+    };
+    item.insert(Value::from("title"), Value::from(if title.is_empty() { text.to_string() } else { title }));
+    if let Some(owner) = owner.filter(|o| !o.is_empty()) {
+        item.insert(Value::from("owner"), Value::from(owner));
+    }
+    item.insert(Value::from("status"), Value::from(if done { "done" } else { "todo" }));
+    Value::Mapping(item)
+}
+
+/// Lines that say how long until a moment, and the moment they give.
+const STATS: &[(&str, &[&str])] = &[
+    ("detected_at", &["time to detection", "time to detect"]),
+    ("mitigated_at", &["time to mitigation", "time to mitigate"]),
+    ("resolved_at", &["time to resolution", "time to resolve", "time to recovery", "total time to resolution"]),
+];
+
+/// The first `Key: value` line whose key is one of `names` (any case, in a list or bold),
+/// with the line as written.
+fn stat_line(body: &str, names: &[&str]) -> Option<(String, String)> {
+    body.lines().find_map(|line| {
+        let bare = line.trim().trim_start_matches(['-', '*', '+', '>', ' ']);
+        let (key, value) = bare.split_once(':')?;
+        let key = key.trim().trim_matches(['*', '_']).trim().to_lowercase();
+        let value = value.trim().trim_start_matches(['*', '_', '~']).trim();
+        let value = value.strip_prefix("approximately ").unwrap_or(value);
+        names.contains(&key.as_str()).then(|| (bare.trim().to_string(), value.to_string()))
+    })
+}
+
 /// Whether a file already is a hindsight postmortem (front matter with our required keys).
 pub fn is_postmortem(text: &str) -> bool {
     split(std::path::Path::new(""), text.to_string()).is_ok_and(|doc| {
@@ -226,6 +317,7 @@ pub fn convert(stem: &str, source: &str, config: &Config) -> Imported {
     let doc = Layout::read(text);
     let mut body = String::with_capacity(text.len() + 64);
     let mut renamed = Vec::new();
+    let mut anchors: Vec<(String, String)> = Vec::new();
     let mut last = 0;
     for (i, h) in doc.headings.iter().enumerate() {
         body.push_str(&text[last..h.span.start]);
@@ -245,9 +337,17 @@ pub fn convert(stem: &str, source: &str, config: &Config) -> Imported {
         if line.trim_end() != text[h.span.clone()].trim_end() {
             renamed.push(format!("`{}` -> `{}`", text[h.span.clone()].trim_end(), line.trim_end()));
         }
+        if title != written {
+            anchors.push((crate::markdown::loose_anchor(written), crate::markdown::loose_anchor(title)));
+        }
         body.push_str(&line);
     }
     body.push_str(&text[last..]);
+    // Links to a renamed heading (`[1](#Root-Cause)`, as GitHub matches them) follow it.
+    let anchor_links = rewrite_links(&mut body, &mut |dest| {
+        let wanted = crate::markdown::loose_anchor(dest.strip_prefix('#')?);
+        anchors.iter().find(|(old, _)| *old == wanted).map(|(_, new)| format!("#{new}"))
+    });
 
     let mut matter = Mapping::new();
     let set = |matter: &mut Mapping, key: &str, value: Value| {
@@ -421,6 +521,19 @@ pub fn convert(stem: &str, source: &str, config: &Config) -> Imported {
         inferred.push("resolved_at (start plus the stated duration)".into());
         moments.push(("resolved_at", start.saturating_add(d).unwrap_or(*start)));
     }
+    // `Time to detection: 5 minutes` (a Stats section's lines): the moment, from the start
+    // the file gives; none without one.
+    let start = moments.iter().find(|(k, _)| *k == "started_at").map(|(_, at)| *at);
+    for (key, names) in STATS {
+        if let Some(start) = start
+            && !moments.iter().any(|(k, _)| k == key)
+            && let Some((line, d)) = stat_line(&body, names).and_then(|(l, v)| Some((l, duration(&v)?)))
+        {
+            inferred.push(format!("{key} (started_at plus `{line}`)"));
+            moments.push((key, start.saturating_add(d).unwrap_or(start)));
+        }
+    }
+    moments.sort_by_key(|(k, _)| MOMENTS.iter().position(|(m, _)| m == k));
     // Keep only moments in order; one out of order is left for a person.
     let mut latest: Option<Timestamp> = None;
     for (key, at) in moments {
@@ -447,6 +560,32 @@ pub fn convert(stem: &str, source: &str, config: &Config) -> Imported {
     }
     if !tags.is_empty() {
         set(&mut matter, "tags", Value::from(tags));
+    }
+    // The sections' lists, tracked: each contributing factor a statement, each action item
+    // a title (and its owner where the line names one). The text stays in the body.
+    let mut factors =
+        section_items(&body, |t| ["contributing factors", "contributing factor", "contributing causes"].contains(&t));
+    // A statement is a sentence: a longer item (or one past the hundredth) stays in the text only.
+    let fits = factors.len();
+    factors.retain(|(text, _)| text.chars().count() <= crate::ingest::convert::MAX_TITLE_CHARS);
+    factors.truncate(crate::ingest::convert::MAX_TERMS);
+    if factors.len() < fits {
+        decide.push(format!(
+            "{} contributing factors were too long to be statements: in the text only",
+            fits - factors.len()
+        ));
+    }
+    if !factors.is_empty() && !foreign.contains_key("contributing_factors") {
+        inferred
+            .push(format!("contributing_factors (the {} items of the Contributing Factors section)", factors.len()));
+        let statements: Vec<Value> = factors.iter().map(|(text, _)| Value::from(text.clone())).collect();
+        set(&mut matter, "contributing_factors", Value::Sequence(statements));
+    }
+    let items = section_items(&body, |t| section_name(t) == Some("Action Items"));
+    if !items.is_empty() && !foreign.contains_key("action_items") {
+        inferred.push(format!("action_items (the {} items of the Action Items section)", items.len()));
+        let items: Vec<Value> = items.iter().map(|(text, done)| action_item(text, *done)).collect();
+        set(&mut matter, "action_items", Value::Sequence(items));
     }
     // Keys of another tool's front matter that hindsight has no place for are kept as they were.
     for (k, v) in foreign.into_iter().filter(|(k, _)| !["draft", "categories"].contains(&k.as_str().unwrap_or(""))) {
@@ -475,7 +614,7 @@ pub fn convert(stem: &str, source: &str, config: &Config) -> Imported {
         let slug = slug.trim_end_matches('-');
         date.map_or_else(|| format!("{slug}.md"), |date| format!("{date}-{slug}.md"))
     };
-    Imported { file_name, text, inferred, decide, dated: date.is_some(), timeline }
+    Imported { file_name, text, inferred, decide, dated: date.is_some(), timeline, anchor_links }
 }
 
 /// Splits off another tool's front matter (YAML `---`, TOML `+++`) with gray_matter; its

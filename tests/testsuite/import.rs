@@ -26,7 +26,8 @@ fn every_style_imports_and_builds_with_its_timeline_and_durations() {
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["rule"].as_str().unwrap().to_string())
         .collect();
-    let writing = ["missing-section", "missing-factors", "review-deadline"];
+    // Action items import now tracks say whom and when they lack, as written.
+    let writing = ["missing-section", "missing-factors", "review-deadline", "action-item-owner", "action-item-due"];
     assert!(rules.iter().all(|r| writing.contains(&r.as_str())), "only findings about the writing itself: {rules:?}");
     // Every page: all of its timeline's entries marked, and the times the text gives.
     assert_eq!(check_site(&site, false), 12);
@@ -261,7 +262,7 @@ fn a_folder_as_teams_keep_it_comes_in_whole_and_nothing_is_made_up() {
         "  skipped: 3 not postmortems (templates, indexes, READMEs), 0 for other reasons",
         "  dates: 4 from the files, 1 unknown (`date: unknown`)",
         "  timelines: 4 of 5 placed; 10 entries placed, 2 left as written",
-        "  links rewritten to renamed or copied files: 3",
+        "  links rewritten to renamed or copied files: 4",
         "  files the postmortems link to: 2 copied, 1 missing",
     ] {
         assert!(run.stdout.contains(line), "{line:?} missing:\n{}", run.stdout);
@@ -277,7 +278,20 @@ fn a_folder_as_teams_keep_it_comes_in_whole_and_nothing_is_made_up() {
     let read = |name: &str| fs::read_to_string(site.root().join("content/postmortems").join(name)).unwrap();
     // Day first, decided by the file's own 29-11-2021; the Severity section's word.
     let disk = read("2021-11-29-disk-full-on-the-log-shipper.md");
-    for line in ["date: 2021-11-29", "severity: SEV-2", "started_at: 2021-11-29T13:03:00Z", "## Contributing Factors"] {
+    for line in [
+        "date: 2021-11-29",
+        "severity: SEV-2",
+        "started_at: 2021-11-29T13:03:00Z",
+        "## Root Causes",
+        "([why](#root-causes))",
+        "## Contributing Factors",
+        // The lists tracked, the text kept; a stats line gives a moment from the start.
+        "contributing_factors:\n- The retention job had been paused for a migration.\n",
+        "- title: Alert at 80% disk, not 95%\n  owner: Ana Silva\n  status: done\n",
+        "- title: Resume the retention job after migrations\n  owner: ops-bot\n  status: todo\n",
+        "- [x] Alert at 80% disk, not 95% (owner: Ana Silva)",
+        "mitigated_at: 2021-11-29T13:33:00Z",
+    ] {
         assert!(disk.contains(line), "{line} missing:\n{disk}");
     }
     // The H1's date taken out of the title; 07:05 AM after 18:41 is the next morning.
