@@ -551,3 +551,25 @@ fn an_edit_in_a_source_checkout_reloads_its_page() {
     let page = server.get("/postmortems/payments-ledger-lag/");
     assert!(page.body.contains("<h1>Payments ledger lag, revised</h1>"), "{}", page.body);
 }
+
+/// A file a postmortem links is served from where the build copies it, read as it is on
+/// disk; an edit reloads the page; a file nothing published links is not served.
+#[test]
+fn linked_files_are_served_and_an_edited_one_reloads() {
+    let site = Site::fixture("good");
+    site.write("content/postmortems/img/graph.png", "PNG-ONE");
+    site.write("content/postmortems/img/unlinked.png", "PNG-UNLINKED");
+    let file = site.root().join("content/postmortems/checkout-outage.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n![graph](img/graph.png)\n")).unwrap();
+    let server = Server::start(&site, &[]);
+    let image = server.get("/files/postmortems/img/graph.png");
+    assert_eq!((image.status, image.body.as_str()), (200, "PNG-ONE"));
+    assert!(image.headers.to_lowercase().contains("content-type: image/png"), "{}", image.headers);
+    assert_eq!(server.get("/files/postmortems/img/unlinked.png").status, 404);
+    assert!(server.get("/postmortems/checkout-outage/").body.contains("src=\"../../files/postmortems/img/graph.png\""));
+    let events = server.events();
+    site.write("content/postmortems/img/graph.png", "PNG-TWO");
+    assert_eq!(next_event(&events), "reload");
+    assert_eq!(server.get("/files/postmortems/img/graph.png").body, "PNG-TWO");
+}
