@@ -41,6 +41,10 @@ pub struct Config {
     /// What each severity means, shown on the severities page: `SEV-1 = "Core service down"`.
     /// The default severities have default meanings.
     pub severity_descriptions: std::collections::BTreeMap<String, String>,
+    /// What the words teams write for a severity mean (`Critical = "SEV-1"`), for `import`.
+    /// Unset words keep their default: critical, major or high, medium or moderate, minor or
+    /// low are the first four severities.
+    pub severity_words: std::collections::BTreeMap<String, String>,
     /// When set, postmortems may only use these tags, so root causes stay comparable.
     pub tags: Option<Vec<String>>,
     /// The kinds a contributing factor may have (`kind: change`), in the order the factors
@@ -322,6 +326,7 @@ impl Default for Config {
             description: String::new(),
             severities: (1..=5).map(|n| format!("SEV-{n}")).collect(),
             severity_descriptions: Default::default(),
+            severity_words: Default::default(),
             tags: None,
             factor_kinds: DEFAULT_FACTOR_KINDS.map(String::from).to_vec(),
             default_visibility: Visibility::Internal,
@@ -411,14 +416,16 @@ impl Config {
                     .with_hint("use an IANA name such as \"UTC\" or \"Europe/Berlin\""),
             );
         }
-        for name in config.severity_descriptions.keys() {
+        let described = config.severity_descriptions.keys().map(|k| ("severity_descriptions", k, "describe"));
+        let meant = config.severity_words.values().map(|v| ("severity_words", v, "map the word to"));
+        for (table, name, verb) in described.chain(meant) {
             if !config.severities.contains(name) {
-                // At the key inside the table (a bare `SEV-9 = ...` or a quoted one).
-                let table = text.find("severity_descriptions").unwrap_or(0);
+                // At the name inside the table (bare `SEV-9 = ...`, quoted, or a value).
+                let table = text.find(table).unwrap_or(0);
                 let at = text[table..].find(name.as_str()).map_or(0, |i| table + i);
                 errors.push(
                     src.diagnostic(Rule::Config, at..at + name.len(), format!("`{name}` is not one of `severities`"))
-                        .with_hint(format!("describe one of {}", config.severities.join(", "))),
+                        .with_hint(format!("{verb} one of {}", config.severities.join(", "))),
                 );
             }
         }

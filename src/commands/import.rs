@@ -122,7 +122,7 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
     progress.stage("importing", sources.len());
     // First every file converted and named, so that links between them can follow.
     let mut converted = Vec::new();
-    for Source { folder, file: source } in &sources {
+    for Source { folder, file: source, named } in &sources {
         progress.inc();
         tally.seen += 1;
         let text = std::fs::read_to_string(source).with_context(|| format!("cannot read {}", source.display()))?;
@@ -132,13 +132,13 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
             continue;
         }
         let stem = source.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        if let Some(why) = not_a_postmortem(&stem, &text) {
-            writeln!(out, "{}: skipped: {why}", source.display())?;
+        let imported = convert(&stem, &text, config);
+        if let Some(why) = not_a_postmortem(&stem, &text, imported.dated).filter(|_| !named) {
+            writeln!(out, "{}: skipped: {why} (name the file itself to import it anyway)", source.display())?;
             tally.skipped += 1;
             tally.not_postmortems += 1;
             continue;
         }
-        let imported = convert(&stem, &text, config);
         let base = imported.file_name.strip_suffix(".md").unwrap_or(&imported.file_name);
         let name = unused_name(base, |n| taken.contains(n));
         taken.insert(name.clone());
@@ -247,6 +247,9 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
 struct Source {
     folder: PathBuf,
     file: PathBuf,
+    /// Named on the command line rather than found in a folder: a person who names a
+    /// README that holds a postmortem wants it imported, not skipped as an index.
+    named: bool,
 }
 
 /// The files named, and those of folders walked in name order: Markdown and Quarto files
@@ -258,7 +261,7 @@ fn sources(paths: &[PathBuf], config: &crate::config::Config, tables: bool) -> R
     for path in paths {
         if path.is_file() {
             let folder = path.parent().unwrap_or(Path::new("")).to_path_buf();
-            files.push(Source { folder, file: path.clone() });
+            files.push(Source { folder, file: path.clone(), named: true });
             continue;
         }
         if !path.is_dir() {
@@ -271,7 +274,7 @@ fn sources(paths: &[PathBuf], config: &crate::config::Config, tables: bool) -> R
             if !entry.file_type().is_file() || config.ignore.skips(p) {
                 continue;
             }
-            let source = || Source { folder: path.clone(), file: p.to_path_buf() };
+            let source = || Source { folder: path.clone(), file: p.to_path_buf(), named: false };
             match p.extension().and_then(|e| e.to_str()) {
                 Some("tsv") if tables => files.push(source()),
                 Some("md") => files.push(source()),

@@ -140,8 +140,11 @@ const PLACEHOLDERS: &[&str] = &[
 ];
 
 /// Why a file of the folder is not a postmortem, if it is not: an index, a README, a
-/// template (by name, or by the placeholders it is full of). `None` for a postmortem.
-pub fn not_a_postmortem(stem: &str, text: &str) -> Option<String> {
+/// template (by name, or by its placeholders). `None` for a postmortem. A file that has
+/// placeholders but states a day of its own (`dated`) is a postmortem written from the
+/// template with one left in (`# ISSUE NAME` over a real timeline, `2022-06-02 HH:mm`
+/// rows): skipping it would lose a real incident.
+pub fn not_a_postmortem(stem: &str, text: &str, dated: bool) -> Option<String> {
     let lower = stem.to_lowercase();
     if NOT_POSTMORTEMS.contains(&lower.as_str()) {
         return Some(format!("`{stem}` is the folder's {lower}, not a postmortem"));
@@ -150,7 +153,8 @@ pub fn not_a_postmortem(stem: &str, text: &str) -> Option<String> {
         return Some(format!("`{stem}` is named as a template or partial"));
     }
     let found: Vec<&str> = PLACEHOLDERS.iter().copied().filter(|p| text.contains(p)).collect();
-    (!found.is_empty()).then(|| format!("a template: it has placeholders ({})", found.join(", ")))
+    (!found.is_empty() && !dated)
+        .then(|| format!("a template: it has placeholders ({}) and no date of its own", found.join(", ")))
 }
 
 /// Whether a file without an extension reads like a postmortem (a heading and a timeline
@@ -428,7 +432,7 @@ pub fn convert(stem: &str, source: &str, config: &Config) -> Imported {
         .map(|s| (s.to_string(), "metadata"))
         .or_else(|| foreign_str("severity").map(|s| (s, "front matter")))
         .or_else(section);
-    let known = severity.as_ref().and_then(|(s, _)| match_severity(s, &config.severities));
+    let known = severity.as_ref().and_then(|(s, _)| match_severity(s, config));
     let severity = match (known, severity) {
         (Some(s), Some((_, from))) => {
             inferred.push(format!("severity ({from})"));
@@ -759,15 +763,22 @@ fn key_for(written: &str) -> Option<&'static str> {
 }
 
 /// `SEV1`, `Sev-2`, `P1`, `S3`, `Severity 2`, `2`, `critical`: the site severity it means.
-fn match_severity(written: &str, severities: &[String]) -> Option<String> {
+/// Words go by `severity_words` first, so a team whose "High" is its worst says so once.
+fn match_severity(written: &str, config: &Config) -> Option<String> {
+    let severities = &config.severities;
     let lower = written.trim().to_lowercase();
     if let Some(exact) = severities.iter().find(|s| s.to_lowercase() == lower) {
         return Some(exact.clone());
     }
+    let word = lower.split_whitespace().next().unwrap_or("");
+    let said = |w: &str| config.severity_words.iter().find(|(k, _)| k.to_lowercase() == w).map(|(_, v)| v.clone());
+    if let Some(meant) = said(&lower).or_else(|| said(word)) {
+        return Some(meant);
+    }
     let digits: String = lower.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
     let rank = match digits.parse::<usize>() {
         Ok(n) => n,
-        Err(_) => match lower.split_whitespace().next().unwrap_or("") {
+        Err(_) => match word {
             "critical" | "sev-1" => 1,
             "major" | "high" => 2,
             "medium" | "moderate" => 3,
@@ -892,7 +903,7 @@ mod tests {
 
     #[test]
     fn severities_as_teams_write_them() {
-        let sevs: Vec<String> = (1..=5).map(|n| format!("SEV-{n}")).collect();
+        let mut config = Config::default();
         for (written, want) in [
             ("Sev 1", "SEV-1"),
             ("SEV2", "SEV-2"),
@@ -901,10 +912,16 @@ mod tests {
             ("Minor", "SEV-4"),
             ("sev-5", "SEV-5"),
         ] {
-            assert_eq!(match_severity(written, &sevs).as_deref(), Some(want), "{written}");
+            assert_eq!(match_severity(written, &config).as_deref(), Some(want), "{written}");
         }
-        assert_eq!(match_severity("bad", &sevs), None);
-        assert_eq!(match_severity("9", &sevs), None);
+        assert_eq!(match_severity("bad", &config), None);
+        assert_eq!(match_severity("9", &config), None);
+        // A team's own words win over the defaults, whole or by their first word.
+        config.severity_words.insert("High".into(), "SEV-1".into());
+        config.severity_words.insert("blocker".into(), "SEV-1".into());
+        assert_eq!(match_severity("high", &config).as_deref(), Some("SEV-1"));
+        assert_eq!(match_severity("Blocker (all regions)", &config).as_deref(), Some("SEV-1"));
+        assert_eq!(match_severity("Major", &config).as_deref(), Some("SEV-2"));
     }
 
     #[test]

@@ -308,6 +308,20 @@ fn the_severities_page_lists_every_severity_worst_first_with_its_meaning() {
         "{}",
         err.stderr
     );
+    // What import reads a word as must be one of them too.
+    let err = default
+        .patched(
+            "site.toml",
+            "site.toml",
+            &[("severity_descriptions = { SEV-9 = \"x\" }", "severity_words = { High = \"SEV-9\" }")],
+        )
+        .build()
+        .failure(1);
+    assert!(
+        err.findings().contains("site.toml:1:28: error[config]: `SEV-9` is not one of `severities`"),
+        "{}",
+        err.stderr
+    );
 }
 
 #[test]

@@ -251,24 +251,25 @@ fn icco_files_and_tables_join_the_same_folder_without_repeats_or_collisions() {
 /// A folder as teams keep it (`tests/fixtures/import/styles`, one small file per style):
 /// day-first table timelines, one heading per entry, a date in the H1, a Severity section,
 /// Quarto and `.markdown` files, links between files that import renames, an index, a
-/// template and a file without an extension beside them, and a file that states no day.
+/// template and a file without an extension beside them, a file that states no day, and
+/// one written from a template with a placeholder left in.
 #[test]
 fn a_folder_as_teams_keep_it_comes_in_whole_and_nothing_is_made_up() {
     let site = Site::fixture("import");
     let styles = site.root().join("styles");
     let run = site.run(&["import", styles.to_str().unwrap()]).success();
     for line in [
-        "imported 5 of 8 files (0 unchanged, 3 skipped)",
+        "imported 6 of 9 files (0 unchanged, 3 skipped)",
         "  skipped: 3 not postmortems (templates, indexes, READMEs), 0 for other reasons",
-        "  dates: 4 from the files, 1 unknown (`date: unknown`)",
-        "  timelines: 4 of 5 placed; 10 entries placed, 2 left as written",
+        "  dates: 5 from the files, 1 unknown (`date: unknown`)",
+        "  timelines: 5 of 6 placed; 12 entries placed, 3 left as written",
         "  links rewritten to renamed or copied files: 4",
         "  files the postmortems link to: 2 copied, 1 missing",
     ] {
         assert!(run.stdout.contains(line), "{line:?} missing:\n{}", run.stdout);
     }
     assert!(
-        run.stdout.contains("Postmortem notes.md: skipped: a template: it has placeholders (YYYY-MM-DD, ISSUE NAME)")
+        run.stdout.contains("Postmortem notes.md: skipped: a template: it has placeholders (YYYY-MM-DD, ISSUE NAME) and no date of its own (name the file itself to import it anyway)")
     );
     assert!(
         run.stderr.contains("2022-10-31-Phone-Incident reads like a postmortem but has no extension"),
@@ -301,6 +302,10 @@ fn a_folder_as_teams_keep_it_comes_in_whole_and_nothing_is_made_up() {
     }
     // Quarto's own front matter is read like another tool's.
     assert!(read("2023-08-14-quota-service-rejected-writes.md").contains("title: Quota service rejected writes"));
+    // A postmortem written from a template, a placeholder left in: imported, dated by its
+    // first row that gives a day, the placeholder rows kept as written.
+    let ingress = read("2022-06-02-ingress-502-errors.md");
+    assert!(ingress.contains("| 2022-05-?? HH:mm | Errors first noticed"), "{ingress}");
     // No day in the file: nothing dated, no instant built on a day nobody wrote.
     let unknown = read("payments-retried-twice.md");
     assert!(unknown.contains("date: unknown\nseverity: unknown\n") && !unknown.contains("started_at"), "{unknown}");
@@ -316,8 +321,11 @@ fn a_folder_as_teams_keep_it_comes_in_whole_and_nothing_is_made_up() {
     let check = site.run_inside(&["check", "--format", "json"]);
     let broken: Vec<&str> = check.stdout.lines().filter(|l| l.contains("broken-link")).collect();
     assert!(broken.len() == 1 && broken[0].contains("img/missing.png"), "{}", check.stdout);
-    assert_eq!(check_site(&site, false), 5, "every word of every imported body is on its page");
+    assert_eq!(check_site(&site, false), 6, "every word of every imported body is on its page");
     // Importing again changes nothing.
     let again = site.run(&["import", styles.to_str().unwrap()]).success();
-    assert!(again.stdout.contains("imported 0 of 8 files (5 unchanged, 3 skipped)"), "{}", again.stdout);
+    assert!(again.stdout.contains("imported 0 of 9 files (6 unchanged, 3 skipped)"), "{}", again.stdout);
+    // A file named by itself is what the person wants imported, an index or not.
+    let named = site.run(&["import", "--dry-run", styles.join("index.md").to_str().unwrap()]).success();
+    assert!(named.stdout.contains("would import 1 of 1 files (0 unchanged, 0 skipped)"), "{}", named.stdout);
 }
