@@ -11,10 +11,14 @@ use clap::{CommandFactory, Parser, Subcommand};
 use crate::diagnostics::Format;
 use crate::terminal::{ColorWhen, Verbosity};
 
+/// `--version`: the release, and the commit it was built from when the build could ask
+/// Git (`build.rs`), so a bug report names the exact code.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("HINDSIGHT_COMMIT"));
+
 #[derive(Parser)]
 #[command(
     name = "hindsight",
-    version = crate::VERSION,
+    version = VERSION,
     about = "Static site generator for incident postmortem archives"
 )]
 pub struct Cli {

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diagnostics;
+pub mod fingerprint;
 pub mod import;
 pub mod ingest;
 pub mod lint;
@@ -30,44 +31,6 @@ use clap::Parser;
 
 use cli::{Cli, Command};
 use commands::{build, check, import as import_command, init, new, search as search_command, serve};
-
-/// `--version`: the release, and the commit it was built from when the build could ask
-/// Git (`build.rs`), so a bug report names the exact code.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("HINDSIGHT_COMMIT"));
-
-/// Which hindsight this is: a hash of the source it was built from (`build.rs`). The build
-/// caches trust only what the same source made, as any change to it may change the output,
-/// whatever the version number says.
-pub fn source_digest() -> u128 {
-    u128::from_str_radix(env!("HINDSIGHT_SOURCE_DIGEST"), 16).unwrap_or_default()
-}
-
-/// The hash caches compare files and pages by. A postmortem's `digest` and the read cache's
-/// key for its file must be this same hash of the same bytes, so there is one of it.
-pub fn digest(bytes: &[u8]) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(bytes)
-}
-
-/// The content of the archive has errors; they were already printed with their positions.
-#[derive(Debug, thiserror::Error)]
-#[error("{count} error{s} in the archive{after}", s = if *count == 1 { "" } else { "s" })]
-pub struct ContentErrors {
-    pub count: usize,
-    /// What the command did about it, e.g. "; nothing was written".
-    pub after: &'static str,
-}
-
-/// Exit status for an error: 1 for errors in the archive's content, 2 for everything else
-/// (usage, I/O, Git).
-pub fn exit_code(err: &anyhow::Error) -> u8 {
-    if err.downcast_ref::<ContentErrors>().is_some() { 1 } else { 2 }
-}
-
-/// Whether the error is only that the reader of our output went away
-/// (`hindsight search --json | head -1`): not a failure.
-pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
-}
 
 /// Parses the command line and runs the command; returns the exit status for a success
 /// (0, or 2 for a command line clap rejected after printing why).

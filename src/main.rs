@@ -9,13 +9,13 @@ fn main() -> ExitCode {
     match hindsight::run(std::env::args_os()) {
         Ok(code) => ExitCode::from(code),
         // The reader of our output went away (`| head`): nothing more to say to anyone.
-        Err(err) if hindsight::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if hindsight::diagnostics::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("{} {err}", hindsight::terminal::error_label());
             for cause in err.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }
-            ExitCode::from(hindsight::exit_code(&err))
+            ExitCode::from(hindsight::diagnostics::exit_code(&err))
         }
     }
 }

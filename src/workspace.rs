@@ -80,7 +80,7 @@ impl Assembled {
         self.diagnostics.retain(Diagnostic::is_error);
         let count = self.diagnostics.len();
         crate::diagnostics::report(root, &mut self.diagnostics)?;
-        Err(crate::ContentErrors { count, after }.into())
+        Err(crate::diagnostics::ContentErrors { count, after }.into())
     }
 }
 
@@ -254,7 +254,7 @@ impl Workspace {
         }
         let cache = self.options.cache.then(|| {
             let settings = std::fs::read(self.root.join("site.toml")).unwrap_or_default();
-            let stamp = crate::digest(&[&crate::source_digest().to_le_bytes()[..], &settings].concat());
+            let stamp = crate::fingerprint::of(&[&crate::fingerprint::source().to_le_bytes()[..], &settings].concat());
             ReadCache::open(&self.cache_root, self.options.audience, stamp)
         });
         let progress = &self.options.progress;
@@ -358,7 +358,7 @@ impl Workspace {
             Ok(bytes) => bytes,
             Err(d) => return failed(d),
         };
-        let hash = crate::digest(&bytes);
+        let hash = crate::fingerprint::of(&bytes);
         let text = || std::str::from_utf8(&bytes).ok().map(Arc::<str>::from);
         if let Some((pm, diagnostics)) = cache.and_then(|cache| cache.get(rel, hash, text)) {
             return Checked { doc: OnceLock::new(), claimed_id: None, postmortem: Some(with_history(pm)), diagnostics };

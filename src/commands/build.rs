@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
-use crate::ContentErrors;
+use crate::diagnostics::ContentErrors;
 use crate::diagnostics::{self, Diagnostic};
 use crate::output::cache::{self, PageCache};
 use crate::output::staging::{self, Output};
@@ -139,7 +139,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     // The settings as written too: some (the timeline's headings) shape the model itself.
     let settings = std::fs::read(opts.root.join("site.toml")).unwrap_or_default();
     let mut stamp = Key::default();
-    stamp.num(crate::source_digest()).bytes(&settings).num(renderer.stamp()).json(&(opts.drafts, opts.public));
+    stamp.num(crate::fingerprint::source()).bytes(&settings).num(renderer.stamp()).json(&(opts.drafts, opts.public));
     let mut previous = PageCache::load(&opts.root, &opts.output, stamp.finish());
     let output = Output::create(&opts.output, previous.spare_folder())?;
     previous.found_output(output.previous_identity());
@@ -278,7 +278,7 @@ fn make(
     }
     let (path, html, links) = renderer.render_traced(page).map_err(Failure::Render)?;
     output.write(&path, html.as_bytes()).map_err(Failure::Write)?;
-    let (len, hash) = (html.len() as u64, crate::digest(html.as_bytes()));
+    let (len, hash) = (html.len() as u64, crate::fingerprint::of(html.as_bytes()));
     Ok(renderer.key(page, &links).map(|key| (path, cache::Entry { key, len, hash, links })))
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::ContentErrors;
+use crate::diagnostics::ContentErrors;
 use crate::diagnostics::{self, Diagnostic, Format};
 use crate::terminal;
 use crate::text::plural;

@@ -8,9 +8,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::ContentErrors;
 use crate::config::Config;
 use crate::diagnostics;
+use crate::diagnostics::ContentErrors;
 use crate::ingest::schema::front_matter_json_schema;
 
 /// Which schema.

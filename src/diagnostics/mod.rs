@@ -6,9 +6,11 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+mod exit;
 mod report;
 mod rules;
 
+pub use exit::{ContentErrors, exit_code, is_broken_pipe};
 pub use report::{Format, print, report, workflow_command};
 pub use rules::{Rule, Setting, Settings};
 

@@ -72,7 +72,7 @@ impl ReadCache {
         };
         pm.timeline = timeline;
         pm.source = rel.to_path_buf();
-        pm.digest = hash;
+        pm.fingerprint = hash;
         self.new.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_path_buf(), *kept, bytes.clone()));
         Some((pm, diagnostics))
     }

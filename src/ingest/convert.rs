@@ -346,7 +346,7 @@ pub fn postmortem(
         timeline,
         source: doc.path.clone(),
         body,
-        digest: crate::digest(doc.text.as_bytes()),
+        fingerprint: crate::fingerprint::of(doc.text.as_bytes()),
         origin: None,
     };
     (Some(pm), diagnostics)

@@ -55,7 +55,7 @@ pub fn read(root: &Path, rel: &str, fields: &Tracker) -> Result<Tickets, Diagnos
             })
         })
         .collect();
-    Ok(Tickets::new(tickets, crate::digest(text.as_bytes())))
+    Ok(Tickets::new(tickets, crate::fingerprint::of(text.as_bytes())))
 }
 
 /// The value at a dotted path (`fields.status.name`).

@@ -66,7 +66,7 @@ impl<'a> Changes<'a> {
     }
 }
 
-/// The fields whose serialized values differ, in name order; history and the file's digest
+/// The fields whose serialized values differ, in name order; history and the file's fingerprint
 /// are not the postmortem's content.
 fn fields(old: &Postmortem, new: &Postmortem) -> Vec<FieldChange> {
     let as_map = |pm: &Postmortem| match serde_json::to_value(pm) {
@@ -122,7 +122,7 @@ mod tests {
             timeline: Default::default(),
             source: format!("content/postmortems/{id}.md").into(),
             body: crate::model::Body::from(body.to_string()),
-            digest: 0,
+            fingerprint: 0,
             origin: None,
         })
     }

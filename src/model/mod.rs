@@ -75,7 +75,7 @@ pub struct Postmortem {
     /// A hash of the file it was made from. With the build's settings and its history, the
     /// file is everything a postmortem is: what the build cache compares instead of fields.
     #[serde(skip)]
-    pub digest: u128,
+    pub fingerprint: u128,
     /// The `[[sources]]` repository it came from; `None` for the archive's own.
     #[serde(skip)]
     pub origin: Option<Arc<Origin>>,
@@ -151,14 +151,14 @@ pub struct Tickets {
     by_key: HashMap<String, usize>,
     tickets: Vec<Ticket>,
     /// A hash of the snapshot file: pages show ticket states, so it is part of the stamp.
-    pub digest: u128,
+    pub fingerprint: u128,
 }
 
 impl Tickets {
-    pub fn new(tickets: Vec<Ticket>, digest: u128) -> Tickets {
+    pub fn new(tickets: Vec<Ticket>, fingerprint: u128) -> Tickets {
         let by_url = tickets.iter().enumerate().filter_map(|(i, t)| Some((t.url.clone()?, i))).collect();
         let by_key = tickets.iter().enumerate().filter_map(|(i, t)| Some((t.key.clone()?, i))).collect();
-        Tickets { by_url, by_key, tickets, digest }
+        Tickets { by_url, by_key, tickets, fingerprint }
     }
 
     /// The ticket an action item's `link` points to: the same address, or an address

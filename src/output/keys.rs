@@ -4,7 +4,7 @@
 //! `commands/build.rs`).
 //!
 //! A key covers every value of the archive the page's view reads, through the postmortems'
-//! digests (a hash of each file, with its history); what every page shares (settings,
+//! fingerprints (a hash of each file, with its history); what every page shares (settings,
 //! theme, the binary, the navigation) is the cache's stamp, not part of each key. A new
 //! kind of page, or a view that starts reading something new, must say so here: the
 //! integration test `a_warm_build_makes_the_bytes_a_cold_build_makes` compares a cached
@@ -81,7 +81,7 @@ impl Write for JsonSink<'_> {
 
 /// What pages' keys are made of, computed once per archive.
 pub struct Parts {
-    /// Per postmortem: its file's digest, path, id and history.
+    /// Per postmortem: its file's fingerprint, path, id and history.
     own: Vec<u128>,
     /// Per postmortem: what a listing shows of it (its `Item`) and what finding similar
     /// ones and a service's numbers read. Listings key on this, so an edit of a body
@@ -134,7 +134,7 @@ impl Parts {
             .par_iter()
             .map(|pm| {
                 let source = pm.source.to_string_lossy();
-                Key::default().num(pm.digest).str(&source).str(&pm.id).json(&pm.history).json(&pm.origin).finish()
+                Key::default().num(pm.fingerprint).str(&source).str(&pm.id).json(&pm.history).json(&pm.origin).finish()
             })
             .collect();
         let card: Vec<u128> = a.postmortems.par_iter().map(|pm| card(pm)).collect();
@@ -299,8 +299,8 @@ impl Renderer {
     pub fn stamp(&self) -> u128 {
         let a = &*self.archive;
         let mut k = Key::default();
-        k.num(self.theme.digest()).json(&a.config).json(&self.shared).json(&a.mixed_visibility);
-        k.json(&a.branch).json(&a.repository_prefix).num(a.tickets.as_ref().map_or(0, |t| t.digest)).finish()
+        k.num(self.theme.fingerprint()).json(&a.config).json(&self.shared).json(&a.mixed_visibility);
+        k.json(&a.branch).json(&a.repository_prefix).num(a.tickets.as_ref().map_or(0, |t| t.fingerprint)).finish()
     }
 }
 

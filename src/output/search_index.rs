@@ -146,7 +146,7 @@ pub struct RunCache {
 impl RunCache {
     fn name(docs: &[Doc]) -> String {
         let mut k = super::Key::default();
-        k.num(crate::source_digest());
+        k.num(crate::fingerprint::source());
         for doc in docs {
             k.str(&doc.id).str(&doc.title).str(&doc.summary).str(doc.markdown());
         }

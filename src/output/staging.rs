@@ -157,7 +157,8 @@ impl Output {
     pub fn keep(&self, rel: &str, len: u64, hash: Option<u128>) -> bool {
         let Some(old) = self.previous.as_ref().map(|p| p.join(rel)) else { return false };
         let sized = fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && m.len() == len);
-        let plain = sized && hash.is_none_or(|hash| fs::read(&old).is_ok_and(|bytes| crate::digest(&bytes) == hash));
+        let plain =
+            sized && hash.is_none_or(|hash| fs::read(&old).is_ok_and(|bytes| crate::fingerprint::of(&bytes) == hash));
         let kept = plain && self.place(rel).is_ok_and(|full| fs::hard_link(&old, &full).is_ok());
         if kept {
             self.record(rel);

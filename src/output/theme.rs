@@ -34,7 +34,7 @@ pub struct Theme {
 
 impl Theme {
     /// A hash of every template: pages made with other templates are not the same pages.
-    pub fn digest(&self) -> u128 {
+    pub fn fingerprint(&self) -> u128 {
         let mut k = super::keys::Key::default();
         for (name, (_, source)) in &self.sources {
             k.str(name).str(source);

@@ -14,6 +14,7 @@ mod good_site;
 mod import;
 pub mod insights;
 mod kill;
+mod layers;
 mod listings;
 mod nothing_lost;
 mod parity;
