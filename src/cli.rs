@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::diagnostics::Format;
+use crate::commands;
 use crate::terminal::{ColorWhen, Verbosity};
 
 /// `--version`: the release, and the commit it was built from when the build could ask
@@ -39,171 +39,23 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Each command's arguments are its own, in `commands/<name>.rs`, with its help text.
 #[derive(Subcommand)]
 pub enum Command {
-    /// Build the static archive.
-    Build {
-        /// Output folder, replaced as a whole when the build succeeds [default: ROOT/public].
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Include postmortems whose status is `draft`.
-        #[arg(long)]
-        drafts: bool,
-        /// Build the public archive: only `visibility: public` postmortems, without
-        /// internal spans and the fields of `[public] hide_fields`.
-        #[arg(long)]
-        public: bool,
-        /// The day action items are judged overdue against (YYYY-MM-DD) [default: today].
-        #[arg(long)]
-        today: Option<String>,
-        /// Build the archive as it was at this commit, branch or tag, from the repository's
-        /// objects (the working tree is not touched).
-        #[arg(long)]
-        rev: Option<String>,
-        /// Print how long each stage took, and the ten costliest page kinds.
-        #[arg(long)]
-        timings: bool,
-    },
-    /// Serve the archive locally, rebuilding and reloading the browser on every save.
-    Serve {
-        /// Address to listen on; loopback by default so the preview is not on the network.
-        #[arg(long, default_value = "127.0.0.1")]
-        bind: String,
-        /// Port to listen on (0: any free port).
-        #[arg(long, default_value_t = 1111)]
-        port: u16,
-        /// Include drafts (the default in serve; --drafts=false to leave them out).
-        #[arg(long, default_value_t = true, num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
-        drafts: bool,
-        /// Serve the public archive (see build --public).
-        #[arg(long)]
-        public: bool,
-    },
-    /// What changed in the last days, on standard output: new and updated postmortems,
-    /// status changes, action items that became overdue or were closed, anniversaries, and
-    /// a postmortem worth reading.
-    Digest {
-        /// The window: a span back from today (30d, 2w, "1 month") or its first day.
-        #[arg(long, default_value = "30d")]
-        since: String,
-        /// The window's last day (YYYY-MM-DD) [default: today].
-        #[arg(long)]
-        today: Option<String>,
-        /// Markdown for a chat channel, HTML for email, or an Atom feed of one entry.
-        #[arg(long, value_enum, default_value_t = crate::commands::digest::DigestFormat::Markdown)]
-        format: crate::commands::digest::DigestFormat,
-        /// Only what a public build shows.
-        #[arg(long)]
-        public: bool,
-    },
-    /// What a change would publish: the archive of the working tree against the archive at
-    /// BASE, per postmortem what appears, changes or goes (exit 0 unless --fail-on-new).
-    Diff {
-        /// A commit, branch or tag [default: the merge base of HEAD and the default branch:
-        /// origin/HEAD, else main or master].
-        base: Option<String>,
-        /// Compare the public builds: what becomes public, changes in public, or leaves.
-        #[arg(long)]
-        public: bool,
-        /// `github`: a Markdown comment on standard output for the pull request, and one
-        /// annotation per postmortem on standard error, which the runner reads.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// Exit 1 when a postmortem would be published that was not published at BASE.
-        #[arg(long)]
-        fail_on_new: bool,
-    },
-    /// Check every postmortem against every rule, without writing anything.
-    Check {
-        /// How to print findings.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// The day date-dependent rules judge against (YYYY-MM-DD) [default: today].
-        #[arg(long)]
-        today: Option<String>,
-        /// Exit 1 on warnings too.
-        #[arg(long)]
-        deny_warnings: bool,
-        /// Only the findings in this `[[sources]]` team's files (the whole archive is still
-        /// read, so ids and `related` are checked across repositories).
-        #[arg(long, value_name = "TEAM")]
-        source: Option<String>,
-        /// Only the findings in the files changed since BASE (a commit, branch or tag;
-        /// without one, where the branch left the default branch), committed or not: what
-        /// a pull request is held to, while old files never block it.
-        #[arg(long, value_name = "BASE", num_args = 0..=1, default_missing_value = "", conflicts_with = "files")]
-        changed: Option<String>,
-        /// Only the findings in these files (as a pre-commit hook passes the staged ones);
-        /// the whole archive is still read.
-        files: Vec<PathBuf>,
-    },
-    /// Search the archive (drafts included) and other companies' postmortems, ranked; the
-    /// index is kept in .hindsight-cache/.
-    #[command(allow_hyphen_values = true)]
-    Search {
-        /// Words, "phrases", field:value (title, summary, body; service, tag, severity,
-        /// status, year, author, company, origin), OR, -word, and word* for a prefix.
-        #[arg(allow_hyphen_values = true)]
-        query: String,
-        /// Only postmortems of this service (repeatable; any case).
-        #[arg(long)]
-        service: Vec<String>,
-        /// Only this severity (repeatable; one of site.toml's severities).
-        #[arg(long)]
-        severity: Vec<String>,
-        /// Only postmortems with this tag (repeatable; any case).
-        #[arg(long)]
-        tag: Vec<String>,
-        /// Best match first, or newest first.
-        #[arg(long, value_enum, default_value_t)]
-        sort: crate::search::Sort,
-        /// One JSON object per result.
-        #[arg(long)]
-        json: bool,
-        /// How many results (1 to 100000).
-        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-        limit: u32,
-    },
-    /// Convert existing postmortems (Markdown files or folders of them) into the archive.
-    Import {
-        /// Files or folders to import.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// Folder to write to, relative to the root [default: content/postmortems, or
-        /// content/external with --external].
-        #[arg(long)]
-        to: Option<PathBuf>,
-        /// The paths are curated lists of other organisations' public postmortems: a
-        /// Markdown list (`[Company](url). Summary.` under category headings, as in
-        /// danluu/post-mortems), icco/postmortems data files, or a TSV table.
-        #[arg(long)]
-        external: bool,
-        /// Print what would be written, as a diff, and write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Replace files that exist and differ.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Make an archive in DIR (default: the root): site.toml, a sample postmortem and a
-    /// GitHub Actions workflow. Never overwrites.
-    Init {
-        /// Folder to make the archive in [default: --root].
-        dir: Option<PathBuf>,
-    },
-    /// Print the JSON Schema of a postmortem's front matter (narrowed by site.toml) or of
-    /// site.toml, for editors; --write keeps both in .hindsight/schema/.
-    Schema {
-        /// Which schema [default: front-matter].
-        #[arg(value_enum)]
-        kind: Option<crate::commands::schema::Kind>,
-        /// Write both into .hindsight/schema/ (where `init` and `new` point files) instead.
-        #[arg(long, conflicts_with = "kind")]
-        write: bool,
-    },
+    Build(commands::build::Args),
+    Serve(commands::serve::Args),
+    Digest(commands::digest::Args),
+    Diff(commands::diff::Args),
+    Check(commands::check::Args),
+    Search(commands::search::Args),
+    Import(commands::import::Args),
+    Init(commands::init::Args),
+    Schema(commands::schema::Args),
     /// Print a completion script for a shell, e.g. `hindsight completions bash >
     /// ~/.local/share/bash-completion/completions/hindsight`.
-    Completions { shell: clap_complete::Shell },
+    Completions {
+        shell: clap_complete::Shell,
+    },
     /// Print the manual page (roff) of hindsight or of one command, or write them all.
     Man {
         /// A command's page (`hindsight-build(1)`) [default: hindsight(1)].
@@ -213,17 +65,28 @@ pub enum Command {
         #[arg(long, conflicts_with = "command")]
         out: Option<PathBuf>,
     },
-    /// Start a postmortem from the template: content/postmortems/<today>-<title>.md.
-    New {
-        /// The postmortem's title, e.g. "Checkout API outage".
-        title: String,
-        /// An affected service (repeat for several).
-        #[arg(long = "service", required = true)]
-        services: Vec<String>,
-        /// Severity [default: the second of site.toml `severities`, SEV-2].
-        #[arg(long)]
-        severity: Option<String>,
-    },
+    New(commands::new::Args),
+}
+
+impl Command {
+    /// Runs the command on the archive at `root`; the exit status of a success.
+    pub fn run(self, root: &Path) -> Result<u8> {
+        match self {
+            Command::Build(args) => commands::build::run(root, args),
+            Command::Serve(args) => commands::serve::run(root, args),
+            Command::Digest(args) => commands::digest::run(root, args),
+            Command::Diff(args) => commands::diff::run(root, args),
+            Command::Check(args) => commands::check::run(root, args),
+            Command::Search(args) => commands::search::run(root, args),
+            Command::Import(args) => commands::import::run(root, args),
+            Command::Init(args) => commands::init::run(root, args),
+            Command::Schema(args) => commands::schema::run(root, args),
+            Command::New(args) => commands::new::run(root, args),
+            Command::Completions { shell } => completions(shell, &mut std::io::stdout().lock()).map(|()| 0),
+            Command::Man { out: Some(dir), .. } => write_pages(&dir).map(|()| 0),
+            Command::Man { command, out: None } => page(command.as_deref(), &mut std::io::stdout().lock()).map(|()| 0),
+        }
+    }
 }
 
 impl Cli {

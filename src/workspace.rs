@@ -429,6 +429,26 @@ impl Workspace {
         self.theme.as_ref().map_err(Vec::as_slice)
     }
 
+    /// The settings, or every error of `site.toml` shown at its position and
+    /// `ContentErrors` saying `after` (exit 1, as for any error in the archive): for commands
+    /// that need the settings whatever the postmortems say.
+    pub fn settings_or_errors(&self, after: &'static str) -> Result<&Config> {
+        self.config().map_err(|errors| self.shown(errors, after))
+    }
+
+    /// The theme, or its errors shown as `settings_or_errors` shows those of the settings.
+    pub fn theme_or_errors(&self, after: &'static str) -> Result<&Arc<Theme>> {
+        self.theme().map_err(|errors| self.shown(errors, after))
+    }
+
+    fn shown(&self, errors: &[Diagnostic], after: &'static str) -> anyhow::Error {
+        let mut errors = errors.to_vec();
+        if let Err(e) = crate::diagnostics::report(&self.root, &mut errors) {
+            return e.into();
+        }
+        crate::diagnostics::ContentErrors { count: errors.len(), after }.into()
+    }
+
     /// `--today`, or today's date in the archive's time zone (UTC while `site.toml` has
     /// errors): the day deadlines, overdue action items and new postmortems' file names are
     /// judged by, the same for every command.

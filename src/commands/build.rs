@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,16 +24,53 @@ use crate::workspace::{self, Assembled, View, Workspace};
 const NOTHING_WRITTEN: &str = "; nothing was written";
 const PAGES_FAILED: &str = " (pages that failed to render); nothing was written";
 
-pub struct Options {
-    pub root: PathBuf,
-    pub output: PathBuf,
+/// Build the static archive.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Output folder, replaced as a whole when the build succeeds [default: ROOT/public].
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Include postmortems whose status is `draft`.
+    #[arg(long)]
     pub drafts: bool,
+    /// Build the public archive: only `visibility: public` postmortems, without
+    /// internal spans and the fields of `[public] hide_fields`.
+    #[arg(long)]
     pub public: bool,
-    /// The build date, what the action items page calls overdue (`--today`; default: today
-    /// in the archive's time zone).
+    /// The day action items are judged overdue against (YYYY-MM-DD) [default: today].
+    #[arg(long)]
     pub today: Option<String>,
-    /// Build the archive as it was at this commit, branch or tag (`--rev`).
+    /// Build the archive as it was at this commit, branch or tag, from the repository's
+    /// objects (the working tree is not touched).
+    #[arg(long)]
     pub rev: Option<String>,
+    /// Print how long each stage took, and the ten costliest page kinds.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// Builds, then tells the person how it went: the summary line, and with `--timings` (or
+/// `-v`) where the time went.
+pub fn run(root: &Path, args: Args) -> Result<u8> {
+    let summary = build(root, &args)?;
+    if args.timings || terminal::verbosity() == terminal::Verbosity::Verbose {
+        for (stage, took) in &summary.timings {
+            eprintln!("  {stage:<8} {:>8.1} ms", took.as_secs_f64() * 1000.0);
+        }
+    }
+    if args.timings {
+        eprintln!("  render by page kind (time on all threads), the ten costliest:");
+        for (kind, took, count) in summary.kinds.iter().take(10) {
+            let ms = took.as_secs_f64() * 1000.0;
+            eprintln!("    {kind:<18} {ms:>8.1} ms  {count:>6} pages  {:>7.3} ms each", ms / *count as f64);
+        }
+    }
+    if terminal::verbosity() > terminal::Verbosity::Quiet {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{summary}")?;
+        out.flush()?;
+    }
+    Ok(0)
 }
 
 /// What a build did, printed as its last line.
@@ -86,15 +124,16 @@ impl fmt::Display for Summary {
     }
 }
 
-pub fn build(opts: &Options) -> Result<Summary> {
+fn build(root: &Path, opts: &Args) -> Result<Summary> {
     let started = Instant::now();
-    guard_output(&opts.root, &opts.output)?;
+    let output_folder = opts.output.clone().unwrap_or_else(|| root.join("public"));
+    guard_output(root, &output_folder)?;
     let mut timings = Vec::new();
     let clock = Instant::now();
     let audience = Audience::of_public_flag(opts.public);
     let progress = Progress::start();
     let mut ws = Workspace::open(
-        &opts.root,
+        root,
         workspace::Options {
             audience,
             history: true,
@@ -107,7 +146,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     )?;
     timings.push(("read", clock.elapsed()));
     if !ws.git().in_repo {
-        terminal::note(format_args!("{} is not in a Git repository, so pages show no history", opts.root.display()));
+        terminal::note(format_args!("{} is not in a Git repository, so pages show no history", root.display()));
     }
     let today = ws.today(opts.today.as_deref())?;
     let clock = Instant::now();
@@ -116,7 +155,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     timings.push(("model", clock.elapsed()));
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
-    let _ = diagnostics::report(&opts.root, &mut diagnostics);
+    let _ = diagnostics::report(root, &mut diagnostics);
     let (Some(archive), Ok(theme)) = (archive, ws.theme().cloned()) else {
         return Err(ContentErrors { count: errors, after: NOTHING_WRITTEN }.into());
     };
@@ -135,13 +174,13 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let clock = Instant::now();
     let archive = Arc::new(archive);
     let mut renderer = Renderer::new(archive.clone(), theme, Default::default());
-    renderer.cache_search_in(opts.root.join(cache::SEARCH_RUNS));
+    renderer.cache_search_in(root.join(cache::SEARCH_RUNS));
     // The settings as written too: some (the timeline's headings) shape the model itself.
-    let settings = std::fs::read(opts.root.join("site.toml")).unwrap_or_default();
+    let settings = std::fs::read(root.join("site.toml")).unwrap_or_default();
     let mut stamp = Key::default();
     stamp.num(crate::fingerprint::source()).bytes(&settings).num(renderer.stamp()).json(&(opts.drafts, opts.public));
-    let mut previous = PageCache::load(&opts.root, &opts.output, stamp.finish());
-    let output = Output::create(&opts.output, previous.spare_folder())?;
+    let mut previous = PageCache::load(root, &output_folder, stamp.finish());
+    let output = Output::create(&output_folder, previous.spare_folder())?;
     previous.found_output(output.previous_identity());
     let pages = renderer.pages();
     progress.stage("rendering pages", pages.len());
@@ -192,7 +231,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         let count = broken.len();
         broken.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
         broken.dedup();
-        let _ = diagnostics::report(&opts.root, &mut broken);
+        let _ = diagnostics::report(root, &mut broken);
         return Err(ContentErrors { count, after: PAGES_FAILED }.into());
     }
     search?;
@@ -214,12 +253,12 @@ pub fn build(opts: &Options) -> Result<Summary> {
     // The replaced site is kept to be updated next time only when the cache knows it.
     let spare = output.commit(previous.made_here)?;
     timings.push(("commit", clock.elapsed()));
-    if let Some(made) = staging::identity(&opts.output)
-        && let Err(e) = previous.save(&opts.root, &opts.output, made, entries, files, spare)
+    if let Some(made) = staging::identity(&output_folder)
+        && let Err(e) = previous.save(root, &output_folder, made, entries, files, spare)
     {
         terminal::note(format_args!(
             "cannot write the build cache in {}: {e}",
-            opts.root.join(".hindsight-cache").display()
+            root.join(".hindsight-cache").display()
         ));
     }
     progress.finish();
@@ -230,7 +269,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         internal_left_out: opts.public.then_some(internal_left_out),
         external: archive.external.len(),
         warnings,
-        output: opts.output.clone(),
+        output: output_folder.clone(),
         unchanged,
         reused: reused.into_inner(),
         elapsed: started.elapsed(),

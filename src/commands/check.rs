@@ -13,19 +13,33 @@ use crate::terminal;
 use crate::text::plural;
 use crate::workspace::{self, View, Workspace};
 
-pub struct Options {
+/// Check every postmortem against every rule, without writing anything.
+#[derive(clap::Args)]
+pub struct Args {
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// The day date-dependent rules judge against (YYYY-MM-DD) [default: today].
+    #[arg(long)]
     pub today: Option<String>,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
     pub deny_warnings: bool,
-    /// Only this `[[sources]]` team's files.
+    /// Only the findings in this `[[sources]]` team's files (the whole archive is still
+    /// read, so ids and `related` are checked across repositories).
+    #[arg(long, value_name = "TEAM")]
     pub source: Option<String>,
-    /// Only the files changed since this revision (`""`: the merge base with the default branch).
+    /// Only the findings in the files changed since BASE (a commit, branch or tag;
+    /// without one, where the branch left the default branch), committed or not: what
+    /// a pull request is held to, while old files never block it.
+    #[arg(long, value_name = "BASE", num_args = 0..=1, default_missing_value = "", conflicts_with = "files")]
     pub changed: Option<String>,
-    /// Only these files (relative to the current folder, as a pre-commit hook names them).
+    /// Only the findings in these files (as a pre-commit hook passes the staged ones);
+    /// the whole archive is still read.
     pub files: Vec<PathBuf>,
 }
 
-pub fn check(root: &Path, opts: &Options) -> Result<()> {
+pub fn run(root: &Path, opts: Args) -> Result<u8> {
     let ws = Workspace::open(root, workspace::Options { strict: true, ..workspace::Options::default() })?;
     let today = ws.today(opts.today.as_deref())?;
     let mut found = ws.archive(&View { drafts: true, lint: true, today });
@@ -89,7 +103,7 @@ pub fn check(root: &Path, opts: &Options) -> Result<()> {
         let after = if errors == 0 { " (warnings denied)" } else { "" };
         return Err(ContentErrors { count, after }.into());
     }
-    Ok(())
+    Ok(0)
 }
 
 /// Errors and warnings among `found`.

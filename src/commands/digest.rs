@@ -2,7 +2,7 @@
 //! list (`--format html`), a chat channel (`markdown`) or a feed reader (`atom`).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::Path;
 
 use anyhow::{Result, bail};
 
@@ -18,24 +18,39 @@ pub enum DigestFormat {
     Atom,
 }
 
-pub struct Options {
-    pub root: PathBuf,
-    /// `30d`, `2w`, or the first day (YYYY-MM-DD).
+/// What changed in the last days, on standard output: new and updated postmortems,
+/// status changes, action items that became overdue or were closed, anniversaries, and
+/// a postmortem worth reading.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The window: a span back from today (30d, 2w, "1 month") or its first day.
+    #[arg(long, default_value = "30d")]
     pub since: String,
+    /// The window's last day (YYYY-MM-DD) [default: today].
+    #[arg(long)]
     pub today: Option<String>,
+    /// Markdown for a chat channel, HTML for email, or an Atom feed of one entry.
+    #[arg(long, value_enum, default_value_t = DigestFormat::Markdown)]
     pub format: DigestFormat,
+    /// Only what a public build shows.
+    #[arg(long)]
     pub public: bool,
 }
 
-pub fn digest(opts: &Options, out: &mut dyn Write) -> Result<()> {
+pub fn run(root: &Path, args: Args) -> Result<u8> {
+    digest(root, &args, &mut std::io::stdout().lock())?;
+    Ok(0)
+}
+
+fn digest(root: &Path, opts: &Args, out: &mut dyn Write) -> Result<()> {
     let audience = if opts.public { Audience::Public } else { Audience::Internal };
     let read = || Read { audience, history: true, ..Read::default() };
-    let ws = Workspace::open(&opts.root, read())?;
+    let ws = Workspace::open(root, read())?;
     let today = ws.today(opts.today.as_deref())?;
     let since = since(&opts.since, today)?;
     // Drafts are news inside the team; the public sees what a public build shows.
     let view = View { drafts: !opts.public, lint: false, today };
-    let now = ws.archive(&view).or_errors(&opts.root, "; no digest was made")?;
+    let now = ws.archive(&view).or_errors(root, "; no digest was made")?;
     // The archive as it was when the window began, from the last commit before it.
     let then = ws.as_of(since, read())?.and_then(|old| old.archive(&view).archive);
     let digest = Digest::new(&now, then.as_ref(), since, today);

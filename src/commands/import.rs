@@ -18,16 +18,34 @@ use crate::terminal::{self, Progress};
 use crate::text::plural;
 use crate::workspace::{Options as WorkspaceOptions, Workspace};
 
-pub struct Options {
-    pub root: PathBuf,
+/// Convert existing postmortems (Markdown files or folders of them) into the archive.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Files or folders to import.
+    #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Folder the files go to, relative to the root [default: content/postmortems, or
-    /// content/external with `external`].
+    /// Folder to write to, relative to the root [default: content/postmortems, or
+    /// content/external with --external].
+    #[arg(long)]
     pub to: Option<PathBuf>,
-    /// The paths are curated lists of public postmortems, not a team's own.
+    /// The paths are curated lists of other organisations' public postmortems: a
+    /// Markdown list (`[Company](url). Summary.` under category headings, as in
+    /// danluu/post-mortems), icco/postmortems data files, or a TSV table.
+    #[arg(long)]
     pub external: bool,
+    /// Print what would be written, as a diff, and write nothing.
+    #[arg(long)]
     pub dry_run: bool,
+    /// Replace files that exist and differ.
+    #[arg(long)]
     pub force: bool,
+}
+
+/// Imports, printing each file's fate above the progress bar as it goes.
+pub fn run(root: &Path, args: Args) -> Result<u8> {
+    let mut out = std::io::LineWriter::new(crate::terminal::Above(std::io::stdout().lock()));
+    import(root, &args, &mut out)?;
+    Ok(0)
 }
 
 /// What happened to the files, for the scorecard that closes the run.
@@ -99,9 +117,9 @@ impl Tally {
     }
 }
 
-pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
-    let ws = Workspace::open(&opts.root, WorkspaceOptions { skip_content: true, ..WorkspaceOptions::default() })?;
-    let config = ws.config().map_err(|errors| anyhow::anyhow!("{}", errors[0]))?;
+fn import(root: &Path, opts: &Args, out: &mut dyn Write) -> Result<()> {
+    let ws = Workspace::open(root, WorkspaceOptions { skip_content: true, ..WorkspaceOptions::default() })?;
+    let config = ws.settings_or_errors("; nothing was imported")?;
     let (sources, unnamed) = sources(&opts.paths, config, opts.external)?;
     if sources.is_empty() {
         let kinds =
@@ -112,10 +130,10 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
     if opts.external {
         let to = opts.to.clone().unwrap_or_else(|| crate::ingest::EXTERNAL.into());
         let files: Vec<PathBuf> = sources.into_iter().map(|s| s.file).collect();
-        return import_external(opts, &files, &to, out);
+        return import_external(root, opts, &files, &to, out);
     }
     let to = opts.to.clone().unwrap_or_else(|| crate::ingest::POSTMORTEMS.into());
-    let dir = opts.root.join(to);
+    let dir = root.join(to);
     let mut taken: HashSet<String> = HashSet::new();
     let mut tally = Tally::default();
     let progress = Progress::start();
@@ -178,7 +196,7 @@ pub fn import(opts: &Options, out: &mut dyn Write) -> Result<()> {
         tally.links += rewritten;
         let target = dir.join(format!("{name}.md"));
         let existing = std::fs::read_to_string(&target).ok();
-        let shown = target.strip_prefix(&opts.root).unwrap_or(&target).display().to_string();
+        let shown = target.strip_prefix(root).unwrap_or(&target).display().to_string();
         if existing.as_deref() == Some(imported.text.as_str()) {
             writeln!(out, "{} -> {shown}: unchanged", source.display())?;
             tally.unchanged += 1;
@@ -291,8 +309,8 @@ fn sources(paths: &[PathBuf], config: &crate::config::Config, tables: bool) -> R
 
 /// Reads every list, merges a postmortem listed twice, leaves out what the folder has
 /// already (by canonical URL), and writes the rest under names nothing else has.
-fn import_external(opts: &Options, sources: &[PathBuf], to: &Path, out: &mut dyn Write) -> Result<()> {
-    let dir = opts.root.join(to);
+fn import_external(root: &Path, opts: &Args, sources: &[PathBuf], to: &Path, out: &mut dyn Write) -> Result<()> {
+    let dir = root.join(to);
     let mut read = Vec::new();
     let progress = Progress::start();
     progress.stage("reading lists", sources.len());
@@ -323,7 +341,7 @@ fn import_external(opts: &Options, sources: &[PathBuf], to: &Path, out: &mut dyn
         }
         let name = unused_name(&external::file_stem(&entry), |n| taken.contains(n));
         let target = dir.join(format!("{name}.md"));
-        let shown = target.strip_prefix(&opts.root).unwrap_or(&target).display().to_string();
+        let shown = target.strip_prefix(root).unwrap_or(&target).display().to_string();
         writeln!(out, "{} -> {shown}", entry.origin)?;
         if !opts.dry_run {
             std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;

@@ -5,7 +5,7 @@
 //! are kept, never overwritten.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -39,8 +39,21 @@ const WORKFLOW: &str = include_str!("../../examples/github-actions/postmortems.y
 const IGNORED: &str = "/public/\n/.hindsight-*\n";
 const SAMPLE_TITLE: &str = "Example: checkout errors after a config push";
 
+/// Make an archive in DIR (default: the root): site.toml, a sample postmortem and a
+/// GitHub Actions workflow. Never overwrites.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Folder to make the archive in [default: --root].
+    pub dir: Option<PathBuf>,
+}
+
+pub fn run(root: &Path, args: Args) -> Result<u8> {
+    init(args.dir.as_deref().unwrap_or(root), &mut std::io::stdout().lock())?;
+    Ok(0)
+}
+
 /// Writes what is missing in `dir`, says what it wrote and kept, and what to do next.
-pub fn init(dir: &Path, out: &mut dyn Write) -> Result<()> {
+fn init(dir: &Path, out: &mut dyn Write) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     write_new(dir, "site.toml", SITE_TOML, out)?;
     write_new(dir, ".github/workflows/postmortems.yml", WORKFLOW, out)?;

@@ -11,10 +11,31 @@ use crate::ingest::POSTMORTEMS;
 use crate::text::slugify;
 use crate::workspace::{Options, Workspace};
 
+/// Start a postmortem from the template: content/postmortems/<today>-<title>.md.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The postmortem's title, e.g. "Checkout API outage".
+    pub title: String,
+    /// An affected service (repeat for several).
+    #[arg(long = "service", required = true)]
+    pub services: Vec<String>,
+    /// Severity [default: the second of site.toml `severities`, SEV-2].
+    #[arg(long)]
+    pub severity: Option<String>,
+}
+
+/// Writes the file and prints its path.
+pub fn run(root: &Path, args: Args) -> Result<u8> {
+    let path = create(root, &args.title, &args.services, args.severity.as_deref())?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", path.display())?;
+    Ok(0)
+}
+
 /// Writes `content/postmortems/<date>-<slug>.md` and returns its path; never overwrites.
-pub fn create(root: &Path, title: &str, services: &[String], severity: Option<&str>) -> Result<PathBuf> {
+pub(super) fn create(root: &Path, title: &str, services: &[String], severity: Option<&str>) -> Result<PathBuf> {
     let ws = Workspace::open(root, Options { skip_content: true, ..Options::default() })?;
-    let config = ws.config().map_err(|errors| anyhow::anyhow!("{}", errors[0]))?;
+    let config = ws.settings_or_errors("; nothing was written")?;
     let severity = match severity {
         Some(s) => config.severity(s).map_err(anyhow::Error::msg)?.to_string(),
         None => config.severities.get(1).or(config.severities.first()).cloned().unwrap_or_default(),
@@ -22,7 +43,7 @@ pub fn create(root: &Path, title: &str, services: &[String], severity: Option<&s
     if title.trim().is_empty() {
         bail!("the title is empty: give one, e.g. hindsight new \"Checkout API outage\" --service checkout");
     }
-    let theme = ws.theme().map_err(|errors| anyhow::anyhow!("{}", errors[0]))?;
+    let theme = ws.theme_or_errors("; nothing was written")?;
     let date = ws.today(None)?;
     let text = theme
         .render("new.md", context! { title, services => services.to_vec(), severity, date => date.to_string() })

@@ -9,9 +9,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use crate::config::Config;
-use crate::diagnostics;
-use crate::diagnostics::ContentErrors;
 use crate::ingest::schema::front_matter_json_schema;
+use crate::workspace::{Options, Workspace};
 
 /// Which schema.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -28,18 +27,30 @@ pub const FOLDER: &str = ".hindsight/schema";
 pub const FRONT_MATTER: &str = ".hindsight/schema/front-matter.json";
 pub const SITE: &str = ".hindsight/schema/site.json";
 
+/// Print the JSON Schema of a postmortem's front matter (narrowed by site.toml) or of
+/// site.toml, for editors; --write keeps both in .hindsight/schema/.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Which schema [default: front-matter].
+    #[arg(value_enum)]
+    pub kind: Option<Kind>,
+    /// Write both into .hindsight/schema/ (where `init` and `new` point files) instead.
+    #[arg(long, conflicts_with = "kind")]
+    pub write: bool,
+}
+
+pub fn run(root: &Path, args: Args) -> Result<u8> {
+    schema(root, args.kind, args.write, &mut std::io::stdout().lock())?;
+    Ok(0)
+}
+
 /// Prints one schema, or with `write` keeps both in `FOLDER` and says so.
-pub fn schema(root: &Path, kind: Option<Kind>, write: bool, out: &mut dyn Write) -> Result<()> {
-    let config = match Config::load(root) {
-        Ok(config) => config,
-        Err(mut errors) => {
-            diagnostics::report(root, &mut errors)?;
-            return Err(ContentErrors { count: errors.len(), after: "; no schema was made" }.into());
-        }
-    };
+pub(super) fn schema(root: &Path, kind: Option<Kind>, write: bool, out: &mut dyn Write) -> Result<()> {
+    let ws = Workspace::open(root, Options { skip_content: true, ..Options::default() })?;
+    let config = ws.settings_or_errors("; no schema was made")?;
     let text = |kind: Kind| {
         let value = match kind {
-            Kind::FrontMatter => front_matter_json_schema(&config),
+            Kind::FrontMatter => front_matter_json_schema(config),
             Kind::Site => Config::json_schema(),
         };
         serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"

@@ -10,10 +10,42 @@ use crate::search::{self, Filters, Found, Sort};
 use crate::text::printable;
 use crate::workspace::{Options, Workspace};
 
-pub fn search(root: &Path, query: &str, mut filters: Filters, limit: usize, sort: Sort, json: bool) -> Result<()> {
+/// Search the archive (drafts included) and other companies' postmortems, ranked; the
+/// index is kept in .hindsight-cache/.
+#[derive(clap::Args)]
+#[command(allow_hyphen_values = true)]
+pub struct Args {
+    /// Words, "phrases", field:value (title, summary, body; service, tag, severity,
+    /// status, year, author, company, origin), OR, -word, and word* for a prefix.
+    #[arg(allow_hyphen_values = true)]
+    pub query: String,
+    /// Only postmortems of this service (repeatable; any case).
+    #[arg(long)]
+    pub service: Vec<String>,
+    /// Only this severity (repeatable; one of site.toml's severities).
+    #[arg(long)]
+    pub severity: Vec<String>,
+    /// Only postmortems with this tag (repeatable; any case).
+    #[arg(long)]
+    pub tag: Vec<String>,
+    /// Best match first, or newest first.
+    #[arg(long, value_enum, default_value_t)]
+    pub sort: Sort,
+    /// One JSON object per result.
+    #[arg(long)]
+    pub json: bool,
+    /// How many results (1 to 100000).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub limit: u32,
+}
+
+pub fn run(root: &Path, args: Args) -> Result<u8> {
+    let Args { query, service, severity, tag, sort, json, limit } = args;
+    let query = query.as_str();
+    let mut filters = Filters { services: service, severities: severity, tags: tag };
     let (mut indexed, mut external) = (0, 0);
-    let config = crate::config::Config::load(root)
-        .map_err(|errors| anyhow::anyhow!("site.toml has errors, so the archive cannot be searched:\n{}", errors[0]))?;
+    let settings = Workspace::open(root, Options { skip_content: true, ..Options::default() })?;
+    let config = settings.settings_or_errors(", so the archive cannot be searched")?;
     for given in &mut filters.severities {
         *given = config.severity(given).map_err(anyhow::Error::msg)?.to_string();
     }
@@ -36,11 +68,12 @@ pub fn search(root: &Path, query: &str, mut filters: Filters, limit: usize, sort
             search::CACHE_DIR
         ));
     }
-    let found = search::search(root, query, &filters, limit, sort)?;
+    let found = search::search(root, query, &filters, limit as usize, sort)?;
     if found.total == 0 && !json {
         crate::terminal::status(format_args!("no postmortem matches `{query}`"));
     }
-    print(&found, json)
+    print(&found, json)?;
+    Ok(0)
 }
 
 /// Prints hits for a person (a terminal gets bold matches) or as JSON lines.

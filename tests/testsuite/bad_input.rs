@@ -368,3 +368,26 @@ fn a_date_centuries_away_does_not_grow_the_insights_page() {
     assert!(output_size(&site) < before * 2, "{} bytes after, {before} before", output_size(&site));
     assert!(insights.contains(" – 8928-12"), "the months between are one row");
 }
+
+/// A command that needs only the settings shows every error of `site.toml` at its position
+/// and exits 1, as `build` does: not the first error alone with the exit status of a crash.
+#[test]
+fn every_command_shows_every_settings_error_and_exits_1() {
+    let site = Site::fixture("good");
+    let settings = [("severities = [\"SEV-1\", \"SEV-2\", \"SEV-3\"]", "severities = []\ntimezone = \"Mars/Olympus\"")];
+    site.patched("site.toml", "site.toml", &settings);
+    let commands: [&[&str]; 5] = [
+        &["search", "dns"],
+        &["new", "Disk full", "--service", "api"],
+        &["import", "content"],
+        &["schema"],
+        &["build"],
+    ];
+    for args in commands {
+        let run = site.run(args).failure(1);
+        assert_contains(
+            &run.stderr,
+            &["error[config]: `severities` is empty", "error[config]: unknown time zone `Mars/Olympus`", "2 errors"],
+        );
+    }
+}
