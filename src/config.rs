@@ -380,17 +380,18 @@ impl Config {
         Err(format!("unknown severity `{given}`{hint}: use one of {}", self.severities.join(", ")))
     }
 
-    /// Reads `site.toml` under `root`; a missing file means all defaults.
-    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+    /// Reads `site.toml` under `root` (a missing file means all defaults), with its text:
+    /// the one read of it, whose text later findings point into and caches are stamped with.
+    pub fn load(root: &Path) -> Result<(Config, String), Vec<Diagnostic>> {
         let path = root.join("site.toml");
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Config::default(), String::new())),
             Err(e) => {
                 return Err(vec![Diagnostic::file(Rule::Io, Path::new("site.toml"), format!("cannot read: {e}"))]);
             }
         };
-        Self::parse(&text)
+        Self::parse(&text).map(|config| (config, text))
     }
 
     /// Parses and validates the text of a `site.toml`.

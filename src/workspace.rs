@@ -130,6 +130,8 @@ pub struct Workspace {
     /// The local address `serve` publishes under, replacing `base_url`.
     base_url: Option<String>,
     config: Result<Config, Vec<Diagnostic>>,
+    /// The text of `site.toml` as `config` was read from (empty without one).
+    settings_text: String,
     postmortems: BTreeMap<PathBuf, Checked>,
     external: BTreeMap<PathBuf, (Option<External>, Vec<Diagnostic>)>,
     git: Git,
@@ -181,6 +183,7 @@ impl Workspace {
             options,
             base_url: None,
             config: Ok(Config::default()),
+            settings_text: String::new(),
             postmortems: BTreeMap::new(),
             external: BTreeMap::new(),
             git,
@@ -215,7 +218,10 @@ impl Workspace {
         self.external.clear();
         self.theme = Theme::load(&self.root).map(Arc::new);
         let mut config = match Config::load(&self.root) {
-            Ok(config) => config,
+            Ok((config, text)) => {
+                self.settings_text = text;
+                config
+            }
             Err(errors) => {
                 self.config = Err(errors);
                 return Ok(());
@@ -240,8 +246,13 @@ impl Workspace {
         };
         let mut files: Vec<(PathBuf, Option<Arc<Origin>>)> = own.into_iter().map(|rel| (rel, None)).collect();
         let relative = self.root == self.cache_root;
-        let (places, problems) =
-            ingest::sources::open(&self.cache_root, relative, &config.sources, self.options.history);
+        let (places, problems) = ingest::sources::open(
+            &self.cache_root,
+            relative,
+            &config.sources,
+            self.options.history,
+            &self.settings_text,
+        );
         self.source_problems = problems;
         self.sources.clear();
         for place in places {
@@ -253,8 +264,8 @@ impl Workspace {
             self.sources.push(SourceFolder { folder: place.folder, origin: place.origin, checkout: place.checkout });
         }
         let cache = self.options.cache.then(|| {
-            let settings = std::fs::read(self.root.join("site.toml")).unwrap_or_default();
-            let stamp = crate::fingerprint::of(&[&crate::fingerprint::source().to_le_bytes()[..], &settings].concat());
+            let settings = self.settings_text.as_bytes();
+            let stamp = crate::fingerprint::of(&[&crate::fingerprint::source().to_le_bytes()[..], settings].concat());
             ReadCache::open(&self.cache_root, self.options.audience, stamp)
         });
         let progress = &self.options.progress;
@@ -425,6 +436,12 @@ impl Workspace {
         self.config.as_ref().map_err(Vec::as_slice)
     }
 
+    /// The text of `site.toml` as read, for what is stamped with the settings as written
+    /// (some, such as the timeline's headings, shape the model itself).
+    pub fn settings_text(&self) -> &str {
+        &self.settings_text
+    }
+
     pub fn theme(&self) -> Result<&Arc<Theme>, &[Diagnostic]> {
         self.theme.as_ref().map_err(Vec::as_slice)
     }
@@ -586,8 +603,7 @@ impl Workspace {
         if unknown.is_empty() {
             return Vec::new();
         }
-        let text = std::fs::read_to_string(self.root.join("site.toml")).unwrap_or_default();
-        let source = crate::diagnostics::Source::new(Path::new("site.toml"), &text);
+        let source = crate::diagnostics::Source::new(Path::new("site.toml"), &self.settings_text);
         unknown
             .into_iter()
             .map(|id| {
@@ -600,7 +616,8 @@ impl Workspace {
                 let message = format!("reading list entry `{}` is no postmortem of this archive", id.get_ref());
                 // The id inside its quotes.
                 let span = id.span();
-                let quoted = text.get(span.clone()).is_some_and(|t| t.len() > 1 && t.starts_with(['"', '\'']));
+                let quoted =
+                    self.settings_text.get(span.clone()).is_some_and(|t| t.len() > 1 && t.starts_with(['"', '\'']));
                 let span = if quoted { span.start + 1..span.end - 1 } else { span };
                 source.diagnostic(crate::diagnostics::Rule::Config, span, message).with_hint(hint)
             })

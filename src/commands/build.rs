@@ -168,6 +168,9 @@ fn build(root: &Path, opts: &Args) -> Result<Summary> {
     let assets: Vec<(String, PathBuf)> =
         archive.published_assets().into_iter().map(|file| (routes::asset_path(&file), ws.root().join(&file))).collect();
     let _export = ws.take_export();
+    // The settings as written stamp the page cache: some (the timeline's headings) shape
+    // the model itself.
+    let settings = ws.settings_text().to_string();
     // The files' texts are not needed to render: free them before the pages take memory.
     drop(ws);
 
@@ -175,10 +178,12 @@ fn build(root: &Path, opts: &Args) -> Result<Summary> {
     let archive = Arc::new(archive);
     let mut renderer = Renderer::new(archive.clone(), theme, Default::default());
     renderer.cache_search_in(root.join(cache::SEARCH_RUNS));
-    // The settings as written too: some (the timeline's headings) shape the model itself.
-    let settings = std::fs::read(root.join("site.toml")).unwrap_or_default();
     let mut stamp = Key::default();
-    stamp.num(crate::fingerprint::source()).bytes(&settings).num(renderer.stamp()).json(&(opts.drafts, opts.public));
+    stamp
+        .num(crate::fingerprint::source())
+        .bytes(settings.as_bytes())
+        .num(renderer.stamp())
+        .json(&(opts.drafts, opts.public));
     let mut previous = PageCache::load(root, &output_folder, stamp.finish());
     let output = Output::create(&output_folder, previous.spare_folder())?;
     previous.found_output(output.previous_identity());

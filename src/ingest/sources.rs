@@ -39,7 +39,15 @@ pub struct Place {
 /// reads from it (so paths may stay relative, as findings then print them), `history`
 /// whether pages need each file's history. A source that cannot be had is an error at its
 /// entry in `site.toml`; the others are still read.
-pub fn open(archive: &Path, relative: bool, sources: &[Source], history: bool) -> (Vec<Place>, Vec<Diagnostic>) {
+/// `settings` is the text of `site.toml` the sources were read from, where a finding about
+/// one points.
+pub fn open(
+    archive: &Path,
+    relative: bool,
+    sources: &[Source],
+    history: bool,
+    settings: &str,
+) -> (Vec<Place>, Vec<Diagnostic>) {
     let mut places = Vec::new();
     let mut problems = Vec::new();
     for source in sources {
@@ -50,19 +58,18 @@ pub fn open(archive: &Path, relative: bool, sources: &[Source], history: bool) -
         };
         match opened {
             Ok(place) => places.push(place),
-            Err(e) => problems.push(problem(archive, source, &e)),
+            Err(e) => problems.push(problem(settings, source, &e)),
         }
     }
     (places, problems)
 }
 
 /// The finding for a source that could not be read, at its entry in `site.toml`.
-fn problem(archive: &Path, source: &Source, error: &anyhow::Error) -> Diagnostic {
-    let text = std::fs::read_to_string(archive.join("site.toml")).unwrap_or_default();
+fn problem(text: &str, source: &Source, error: &anyhow::Error) -> Diagnostic {
     let value = source.path.as_deref().or(source.git.as_deref()).unwrap_or(&source.team);
     let at = text.find(&format!("\"{value}\"")).map_or(0, |i| i + 1);
     let message = format!("source `{}` cannot be read: {}", source.team, format!("{error:#}").trim_end());
-    crate::diagnostics::Source::new(Path::new("site.toml"), &text)
+    crate::diagnostics::Source::new(Path::new("site.toml"), text)
         .diagnostic(Rule::Io, at..at + value.len(), message)
         .with_hint("check the `path` or `git` of this `[[sources]]` entry; `git` sources need the git command")
 }
