@@ -87,7 +87,7 @@ pub struct Config {
     /// Where the snapshot keeps what it says, for exports other than `gh issue list`'s.
     pub tracker: Tracker,
     /// Other teams' postmortem repositories, built into this archive beside its own.
-    pub sources: Vec<Source>,
+    pub sources: Vec<SourceRepo>,
 }
 
 /// One `[[sources]]` entry: a team's own postmortem repository, read as part of the archive
@@ -95,7 +95,8 @@ pub struct Config {
 /// organisation gets one archive without moving every team's files into one repository.
 #[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Source {
+#[schemars(rename = "Source")] // as editors have known it
+pub struct SourceRepo {
     /// The team whose repository it is: a `teams` term of each of its postmortems, and the
     /// prefix of an id another postmortem already has (`payments-db-outage`).
     pub team: String,
@@ -125,7 +126,7 @@ fn default_source_postmortems() -> String {
     "content/postmortems".to_string()
 }
 
-impl Source {
+impl SourceRepo {
     /// The team's name as it stands in paths and ids.
     pub fn slug(&self) -> String {
         crate::text::slugify(&self.team)
@@ -511,7 +512,7 @@ fn hide_fields_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 /// `[[sources]]` entries that cannot be read as meant: each names a team of its own, and
 /// either a `path` or a `git` repository (`rev` only with `git`), and its postmortems folder
 /// lies inside it.
-fn source_problems(src: &diagnostics::Source, sources: &[Source]) -> Vec<Diagnostic> {
+fn source_problems(src: &diagnostics::Source, sources: &[SourceRepo]) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     for (i, source) in sources.iter().enumerate() {
         let at = src

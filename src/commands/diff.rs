@@ -10,8 +10,8 @@ use anyhow::{Context, Result};
 
 use crate::diagnostics::Format;
 use crate::ingest::history::Repo;
-use crate::model::changes::Changes;
-use crate::output::changes::{self as render, Comparison};
+use crate::model::diff::Changes;
+use crate::output::diff::{self as render, Comparison};
 use crate::privacy::Audience;
 use crate::workspace::{Options as Read, View, Workspace};
 

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 
 use super::history::{Git, Repo};
-use crate::config::Source;
+use crate::config::SourceRepo;
 use crate::diagnostics::{Diagnostic, Rule};
 use crate::model::{History, Origin};
 
@@ -44,7 +44,7 @@ pub struct Place {
 pub fn open(
     archive: &Path,
     relative: bool,
-    sources: &[Source],
+    sources: &[SourceRepo],
     history: bool,
     settings: &str,
 ) -> (Vec<Place>, Vec<Diagnostic>) {
@@ -65,7 +65,7 @@ pub fn open(
 }
 
 /// The finding for a source that could not be read, at its entry in `site.toml`.
-fn problem(text: &str, source: &Source, error: &anyhow::Error) -> Diagnostic {
+fn problem(text: &str, source: &SourceRepo, error: &anyhow::Error) -> Diagnostic {
     let value = source.path.as_deref().or(source.git.as_deref()).unwrap_or(&source.team);
     let at = text.find(&format!("\"{value}\"")).map_or(0, |i| i + 1);
     let message = format!("source `{}` cannot be read: {}", source.team, format!("{error:#}").trim_end());
@@ -75,7 +75,7 @@ fn problem(text: &str, source: &Source, error: &anyhow::Error) -> Diagnostic {
 }
 
 /// A checkout beside the archive, read as its working tree is.
-fn checkout(archive: &Path, relative: bool, source: &Source, path: &str, history: bool) -> Result<Place> {
+fn checkout(archive: &Path, relative: bool, source: &SourceRepo, path: &str, history: bool) -> Result<Place> {
     let full = archive.join(path);
     if !full.is_dir() {
         bail!("{} is not a folder", full.display());
@@ -90,7 +90,7 @@ fn checkout(archive: &Path, relative: bool, source: &Source, path: &str, history
 }
 
 /// A repository cloned into the cache, fetched, and its postmortems at `rev` written out.
-fn clone(archive: &Path, relative: bool, source: &Source, url: &str, history: bool) -> Result<Place> {
+fn clone(archive: &Path, relative: bool, source: &SourceRepo, url: &str, history: bool) -> Result<Place> {
     let cache = archive.join(CACHE);
     let bare = cache.join(format!("{}.git", source.slug()));
     // A local repository named relative to the archive, as `path` sources are.
@@ -156,7 +156,7 @@ fn clone(archive: &Path, relative: bool, source: &Source, url: &str, history: bo
     Ok(place(source, dir, git, PathBuf::new(), false))
 }
 
-fn place(source: &Source, dir: PathBuf, git: Git, repository_prefix: PathBuf, checkout: bool) -> Place {
+fn place(source: &SourceRepo, dir: PathBuf, git: Git, repository_prefix: PathBuf, checkout: bool) -> Place {
     let histories = git.histories.into_iter().map(|(rel, h)| (dir.join(rel), h)).collect();
     let origin = Origin {
         team: source.team.clone(),

@@ -1,4 +1,4 @@
-//! Stage 3: the archive as pages see it: postmortems newest first, every taxonomy with its
+//! Stage 2: the archive as pages see it: postmortems newest first, every taxonomy with its
 //! terms, durations computed once. Everything here is already valid: `ingest` made sure.
 //! Nothing here reads files or knows about pages.
 
@@ -17,7 +17,7 @@ use crate::config::{Config, HideField, Visibility};
 use crate::text::slugify;
 use rayon::prelude::*;
 
-pub mod changes;
+pub mod diff;
 pub mod digest;
 pub mod insights;
 pub mod similar;

@@ -5,8 +5,8 @@
 //! write (`staging`) sit beside them. A new output format is a module here.
 
 pub mod cache;
-pub mod changes;
 mod charts;
+pub mod diff;
 pub mod digest;
 mod exports;
 mod feeds;

@@ -1,4 +1,4 @@
-//! Stage 5: output. Everything is written into a fresh directory beside the target and
+//! The end of stage 3, the write. Everything is written into a fresh directory beside the target and
 //! swapped into place only when the whole build succeeded, so a failed build leaves the
 //! previous site exactly as it was and a reader never sees half a site.
 //!

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::diagnostics::workflow_command;
-use crate::model::changes::{Changed, Changes};
+use crate::model::diff::{Changed, Changes};
 use crate::model::{Archive, Postmortem};
 use crate::routes;
 use crate::text::{escape_markdown as md, plural};
