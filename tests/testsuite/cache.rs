@@ -30,8 +30,18 @@ fn index_files(site: &Site) -> std::collections::BTreeSet<String> {
 
 /// How many pages the build took from the cache, from its summary line.
 fn reused(run: &Run) -> usize {
-    let Some((_, after)) = run.stdout.split_once(" files unchanged, ") else { return 0 };
-    after.split(' ').next().unwrap().parse().unwrap()
+    let summary = run.stdout.lines().find(|l| l.starts_with("built archive of")).expect("a build's summary line");
+    match summary.split_once(" files unchanged, ") {
+        Some((_, after)) => {
+            assert!(after.contains("of them known from the build cache"), "the summary's wording changed: {summary}");
+            after.split(' ').next().unwrap().parse().unwrap()
+        }
+        // None known from the cache: the summary says so by naming no such count.
+        None => {
+            assert!(!summary.contains("build cache"), "the summary's wording changed: {summary}");
+            0
+        }
+    }
 }
 
 /// Builds into `public` (warm: the previous build's cache) and into a folder of its own

@@ -49,15 +49,12 @@ fn a_build_killed_at_random_moments_leaves_a_complete_site_and_no_leftovers() {
     }
     assert_ne!(versions[0], versions[1]);
 
-    // A small generator seeded by the clock; the delays are printed to replay a failure.
-    let mut seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
+    // Fresh delays each run, from a seed that is printed so a failure replays.
+    let mut rng = crate::rng::Rng::printed("kill");
     let mut killed_while_running = 0;
     for trial in 0..10 {
         write_version(&site, trial % 2);
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let delay = took.mul_f64((seed % 1000) as f64 / 1000.0 * 1.2);
+        let delay = took.mul_f64(rng.below(1000) as f64 / 1000.0 * 1.2);
         let mut child = site
             .command(&build)
             .stdout(std::process::Stdio::null())

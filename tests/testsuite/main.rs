@@ -20,6 +20,7 @@ mod nothing_lost;
 mod parity;
 pub mod public;
 mod reading;
+mod rng;
 mod schema;
 mod search;
 mod serve;

@@ -7,27 +7,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
+use crate::rng::Rng;
 use crate::site::Site;
-
-/// A small deterministic generator (xorshift), so a failure replays.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 /// Every word of the archive's Markdown files, in order (runs of letters and digits).
 fn corpus_words(root: &Path) -> Vec<String> {
@@ -51,7 +32,7 @@ const STATUSES: &[&str] = &["draft", "in-review", "reviewed", "closed"];
 
 /// Adds `n` postmortems made of the archive's own words to `site`.
 fn add_synthetic(site: &Site, n: usize, words: &[String]) {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
     // `min` to `min + spread` words in a row from the archive.
     let sentence = |rng: &mut Rng, min: usize, spread: usize| -> String {
         let len = min + rng.below(spread);
@@ -109,7 +90,7 @@ fn any_case(rng: &mut Rng, word: &str) -> String {
 
 /// `n` queries of every class, from `words` (the archive's, in order).
 fn queries(seed: u64, n: usize, words: &[String]) -> Vec<String> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let long: Vec<&String> =
         words.iter().filter(|w| w.chars().count() >= 6 && w.chars().all(char::is_alphabetic)).collect();
     let mut out = Vec::new();

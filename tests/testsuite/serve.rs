@@ -344,15 +344,20 @@ fn slow_clients_are_dropped_and_do_not_hold_up_others() {
             s
         })
         .collect();
-    let started = std::time::Instant::now();
     assert_eq!(server.get("/").status, 200);
-    assert!(started.elapsed() < Duration::from_secs(2), "a page took {:?} beside slow clients", started.elapsed());
-    // Each is closed once the header deadline (5 s) passes.
-    std::thread::sleep(Duration::from_secs(6));
+    // Answered while every slow client still holds its connection: the page did not wait
+    // for the header deadline (5 s) to free the server of them.
+    for s in &slow {
+        s.set_nonblocking(true).unwrap();
+        let held = matches!((&*s).read(&mut [0u8; 1]), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock);
+        assert!(held, "a slow client was let go before the page was answered");
+        s.set_nonblocking(false).unwrap();
+    }
+    // Each is closed once the deadline passes: waited for, up to a generous cap.
     for mut s in slow {
-        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
         let mut rest = Vec::new();
-        assert!(s.read_to_end(&mut rest).is_ok(), "a slow client was still connected after the deadline");
+        assert!(s.read_to_end(&mut rest).is_ok(), "a slow client was still connected a minute after the deadline");
     }
 }
 
