@@ -1,13 +1,14 @@
 //! What `serve` keeps between requests: the checked sources, the current archive with its
 //! renderer, and the pages rendered so far (pages render on first request). A change swaps
-//! in a new generation that keeps every rendered page the change cannot have touched.
+//! in a new generation that keeps every rendered page whose key (`output::keys`, what the
+//! build cache compares) is unchanged: what a page depends on is stated there only.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use crate::diagnostics::{self, Diagnostic, Rule};
-use crate::model::{Archive, similar};
+use crate::model::Archive;
 use crate::output::{Highlighter, Renderer, Theme, escape};
 use crate::routes::{self, Page};
 use crate::workspace::{Change, View, Workspace};
@@ -18,11 +19,19 @@ pub struct Served {
     pub content_type: &'static str,
 }
 
+/// A page as rendered, with the link destinations its Markdown asked about: with the page,
+/// what its key is made of.
+#[derive(Clone)]
+struct Rendered {
+    served: Arc<Served>,
+    links: Vec<String>,
+}
+
 /// One state of the archive and the pages rendered from it.
 pub struct Generation {
     renderer: Renderer,
     statics: Arc<HashMap<String, Arc<Served>>>,
-    pages: Mutex<HashMap<String, Arc<Served>>>,
+    pages: Mutex<HashMap<String, Rendered>>,
     /// The files published texts link to, by their path in the site: read when asked (an
     /// image may be large, and is served as it is on disk now).
     assets: HashMap<String, PathBuf>,
@@ -36,7 +45,7 @@ impl Generation {
             return Some(Ok(page.clone()));
         }
         if let Some(page) = lock(&self.pages).get(path) {
-            return Some(Ok(page.clone()));
+            return Some(Ok(page.served.clone()));
         }
         if let Some(file) = self.assets.get(path) {
             let body = std::fs::read(file).ok()?;
@@ -47,10 +56,10 @@ impl Generation {
             return Some(Ok(Arc::new(Served { body: text.clone().into_bytes(), content_type: content_type(path) })));
         }
         let page = Page::at(self.renderer.archive(), path)?;
-        Some(self.renderer.render(page).map(|(path, html)| {
-            let page = Arc::new(Served { content_type: content_type(&path), body: html.into_bytes() });
-            lock(&self.pages).insert(path, page.clone());
-            page
+        Some(self.renderer.render_traced(page).map(|(path, html, links)| {
+            let served = Arc::new(Served { content_type: content_type(&path), body: html.into_bytes() });
+            lock(&self.pages).insert(path, Rendered { served: served.clone(), links });
+            served
         }))
     }
 
@@ -195,7 +204,7 @@ impl State {
         } else if files_changed {
             (old.statics.clone(), HashMap::new())
         } else {
-            (old.statics.clone(), unaffected_pages(&old, &renderer, changed))
+            (old.statics.clone(), unchanged_pages(&old, &renderer))
         };
         let assets = assets(&renderer, inputs.workspace.root());
         *self.current.write().unwrap_or_else(|e| e.into_inner()) =
@@ -225,58 +234,23 @@ fn statics(renderer: &Renderer) -> HashMap<String, Arc<Served>> {
         .collect()
 }
 
-/// Rendered postmortem pages the change cannot have touched: every page shows the archive's
-/// navigation and size, so only when those are unchanged, and only pages of postmortems
-/// that are neither the changed ones nor show one of them: as related, as another
-/// postmortem naming one of their factors, or among their similar past incidents (before
-/// or after the change: titles, dates and severities of similar postmortems are on the
-/// page). Listings are rendered again.
-fn unaffected_pages(old: &Generation, new: &Renderer, changed: &[PathBuf]) -> HashMap<String, Arc<Served>> {
-    let (before, after) = (old.archive(), new.archive());
-    let same_ids = || before.by_id.keys().all(|id| after.by_id.contains_key(id));
-    let nav = |a: &Archive| a.taxonomies.iter().map(|t| t.terms.is_empty()).collect::<Vec<_>>();
-    if before.by_id.len() != after.by_id.len() || nav(before) != nav(after) || !same_ids() {
+/// The rendered pages the new archive would render the same: those whose key is the one
+/// the old archive gives them, when what every page shares (the stamp: settings, theme,
+/// navigation) is unchanged too. The keys are the build cache's, so `serve` and a warm
+/// build agree on what a page depends on by construction.
+fn unchanged_pages(old: &Generation, new: &Renderer) -> HashMap<String, Rendered> {
+    if old.renderer.stamp() != new.stamp() {
         return HashMap::new();
     }
-    // Compared as bytes: both sides are relative paths made the same way, and comparing
-    // `Path`s component by component against every postmortem cost a save 10 ms at 10k.
-    let changed: Vec<&std::ffi::OsStr> = changed.iter().map(|p| p.as_os_str()).collect();
-    let touched: HashSet<&str> = before
-        .postmortems
-        .iter()
-        .chain(&after.postmortems)
-        .filter(|p| changed.contains(&p.source.as_os_str()))
-        .map(|p| p.id.as_str())
-        .collect();
-    let similar = |a: &Archive, id: &str| -> Vec<String> {
-        let Some(&i) = a.by_id.get(id) else { return Vec::new() };
-        similar::similar(a, a.words(), i).into_iter().map(|s| a.postmortems[s.index].id.clone()).collect()
-    };
-    let unaffected = |id: &str| {
-        let Some(pm) = after.get(id) else { return false };
-        if touched.contains(id) || pm.related.iter().any(|r| touched.contains(r.as_str())) {
-            return false;
-        }
-        // "This factor also appeared in": titles and dates of the others naming a factor.
-        let shares_touched = |a: &Archive| {
-            a.get(id).is_some_and(|pm| {
-                let members = pm.contributing_factors.iter().filter_map(|f| a.recurring_of(f));
-                members.flat_map(|r| &a.recurring[r].members).any(|&m| touched.contains(a.postmortems[m].id.as_str()))
-            })
-        };
-        if shares_touched(before) || shares_touched(after) {
-            return false;
-        }
-        let now = similar(after, id);
-        now.iter().all(|s| !touched.contains(s.as_str())) && now == similar(before, id)
+    let (before, after) = (old.archive(), new.archive());
+    let same = |path: &str, links: &[String]| {
+        let (Some(was), Some(now)) = (Page::at(before, path), Page::at(after, path)) else { return false };
+        old.renderer.key(was, links).is_some_and(|key| new.key(now, links) == Some(key))
     };
     lock(&old.pages)
         .iter()
-        .filter(|(path, _)| match Page::at(before, path) {
-            Some(Page::Postmortem(i)) => unaffected(&before.postmortems[i].id),
-            _ => false,
-        })
-        .map(|(path, page)| (path.clone(), page.clone()))
+        .filter(|(path, kept)| same(path, &kept.links))
+        .map(|(p, k)| (p.clone(), k.clone()))
         .collect()
 }
 

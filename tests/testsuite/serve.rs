@@ -578,3 +578,38 @@ fn linked_files_are_served_and_an_edited_one_reloads() {
     assert_eq!(next_event(&events), "reload");
     assert_eq!(server.get("/files/postmortems/img/graph.png").body, "PNG-TWO");
 }
+
+/// Every page `serve` keeps across an edit is one it would render the same: after edits of
+/// every kind, each page a running server gives (all rendered before the edits, so all
+/// were candidates for keeping) is the page a server started afresh gives. What a page
+/// depends on is stated once, in its key; a view reading something its key does not cover
+/// fails here.
+#[test]
+fn after_edits_every_kept_page_is_the_page_a_fresh_start_serves() {
+    let site = Site::fixture("good");
+    let server = Server::start(&site, &[]);
+    let events = server.events();
+    let edits: [(&str, &str, &str); 4] = [
+        ("content/postmortems/checkout-outage.md", "title: \"Checkout outage\"", "title: \"Checkout went down\""),
+        ("content/postmortems/checkout-outage.md", "severity: SEV-1", "severity: SEV-2"),
+        ("content/postmortems/db/db-failover.md", "## Summary\n", "## Summary\n\nA sentence added to the body.\n"),
+        ("content/postmortems/db/db-failover.md", "services = [", "services = [\"search\", "),
+    ];
+    for (file, from, to) in edits {
+        crawl(&server);
+        let text = std::fs::read_to_string(site.root().join(file)).unwrap();
+        assert!(text.contains(from), "{file} has no {from:?}");
+        site.write(file, text.replacen(from, to, 1));
+        assert_eq!(next_event(&events), "reload", "{file}: {to}");
+    }
+    let fresh = Server::start(&site, &[]);
+    let (warm, cold) = (crawl(&server), crawl(&fresh));
+    let local = |pages: Vec<(String, String)>, addr: &str| -> Vec<(String, String)> {
+        pages.into_iter().map(|(path, body)| (path, body.replace(addr, "ADDR"))).collect()
+    };
+    let (warm, cold) = (local(warm, &server.addr), local(cold, &fresh.addr));
+    assert_eq!(warm.len(), cold.len(), "the same pages");
+    for ((path, a), (_, b)) in warm.iter().zip(&cold) {
+        assert!(a == b, "{path} kept stale across the edits");
+    }
+}
