@@ -17,8 +17,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::Renderer;
 
-use super::pages::link_resolver;
-use crate::model::{Archive, Postmortem, Term, similar};
+use crate::model::{Archive, Term, similar};
 use crate::routes::{EXPORT_CHUNK, Page, Table};
 
 /// A 128-bit hash fed field by field (and serde values as JSON); strings are length-prefixed
@@ -82,49 +81,25 @@ impl Write for JsonSink<'_> {
 /// What pages' keys are made of, computed once per archive.
 pub struct Parts {
     /// Per postmortem: its file's fingerprint, path, id and history.
-    own: Vec<u128>,
+    pub(super) own: Vec<u128>,
     /// Per postmortem: what a listing shows of it (its `Item`) and what finding similar
     /// ones and a service's numbers read. Listings key on this, so an edit of a body
     /// changes its own page, not every list it is in.
-    card: Vec<u128>,
+    pub(super) card: Vec<u128>,
     /// Per taxonomy and term: its members' cards.
-    terms: Vec<Vec<u128>>,
+    pub(super) terms: Vec<Vec<u128>>,
     /// Per taxonomy similar postmortems are found through, per term: the sums of its first
     /// members' cards, so any run of members has a sum in two lookups (set-like: members
     /// keep an order their contents decide).
-    sums: Vec<Vec<Vec<u128>>>,
+    pub(super) sums: Vec<Vec<Vec<u128>>>,
     /// Per action-item view, and last the main page: the items it lists.
-    listed: Vec<u128>,
+    pub(super) listed: Vec<u128>,
     /// Every view's name and counts (the main page links them all).
-    groups: u128,
+    pub(super) groups: u128,
     /// The external postmortems, all of them (their pages are few and cheap).
-    external: u128,
+    pub(super) external: u128,
     /// Per recurring factor: its statement, kinds and members' cards.
-    recurring: Vec<u128>,
-}
-
-/// What a listing shows of a postmortem (its `Item`) and what finding similar ones and a
-/// service's numbers read, field by field (hashing the serialized `Item` cost a warm build
-/// a tenth of its time). Settings it reads (severity ranks, badges) are in the stamp.
-fn card(pm: &Postmortem) -> u128 {
-    let mut k = Key::default();
-    k.str(&pm.id).str(&pm.title).opt(pm.date.map(|d| d.to_string()).as_deref()).opt(pm.severity.as_deref());
-    k.str(pm.status.as_str());
-    k.num(pm.visibility as u128).opt(pm.summary.as_deref()).num(u128::from(pm.near_miss));
-    k.num(pm.contributing_factors.len() as u128);
-    for f in &pm.contributing_factors {
-        k.str(&f.statement).opt(f.kind.as_deref());
-    }
-    for list in [&pm.services, &pm.tags] {
-        k.num(list.len() as u128);
-        list.iter().for_each(|s| {
-            k.str(s);
-        });
-    }
-    for at in [pm.started_at, pm.detected_at, pm.mitigated_at, pm.resolved_at] {
-        k.num(at.map_or(0, |t| t.as_nanosecond() as u128 + 1));
-    }
-    k.finish()
+    pub(super) recurring: Vec<u128>,
 }
 
 impl Parts {
@@ -137,7 +112,7 @@ impl Parts {
                 Key::default().num(pm.fingerprint).str(&source).str(&pm.id).json(&pm.history).json(&pm.origin).finish()
             })
             .collect();
-        let card: Vec<u128> = a.postmortems.par_iter().map(|pm| card(pm)).collect();
+        let card: Vec<u128> = a.postmortems.par_iter().map(|pm| super::pages::card(pm)).collect();
         let terms = a
             .taxonomies
             .iter()
@@ -222,31 +197,7 @@ impl Renderer {
         let mut k = Key::default();
         k.str(&page.path(a));
         match page {
-            Page::Postmortem(i) => {
-                k.num(parts.own[i]);
-                let pm = &a.postmortems[i];
-                for id in &pm.related {
-                    k.str(id).num(a.by_id.get(id).map_or(0, |&r| parts.card[r]));
-                }
-                // What the similar postmortems are found among, rather than themselves:
-                // finding them costs more than the rest of the key.
-                for ((b, &by), names) in similar::BY.iter().enumerate().zip([&pm.services, &pm.tags]) {
-                    let tax = a.taxonomy(by);
-                    for t in names.iter().filter_map(|name| tax.term_index(name)) {
-                        let (term, sums) = (&tax.terms[t], &parts.sums[b][t]);
-                        let past = similar::past(term, i);
-                        k.str(&term.slug).num(sums[past.end].wrapping_sub(sums[past.start]));
-                    }
-                }
-                // "Also in": the other postmortems naming each factor.
-                for f in &pm.contributing_factors {
-                    k.num(a.recurring_of(f).map_or(0, |r| parts.recurring[r]));
-                }
-                let resolve = link_resolver(pm, a);
-                for dest in links {
-                    k.str(dest).json(&resolve(dest));
-                }
-            }
+            Page::Postmortem(i) => super::pages::postmortem_key(&mut k, a, parts, i, links),
             Page::PostmortemJson(i) => {
                 k.num(parts.own[i]);
             }
@@ -301,54 +252,5 @@ impl Renderer {
         let mut k = Key::default();
         k.num(self.theme.fingerprint()).json(&a.config).json(&self.shared).json(&a.mixed_visibility);
         k.json(&a.branch).json(&a.repository_prefix).num(a.tickets.as_ref().map_or(0, |t| t.fingerprint)).finish()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    use super::card;
-    use crate::config::Config;
-    use crate::ingest::{convert, read, schema};
-    use crate::model::Postmortem;
-    use crate::privacy::Audience;
-
-    const FRONT: &str = "title: Checkout down\ndate: 2024-01-02\nseverity: SEV-2\nstatus: closed\n\
-        visibility: internal\nservices: [checkout]\ntags: [deploy]\nsummary: p99 grew to 1.2 s\n\
-        started_at: 2024-01-02T10:00:00Z\ndetected_at: 2024-01-02T10:05:00Z\n\
-        mitigated_at: 2024-01-02T10:30:00Z\nresolved_at: 2024-01-02T11:00:00Z";
-
-    fn pm(front: &str, body: &str) -> Postmortem {
-        let text = format!("---\n{front}\n---\n{body}");
-        let path = Path::new("content/postmortems/checkout-down.md");
-        let (loaded, _) = read::<schema::RawPostmortem>(path, text.into_bytes(), schema::POSTMORTEM_KEYS).unwrap();
-        convert::postmortem(&Config::default(), &loaded, Audience::Internal).0.unwrap()
-    }
-
-    #[test]
-    fn a_card_changes_with_what_listings_show_and_not_with_the_body() {
-        let base = card(&pm(FRONT, "## Summary\n\nA deploy.\n"));
-        assert_eq!(card(&pm(FRONT, "## Summary\n\nA deploy, and more text.\n")), base);
-        for (old, new) in [
-            ("title: Checkout down", "title: Checkout slow"),
-            ("date: 2024-01-02", "date: 2024-01-03"),
-            ("severity: SEV-2", "severity: SEV-1"),
-            ("status: closed", "status: reviewed"),
-            ("visibility: internal", "visibility: public"),
-            ("services: [checkout]", "services: [checkout, cart]"),
-            ("tags: [deploy]", "tags: [config]"),
-            ("summary: p99 grew to 1.2 s", "summary: p99 grew to 1.3 s"),
-            ("started_at: 2024-01-02T10:00:00Z", "started_at: 2024-01-02T09:00:00Z"),
-            ("detected_at: 2024-01-02T10:05:00Z", "detected_at: 2024-01-02T10:06:00Z"),
-            ("mitigated_at: 2024-01-02T10:30:00Z", "mitigated_at: 2024-01-02T10:31:00Z"),
-            ("resolved_at: 2024-01-02T11:00:00Z", "resolved_at: 2024-01-02T12:00:00Z"),
-            ("status: closed", "status: closed\nnear_miss: true"),
-            ("status: closed", "status: closed\ncontributing_factors: [No canary]"),
-            ("title: Checkout down", "id: other-id\ntitle: Checkout down"),
-        ] {
-            assert!(FRONT.contains(old), "{old}");
-            assert_ne!(card(&pm(&FRONT.replace(old, new), "")), base, "{new}");
-        }
     }
 }
