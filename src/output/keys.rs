@@ -6,7 +6,8 @@
 //! A key covers every value of the archive the page's view reads, through the postmortems'
 //! fingerprints (a hash of each file, with its history); what every page shares (settings,
 //! theme, the binary, the navigation) is the cache's stamp, not part of each key. A new
-//! kind of page, or a view that starts reading something new, must say so here: the
+//! kind of page, or a view that starts reading something new, must say so in its key (here,
+//! or beside the view in `pages/`: `card`, `postmortem_key`): the
 //! integration test `a_warm_build_makes_the_bytes_a_cold_build_makes` compares a cached
 //! build with a fresh one after edits of every kind.
 
