@@ -381,6 +381,13 @@ impl Config {
         Err(format!("unknown severity `{given}`{hint}: use one of {}", self.severities.join(", ")))
     }
 
+    /// The postmortems folders of `[[sources]]` checkouts (`path`), relative to the archive
+    /// root or absolute: the archive's files that live outside it, which a cheap check of
+    /// whether anything changed (`search`'s index) must look at too.
+    pub fn checkout_folders(&self) -> Vec<std::path::PathBuf> {
+        self.sources.iter().filter_map(|s| Some(Path::new(s.path.as_ref()?).join(&s.postmortems))).collect()
+    }
+
     /// Reads `site.toml` under `root` (a missing file means all defaults), with its text:
     /// the one read of it, whose text later findings point into and caches are stamped with.
     pub fn load(root: &Path) -> Result<(Config, String), Vec<Diagnostic>> {

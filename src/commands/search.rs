@@ -49,7 +49,7 @@ pub fn run(root: &Path, args: Args) -> Result<u8> {
     for given in &mut filters.severities {
         *given = config.severity(given).map_err(anyhow::Error::msg)?.to_string();
     }
-    let rebuilt = search::refresh(root, || {
+    let rebuilt = search::refresh(root, &config.checkout_folders(), || {
         let ws = Workspace::open(root, Options::default())?;
         let corpus = ws.search_corpus();
         let broken = ws.valid_postmortems().1;

@@ -149,10 +149,13 @@ fn schema() -> (Schema, Fields) {
 
 /// A fingerprint of the archive's files (names, sizes, modification times): cheap to
 /// compute, so `hindsight search` can tell in milliseconds whether the index is current.
-pub fn listing(root: &Path) -> String {
+/// `checkouts` are the `[[sources]]` folders beside `content/` (`Config::checkout_folders`).
+pub fn listing(root: &Path, checkouts: &[PathBuf]) -> String {
     use rayon::prelude::*;
-    let paths: Vec<PathBuf> = [crate::ingest::POSTMORTEMS, crate::ingest::EXTERNAL, "site.toml"]
+    let own = [crate::ingest::POSTMORTEMS, crate::ingest::EXTERNAL, "site.toml"].map(PathBuf::from);
+    let paths: Vec<PathBuf> = own
         .iter()
+        .chain(checkouts)
         .flat_map(|dir| walkdir::WalkDir::new(root.join(dir)).sort_by_file_name().into_iter().filter_map(Result::ok))
         .map(|e| e.into_path())
         .collect();
@@ -543,9 +546,13 @@ pub fn search(root: &Path, query: &str, filters: &Filters, limit: usize, sort: S
 
 /// Makes sure the index of the archive at `root` is current, asking for the corpus only
 /// when it is not; returns whether it was rebuilt.
-pub fn refresh<C: std::borrow::Borrow<Corpus>>(root: &Path, corpus: impl FnOnce() -> Result<C>) -> Result<bool> {
+pub fn refresh<C: std::borrow::Borrow<Corpus>>(
+    root: &Path,
+    checkouts: &[PathBuf],
+    corpus: impl FnOnce() -> Result<C>,
+) -> Result<bool> {
     let dir = dir(root);
-    let stamp = listing(root);
+    let stamp = listing(root, checkouts);
     if is_current(&dir, &stamp) {
         return Ok(false);
     }

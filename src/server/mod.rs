@@ -96,7 +96,7 @@ impl Shared {
             return Ok(index.clone());
         }
         let corpus = self.state.search_corpus();
-        search::refresh(&self.root, || Ok(&corpus))?;
+        search::refresh(&self.root, &self.state.checkout_folders(), || Ok(&corpus))?;
         let bodies = corpus.docs.into_iter().zip(corpus.sources).filter_map(|(d, s)| Some((s?, d.body()))).collect();
         let index = Arc::new(OpenIndex { generation: current, searcher: Searcher::open(&self.root)?, bodies });
         *open = Some(index.clone());

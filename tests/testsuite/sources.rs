@@ -206,3 +206,15 @@ fn sources_that_cannot_be_read_are_errors_at_their_entry() {
         &["site.toml:7:8: error[io]: source `ops` cannot be read: git clone:"],
     );
 }
+
+/// `hindsight search` keeps its index while the archive's files are unchanged: a source
+/// checkout's files are the archive's too, so an edit there is searchable at once.
+#[test]
+fn search_finds_an_edit_in_a_source_checkout() {
+    let site = archive();
+    site.run(&["search", "ledger"]).success();
+    let payments = site.root().parent().unwrap().join("payments");
+    write(&payments, "content/postmortems/ledger-lag.md", &pm("Payments ledger lag", "2024-07-01", "", "Zanzibar."));
+    let run = site.run(&["search", "zanzibar"]).success();
+    assert!(run.stdout.contains("Payments ledger lag"), "stale index: {}{}", run.stdout, run.stderr);
+}
