@@ -78,9 +78,16 @@ impl Assembled {
             return Ok(archive);
         }
         self.diagnostics.retain(Diagnostic::is_error);
-        let count = self.diagnostics.len();
-        crate::diagnostics::report(root, &mut self.diagnostics)?;
-        Err(crate::diagnostics::ContentErrors { count, after }.into())
+        Err(shown(root, &mut self.diagnostics, after))
+    }
+}
+
+/// `errors` reported to the person at their positions, and `ContentErrors` saying `after`
+/// (exit 1); an error writing them instead.
+fn shown(root: &Path, errors: &mut [Diagnostic], after: &'static str) -> anyhow::Error {
+    match crate::diagnostics::report(root, errors) {
+        Ok(()) => crate::diagnostics::ContentErrors { count: errors.len(), after }.into(),
+        Err(e) => e.into(),
     }
 }
 
@@ -450,20 +457,12 @@ impl Workspace {
     /// `ContentErrors` saying `after` (exit 1, as for any error in the archive): for commands
     /// that need the settings whatever the postmortems say.
     pub fn settings_or_errors(&self, after: &'static str) -> Result<&Config> {
-        self.config().map_err(|errors| self.shown(errors, after))
+        self.config().map_err(|errors| shown(&self.root, &mut errors.to_vec(), after))
     }
 
     /// The theme, or its errors shown as `settings_or_errors` shows those of the settings.
     pub fn theme_or_errors(&self, after: &'static str) -> Result<&Arc<Theme>> {
-        self.theme().map_err(|errors| self.shown(errors, after))
-    }
-
-    fn shown(&self, errors: &[Diagnostic], after: &'static str) -> anyhow::Error {
-        let mut errors = errors.to_vec();
-        if let Err(e) = crate::diagnostics::report(&self.root, &mut errors) {
-            return e.into();
-        }
-        crate::diagnostics::ContentErrors { count: errors.len(), after }.into()
+        self.theme().map_err(|errors| shown(&self.root, &mut errors.to_vec(), after))
     }
 
     /// `--today`, or today's date in the archive's time zone (UTC while `site.toml` has

@@ -149,7 +149,7 @@ fn schema() -> (Schema, Fields) {
 
 /// A fingerprint of the archive's files (names, sizes, modification times): cheap to
 /// compute, so `hindsight search` can tell in milliseconds whether the index is current.
-/// `checkouts` are the `[[sources]]` folders beside `content/` (`Config::checkout_folders`).
+/// `checkouts` are the `[[sources]]` checkouts' folders (`Config::checkout_folders`).
 pub fn listing(root: &Path, checkouts: &[PathBuf]) -> String {
     use rayon::prelude::*;
     let own = [crate::ingest::POSTMORTEMS, crate::ingest::EXTERNAL, "site.toml"].map(PathBuf::from);

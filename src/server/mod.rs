@@ -71,6 +71,8 @@ struct Shared {
     root: PathBuf,
     /// A public preview: the search API (which reads every postmortem) is off.
     public: bool,
+    /// The `[[sources]]` checkouts' folders (those watched): their files are the index's too.
+    checkouts: Vec<PathBuf>,
     /// The search index as open for the current generation, shared by every request.
     index: Mutex<Option<Arc<OpenIndex>>>,
     /// Searches run on at most one blocking thread per core; the rest wait their turn
@@ -96,7 +98,7 @@ impl Shared {
             return Ok(index.clone());
         }
         let corpus = self.state.search_corpus();
-        search::refresh(&self.root, &self.state.checkout_folders(), || Ok(&corpus))?;
+        search::refresh(&self.root, &self.checkouts, || Ok(&corpus))?;
         let bodies = corpus.docs.into_iter().zip(corpus.sources).filter_map(|(d, s)| Some((s?, d.body()))).collect();
         let index = Arc::new(OpenIndex { generation: current, searcher: Searcher::open(&self.root)?, bodies });
         *open = Some(index.clone());
@@ -136,6 +138,7 @@ pub fn run(listener: TcpListener, workspace: Workspace, opts: Options) -> Result
         notices,
         root: root.clone(),
         public,
+        checkouts: checkouts.clone(),
         index: Mutex::default(),
         searches: Semaphore::new(cores),
     });

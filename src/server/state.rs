@@ -158,11 +158,6 @@ impl State {
         })
     }
 
-    /// The `[[sources]]` checkouts' folders, whose files the search index is made of too.
-    pub fn checkout_folders(&self) -> Vec<PathBuf> {
-        lock(&self.inputs).workspace.config().map(|c| c.checkout_folders()).unwrap_or_default()
-    }
-
     /// The documents of the search index.
     pub fn search_corpus(&self) -> crate::search::Corpus {
         lock(&self.inputs).workspace.search_corpus()
