@@ -5,7 +5,11 @@
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read when the script runs, not compiled in: a build script compiled for one checkout
+    // and reused for another (a shared target folder) would otherwise hash the first's
+    // source and name its commit.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR for build scripts");
+    let root = Path::new(&manifest);
     let mut files: Vec<_> = ["src", "theme"]
         .iter()
         .flat_map(|dir| walkdir::WalkDir::new(root.join(dir)).sort_by_file_name())

@@ -1,6 +1,7 @@
 //! `site.toml`: the few settings an archive needs. Unknown keys are errors, because a typo in
 //! a setting that silently does nothing is worse than a failed build.
 
+use std::ops::Range;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -88,6 +89,94 @@ pub struct Config {
     pub tracker: Tracker,
     /// Other teams' postmortem repositories, built into this archive beside its own.
     pub sources: Vec<SourceRepo>,
+    /// Where each setting stands in the text, for findings about it.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub spans: Spans,
+}
+
+/// Where each key and value of `site.toml` stands, by its path (`["sources", "0", "git"]`),
+/// kept from the one parse of it: a finding about a setting, in `parse` or later (a source
+/// that cannot be read), points at it rather than at a guess. Quoted strings are inside
+/// their quotes.
+#[derive(Clone, Debug, Default)]
+pub struct Spans(std::collections::HashMap<Vec<String>, (Range<usize>, Range<usize>)>);
+
+impl Spans {
+    fn read(text: &str, table: &toml::de::DeTable) -> Spans {
+        fn walk(
+            text: &str,
+            path: &mut Vec<String>,
+            value: &toml::de::DeValue,
+            out: &mut std::collections::HashMap<Vec<String>, (Range<usize>, Range<usize>)>,
+        ) {
+            let mut at = |path: &mut Vec<String>, step: String, key: Range<usize>, value: &toml::Spanned<_>| {
+                path.push(step);
+                out.insert(path.clone(), (unquoted(text, key), unquoted(text, value.span())));
+                walk(text, path, value.get_ref(), out);
+                path.pop();
+            };
+            match value {
+                toml::de::DeValue::Table(table) => {
+                    for (key, value) in table {
+                        at(path, key.get_ref().to_string(), key.span(), value);
+                    }
+                }
+                toml::de::DeValue::Array(items) => {
+                    for (i, value) in items.iter().enumerate() {
+                        at(path, i.to_string(), value.span(), value);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = std::collections::HashMap::new();
+        walk(text, &mut Vec::new(), &toml::de::DeValue::Table(table.clone()), &mut out);
+        Spans(out)
+    }
+
+    /// The key of the setting at `path`, as written.
+    pub fn key(&self, path: &[&str]) -> Option<Range<usize>> {
+        self.get(path).map(|(key, _)| key.clone())
+    }
+
+    /// The value of the setting at `path` (an array's element by its index).
+    pub fn value(&self, path: &[&str]) -> Option<Range<usize>> {
+        self.get(path).map(|(_, value)| value.clone())
+    }
+
+    /// `field` of `[[sources]]` entry `i`, or the entry where it has none: where a finding
+    /// about a source points.
+    pub fn source(&self, i: usize, field: &str) -> Range<usize> {
+        let entry = ["sources", &i.to_string()];
+        self.value(&[entry[0], entry[1], field]).or_else(|| self.value(&entry)).unwrap_or(0..0)
+    }
+
+    /// TOML reports a bad list element (`ignore`, `hide_fields`) at the whole list; when
+    /// the message names the value (`` `password` cannot be hidden ``), the value inside
+    /// `span` written so.
+    fn narrow(&self, text: &str, span: Range<usize>, message: &str) -> Range<usize> {
+        let named = message.strip_prefix('`').and_then(|m| m.split_once('`')).map(|(value, _)| value);
+        let inside = |(_, value): &&(Range<usize>, Range<usize>)| {
+            span.start <= value.start && value.end <= span.end && text.get(value.clone()) == named
+        };
+        self.0
+            .values()
+            .filter(|v| named.is_some() && inside(v))
+            .map(|(_, value)| value.clone())
+            .min_by_key(|v| v.start)
+            .unwrap_or(span)
+    }
+
+    fn get(&self, path: &[&str]) -> Option<&(Range<usize>, Range<usize>)> {
+        self.0.get(&path.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+}
+
+/// A quoted key or string's span without its quotes, where a finding names the words.
+fn unquoted(text: &str, span: Range<usize>) -> Range<usize> {
+    let quoted = text.get(span.clone()).filter(|s| s.len() >= 2 && (s.starts_with('"') || s.starts_with('\'')));
+    if quoted.is_some() { span.start + 1..span.end - 1 } else { span }
 }
 
 /// One `[[sources]]` entry: a team's own postmortem repository, read as part of the archive
@@ -178,8 +267,7 @@ pub struct ReadingList {
     pub name: String,
     #[serde(default)]
     pub description: Option<String>,
-    #[schemars(with = "Vec<String>")]
-    pub ids: Vec<toml::Spanned<String>>,
+    pub ids: Vec<String>,
 }
 
 impl ReadingList {
@@ -358,6 +446,7 @@ impl Default for Config {
             tracker_snapshot: None,
             tracker: Tracker::default(),
             sources: Vec::new(),
+            spans: Spans::default(),
         }
     }
 }
@@ -405,49 +494,51 @@ impl Config {
     /// Parses and validates the text of a `site.toml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
         let src = diagnostics::Source::new(Path::new("site.toml"), text);
-        let config: Config = toml::from_str(text).map_err(|e| {
-            let span = narrow(text, e.span().unwrap_or(0..0), e.message());
+        let unreadable = |e: toml::de::Error, spans: &Spans| {
+            let span = spans.narrow(text, e.span().unwrap_or(0..0), e.message());
             vec![
                 src.diagnostic(Rule::Config, span, e.message().to_string())
                     .with_hint("see the `site.toml` section of the README for the accepted keys"),
             ]
-        })?;
+        };
+        let table = toml::de::DeTable::parse(text).map_err(|e| unreadable(e, &Spans::default()))?;
+        let spans = Spans::read(text, table.get_ref());
+        let mut config = Config::deserialize(toml::de::Deserializer::from(table)).map_err(|e| unreadable(e, &spans))?;
+        let at =
+            |span: Option<Range<usize>>, message: String| src.diagnostic(Rule::Config, span.unwrap_or(0..0), message);
         let mut errors = Vec::new();
         if config.severities.is_empty() {
             errors.push(
-                locate(&src, "severities", "`severities` is empty")
+                at(spans.key(&["severities"]), "`severities` is empty".into())
                     .with_hint("list at least one, worst first: severities = [\"SEV-1\", \"SEV-2\"]"),
             );
         }
         if jiff::tz::TimeZone::get(&config.timezone).is_err() {
             errors.push(
-                locate(&src, "timezone", format!("unknown time zone `{}`", config.timezone))
+                at(spans.key(&["timezone"]), format!("unknown time zone `{}`", config.timezone))
                     .with_hint("use an IANA name such as \"UTC\" or \"Europe/Berlin\""),
             );
         }
-        let described = config.severity_descriptions.keys().map(|k| ("severity_descriptions", k, "describe"));
-        let meant = config.severity_words.values().map(|v| ("severity_words", v, "map the word to"));
-        for (table, name, verb) in described.chain(meant) {
+        let table = "severity_descriptions";
+        let described = config.severity_descriptions.keys().map(|k| (k, spans.key(&[table, k]), "describe"));
+        let table = "severity_words";
+        let meant = config.severity_words.iter().map(|(w, v)| (v, spans.value(&[table, w]), "map the word to"));
+        for (name, span, verb) in described.chain(meant) {
             if !config.severities.contains(name) {
-                // At the name inside the table (bare `SEV-9 = ...`, quoted, or a value).
-                let table = text.find(table).unwrap_or(0);
-                let at = text[table..].find(name.as_str()).map_or(0, |i| table + i);
                 errors.push(
-                    src.diagnostic(Rule::Config, at..at + name.len(), format!("`{name}` is not one of `severities`"))
+                    at(span, format!("`{name}` is not one of `severities`"))
                         .with_hint(format!("{verb} one of {}", config.severities.join(", "))),
                 );
             }
         }
-        for kind in &config.factor_kinds {
+        for (i, kind) in config.factor_kinds.iter().enumerate() {
             let slug = crate::text::slugify(kind);
             if slug == RECURRING
                 || kind.trim().is_empty()
                 || config.factor_kinds.iter().filter(|k| crate::text::slugify(k) == slug).count() > 1
             {
-                let at =
-                    text.find(&format!("\"{kind}\"")).map_or_else(|| text.find("factor_kinds").unwrap_or(0), |i| i + 1);
                 errors.push(
-                    src.diagnostic(Rule::Config, at..at + kind.len().max(1), format!("`{kind}` cannot be a factor kind"))
+                    at(spans.value(&["factor_kinds", &i.to_string()]), format!("`{kind}` cannot be a factor kind"))
                         .with_hint(format!("name each kind once, not empty and not `{RECURRING}` (the page of recurring factors has that name)")),
                 );
             }
@@ -455,25 +546,24 @@ impl Config {
         for (i, list) in config.reading_lists.iter().enumerate() {
             let taken = config.reading_lists[..i].iter().any(|l| l.slug() == list.slug());
             if list.name.trim().is_empty() || taken {
-                let at = text.find(&format!("\"{}\"", list.name)).map_or(0, |i| i + 1);
                 errors.push(
-                    src.diagnostic(
-                        Rule::Config,
-                        at..at + list.name.len().max(1),
+                    at(
+                        spans.value(&["reading_lists", &i.to_string(), "name"]),
                         format!("reading list name `{}` is empty or taken", list.name),
                     )
                     .with_hint("give each `[[reading_lists]]` its own `name`; it names the list's page"),
                 );
             }
         }
-        errors.extend(source_problems(&src, &config.sources));
+        errors.extend(source_problems(&src, &config.sources, &spans));
         for (id, message, hint) in config.rules.problems() {
-            let mut d = locate(&src, &id, message);
+            let mut d = at(spans.key(&["rules", &id]), message);
             if let Some(hint) = hint {
                 d = d.with_hint(hint);
             }
             errors.push(d);
         }
+        config.spans = spans;
         if errors.is_empty() { Ok(config) } else { Err(errors) }
     }
 
@@ -519,15 +609,12 @@ fn hide_fields_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 /// `[[sources]]` entries that cannot be read as meant: each names a team of its own, and
 /// either a `path` or a `git` repository (`rev` only with `git`), and its postmortems folder
 /// lies inside it.
-fn source_problems(src: &diagnostics::Source, sources: &[SourceRepo]) -> Vec<Diagnostic> {
+fn source_problems(src: &diagnostics::Source, sources: &[SourceRepo], spans: &Spans) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     for (i, source) in sources.iter().enumerate() {
-        let at = src
-            .text
-            .find(&format!("\"{}\"", source.team))
-            .map_or_else(|| src.text.find("[[sources]]").unwrap_or(0), |i| i + 1);
+        let at = spans.source(i, "team");
         let mut problem = |message: String, hint: &str| {
-            errors.push(src.diagnostic(Rule::Config, at..at + source.team.len().max(1), message).with_hint(hint));
+            errors.push(src.diagnostic(Rule::Config, at.clone(), message).with_hint(hint));
         };
         let team = &source.team;
         if team.trim().is_empty() || sources[..i].iter().any(|s| s.slug() == source.slug()) {
@@ -580,29 +667,6 @@ const DEFAULT_SEVERITY_MEANINGS: [&str; 5] = [
     "Cosmetic, or a near miss worth learning from: no customer impact.",
 ];
 
-/// TOML reports a bad list element at the whole list; when the message names the value
-/// (`` `password` cannot be hidden ``), point at that value inside the span instead.
-fn narrow(text: &str, span: std::ops::Range<usize>, message: &str) -> std::ops::Range<usize> {
-    let named = message.strip_prefix('`').and_then(|m| m.split_once('`')).map(|(value, _)| value);
-    let within = text.get(span.clone()).unwrap_or("");
-    match named.and_then(|value| within.find(&format!("\"{value}\"")).map(|at| (at, value.len()))) {
-        Some((at, len)) => span.start + at + 1..span.start + at + 1 + len,
-        None => span,
-    }
-}
-
-/// A config finding at `name`: the line setting that key, else the quoted value.
-fn locate(src: &diagnostics::Source, name: &str, message: impl Into<String>) -> Diagnostic {
-    let mut offset = 0;
-    let key = src.text.split_inclusive('\n').find_map(|line| {
-        let start = offset;
-        offset += line.len();
-        line.trim_start().starts_with(name).then(|| start + line.len() - line.trim_start().len())
-    });
-    let at = key.or_else(|| src.text.find(&format!("\"{name}\"")).map(|i| i + 1)).unwrap_or(0);
-    src.diagnostic(Rule::Config, at..at + name.len(), message)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -644,6 +708,32 @@ mod tests {
         let at: Vec<(u32, u32)> = errs.iter().map(|e| (e.line, e.col)).collect();
         assert_eq!(at, [(2, 18), (2, 28), (2, 41)], "{errs:?}");
         assert!(errs[1].hint.as_deref().unwrap_or("").contains("recurring"), "{:?}", errs[1]);
+    }
+
+    #[test]
+    fn findings_point_at_the_setting_even_where_its_words_stand_earlier() {
+        let text = "title = \"SEV-9, a and no-such-rule\"\n\
+                    # severity_words and severity_descriptions name SEV-9 below\n\
+                    [severity_descriptions]\n\
+                    \"SEV-9\" = \"x\"\n\
+                    [severity_words]\n\
+                    Critical = \"SEV-9\"\n\
+                    [rules]\n\
+                    no-such-rule = \"off\"\n\
+                    [[sources]]\n\
+                    team = \"a\"\n\
+                    [[sources]]\n\
+                    team = \"a\"\n\
+                    path = \"x\"\n";
+        let errs = Config::parse(text).unwrap_err();
+        let mut at: Vec<(u32, u32, &str)> =
+            errs.iter().map(|e| (e.line, e.col, e.message.split(' ').next().unwrap_or(""))).collect();
+        at.sort();
+        assert_eq!(
+            at,
+            [(4, 2, "`SEV-9`"), (6, 13, "`SEV-9`"), (8, 1, "unknown"), (10, 9, "source"), (12, 9, "source")],
+            "{errs:?}"
+        );
     }
 
     #[test]

@@ -253,13 +253,8 @@ impl Workspace {
         };
         let mut files: Vec<(PathBuf, Option<Arc<Origin>>)> = own.into_iter().map(|rel| (rel, None)).collect();
         let relative = self.root == self.cache_root;
-        let (places, problems) = ingest::sources::open(
-            &self.cache_root,
-            relative,
-            &config.sources,
-            self.options.history,
-            &self.settings_text,
-        );
+        let (places, problems) =
+            ingest::sources::open(&self.cache_root, relative, &config, self.options.history, &self.settings_text);
         self.source_problems = problems;
         self.sources.clear();
         for place in places {
@@ -555,7 +550,10 @@ impl Workspace {
         let mut found =
             if self.sources.is_empty() { Vec::new() } else { lint::archive::namespace(&mut readable, &docs) };
         found.extend(lint::archive::archive(&readable, &docs, &failed));
-        found.extend(self.reading_list_problems(config, &readable, &failed));
+        // Reading lists may name external postmortems too, by file name.
+        let external = self.external.keys().filter_map(|p| Some(slugify(&p.file_stem()?.to_string_lossy())));
+        let ids = readable.iter().map(|p| p.id.clone()).chain(failed.iter().cloned()).chain(external).collect();
+        found.extend(lint::archive::reading_lists(config, &self.settings_text, &ids));
         if view.lint {
             let outlines: Vec<Outline> = readable.par_iter().map(|p| Outline::parse(&p.body)).collect();
             let mut ctx = lint::Context::new(config, view.today, &readable, &outlines);
@@ -587,40 +585,6 @@ impl Workspace {
         archive.repository_prefix = self.git.prefix.clone();
         archive.assets = self.assets.clone();
         Assembled { archive: Some(archive), diagnostics, files, internal_left_out }
-    }
-}
-
-impl Workspace {
-    /// Reading list ids that name no postmortem (a draft counts) and no external one,
-    /// reported where `site.toml` writes them.
-    fn reading_list_problems(&self, config: &Config, pms: &[Arc<Postmortem>], failed: &[String]) -> Vec<Diagnostic> {
-        let external = self.external.keys().filter_map(|p| Some(slugify(&p.file_stem()?.to_string_lossy())));
-        let known: std::collections::HashSet<String> =
-            pms.iter().map(|p| p.id.clone()).chain(failed.iter().cloned()).chain(external).collect();
-        let unknown: Vec<_> =
-            config.reading_lists.iter().flat_map(|l| &l.ids).filter(|id| !known.contains(id.get_ref())).collect();
-        if unknown.is_empty() {
-            return Vec::new();
-        }
-        let source = crate::diagnostics::Source::new(Path::new("site.toml"), &self.settings_text);
-        unknown
-            .into_iter()
-            .map(|id| {
-                let hint = match crate::text::closest(id.get_ref(), known.iter().map(String::as_str)) {
-                    Some(near) => format!("did you mean `{near}`?"),
-                    None => {
-                        "list postmortem ids (the `id`, or the file name) or external postmortems' file names".into()
-                    }
-                };
-                let message = format!("reading list entry `{}` is no postmortem of this archive", id.get_ref());
-                // The id inside its quotes.
-                let span = id.span();
-                let quoted =
-                    self.settings_text.get(span.clone()).is_some_and(|t| t.len() > 1 && t.starts_with(['"', '\'']));
-                let span = if quoted { span.start + 1..span.end - 1 } else { span };
-                source.diagnostic(crate::diagnostics::Rule::Config, span, message).with_hint(hint)
-            })
-            .collect()
     }
 }
 

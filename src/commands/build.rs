@@ -1,7 +1,6 @@
 //! `hindsight build`: asks the workspace for the archive, reports every finding, and only
 //! when there is no error renders every page into a staged output swapped in at the end.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,15 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use rayon::prelude::*;
 
-use crate::diagnostics::ContentErrors;
-use crate::diagnostics::{self, Diagnostic};
-use crate::output::cache::{self, PageCache};
-use crate::output::staging::{self, Output};
-use crate::output::{Key, Renderer};
+use crate::diagnostics::{self, ContentErrors};
+use crate::output::site::{Site, Unpublished};
 use crate::privacy::Audience;
-use crate::routes::{self, Page};
+use crate::routes;
 use crate::terminal::{self, Progress};
 use crate::workspace::{self, Assembled, View, Workspace};
 
@@ -168,170 +163,36 @@ fn build(root: &Path, opts: &Args) -> Result<Summary> {
     let assets: Vec<(String, PathBuf)> =
         archive.published_assets().into_iter().map(|file| (routes::asset_path(&file), ws.root().join(&file))).collect();
     let _export = ws.take_export();
-    // The settings as written stamp the page cache: some (the timeline's headings) shape
-    // the model itself.
     let settings = ws.settings_text().to_string();
     // The files' texts are not needed to render: free them before the pages take memory.
     drop(ws);
 
-    let clock = Instant::now();
     let archive = Arc::new(archive);
-    let mut renderer = Renderer::new(archive.clone(), theme, Default::default());
-    renderer.cache_search_in(root.join(cache::SEARCH_RUNS));
-    let mut stamp = Key::default();
-    stamp
-        .num(crate::fingerprint::source())
-        .bytes(settings.as_bytes())
-        .num(renderer.stamp())
-        .json(&(opts.drafts, opts.public));
-    let mut previous = PageCache::load(root, &output_folder, stamp.finish());
-    let output = Output::create(&output_folder, previous.spare_folder())?;
-    previous.found_output(output.previous_identity());
-    let pages = renderer.pages();
-    progress.stage("rendering pages", pages.len());
-    let reused = std::sync::atomic::AtomicUsize::new(0);
-    let kinds = std::sync::Mutex::new(std::collections::HashMap::<&'static str, (Duration, usize)>::new());
-    let spent = |kind: &'static str, took: Duration| {
-        let mut kinds = kinds.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = kinds.entry(kind).or_default();
-        entry.0 += took;
-        entry.1 += 1;
-    };
-    // The static search index is made beside the pages: its merging steps run on one
-    // thread, which the page jobs keep the other core busy through.
-    let (results, search) = rayon::join(
-        || -> Vec<Result<Option<(String, cache::Entry)>, Failure>> {
-            pages
-                .par_iter()
-                .map(|&page| {
-                    let clock = Instant::now();
-                    let made = make(&renderer, &output, &previous, page, &reused);
-                    spent(page.kind(), clock.elapsed());
-                    progress.inc();
-                    made
-                })
-                .collect()
-        },
-        || -> Result<()> {
-            let clock = Instant::now();
-            let written = renderer.write_search_files(&mut |path, text| output.write(&path, text.as_bytes()));
-            spent("search index", clock.elapsed());
-            written
-        },
-    );
-    let (mut broken, mut unwritten, mut entries) = (Vec::new(), Vec::new(), HashMap::new());
-    for result in results {
-        match result {
-            Ok(entry) => entries.extend(entry),
-            Err(Failure::Render(d)) => broken.push(d),
-            Err(Failure::Write(e)) => unwritten.push(e),
+    let site = Site::open(root, &output_folder, archive.clone(), theme, &settings, &(opts.drafts, opts.public))?;
+    let published = match site.publish(&assets, &progress) {
+        Ok(published) => published,
+        Err(Unpublished::Io(e)) => return Err(e),
+        Err(Unpublished::Pages { mut findings, failed }) => {
+            let _ = diagnostics::report(root, &mut findings);
+            return Err(ContentErrors { count: failed, after: PAGES_FAILED }.into());
         }
-    }
-    if let Some(first) = unwritten.into_iter().next() {
-        return Err(first.context(NOTHING_WRITTEN.trim_start_matches("; ")));
-    }
-    if !broken.is_empty() {
-        // One broken template fails every page that uses it: each distinct finding is
-        // shown once, and the count says how many pages failed.
-        let count = broken.len();
-        broken.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
-        broken.dedup();
-        let _ = diagnostics::report(root, &mut broken);
-        return Err(ContentErrors { count, after: PAGES_FAILED }.into());
-    }
-    search?;
-    for (path, bytes) in &renderer.static_files() {
-        output.write(path, bytes)?;
-    }
-    for (path, source) in &assets {
-        let bytes = std::fs::read(source).with_context(|| format!("cannot read {}", source.display()))?;
-        output.write(path, &bytes)?;
-    }
-    if output.recycled() {
-        output.remove_others(previous.spare_files())?;
-    }
-    timings.push(("render", clock.elapsed()));
-    let unchanged = output.unchanged();
-    let clock = Instant::now();
-    let files = output.produced();
-    progress.stage("replacing the output folder", 0);
-    // The replaced site is kept to be updated next time only when the cache knows it.
-    let spare = output.commit(previous.made_here)?;
-    timings.push(("commit", clock.elapsed()));
-    if let Some(made) = staging::identity(&output_folder)
-        && let Err(e) = previous.save(root, &output_folder, made, entries, files, spare)
-    {
-        terminal::note(format_args!(
-            "cannot write the build cache in {}: {e}",
-            root.join(".hindsight-cache").display()
-        ));
-    }
+    };
+    timings.extend(published.timings);
     progress.finish();
     Ok(Summary {
-        pages: pages.len(),
+        pages: published.pages,
         postmortems: archive.postmortems.len(),
         drafts_left_out: archive.drafts_left_out,
         internal_left_out: opts.public.then_some(internal_left_out),
         external: archive.external.len(),
         warnings,
         output: output_folder.clone(),
-        unchanged,
-        reused: reused.into_inner(),
+        unchanged: published.unchanged,
+        reused: published.reused,
         elapsed: started.elapsed(),
         timings,
-        kinds: {
-            let mut kinds: Vec<_> = kinds
-                .into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .into_iter()
-                .map(|(k, (d, n))| (k, d, n))
-                .collect();
-            kinds.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-            kinds
-        },
+        kinds: published.kinds,
     })
-}
-
-/// Makes one page, unless the previous build made it from the same values (its key, from
-/// the build cache): then its file is taken from the previous site. Returns what the cache
-/// records of it (`None` for pages that are always made).
-fn make(
-    renderer: &Renderer,
-    output: &Output,
-    previous: &PageCache,
-    page: Page,
-    reused: &std::sync::atomic::AtomicUsize,
-) -> Result<Option<(String, cache::Entry)>, Failure> {
-    let a = renderer.archive();
-    let path = page.path(a);
-    // The spare site (two builds ago), being updated in place, may already have it.
-    if output.recycled()
-        && let Some(entry) = previous.spare_get(&path)
-        && renderer.key(page, &entry.links) == Some(entry.key)
-    {
-        output.leave(&path);
-        reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        return Ok(Some((path, entry.clone())));
-    }
-    if let Some(entry) = previous.get(&path)
-        && renderer.key(page, &entry.links) == Some(entry.key)
-        && output.keep(&path, entry.len, (!previous.made_here).then_some(entry.hash))
-    {
-        reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        return Ok(Some((path, entry.clone())));
-    }
-    let (path, html, links) = renderer.render_traced(page).map_err(Failure::Render)?;
-    output.write(&path, html.as_bytes()).map_err(Failure::Write)?;
-    let (len, hash) = (html.len() as u64, crate::fingerprint::of(html.as_bytes()));
-    Ok(renderer.key(page, &links).map(|key| (path, cache::Entry { key, len, hash, links })))
-}
-
-/// Why a page could not be made.
-enum Failure {
-    /// A template failed: the user's to fix (exit 1).
-    Render(Diagnostic),
-    /// The output could not be written: the machine's (exit 2).
-    Write(anyhow::Error),
 }
 
 /// Refuses output folders whose replacement would destroy the archive itself.

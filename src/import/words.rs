@@ -2,7 +2,12 @@
 //! severities, statuses and durations as teams write them, stats lines, dated titles and
 //! date lines, and the items of a section.
 
+use jiff::SignedDuration;
+use jiff::civil::Date;
+use serde_yaml_ng::Value;
+
 use super::*;
+use crate::ingest::timeline::read_moment;
 
 /// Metadata keys as teams write them, and the front matter key each fills.
 pub(super) const KEYS: &[(&str, &[&str])] = &[

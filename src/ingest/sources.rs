@@ -15,7 +15,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 
 use super::history::{Git, Repo};
-use crate::config::SourceRepo;
+use crate::config::{Config, SourceRepo};
 use crate::diagnostics::{Diagnostic, Rule};
 use crate::model::{History, Origin};
 
@@ -44,13 +44,13 @@ pub struct Place {
 pub fn open(
     archive: &Path,
     relative: bool,
-    sources: &[SourceRepo],
+    config: &Config,
     history: bool,
     settings: &str,
 ) -> (Vec<Place>, Vec<Diagnostic>) {
     let mut places = Vec::new();
     let mut problems = Vec::new();
-    for source in sources {
+    for (i, source) in config.sources.iter().enumerate() {
         let opened = match (&source.path, &source.git) {
             (Some(path), _) => checkout(archive, relative, source, path, history),
             (None, Some(url)) => clone(archive, relative, source, url, history),
@@ -58,19 +58,22 @@ pub fn open(
         };
         match opened {
             Ok(place) => places.push(place),
-            Err(e) => problems.push(problem(settings, source, &e)),
+            Err(e) => problems.push(problem(settings, config.spans.source(i, named(source)), source, &e)),
         }
     }
     (places, problems)
 }
 
-/// The finding for a source that could not be read, at its entry in `site.toml`.
-fn problem(text: &str, source: &SourceRepo, error: &anyhow::Error) -> Diagnostic {
-    let value = source.path.as_deref().or(source.git.as_deref()).unwrap_or(&source.team);
-    let at = text.find(&format!("\"{value}\"")).map_or(0, |i| i + 1);
+/// The setting a source is read from: its `path`, or its `git`.
+fn named(source: &SourceRepo) -> &'static str {
+    if source.path.is_some() { "path" } else { "git" }
+}
+
+/// The finding for a source that could not be read, at `at` in `site.toml` (`text`).
+fn problem(text: &str, at: std::ops::Range<usize>, source: &SourceRepo, error: &anyhow::Error) -> Diagnostic {
     let message = format!("source `{}` cannot be read: {}", source.team, format!("{error:#}").trim_end());
     crate::diagnostics::Source::new(Path::new("site.toml"), text)
-        .diagnostic(Rule::Io, at..at + value.len(), message)
+        .diagnostic(Rule::Io, at, message)
         .with_hint("check the `path` or `git` of this `[[sources]]` entry; `git` sources need the git command")
 }
 

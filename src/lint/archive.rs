@@ -1,10 +1,12 @@
-//! Rules every command runs because they need every postmortem at once: ids are unique
-//! and `related` names postmortems that exist.
+//! Rules every command runs because they need every postmortem at once: ids are unique,
+//! and `related` and the reading lists of `site.toml` name postmortems that exist.
 
 use rustc_hash::FxHashMap;
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Rule};
 use crate::ingest::front_matter::Document;
 use crate::model::Postmortem;
@@ -115,6 +117,26 @@ pub fn namespace<'a>(pms: &mut [Arc<Postmortem>], docs: &dyn Fn(&Path) -> Option
                     r.clone_from(new);
                 }
             }
+        }
+    }
+    out
+}
+
+/// Reading list ids that name none of `ids` (postmortems, drafts and files that failed
+/// their own checks included, and external postmortems' file names), reported where
+/// `site.toml` (`settings`) writes them.
+pub fn reading_lists(config: &Config, settings: &str, ids: &HashSet<String>) -> Vec<Diagnostic> {
+    let source = crate::diagnostics::Source::new(Path::new("site.toml"), settings);
+    let mut out = Vec::new();
+    for (l, list) in config.reading_lists.iter().enumerate() {
+        for (i, id) in list.ids.iter().enumerate().filter(|(_, id)| !ids.contains(*id)) {
+            let hint = match closest(id, ids.iter().map(String::as_str)) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "list postmortem ids (the `id`, or the file name) or external postmortems' file names".into(),
+            };
+            let span = config.spans.value(&["reading_lists", &l.to_string(), "ids", &i.to_string()]).unwrap_or(0..0);
+            let message = format!("reading list entry `{id}` is no postmortem of this archive");
+            out.push(source.diagnostic(Rule::Config, span, message).with_hint(hint));
         }
     }
     out

@@ -1,12 +1,12 @@
 //! The build cache of pages: what the last build into an output folder made of each page
 //! (its key, its length and hash, the link destinations its Markdown asked about), in
-//! `.hindsight-cache/build/<output>.json`. A page whose key comes out the same is linked
-//! from that folder instead of made again (`Output::keep`).
+//! `.hindsight-cache/build/pages-<output>.bin`. A page whose key comes out the same is
+//! linked from that folder instead of made again (`Output::keep`).
 //!
 //! Nothing in it is trusted unless all of this is as it was: the hindsight binary (a hash
-//! of the source it was built from, so every change of the source counts as a version), the
-//! settings, the theme (the stamp, which the build command makes); otherwise it is ignored,
-//! then replaced by this build's. A file is taken as it is from the very folder that build
+//! of the source it was built from, so every change of the source counts as a version),
+//! the settings, the theme and the build's options (the stamp, which `site` makes);
+//! otherwise it is ignored, then replaced by this build's. A file is taken as it is from the very folder that build
 //! made (same device and inode); from any other folder in its place (CI restoring the
 //! output along with the cache) only once its bytes hash as recorded.
 

@@ -1,7 +1,7 @@
 //! What each page is made from, as one hash: its key. A page whose key is the one the
 //! previous build recorded for it would come out as the bytes that build wrote, so the
-//! build links that file instead of rendering it again (the build cache, in
-//! `commands/build.rs`).
+//! build links that file instead of rendering it again (the build cache, `cache`, used by
+//! `site`).
 //!
 //! A key covers every value of the archive the page's view reads, through the postmortems'
 //! fingerprints (a hash of each file, with its history); what every page shares (settings,

@@ -2,9 +2,11 @@
 //! through the theme's templates from display-ready views (`pages`), so `build` renders and
 //! stores them in parallel without holding the whole site in memory; feeds and JSON
 //! (`feeds`), the static search index (`search_index`) and the staged, all-or-nothing
-//! write (`staging`) sit beside them. A new output format is a module here.
+//! write (`staging`) sit beside them. `site` is the stage as one step: it decides from the
+//! build cache (`cache`) which pages to make, makes them and swaps the folder in. A new
+//! output format is a module here.
 
-pub mod cache;
+mod cache;
 mod charts;
 pub mod diff;
 pub mod digest;
@@ -15,7 +17,8 @@ pub mod html;
 mod keys;
 mod pages;
 pub mod search_index;
-pub mod staging;
+pub mod site;
+mod staging;
 mod theme;
 
 use std::path::PathBuf;

@@ -166,7 +166,6 @@ impl<'a> ReadingListView<'a> {
             .ids
             .iter()
             .filter_map(|id| {
-                let id = id.get_ref();
                 if let Some(pm) = archive.get(id) {
                     return Some(Reading::Postmortem(Item::new(pm, archive)));
                 }
