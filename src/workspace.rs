@@ -22,7 +22,7 @@ use crate::ingest::schema::{EXTERNAL_KEYS, POSTMORTEM_KEYS, RawExternal, RawPost
 use crate::ingest::{self, EXTERNAL, POSTMORTEMS, convert};
 use crate::lint;
 use crate::markdown::Outline;
-use crate::model::{Archive, External, Origin, Postmortem};
+use crate::model::{Archive, Contents, External, Origin, Postmortem};
 use crate::output::Theme;
 use crate::privacy::Audience;
 use crate::text::slugify;
@@ -548,7 +548,7 @@ impl Workspace {
         let failed: Vec<String> =
             self.postmortems.values().filter(|c| c.postmortem.is_none()).filter_map(|c| c.claimed_id.clone()).collect();
         let mut found =
-            if self.sources.is_empty() { Vec::new() } else { lint::archive::namespace(&mut readable, &docs) };
+            if self.sources.is_empty() { Vec::new() } else { ingest::sources::namespace(&mut readable, &docs) };
         found.extend(lint::archive::archive(&readable, &docs, &failed));
         // Reading lists may name external postmortems too, by file name.
         let external = self.external.keys().filter_map(|p| Some(slugify(&p.file_stem()?.to_string_lossy())));
@@ -571,19 +571,18 @@ impl Workspace {
             return Assembled { archive: None, diagnostics, files, internal_left_out: 0 };
         }
         // No file has an error here, so every readable postmortem is a valid one.
-        let mut postmortems = readable;
-        let mut config = config.clone();
-        let internal_left_out = self.options.audience.publish(&mut config, &mut postmortems);
-        let external = self.external.values().filter_map(|(e, _)| e.clone()).collect();
-        let mut archive = Archive::new(config, postmortems, external, view.drafts, view.today);
-        archive.branch = self.git.branch.clone();
-        archive.public = self.options.audience == crate::privacy::Audience::Public;
-        // Ticket states are the internal tracker's: public builds leave them out.
-        if let (false, Ok(Some(tickets))) = (archive.public, &self.tickets) {
-            archive.set_tickets(tickets.clone());
-        }
-        archive.repository_prefix = self.git.prefix.clone();
-        archive.assets = self.assets.clone();
+        let mut contents = Contents {
+            config: config.clone(),
+            postmortems: readable,
+            external: self.external.values().filter_map(|(e, _)| e.clone()).collect(),
+            tickets: self.tickets.as_ref().ok().cloned().flatten(),
+            branch: self.git.branch.clone(),
+            repository_prefix: self.git.prefix.clone(),
+            assets: self.assets.clone(),
+            public: false,
+        };
+        let internal_left_out = self.options.audience.publish(&mut contents);
+        let archive = Archive::new(contents, view.drafts, view.today);
         Assembled { archive: Some(archive), diagnostics, files, internal_left_out }
     }
 }

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Rule};
 use crate::ingest::front_matter::Document;
 use crate::model::Postmortem;
-use crate::text::{closest, slugify};
+use crate::text::closest;
 
 /// Rules that need every postmortem at once: unique ids and `related` links that resolve.
 /// `docs` finds a postmortem's document by its source path (only to place findings);
@@ -58,65 +58,6 @@ pub fn archive<'a>(
                     .diagnostic(Rule::UnknownRelated, span, format!("related postmortem `{rel}` does not exist"))
                     .with_hint(hint),
             );
-        }
-    }
-    out
-}
-
-/// Gives a `[[sources]]` postmortem whose id another postmortem of another repository has
-/// the id `<team>-<id>`, and points its `related` ids at its own repository's postmortems by
-/// their new ids, so teams that never coordinated ids still build one archive. The
-/// archive's own postmortems keep their ids; ids repeated inside one repository are left
-/// for the duplicate-id rule. Each renaming is reported where the file sets its id.
-pub fn namespace<'a>(pms: &mut [Arc<Postmortem>], docs: &dyn Fn(&Path) -> Option<&'a Document>) -> Vec<Diagnostic> {
-    let team = |pm: &Postmortem| pm.origin.as_ref().map(|o| o.team.clone());
-    let mut by_id: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
-    for (i, pm) in pms.iter().enumerate() {
-        by_id.entry(&pm.id).or_default().push(i);
-    }
-    let mut renamed: Vec<(usize, String)> = Vec::new();
-    for members in by_id.values().filter(|m| m.len() > 1) {
-        let first = team(&pms[members[0]]);
-        if members.iter().all(|&i| team(&pms[i]) == first) {
-            continue;
-        }
-        for &i in members.iter().filter(|&&i| pms[i].origin.is_some()) {
-            let origin = pms[i].origin.as_ref().map(|o| slugify(&o.team)).unwrap_or_default();
-            renamed.push((i, format!("{origin}-{}", pms[i].id)));
-        }
-    }
-    renamed.sort();
-    let mut out = Vec::new();
-    // Per team, old id -> new id, for `related` inside the same repository.
-    let mut new_ids: FxHashMap<String, FxHashMap<String, String>> = FxHashMap::default();
-    for (i, new_id) in &renamed {
-        let pm = &pms[*i];
-        let other = by_id[pm.id.as_str()].iter().find(|&&j| j != *i && team(&pms[j]) != team(pm)).copied();
-        if let (Some(doc), Some(other)) = (docs(&pm.source), other) {
-            let span = doc.locate("id", Some(&pm.id));
-            let message = format!(
-                "id `{}` is also {}'s ({}): this one's page is `postmortems/{new_id}/`",
-                pm.id,
-                team(&pms[other]).map_or_else(|| "this archive".to_string(), |t| format!("team {t}")),
-                pms[other].source.display()
-            );
-            let hint =
-                "ids are unique per repository only; set an `id:` no other repository uses to keep the plain one";
-            out.push(doc.source().diagnostic(Rule::SourceId, span, message).with_hint(hint));
-        }
-        new_ids.entry(team(pm).unwrap_or_default()).or_default().insert(pm.id.clone(), new_id.clone());
-    }
-    for (i, new_id) in renamed {
-        Arc::make_mut(&mut pms[i]).id = new_id;
-    }
-    for pm in pms.iter_mut() {
-        let Some(moved) = pm.origin.as_ref().and_then(|o| new_ids.get(&o.team)) else { continue };
-        if pm.related.iter().any(|r| moved.contains_key(r)) {
-            for r in &mut Arc::make_mut(pm).related {
-                if let Some(new) = moved.get(r) {
-                    r.clone_from(new);
-                }
-            }
         }
     }
     out

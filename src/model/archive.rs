@@ -4,6 +4,25 @@
 
 use super::*;
 
+/// What an archive is made of: everything the workspace read, as the build's audience may
+/// see it (`privacy` decides).
+#[derive(Default)]
+pub struct Contents {
+    pub config: Config,
+    pub postmortems: Vec<Arc<Postmortem>>,
+    pub external: Vec<External>,
+    /// The tracker's tickets (`tracker_snapshot`).
+    pub tickets: Option<Arc<Tickets>>,
+    /// The Git branch the archive was built from, for "edit this page" links.
+    pub branch: Option<String>,
+    /// Where the archive sits in its repository, for the same links.
+    pub repository_prefix: PathBuf,
+    /// The files under `content/` a postmortem may link to.
+    pub assets: Arc<std::collections::BTreeSet<PathBuf>>,
+    /// Made for the public.
+    pub public: bool,
+}
+
 pub struct Archive {
     pub config: Config,
     /// Published postmortems, newest first; shared with `serve`'s kept sources.
@@ -130,13 +149,9 @@ pub(super) fn external_groups<'a>(names: impl Iterator<Item = (usize, &'a str)>)
 }
 
 impl Archive {
-    pub fn new(
-        config: Config,
-        mut postmortems: Vec<Arc<Postmortem>>,
-        mut external: Vec<External>,
-        include_drafts: bool,
-        today: Date,
-    ) -> Archive {
+    pub fn new(contents: Contents, include_drafts: bool, today: Date) -> Archive {
+        let Contents { config, mut postmortems, mut external, tickets, branch, repository_prefix, assets, public } =
+            contents;
         let before = postmortems.len();
         if !include_drafts {
             postmortems.retain(|p| p.status != Status::Draft);
@@ -181,7 +196,7 @@ impl Archive {
         );
         let internal = postmortems.iter().filter(|p| p.visibility == Visibility::Internal).count();
         let recurring_by_slug = recurring.iter().enumerate().map(|(i, r)| (r.slug.clone(), i)).collect();
-        Archive {
+        let mut archive = Archive {
             mixed_visibility: internal > 0 && internal < postmortems.len(),
             config,
             postmortems,
@@ -193,17 +208,21 @@ impl Archive {
             today,
             action_items,
             action_groups,
-            branch: None,
-            repository_prefix: PathBuf::new(),
+            branch,
+            repository_prefix,
             by_id,
             by_source,
             recurring,
             recurring_by_slug,
             words: Default::default(),
-            public: false,
+            public,
             tickets: None,
-            assets: Default::default(),
+            assets,
+        };
+        if let Some(tickets) = tickets {
+            archive.set_tickets(tickets);
         }
+        archive
     }
 
     /// The files of `assets` that the archive's postmortems link to, from the text they
@@ -251,7 +270,7 @@ impl Archive {
 
     /// Shows each action item's ticket state, and adds the "out of sync" view: items open
     /// whose ticket is closed, and closed ones whose ticket is open.
-    pub fn set_tickets(&mut self, tickets: Arc<Tickets>) {
+    fn set_tickets(&mut self, tickets: Arc<Tickets>) {
         let disagree = |t: &Tracked| {
             let item = &self.postmortems[t.postmortem].action_items[t.item];
             item.link.as_deref().and_then(|l| tickets.find(l)).is_some_and(|ticket| ticket.open != t.open)

@@ -128,7 +128,11 @@ mod tests {
     }
 
     fn archive(pms: Vec<Arc<Postmortem>>) -> Archive {
-        Archive::new(Default::default(), pms, Vec::new(), true, jiff::civil::date(2025, 1, 1))
+        Archive::new(
+            crate::model::Contents { postmortems: pms, ..Default::default() },
+            true,
+            jiff::civil::date(2025, 1, 1),
+        )
     }
 
     #[test]

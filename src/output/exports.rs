@@ -247,7 +247,11 @@ mod tests {
                 Arc::new(pm)
             })
             .collect();
-        let mut a = Archive::new(Config::default(), pms, Vec::new(), true, jiff::civil::date(2024, 6, 1));
+        let mut a = Archive::new(
+            crate::model::Contents { postmortems: pms, ..Default::default() },
+            true,
+            jiff::civil::date(2024, 6, 1),
+        );
         a.public = true;
         a
     }

@@ -213,7 +213,7 @@ mod tests {
         use crate::model::Archive;
         use crate::routes::Page;
         let today = jiff::civil::date(2024, 1, 1);
-        let a = Archive::new(crate::config::Config::default(), Vec::new(), Vec::new(), false, today);
+        let a = Archive::new(Default::default(), false, today);
         let listed: Vec<Page> = Page::all(&a).into_iter().filter(|p| p.in_sitemap()).collect();
         assert!(listed.len() > 6, "{listed:?}");
         let one = super::sitemap_file(&a, &listed, 0, listed.len());

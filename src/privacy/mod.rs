@@ -8,8 +8,8 @@ pub mod markers;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::config::{Config, HideField, Visibility};
-use crate::model::Postmortem;
+use crate::config::{HideField, Visibility};
+use crate::model::Contents;
 
 /// Who a build is for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -47,13 +47,16 @@ impl Audience {
 
     /// Keeps what this audience may see: for the public, public postmortems with hidden
     /// fields cleared and `related` links to left-out postmortems dropped (their ids would
-    /// show on the page), raw HTML always sanitized, and no edit links (they name the
-    /// internal repository and branch) unless `hide_fields` leaves `edit_link` out.
-    /// Returns how many were left out.
-    pub fn publish(self, config: &mut Config, postmortems: &mut Vec<Arc<Postmortem>>) -> usize {
+    /// show on the page), raw HTML always sanitized, no ticket states (the internal
+    /// tracker's), and no edit links (they name the internal repository and branch)
+    /// unless `hide_fields` leaves `edit_link` out. Returns how many were left out.
+    pub fn publish(self, contents: &mut Contents) -> usize {
         if self == Audience::Internal {
             return 0;
         }
+        let Contents { config, postmortems, tickets, public, .. } = contents;
+        *public = true;
+        *tickets = None;
         config.unsafe_html = false;
         if config.public.hide_fields.contains(&HideField::EditLink) {
             config.repository_url = None;

@@ -141,8 +141,9 @@ impl State {
         let highlighter = Arc::new(Highlighter::default());
         let assembled = workspace.archive(&View { drafts, lint: false, today: today() });
         let mut diagnostics = assembled.diagnostics;
-        let archive =
-            assembled.archive.unwrap_or_else(|| Archive::new(config, Vec::new(), Vec::new(), drafts, today()));
+        let archive = assembled
+            .archive
+            .unwrap_or_else(|| Archive::new(crate::model::Contents { config, ..Default::default() }, drafts, today()));
         let renderer = Renderer::new(Arc::new(archive), theme.clone(), highlighter.clone());
         let assets = assets(&renderer, workspace.root());
         let generation =
