@@ -412,7 +412,7 @@ impl Workspace {
     fn check_external(&self, config: &Config, rel: &Path) -> (Option<External>, Vec<Diagnostic>) {
         match ingest::load_one::<RawExternal>(&self.root, rel, EXTERNAL_KEYS) {
             Ok((loaded, mut diagnostics)) => {
-                let (ext, found) = convert::external(loaded, self.options.audience);
+                let (ext, found) = convert::external(loaded);
                 diagnostics.extend(found);
                 let diagnostics = self.settle(config, diagnostics);
                 let valid = !diagnostics.iter().any(Diagnostic::is_error);

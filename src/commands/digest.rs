@@ -43,7 +43,7 @@ pub fn run(root: &Path, args: Args) -> Result<u8> {
 }
 
 fn digest(root: &Path, opts: &Args, out: &mut dyn Write) -> Result<()> {
-    let audience = if opts.public { Audience::Public } else { Audience::Internal };
+    let audience = Audience::of_public_flag(opts.public);
     let read = || Read { audience, history: true, ..Read::default() };
     let ws = Workspace::open(root, read())?;
     let today = ws.today(opts.today.as_deref())?;

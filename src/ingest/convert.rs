@@ -300,10 +300,11 @@ pub fn postmortem(
     let mut timeline = Default::default();
     if let Some(day) = date {
         // Problems are found in the file as written, so their positions are right; a
-        // public build draws the timeline from the text that remains.
+        // public build draws the timeline from the text that remains (parsed again only
+        // when internal spans were taken out of it).
         let reading = timeline::Reading::of(config);
         let (parsed, problems) = timeline::parse(doc.body(), day, reading);
-        timeline = if audience == Audience::Public { timeline::parse(&body, day, reading).0 } else { parsed };
+        timeline = if *body != *doc.body() { timeline::parse(&body, day, reading).0 } else { parsed };
         for p in problems {
             let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
             f.at(p.rule, span, p.message, &p.hint);
@@ -563,9 +564,9 @@ fn is_slug(id: &str) -> bool {
 }
 
 /// Validates one curated external postmortem. Its texts are someone else's published
-/// words, but an archive's maintainers may still add notes in internal spans: the public
-/// reads them without, as in a postmortem.
-pub fn external(loaded: Loaded<RawExternal>, audience: Audience) -> (Option<External>, Vec<Diagnostic>) {
+/// words, but an archive's maintainers may still add notes in internal spans, which
+/// `privacy` takes out for the public, as in a postmortem.
+pub fn external(loaded: Loaded<RawExternal>) -> (Option<External>, Vec<Diagnostic>) {
     let mut f = Findings::new(&loaded);
     for p in markers::problems(&loaded.doc.text) {
         f.at(Rule::InternalMarker, p.span, p.message.into(), p.hint);
@@ -595,7 +596,7 @@ pub fn external(loaded: Loaded<RawExternal>, audience: Audience) -> (Option<Exte
         Some(t) => format!("{company} incident of {}", t.get(..10).unwrap_or(t)),
         None => format!("{company} incident"),
     });
-    let mut ext = External {
+    let ext = External {
         slug: slugify(&doc.file_stem()),
         title,
         url,
@@ -609,15 +610,5 @@ pub fn external(loaded: Loaded<RawExternal>, audience: Audience) -> (Option<Exte
         archive_url,
         body: doc.body().to_string(),
     };
-    if audience == Audience::Public {
-        let text = |s: &mut String| *s = markers::remove(s);
-        [&mut ext.title, &mut ext.company, &mut ext.body].into_iter().for_each(text);
-        ext.product
-            .iter_mut()
-            .chain(&mut ext.summary)
-            .chain(&mut ext.categories)
-            .chain(&mut ext.keywords)
-            .for_each(text);
-    }
     (Some(ext), out)
 }

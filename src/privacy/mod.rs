@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::config::{HideField, Visibility};
-use crate::model::Contents;
+use crate::model::{Contents, External};
 
 /// Who a build is for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -54,8 +54,11 @@ impl Audience {
         if self == Audience::Internal {
             return 0;
         }
-        let Contents { config, postmortems, tickets, public, .. } = contents;
+        let Contents { config, postmortems, external, tickets, public, .. } = contents;
         *public = true;
+        for ext in external.iter_mut() {
+            redact_external(ext);
+        }
         *tickets = None;
         config.unsafe_html = false;
         if config.public.hide_fields.contains(&HideField::EditLink) {
@@ -78,4 +81,12 @@ impl Audience {
         }
         before - postmortems.len()
     }
+}
+
+/// A curated external postmortem's texts without the notes an archive's maintainers keep
+/// in internal spans.
+fn redact_external(ext: &mut External) {
+    let text = |s: &mut String| *s = markers::remove(s);
+    [&mut ext.title, &mut ext.company, &mut ext.body].into_iter().for_each(text);
+    ext.product.iter_mut().chain(&mut ext.summary).chain(&mut ext.categories).chain(&mut ext.keywords).for_each(text);
 }

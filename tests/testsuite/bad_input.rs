@@ -160,6 +160,20 @@ fn a_body_problem_warns_in_a_build_and_fails_check() {
 }
 
 #[test]
+fn a_zone_line_that_names_no_zone_stops_neither_build_nor_check() {
+    // `All times in UTC+1é1 (CET).` once ended every command with a panic (exit 101).
+    let site = Site::fixture("good");
+    let zone = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/timeline/zone-offset-not-ascii"),
+    )
+    .unwrap();
+    site.write("content/postmortems/zone.md", format!("{HEAD}severity: SEV-2\n---\n{zone}"));
+    site.build().success();
+    let check = site.run(&["check"]);
+    assert!(matches!(check.code, 0 | 1), "check must report, not crash (exit {}): {}", check.code, check.stderr);
+}
+
+#[test]
 fn errors_in_several_files_are_all_reported_in_one_run() {
     let site = Site::fixture("good");
     site.write("content/postmortems/a.md", format!("{HEAD}severity: SEV-9\n---\n"));

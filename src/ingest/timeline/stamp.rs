@@ -442,10 +442,10 @@ pub fn zone_named(word: &str) -> Option<TimeZone> {
     };
     let (h, m) = match digits.split_once(':') {
         Some(parts) => parts,
-        None if digits.len() == 4 => digits.split_at(2),
+        // Four bytes may be fewer characters (`1é1`): split only where a character ends.
+        None if digits.len() == 4 => digits.split_at_checked(2)?,
         None => (digits, "0"),
     };
-    // Unsigned: `--5` is not an offset (a signed parse read it as -5 and multiplied on).
     // Unsigned: `--5` is not an offset (a signed parse read it as -5 and multiplied on).
     let (h, m) = (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?);
     if h <= 14 && m < 60 { fixed(sign * (h * 3600 + m * 60) as i32) } else { None }
@@ -539,5 +539,14 @@ mod tests {
         // The common forms are read directly, not by the table.
         assert!(iso_date("2019-12-25 03:17 Impact begins").is_some() && hh_mm("03:17 deploy started").is_some());
         assert!(iso_date("2024-1-05 10:00").is_none() && hh_mm("03:17 pm alert").is_none());
+    }
+
+    #[test]
+    fn offsets_of_four_bytes_that_are_not_four_characters_are_no_zone() {
+        // Found by the `timeline` fuzz target: the split fell inside `é` and panicked.
+        for word in ["UTC+1é1", "+é11", "GMT-ß1", "UTC+1é"] {
+            assert!(zone_named(word).is_none(), "{word}");
+        }
+        assert_eq!(zone_named("UTC+0130"), fixed(5400));
     }
 }
