@@ -11,34 +11,31 @@ pub struct Spans(std::collections::HashMap<Vec<String>, (Range<usize>, Range<usi
 
 impl Spans {
     pub(super) fn read(text: &str, table: &toml::de::DeTable) -> Spans {
-        fn walk(
+        type Out = std::collections::HashMap<Vec<String>, (Range<usize>, Range<usize>)>;
+        /// Records one entry (a table's key, or an array's index) and what lies under it.
+        fn entry(
             text: &str,
             path: &mut Vec<String>,
-            value: &toml::de::DeValue,
-            out: &mut std::collections::HashMap<Vec<String>, (Range<usize>, Range<usize>)>,
+            step: String,
+            key: Range<usize>,
+            value: &toml::Spanned<toml::de::DeValue>,
+            out: &mut Out,
         ) {
-            let mut at = |path: &mut Vec<String>, step: String, key: Range<usize>, value: &toml::Spanned<_>| {
-                path.push(step);
-                out.insert(path.clone(), (unquoted(text, key), unquoted(text, value.span())));
-                walk(text, path, value.get_ref(), out);
-                path.pop();
-            };
-            match value {
+            path.push(step);
+            out.insert(path.clone(), (unquoted(text, key), unquoted(text, value.span())));
+            match value.get_ref() {
                 toml::de::DeValue::Table(table) => {
-                    for (key, value) in table {
-                        at(path, key.get_ref().to_string(), key.span(), value);
-                    }
+                    table.iter().for_each(|(k, v)| entry(text, path, k.get_ref().to_string(), k.span(), v, out))
                 }
                 toml::de::DeValue::Array(items) => {
-                    for (i, value) in items.iter().enumerate() {
-                        at(path, i.to_string(), value.span(), value);
-                    }
+                    items.iter().enumerate().for_each(|(i, v)| entry(text, path, i.to_string(), v.span(), v, out))
                 }
                 _ => {}
             }
+            path.pop();
         }
-        let mut out = std::collections::HashMap::new();
-        walk(text, &mut Vec::new(), &toml::de::DeValue::Table(table.clone()), &mut out);
+        let mut out = Out::new();
+        table.iter().for_each(|(k, v)| entry(text, &mut Vec::new(), k.get_ref().to_string(), k.span(), v, &mut out));
         Spans(out)
     }
 

@@ -304,7 +304,11 @@ pub fn postmortem(
         // when internal spans were taken out of it).
         let reading = timeline::Reading::of(config);
         let (parsed, problems) = timeline::parse(doc.body(), day, reading);
-        timeline = if *body != *doc.body() { timeline::parse(&body, day, reading).0 } else { parsed };
+        timeline = if audience == Audience::Public && *body != *doc.body() {
+            timeline::parse(&body, day, reading).0
+        } else {
+            parsed
+        };
         for p in problems {
             let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
             f.at(p.rule, span, p.message, &p.hint);
