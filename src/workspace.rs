@@ -268,7 +268,7 @@ impl Workspace {
         let cache = self.options.cache.then(|| {
             let settings = self.settings_text.as_bytes();
             let stamp = crate::fingerprint::of(&[&crate::fingerprint::source().to_le_bytes()[..], settings].concat());
-            ReadCache::open(&self.cache_root, self.options.audience, stamp)
+            ReadCache::open(&self.cache_root, stamp)
         });
         let progress = &self.options.progress;
         progress.stage("reading postmortems", files.len());
@@ -378,7 +378,7 @@ impl Workspace {
         }
         match ingest::read::<RawPostmortem>(rel, bytes, POSTMORTEM_KEYS) {
             Ok((loaded, mut diagnostics)) => {
-                let (pm, found) = convert::postmortem(config, &loaded, self.options.audience);
+                let (pm, found) = convert::postmortem(config, &loaded);
                 diagnostics.extend(found);
                 let diagnostics = self.settle(config, diagnostics);
                 if let (Some(cache), Some(pm)) = (cache, &pm)
@@ -547,8 +547,10 @@ impl Workspace {
         // A postmortem too broken to read still exists: links to it are not the problem.
         let failed: Vec<String> =
             self.postmortems.values().filter(|c| c.postmortem.is_none()).filter_map(|c| c.claimed_id.clone()).collect();
-        let mut found =
-            if self.sources.is_empty() { Vec::new() } else { ingest::sources::namespace(&mut readable, &docs) };
+        let mut found = self.options.audience.read(config, &mut readable, &docs);
+        if !self.sources.is_empty() {
+            found.extend(ingest::sources::namespace(&mut readable, &docs));
+        }
         found.extend(lint::archive::archive(&readable, &docs, &failed));
         // Reading lists may name external postmortems too, by file name.
         let external = self.external.keys().filter_map(|p| Some(slugify(&p.file_stem()?.to_string_lossy())));

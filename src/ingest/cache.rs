@@ -1,7 +1,7 @@
 //! The build cache of stage 1: each postmortem file's result (the postmortem and the
 //! findings about the file alone) under a hash of the file's bytes, so `build` converts
-//! only the files that changed. One file per audience, `.hindsight-cache/build/read-*.bin`,
-//! stamped with the binary and `site.toml` (everything conversion reads besides the file):
+//! only the files that changed. One file, `.hindsight-cache/build/read.bin`, for every
+//! audience (a public build redacts what it reads from it, in `privacy`), stamped with the binary and `site.toml` (everything conversion reads besides the file):
 //! a different stamp, and the whole cache is ignored. Files with errors are never kept.
 
 use std::collections::HashMap;
@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostic;
 use crate::model::{Body, Postmortem, Timeline};
-use crate::privacy::Audience;
 
 /// A checked postmortem as kept: what its serde form leaves out is kept beside it.
 #[derive(Serialize, Deserialize)]
@@ -22,8 +21,8 @@ struct Stored {
     /// `pm.extra` as JSON: the cache's format cannot carry JSON values of any shape.
     extra: String,
     timeline: Timeline,
-    /// The body's place in the file, or its own text (a public build's, redacted).
-    body: Result<Range<usize>, String>,
+    /// The body's place in the file.
+    body: Range<usize>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -44,11 +43,10 @@ pub struct ReadCache {
 }
 
 impl ReadCache {
-    /// The cache of builds of `root` for `audience` with this `stamp` (empty when there is
-    /// none it can trust).
-    pub fn open(root: &Path, audience: Audience, stamp: u128) -> ReadCache {
-        let name = if audience == Audience::Public { "read-public.bin" } else { "read.bin" };
-        let file = root.join(".hindsight-cache/build").join(name);
+    /// The cache of builds of `root` with this `stamp` (empty when there is none it can
+    /// trust).
+    pub fn open(root: &Path, stamp: u128) -> ReadCache {
+        let file = root.join(".hindsight-cache/build/read.bin");
         let (old, records) = std::fs::read(&file).ok().and_then(|bytes| decode(&bytes, stamp)).unwrap_or_default();
         ReadCache { file, stamp, old, records, new: Mutex::default() }
     }
@@ -66,10 +64,7 @@ impl ReadCache {
         let text = text()?;
         let Stored { mut pm, extra, timeline, body, diagnostics } = stored;
         pm.extra = serde_json::from_str(&extra).ok()?;
-        pm.body = match body {
-            Ok(range) => Body::shared(text.clone(), text.get(range.clone()).map(|_| range)?),
-            Err(own) => Body::from(own),
-        };
+        pm.body = Body::shared(text.clone(), text.get(body.clone()).map(|_| body)?);
         pm.timeline = timeline;
         pm.source = rel.to_path_buf();
         pm.fingerprint = hash;
@@ -79,11 +74,12 @@ impl ReadCache {
 
     /// Keeps a result that has no error for the next build.
     pub fn put(&self, rel: &Path, hash: u128, text: &Arc<str>, pm: &Postmortem, diagnostics: &[Diagnostic]) {
+        let Some(body) = pm.body.range_in(text) else { return };
         let mut pm = pm.clone();
         let stored = Stored {
             extra: serde_json::to_string(&std::mem::take(&mut pm.extra)).unwrap_or_default(),
             timeline: std::mem::take(&mut pm.timeline),
-            body: pm.body.range_in(text).ok_or_else(|| pm.body.to_string()),
+            body,
             diagnostics: diagnostics.to_vec(),
             pm,
         };

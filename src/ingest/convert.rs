@@ -12,8 +12,8 @@ use super::schema::{RawExternal, RawPostmortem, Text, json_strings};
 use super::timeline;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Rule};
+use crate::markdown::internal as markers;
 use crate::model::{ActionItem, External, Factor, Postmortem};
-use crate::privacy::{Audience, markers};
 use crate::text::{closest, slugify};
 
 /// Collects findings about one document.
@@ -100,14 +100,9 @@ impl<'a> Findings<'a> {
 /// A postmortem with other errors is returned too: whether it counts is decided after the
 /// site's rule settings (which can make an error a warning) were applied.
 ///
-/// For the public, internal spans are removed from every text of the result (title,
-/// summary, action item titles, body) before anything else sees it; markers are validated
-/// either way.
-pub fn postmortem(
-    config: &Config,
-    loaded: &Loaded<RawPostmortem>,
-    audience: Audience,
-) -> (Option<Postmortem>, Vec<Diagnostic>) {
+/// The result is the organisation's postmortem, every text as written: `privacy` makes
+/// the public's from it. Internal markers are checked here, for every build.
+pub fn postmortem(config: &Config, loaded: &Loaded<RawPostmortem>) -> (Option<Postmortem>, Vec<Diagnostic>) {
     let Loaded { doc, raw, extra, .. } = loaded;
     let mut f = Findings::new(loaded);
     let title = raw.title.clone().filter(|t| !t.trim().is_empty());
@@ -235,18 +230,8 @@ pub fn postmortem(
         }
     };
 
-    // What the audience reads: for the public, every front matter text without its
-    // internal spans, and list elements that were all internal left out.
-    let public;
-    let (out, extra) = match audience {
-        Audience::Internal => (raw, extra),
-        Audience::Public => {
-            public = redact(raw, extra);
-            (&public.0, &public.1)
-        }
-    };
     let mut action_items = Vec::new();
-    for (i, (item, shown)) in raw.action_items.iter().zip(&out.action_items).enumerate() {
+    for (i, item) in raw.action_items.iter().enumerate() {
         f.item = Some(i);
         if item.title.as_ref().is_none_or(|t| t.trim().is_empty()) {
             f.error(
@@ -258,10 +243,10 @@ pub fn postmortem(
             );
         }
         let due = f.date("action_items", item.due.as_ref());
-        let link = f.url("action_items", item.link.as_ref()).and(shown.link.clone());
+        let link = f.url("action_items", item.link.as_ref());
         action_items.push(ActionItem {
-            title: shown.title.clone().unwrap_or_default(),
-            owner: shown.owner.clone(),
+            title: item.title.clone().unwrap_or_default(),
+            owner: item.owner.clone(),
             due,
             priority: item.priority,
             status: item.status,
@@ -270,10 +255,8 @@ pub fn postmortem(
         });
     }
     f.item = None;
-    // An action item whose title is all internal is an internal action item.
-    action_items.retain(|a| audience == Audience::Internal || !a.title.trim().is_empty());
-    let contributing_factors = factors(&mut f, config, raw, out);
-    let external_url = f.url("external_url", raw.external_url.as_ref()).and(out.external_url.clone());
+    let contributing_factors = factors(&mut f, config, raw);
+    let external_url = f.url("external_url", raw.external_url.as_ref());
 
     for p in markers::problems(doc.body()) {
         let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
@@ -286,29 +269,11 @@ pub fn postmortem(
         }
         f.item = None;
     }
-    if audience == Audience::Public && title.is_some() && out.title.as_ref().is_none_or(|t| t.trim().is_empty()) {
-        f.error(
-            Rule::InternalMarker,
-            "title",
-            None,
-            "the title is all internal, so the public page would have none".into(),
-            "keep part of the title outside `<!-- internal -->` spans, or make the postmortem `visibility: internal`",
-        );
-    }
 
-    let body = audience.body(&doc.text, doc.body.clone());
     let mut timeline = Default::default();
     if let Some(day) = date {
-        // Problems are found in the file as written, so their positions are right; a
-        // public build draws the timeline from the text that remains (parsed again only
-        // when internal spans were taken out of it).
-        let reading = timeline::Reading::of(config);
-        let (parsed, problems) = timeline::parse(doc.body(), day, reading);
-        timeline = if audience == Audience::Public && *body != *doc.body() {
-            timeline::parse(&body, day, reading).0
-        } else {
-            parsed
-        };
+        let (parsed, problems) = timeline::parse(doc.body(), day, timeline::Reading::of(config));
+        timeline = parsed;
         for p in problems {
             let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
             f.at(p.rule, span, p.message, &p.hint);
@@ -322,45 +287,43 @@ pub fn postmortem(
     };
     let pm = Postmortem {
         id,
-        title: out.title.clone().unwrap_or(title),
+        title,
         date,
         severity,
-        services: out.services.clone().unwrap_or_default(),
-        tags: out.tags.clone(),
+        services: raw.services.clone().unwrap_or_default(),
+        tags: raw.tags.clone(),
         status: raw.status,
         visibility: raw.visibility.unwrap_or(config.default_visibility),
-        summary: out.summary.clone(),
-        authors: out.authors.clone(),
-        responders: out.responders.clone(),
-        incident_commander: out.incident_commander.clone(),
-        scribe: out.scribe.clone(),
-        teams: out.teams.clone(),
+        summary: raw.summary.clone(),
+        authors: raw.authors.clone(),
+        responders: raw.responders.clone(),
+        incident_commander: raw.incident_commander.clone(),
+        scribe: raw.scribe.clone(),
+        teams: raw.teams.clone(),
         started_at,
         detected_at: stamps[1].1,
         mitigated_at: stamps[2].1,
         resolved_at: stamps[3].1,
         action_items,
-        related: out.related.clone(),
+        related: raw.related.clone(),
         external_url,
-        affected: out.affected.clone(),
+        affected: raw.affected.clone(),
         contributing_factors,
         near_miss: raw.near_miss,
-        surprises: out.surprises.clone(),
+        surprises: raw.surprises.clone(),
         extra: extra.clone(),
         history: None,
         timeline,
         source: doc.path.clone(),
-        body,
+        body: crate::model::Body::shared(doc.text.clone(), doc.body.clone()),
         fingerprint: crate::fingerprint::of(doc.text.as_bytes()),
         origin: None,
     };
     (Some(pm), diagnostics)
 }
 
-/// The contributing factors as `out` (the audience's front matter) gives them, checked in
-/// `raw` (the file's): a statement each, of a kind the site's vocabulary has. A factor
-/// whose statement is all internal is left out of a public build.
-fn factors(f: &mut Findings, config: &Config, raw: &RawPostmortem, out: &RawPostmortem) -> Vec<Factor> {
+/// The contributing factors: a statement each, of a kind the site's vocabulary has.
+fn factors(f: &mut Findings, config: &Config, raw: &RawPostmortem) -> Vec<Factor> {
     const KEY: &str = "contributing_factors";
     if raw.contributing_factors.len() > MAX_TERMS {
         let n = raw.contributing_factors.len();
@@ -373,7 +336,7 @@ fn factors(f: &mut Findings, config: &Config, raw: &RawPostmortem, out: &RawPost
         );
     }
     let mut found = Vec::new();
-    for (i, (factor, shown)) in raw.contributing_factors.iter().zip(&out.contributing_factors).enumerate() {
+    for (i, factor) in raw.contributing_factors.iter().enumerate() {
         f.item = Some(i);
         let statement = factor.statement.as_deref().unwrap_or_default();
         if statement.trim().is_empty() {
@@ -417,12 +380,7 @@ fn factors(f: &mut Findings, config: &Config, raw: &RawPostmortem, out: &RawPost
             }
             known.cloned()
         });
-        let statement = shown.statement.as_deref().unwrap_or_default().trim();
-        if !statement.is_empty() {
-            // An internal kind is no kind for the public: its spans are gone from `shown`.
-            let kind = kind.filter(|_| shown.kind.as_deref().is_some_and(|k| !k.trim().is_empty()));
-            found.push(Factor { statement: statement.to_string(), kind });
-        }
+        found.push(Factor { statement: statement.trim().to_string(), kind });
     }
     f.item = None;
     found
@@ -494,71 +452,6 @@ fn front_matter_marker_problems(
         json_strings(value, &mut |s| look(key.clone(), None, s));
     }
     found
-}
-
-/// The front matter as the public reads it: internal spans removed from every text, and
-/// what was all internal (a list element, an owner, a summary) left out.
-fn redact(
-    raw: &RawPostmortem,
-    extra: &BTreeMap<String, serde_json::Value>,
-) -> (RawPostmortem, BTreeMap<String, serde_json::Value>) {
-    let mut out = raw.clone();
-    out.visit_strings(&mut |_, s| *s = markers::remove(s));
-    for list in
-        [&mut out.tags, &mut out.authors, &mut out.responders, &mut out.teams, &mut out.related, &mut out.surprises]
-    {
-        list.retain(|s| !s.trim().is_empty());
-    }
-    out.services.iter_mut().for_each(|l| l.retain(|s| !s.trim().is_empty()));
-    let blank = |v: &mut Option<String>| {
-        if v.as_ref().is_some_and(|s| s.trim().is_empty()) {
-            *v = None;
-        }
-    };
-    for v in [
-        &mut out.title,
-        &mut out.summary,
-        &mut out.incident_commander,
-        &mut out.scribe,
-        &mut out.external_url,
-        &mut out.affected,
-    ] {
-        blank(v);
-    }
-    for item in &mut out.action_items {
-        [&mut item.owner, &mut item.link].into_iter().for_each(blank);
-    }
-    let mut unknown = serde_json::Value::Object(extra.clone().into_iter().collect());
-    redact_json(&mut unknown);
-    let extra = match unknown {
-        serde_json::Value::Object(map) => map.into_iter().collect(),
-        _ => BTreeMap::new(),
-    };
-    (out, extra)
-}
-
-/// Internal spans removed from the keys and texts of an unknown key's value, at any depth;
-/// an entry whose key was all internal, and a list text that was, are left out.
-fn redact_json(value: &mut serde_json::Value) {
-    use serde_json::Value;
-    match value {
-        Value::String(s) => *s = markers::remove(s),
-        Value::Array(items) => {
-            items.iter_mut().for_each(redact_json);
-            items.retain(|v| !v.as_str().is_some_and(|s| s.trim().is_empty()));
-        }
-        Value::Object(map) => {
-            *map = std::mem::take(map)
-                .into_iter()
-                .filter_map(|(key, mut v)| {
-                    let key = markers::remove(&key);
-                    redact_json(&mut v);
-                    (!key.trim().is_empty()).then_some((key, v))
-                })
-                .collect();
-        }
-        _ => {}
-    }
 }
 
 fn is_slug(id: &str) -> bool {

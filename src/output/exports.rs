@@ -232,14 +232,13 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::ingest::{convert, read, schema};
-    use crate::privacy::Audience;
 
     /// An archive of `n` postmortems, public as a public build would hold them.
     fn archive(n: usize) -> Archive {
         let text = "---\ntitle: X\ndate: 2024-01-02\nseverity: SEV-2\nservices: [api]\n---\n";
         let path = Path::new("content/postmortems/x.md");
         let (loaded, _) = read::<schema::RawPostmortem>(path, text.into(), schema::POSTMORTEM_KEYS).unwrap();
-        let pm = convert::postmortem(&Config::default(), &loaded, Audience::Internal).0.unwrap();
+        let pm = convert::postmortem(&Config::default(), &loaded).0.unwrap();
         let pms = (0..n)
             .map(|i| {
                 let mut pm = pm.clone();

@@ -217,7 +217,7 @@ fn marker(e: &Event) -> Option<(bool, bool)> {
         Event::InlineHtml(h) => (h.as_ref(), false),
         _ => return None,
     };
-    crate::privacy::markers::markers(h).first().filter(|m| m.span == (0..h.len())).map(|m| (m.open, block))
+    crate::markdown::internal::markers(h).first().filter(|m| m.span == (0..h.len())).map(|m| (m.open, block))
 }
 
 /// HTML the body's author wrote, made safe for a page the whole company (or everyone) opens:

@@ -3,13 +3,18 @@
 //! spans) is removed before anything renders. Every output is made from an archive that
 //! went through here, so no output format needs a policy of its own.
 
-pub mod markers;
+mod redact;
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::Arc;
 
-use crate::config::{HideField, Visibility};
-use crate::model::{Contents, External};
+use rayon::prelude::*;
+
+use crate::config::{Config, HideField, Visibility};
+use crate::diagnostics::{Diagnostic, Rule};
+use crate::ingest::front_matter::Document;
+use crate::model::{Contents, Postmortem};
 
 /// Who a build is for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -27,22 +32,37 @@ impl Audience {
         if public { Audience::Public } else { Audience::Internal }
     }
 
-    /// `text` as this audience may read it. Used on every text of a postmortem while it is
-    /// made (title, summary, action items, body), before anything else sees it.
-    pub fn text(self, text: &str) -> String {
-        match self {
-            Audience::Internal => text.to_string(),
-            Audience::Public => markers::remove(text),
+    /// Every postmortem as this audience reads it, before any rule or page does: for the
+    /// public, every text without its internal spans. Ingest made the organisation's
+    /// postmortem, the one the build cache keeps, so this is done on every public build. A
+    /// title that was all internal is an error at the title (`docs` places it): the public
+    /// page would have none.
+    pub fn read<'a>(
+        self,
+        config: &Config,
+        postmortems: &mut [Arc<Postmortem>],
+        docs: &(dyn Fn(&Path) -> Option<&'a Document> + Sync),
+    ) -> Vec<Diagnostic> {
+        if self == Audience::Internal {
+            return Vec::new();
         }
-    }
-
-    /// A postmortem's body, `range` of its file's `text`: shared with the file for the
-    /// archive's own readers, a copy without the internal spans for the public.
-    pub fn body(self, text: &std::sync::Arc<str>, range: std::ops::Range<usize>) -> crate::model::Body {
-        match self {
-            Audience::Internal => crate::model::Body::shared(text.clone(), range),
-            Audience::Public => markers::remove(&text[range]).into(),
-        }
+        postmortems
+            .par_iter_mut()
+            .filter_map(|pm| {
+                *pm = Arc::new(redact::postmortem(pm, config));
+                if !pm.title.trim().is_empty() {
+                    return None;
+                }
+                let message = "the title is all internal, so the public page would have none";
+                let found = match docs(&pm.source) {
+                    Some(doc) => doc.source().diagnostic(Rule::InternalMarker, doc.locate("title", None), message),
+                    None => Diagnostic::file(Rule::InternalMarker, &pm.source, message),
+                };
+                Some(found.with_hint(
+                    "keep part of the title outside `<!-- internal -->` spans, or make the postmortem `visibility: internal`",
+                ))
+            })
+            .collect()
     }
 
     /// Keeps what this audience may see: for the public, public postmortems with hidden
@@ -56,9 +76,7 @@ impl Audience {
         }
         let Contents { config, postmortems, external, tickets, public, .. } = contents;
         *public = true;
-        for ext in external.iter_mut() {
-            redact_external(ext);
-        }
+        external.iter_mut().for_each(redact::external);
         *tickets = None;
         config.unsafe_html = false;
         if config.public.hide_fields.contains(&HideField::EditLink) {
@@ -81,12 +99,4 @@ impl Audience {
         }
         before - postmortems.len()
     }
-}
-
-/// A curated external postmortem's texts without the notes an archive's maintainers keep
-/// in internal spans.
-fn redact_external(ext: &mut External) {
-    let text = |s: &mut String| *s = markers::remove(s);
-    [&mut ext.title, &mut ext.company, &mut ext.body].into_iter().for_each(text);
-    ext.product.iter_mut().chain(&mut ext.summary).chain(&mut ext.categories).chain(&mut ext.keywords).for_each(text);
 }

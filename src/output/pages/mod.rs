@@ -197,7 +197,6 @@ mod tests {
     use crate::config::Config;
     use crate::ingest::{convert, read, schema};
     use crate::model::Postmortem;
-    use crate::privacy::Audience;
 
     const FRONT: &str = "title: Checkout down\ndate: 2024-01-02\nseverity: SEV-2\nstatus: closed\n\
         visibility: internal\nservices: [checkout]\ntags: [deploy]\nsummary: p99 grew to 1.2 s\n\
@@ -208,7 +207,7 @@ mod tests {
         let text = format!("---\n{front}\n---\n{body}");
         let path = Path::new("content/postmortems/checkout-down.md");
         let (loaded, _) = read::<schema::RawPostmortem>(path, text.into_bytes(), schema::POSTMORTEM_KEYS).unwrap();
-        convert::postmortem(&Config::default(), &loaded, Audience::Internal).0.unwrap()
+        convert::postmortem(&Config::default(), &loaded).0.unwrap()
     }
 
     #[test]

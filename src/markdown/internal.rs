@@ -4,6 +4,7 @@
 //! the Markdown parser treats differently. A marker that does not pair up is an error:
 //! guessing where an internal span ends could leak it.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// A marker and what it is.
@@ -149,13 +150,14 @@ pub fn spans(text: &str) -> Result<Vec<Range<usize>>, Problem> {
     }
 }
 
-/// `text` without its internal spans. Call only on text whose markers `spans` accepted.
-pub fn remove(text: &str) -> String {
+/// `text` without its internal spans (borrowed when it has none), and nothing at all when
+/// its markers do not pair up: guessing where a span ends could leak it.
+pub fn remove(text: &str) -> Cow<'_, str> {
     let Ok(spans) = spans(text) else {
-        return String::new();
+        return Cow::Borrowed("");
     };
     if spans.is_empty() {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut from = 0;
@@ -164,7 +166,7 @@ pub fn remove(text: &str) -> String {
         from = span.end;
     }
     out.push_str(&text[from..]);
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
 //! How hindsight reads a postmortem's Markdown body without rendering it: the extensions
 //! every stage parses with, the heading ids the rendered page gives,
 //! links and what they point to, prose blocks with their positions (for rules), and the
-//! plain words (for search). Rendering to HTML is `output::html`.
+//! plain words (for search), and the `<!-- internal -->` spans a public build leaves out
+//! (`internal`). Rendering to HTML is `output::html`.
+
+pub mod internal;
 
 use std::collections::HashMap;
 use std::ops::Range;
