@@ -35,8 +35,8 @@ impl Audience {
     /// Every postmortem as this audience reads it, before any rule or page does: for the
     /// public, every text without its internal spans. Ingest made the organisation's
     /// postmortem, the one the build cache keeps, so this is done on every public build. A
-    /// title that was all internal is an error at the title (`docs` places it): the public
-    /// page would have none.
+    /// public postmortem's title that was all internal is an error at the title (`docs`
+    /// places it): its page would have none.
     pub fn read<'a>(
         self,
         config: &Config,
@@ -50,7 +50,8 @@ impl Audience {
             .par_iter_mut()
             .filter_map(|pm| {
                 *pm = Arc::new(redact::postmortem(pm, config));
-                if !pm.title.trim().is_empty() {
+                // An internal postmortem is left out (`publish`): its title is not shown.
+                if pm.visibility == Visibility::Internal || !pm.title.trim().is_empty() {
                     return None;
                 }
                 let message = "the title is all internal, so the public page would have none";

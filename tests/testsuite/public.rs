@@ -116,6 +116,25 @@ fn unpaired_markers_fail_the_build_at_the_marker() {
 }
 
 #[test]
+fn a_title_all_internal_stops_the_public_build_at_the_title_until_the_postmortem_is_internal() {
+    let site = Site::fixture("public");
+    let pm = "content/postmortems/public-two.md";
+    let title = "title = \"Search slowness PUBCANARY-TWO\"";
+    site.patched(pm, pm, &[(title, "title = \"<!-- internal -->INTCANARY-TITLE<!-- /internal -->\"")]);
+    site.run(&["build"]).success();
+    let run = site.run(&["build", "--public"]).failure(1);
+    assert_contains(
+        &run.findings(),
+        &["public-two.md:2:1: error[internal-marker]: the title is all internal, so the public page would have none"],
+    );
+    // What the hint says to do.
+    site.patched(pm, pm, &[("visibility = \"public\"", "visibility = \"internal\"")]);
+    let run = site.run(&["build", "--public"]).success();
+    assert!(run.stdout.contains("3 internal left out"), "{}", run.stdout);
+    assert!(output_text(&site).iter().all(|(_, text)| !text.contains("intcanary")));
+}
+
+#[test]
 fn hidden_fields_are_configurable() {
     let site = Site::fixture("public");
     site.write("site.toml", "default_visibility = \"internal\"\n[public]\nhide_fields = [\"authors\", \"affected\"]\n");
