@@ -291,8 +291,16 @@ impl Workspace {
         // Collected, not inserted one by one: the files come sorted, so the map is built
         // in one pass instead of with a path comparison per level for each of them.
         self.postmortems = checked.into_iter().collect();
+        // A snapshot is the tracker's state today, not a revision's: read from the working
+        // tree for `--rev` too, where it may not be (nothing to show, then, not an error).
         self.tickets = match &config.tracker_snapshot {
-            Some(rel) => ingest::tracker::read(&self.root, rel, &config.tracker).map(|t| Some(Arc::new(t))),
+            Some(rel) if self.options.rev.is_some() && !self.cache_root.join(rel).is_file() => {
+                crate::terminal::note(format_args!(
+                    "the tracker snapshot {rel} is not in the working tree, so no ticket states are shown"
+                ));
+                Ok(None)
+            }
+            Some(rel) => ingest::tracker::read(&self.cache_root, rel, &config.tracker).map(|t| Some(Arc::new(t))),
             None => Ok(None),
         };
         for rel in ingest::markdown_files(&self.root, EXTERNAL, &config.ignore).map_err(|d| anyhow::anyhow!("{d}"))? {

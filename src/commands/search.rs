@@ -93,7 +93,8 @@ fn print(found: &Found, json: bool) -> Result<()> {
             if bold { snippet.replace('«', "\x1b[1m").replace('»', "\x1b[0m") } else { snippet.into_owned() };
         let shown = &hit.shown;
         let whose = if shown.origin == search::Origin::External { shown.url.as_str() } else { shown.id.as_str() };
-        let meta = [shown.date.as_str(), &shown.severity, &shown.services.join(", "), whose]
+        let status = shown.status.as_deref().unwrap_or_default();
+        let meta = [shown.date.as_str(), &shown.severity, status, &shown.services.join(", "), whose]
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()

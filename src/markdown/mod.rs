@@ -114,19 +114,49 @@ pub fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// Markdown as plain words: text, inline code and code blocks, without markup.
+/// Markdown as the words a reader of its page sees: text, inline code and code blocks,
+/// without markup. Raw HTML counts as a browser shows it: the text of its elements, and
+/// not the content of `script` or `style`, attributes or comments (a search must not find
+/// a page by words it does not show).
 pub fn plain_text(md: &str) -> String {
+    let (text, raw_html) = words(md, false);
+    if !raw_html {
+        return text;
+    }
+    // The same walk with Markdown's text escaped and the raw HTML as written, read by the
+    // HTML parser the page's sanitizer uses, with no element allowed: what stays is text.
+    static TEXT_ONLY: std::sync::LazyLock<ammonia::Builder<'static>> =
+        std::sync::LazyLock::new(ammonia::Builder::empty);
+    let html = words(md, true).0;
+    let text = TEXT_ONLY.clean(&html).to_string();
+    // Undo the serializer's escapes (it writes no others in text).
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\u{a0}").replace("&amp;", "&")
+}
+
+/// The words of `md` as `plain_text` gives them, and whether it has raw HTML; `as_html`
+/// escapes the text and keeps the raw HTML in place.
+fn words(md: &str, as_html: bool) -> (String, bool) {
     let mut out = String::with_capacity(md.len());
+    let mut raw_html = false;
     for event in Parser::new_ext(md, options()) {
         match event {
+            Event::Text(t) | Event::Code(t) if as_html => {
+                let _ = pulldown_cmark_escape::escape_html(&mut out, &t);
+            }
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::Html(h) | Event::InlineHtml(h) => {
+                raw_html = true;
+                if as_html {
+                    out.push_str(&h);
+                }
+            }
             // Words run on across inline markup (`un**bold**ed`), not across blocks.
             Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image) => {}
             Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),
             _ => {}
         }
     }
-    out
+    (out, raw_html)
 }
 
 /// The heading id a `#fragment` means. Links are written as on GitHub, whose pages match
@@ -330,6 +360,20 @@ fn heading_level(level: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_is_what_the_page_shows_of_raw_html() {
+        let md = "Inline <script>window.hidden = 1</script> and <style>.gone {}</style> <b onclick=\"attr\">bold</b> \
+                  <!-- note --> a &lt; b & c.\n\n<div title=\"tip\">\nshown in a block\n</div>\n\n<script>\nblockhidden()\n</script>\n";
+        let text = plain_text(md);
+        for seen in ["Inline", "bold", "a < b & c.", "shown in a block"] {
+            assert!(text.contains(seen), "{seen:?} missing from {text:?}");
+        }
+        for unseen in ["window", "hidden", "gone", "onclick", "attr", "note", "tip", "blockhidden"] {
+            assert!(!text.contains(unseen), "{unseen:?} in {text:?}");
+        }
+        assert_eq!(plain_text("No *HTML* at all: 1 < 2."), "No HTML at all: 1 < 2. ");
+    }
 
     #[test]
     fn headings_ids_sections_and_emptiness() {

@@ -31,9 +31,19 @@ fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     let _ = w.write_record(header);
     for row in rows {
-        let _ = w.write_record(&row);
+        let cells: Vec<std::borrow::Cow<str>> = row.iter().map(|cell| inert(cell)).collect();
+        let _ = w.write_record(cells.iter().map(|cell| cell.as_bytes()));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// A cell a spreadsheet shows as text instead of running it as a formula: one that starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'` in front, as OWASP's
+/// advice on CSV injection says. Every cell is someone's text (a `[[sources]]` team's,
+/// an import's), so every one is treated so; a plain number (`-3`) is no formula and stays.
+fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    let starts_formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if starts_formula && cell.parse::<f64>().is_err() { format!("'{cell}").into() } else { cell.into() }
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -232,6 +242,24 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::ingest::{convert, read, schema};
+
+    #[test]
+    fn cells_that_start_a_formula_are_text_and_numbers_stay_numbers() {
+        for (cell, shown) in [
+            ("=1+1", "'=1+1"),
+            ("+cmd", "'+cmd"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-3", "-3"),
+            ("+1.5", "+1.5"),
+            ("a=1", "a=1"),
+            ("", ""),
+        ] {
+            assert_eq!(inert(cell), shown, "{cell:?}");
+        }
+    }
 
     /// An archive of `n` postmortems, public as a public build would hold them.
     fn archive(n: usize) -> Archive {

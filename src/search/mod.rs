@@ -50,9 +50,9 @@ pub fn analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// Bumped whenever the analysis or schema changes, so an index made by another version is
+/// Bumped whenever the analysis, the schema or `Shown` changes, so an index made by another version is
 /// rebuilt rather than read with the wrong stems.
-const INDEX_FORMAT: &str = "3-query-language";
+const INDEX_FORMAT: &str = "4-status-shown";
 
 /// The Porter2 token filter over rust-stemmers.
 #[derive(Clone, Copy)]
@@ -177,6 +177,9 @@ pub struct Shown {
     pub title: String,
     pub date: String,
     pub severity: String,
+    /// Ours: `draft`, `in-review`, `reviewed` or `closed`, so a half-written postmortem
+    /// is told from an agreed one; `None` for another company's.
+    pub status: Option<String>,
     pub services: Vec<String>,
     pub tags: Vec<String>,
     /// Ours: the page, relative to the site root; another's: its own address.
@@ -191,6 +194,7 @@ impl From<&Doc> for Shown {
             title: doc.title.clone(),
             date: doc.date.clone(),
             severity: doc.severity.clone(),
+            status: (doc.origin != Origin::External).then(|| doc.status.clone()),
             services: doc.services.clone(),
             tags: doc.tags.clone(),
             url: doc.url.clone(),

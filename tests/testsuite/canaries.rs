@@ -21,7 +21,8 @@ const MARKERS: &[(&str, &str)] = &[
 #[derive(Default)]
 struct Canaries {
     all: Vec<String>,
-    /// In HTML comments: not even the internal build shows them.
+    /// In HTML comments, scripts, styles and attributes the sanitizer drops: not even the
+    /// internal build shows them (nor indexes them for search).
     comments: BTreeSet<String>,
 }
 
@@ -172,6 +173,18 @@ Links: [a](./../{hidden}/) [b](..//{hidden}/) [c](%2e%2e/{hidden}/) [d]({hidden}
 
 [ref]: ../{hidden}/#impact
 
+Inline <script>window.{} = 1;</script> and <style>.{} {{ color: red }}</style> and <b onclick="{}" data-note="{}">bold</b>.
+
+<script>
+var {} = "block";
+</script>
+
+<style>
+.{} {{ display: none }}
+</style>
+
+<div data-note="{}" onmouseover="{}">block text</div>
+
 ## Timeline
 
 - 2024-05-01 10:00 Start PUBLIC-TIMELINE
@@ -199,6 +212,14 @@ Links: [a](./../{hidden}/) [b](..//{hidden}/) [c](%2e%2e/{hidden}/) [d]({hidden}
         c.comment(),
         c.comment(),
         c.span(),
+        c.comment(),
+        c.comment(),
+        c.comment(),
+        c.comment(),
+        c.comment(),
+        c.comment(),
+        c.comment(),
+        c.comment(),
         c.span(),
         c.plain(),
     );

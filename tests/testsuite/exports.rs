@@ -46,6 +46,40 @@ fn the_csv_exports_read_back_cell_for_cell() {
     assert!(!site.public().join("void.json").exists(), "the VOID export is for public builds");
 }
 
+/// Cells as Python's csv module reads them, by column, for the row whose `key` column is
+/// `value`: a second reader besides the one the other tests use.
+fn python_row(path: &std::path::Path, key: &str, value: &str) -> serde_json::Value {
+    let script = "import csv, json, sys\nrows = list(csv.DictReader(open(sys.argv[1], newline='', encoding='utf-8')))\nprint(json.dumps([r for r in rows if r[sys.argv[2]] == sys.argv[3]]))";
+    let out = std::process::Command::new("python3").args(["-c", script]).arg(path).args([key, value]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    rows[0].clone()
+}
+
+#[test]
+fn a_cell_that_starts_a_formula_reaches_a_spreadsheet_as_text() {
+    let site = Site::fixture("good");
+    site.write(
+        "content/postmortems/formulas.md",
+        "---\ntitle: '=HYPERLINK(\"http://evil.example\",\"click\")'\ndate: 2024-05-01\nseverity: SEV-2\nstatus: closed\nservices: [\"-2+3\", api]\nsummary: \"\\tTab first\"\naffected: \"+1 234 customers\"\naction_items:\n  - title: \"@SUM(1+1)*cmd|calc!A0\"\n    owner: \"=cmd|' /C calc'!A0\"\n    link: \"https://example.test/a\"\n---\n\nBody.\n",
+    );
+    site.run(&["build", "--today", "2024-06-01"]).success();
+    let row = python_row(&site.public().join("postmortems.csv"), "id", "formulas");
+    assert_eq!(row["title"], "'=HYPERLINK(\"http://evil.example\",\"click\")");
+    assert_eq!(row["services"], "'-2+3; api");
+    assert_eq!(row["summary"], "'\tTab first");
+    assert_eq!(row["affected"], "'+1 234 customers");
+    assert_eq!(row["action_items"], "1", "numbers stay numbers");
+    let item = python_row(&site.public().join("action-items.csv"), "postmortem_id", "formulas");
+    assert_eq!(item["title"], "'@SUM(1+1)*cmd|calc!A0");
+    assert_eq!(item["owner"], "'=cmd|' /C calc'!A0");
+    assert_eq!(item["postmortem_title"], "'=HYPERLINK(\"http://evil.example\",\"click\")");
+    assert_eq!(item["link"], "https://example.test/a");
+    // Pages show the title as written.
+    assert!(site.read("postmortems/formulas/index.html").contains("=HYPERLINK("));
+}
+
 #[test]
 fn a_public_build_adds_the_void_export_and_leaves_out_what_its_pages_leave_out() {
     let site = site();

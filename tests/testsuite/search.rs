@@ -1,4 +1,4 @@
-use crate::site::Site;
+use crate::site::{Site, assert_contains};
 
 /// The `id` of each line `search --json` printed.
 pub fn ids(json_lines: &str) -> Vec<String> {
@@ -117,17 +117,33 @@ fn human_output_has_a_snippet_and_json_has_every_field() {
     let site = site();
     let run = site.run(&["search", "pump"]).success();
     assert!(
-        run.stdout.starts_with("1. Aquarium pump stopped\n   2024-06-01 · SEV-3 · zoo · rank-body\n"),
+        run.stdout.starts_with("1. Aquarium pump stopped\n   2024-06-01 · SEV-3 · closed · zoo · rank-body\n"),
         "{}",
         run.stdout
     );
     assert!(run.stdout.contains("The zebrafish tank «pump» stopped"), "{}", run.stdout);
     let json = site.run(&["search", "--json", "pump"]).success().stdout;
     let hit: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
-    for field in ["id", "title", "date", "severity", "services", "tags", "score", "snippet", "url"] {
+    for field in ["id", "title", "date", "severity", "status", "services", "tags", "score", "snippet", "url"] {
         assert!(hit.get(field).is_some(), "{field} missing: {hit}");
     }
     assert_eq!(hit["url"], "postmortems/rank-body/");
+}
+
+#[test]
+fn every_hit_says_whether_it_is_a_draft() {
+    let site = site();
+    let run = site.run(&["search", "service:search OR pump"]).success();
+    assert_contains(&run.stdout, &["2024-05-01 · SEV-3 · draft · search · search-draft", "· closed · zoo · rank-body"]);
+    let json = site.run(&["search", "--json", "service:search OR pump OR acme"]).success().stdout;
+    let status: std::collections::BTreeMap<String, serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|hit| (hit["id"].as_str().unwrap().to_string(), hit["status"].clone()))
+        .collect();
+    assert_eq!(status["search-draft"], "draft");
+    assert_eq!(status["rank-body"], "closed");
+    assert_eq!(status["external/acme-outage"], serde_json::Value::Null, "another company's has none");
 }
 
 #[test]

@@ -302,6 +302,7 @@ fn the_search_api_answers_from_the_index() {
     assert!(r.headers.contains("content-type: application/json"));
     let hits: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(hits[0]["id"], "db-failover");
+    assert_eq!(hits[0]["status"], "reviewed", "as `hindsight search --json` says it");
     assert_eq!(hits.as_array().unwrap().len(), 1);
     let unknown = server.get("/api/search?q=servce%3Apostgres");
     assert_eq!(unknown.status, 400);

@@ -49,3 +49,28 @@ fn public_builds_show_no_ticket_and_a_broken_snapshot_is_an_error_at_its_place()
     let run = site.build().failure(1);
     assert!(run.findings().contains("jira.json:2:11: error[io]: the tracker snapshot is not JSON"), "{}", run.stderr);
 }
+
+#[test]
+fn a_revision_is_built_and_compared_with_today_s_ticket_states() {
+    let site = site("In Progress");
+    let git = |args: &[&str]| crate::insights::git(site.root(), args, "Ann", "2024-06-01T10:00:00Z");
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "archive"]);
+    // The tracker moved on since the commit; the working tree's snapshot says so.
+    site.write(
+        "export/jira.json",
+        "{\"issues\": [{\"key\": \"EDGE-1\", \"fields\": {\"status\": {\"name\": \"Done\"}}}]}",
+    );
+    site.run(&["build", "--rev", "HEAD", "--today", "2024-06-01"]).success();
+    assert!(
+        site.read("postmortems/checkout-outage/index.html").contains("<small class=\"ticket\">ticket Done</small>"),
+        "today's state, not the commit's"
+    );
+    site.run(&["diff", "--public", "main"]).success();
+    site.run(&["digest", "--since", "2024-06-02", "--today", "2024-06-03"]).success();
+    site.remove("export/jira.json");
+    let run = site.run(&["build", "--rev", "HEAD", "--today", "2024-06-01"]).success();
+    assert!(run.stderr.contains("the tracker snapshot export/jira.json is not in the working tree"), "{}", run.stderr);
+    assert!(!site.read("postmortems/checkout-outage/index.html").contains("class=\"ticket"));
+}
