@@ -44,6 +44,8 @@ pub struct Options {
     /// Keep each file's result in the build cache and take it from there while the file
     /// is unchanged (`build`; see `ingest::cache`).
     pub cache: bool,
+    /// When `git` sources are fetched: by default only when there is no copy yet.
+    pub fetch: ingest::sources::Fetch,
     /// Where reading reports how far it got (`build`'s bar).
     pub progress: crate::terminal::Progress,
 }
@@ -253,8 +255,14 @@ impl Workspace {
         };
         let mut files: Vec<(PathBuf, Option<Arc<Origin>>)> = own.into_iter().map(|rel| (rel, None)).collect();
         let relative = self.root == self.cache_root;
-        let (places, problems) =
-            ingest::sources::open(&self.cache_root, relative, &config, self.options.history, &self.settings_text);
+        let (places, problems) = ingest::sources::open(
+            &self.cache_root,
+            relative,
+            &config,
+            self.options.history,
+            self.options.fetch,
+            &self.settings_text,
+        );
         self.source_problems = problems;
         self.sources.clear();
         for place in places {

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::diagnostics::{self, ContentErrors};
+use crate::ingest::sources::Fetch;
 use crate::output::site::{Site, Unpublished};
 use crate::privacy::Audience;
 use crate::routes;
@@ -42,6 +43,9 @@ pub struct Args {
     /// Print how long each stage took, and the ten costliest page kinds.
     #[arg(long)]
     pub timings: bool,
+    /// Read `git` sources as last fetched instead of fetching them first.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// Builds, then tells the person how it went: the summary line, and with `--timings` (or
@@ -136,6 +140,7 @@ fn build(root: &Path, opts: &Args) -> Result<Summary> {
             skip_content: false,
             cache: true,
             strict: false,
+            fetch: Fetch::of_offline_flag(opts.offline),
             progress: progress.clone(),
         },
     )?;

@@ -25,6 +25,9 @@ pub struct Args {
     /// Serve the public archive (see build --public).
     #[arg(long)]
     pub public: bool,
+    /// Read `git` sources as last fetched instead of fetching them (see build --offline).
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// Serves until stopped.
@@ -48,7 +51,8 @@ pub fn run(shown_root: &Path, opts: Args) -> Result<u8> {
         .with_context(|| format!("cannot open the archive folder {}", shown_root.display()))?;
     let audience = Audience::of_public_flag(opts.public);
     // With the build cache, as `build` reads it: a second start reads only changed files.
-    let options = workspace::Options { audience, history: true, cache: true, ..Default::default() };
+    let fetch = crate::ingest::sources::Fetch::of_offline_flag(opts.offline);
+    let options = workspace::Options { audience, history: true, cache: true, fetch, ..Default::default() };
     let mut ws = Workspace::open(&root, options)?;
     // Pages served locally link under the local address, not the deployed one.
     ws.set_base_url(url.clone());

@@ -40,6 +40,26 @@ pub struct Place {
     pub checkout: bool,
 }
 
+/// When a `git` source's copy is brought up to date.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fetch {
+    /// Before every read (`build`, `serve`): the archive shows what the teams pushed.
+    Always,
+    /// Only when there is no copy yet; otherwise read as last fetched (`check`, `search`,
+    /// `diff`, `digest`: no network for what a reader of the archive does).
+    #[default]
+    IfMissing,
+    /// Never (`--offline`): a source with no copy yet is an error at its entry.
+    Never,
+}
+
+impl Fetch {
+    /// What `build` and `serve` do: fetch, unless told `--offline`.
+    pub fn of_offline_flag(offline: bool) -> Fetch {
+        if offline { Fetch::Never } else { Fetch::Always }
+    }
+}
+
 /// Finds every source: `archive` is the archive root, `relative` whether the workspace
 /// reads from it (so paths may stay relative, as findings then print them), `history`
 /// whether pages need each file's history. A source that cannot be had is an error at its
@@ -51,6 +71,7 @@ pub fn open(
     relative: bool,
     config: &Config,
     history: bool,
+    fetch: Fetch,
     settings: &str,
 ) -> (Vec<Place>, Vec<Diagnostic>) {
     let mut places = Vec::new();
@@ -58,7 +79,7 @@ pub fn open(
     for (i, source) in config.sources.iter().enumerate() {
         let opened = match (&source.path, &source.git) {
             (Some(path), _) => checkout(archive, relative, source, path, history),
-            (None, Some(url)) => clone(archive, relative, source, url, history),
+            (None, Some(url)) => clone(archive, relative, source, url, history, fetch),
             (None, None) => continue, // `site.toml` reported it already
         };
         match opened {
@@ -98,14 +119,14 @@ fn checkout(archive: &Path, relative: bool, source: &SourceRepo, path: &str, his
 }
 
 /// A repository cloned into the cache, fetched, and its postmortems at `rev` written out.
-fn clone(archive: &Path, relative: bool, source: &SourceRepo, url: &str, history: bool) -> Result<Place> {
+fn clone(archive: &Path, relative: bool, source: &SourceRepo, url: &str, history: bool, fetch: Fetch) -> Result<Place> {
     let cache = archive.join(CACHE);
     let bare = cache.join(format!("{}.git", source.slug()));
     // A local repository named relative to the archive, as `path` sources are.
     let local = archive.join(url);
     let url = if local.exists() { local.to_string_lossy().into_owned() } else { url.to_string() };
     let url = url.as_str();
-    if bare.is_dir() {
+    if bare.is_dir() && fetch == Fetch::Always {
         let fetched = git(
             &bare,
             &[
@@ -126,6 +147,10 @@ fn clone(archive: &Path, relative: bool, source: &SourceRepo, url: &str, history
                 source.team
             ));
         }
+    } else if bare.is_dir() {
+        // Read as last fetched.
+    } else if fetch == Fetch::Never {
+        bail!("it has never been fetched, and --offline fetches nothing: build once without --offline");
     } else {
         std::fs::create_dir_all(&cache)?;
         let partial = cache.join(format!(".{}.git.partial", source.slug()));

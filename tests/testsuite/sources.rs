@@ -173,6 +173,31 @@ fn a_public_build_of_sources_keeps_their_internal_text_and_repositories_out() {
     }
 }
 
+/// Only `build` and `serve` fetch; `check` and the others read a `git` source as last
+/// fetched (cloning it only when there is no copy), and `--offline` fetches nothing.
+#[test]
+fn only_build_and_serve_fetch_and_offline_fetches_nothing() {
+    let site = archive();
+    let run = site.run(&["build", "--offline"]).failure(1);
+    assert_contains(
+        &run.findings(),
+        &["error[io]: source `search` cannot be read: it has never been fetched, and --offline fetches nothing"],
+    );
+    site.run(&["check"]).success();
+    assert!(site.root().join(".hindsight-cache/sources/search.git").is_dir(), "check clones what is not there");
+    let repo = site.root().parent().unwrap().join("search-repo");
+    write(&repo, "docs/postmortems/new-one.md", &pm("Index rebuild stalled", "2024-10-01", "oops: 1\n", "Body."));
+    commit(&repo, "Sam", "2025-04-01T10:00:00Z");
+    let unfetched = site.run(&["check", "--format", "json"]).success();
+    assert!(!unfetched.stdout.contains("new-one.md"), "check does not fetch: {}", unfetched.stdout);
+    site.run(&["build", "--offline"]).success();
+    assert!(!site.public().join("postmortems/new-one").exists(), "--offline builds the copy as last fetched");
+    site.run(&["build"]).success();
+    assert_contains(&site.read("postmortems/new-one/index.html"), &["Index rebuild stalled"]);
+    let fetched = site.run(&["check", "--format", "json"]).success();
+    assert_contains(&fetched.stdout, &["new-one.md", "unknown-key"]);
+}
+
 #[test]
 fn sources_that_cannot_be_read_are_errors_at_their_entry() {
     let site = Site::fixture("good");
