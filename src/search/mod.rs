@@ -147,9 +147,10 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// A fingerprint of the archive's files (names, sizes, modification times): cheap to
-/// compute, so `hindsight search` can tell in milliseconds whether the index is current.
-/// `checkouts` are the `[[sources]]` checkouts' folders (`Config::checkout_folders`).
+/// A fingerprint of the archive's files (names, sizes, modification times) and of the
+/// commits its `git` sources were fetched at: cheap to compute, so `hindsight search` can
+/// tell in milliseconds whether the index is current. `checkouts` are the `[[sources]]`
+/// checkouts' folders (`Config::checkout_folders`).
 pub fn listing(root: &Path, checkouts: &[PathBuf]) -> String {
     use rayon::prelude::*;
     let own = [crate::ingest::POSTMORTEMS, crate::ingest::EXTERNAL, "site.toml"].map(PathBuf::from);
@@ -161,10 +162,17 @@ pub fn listing(root: &Path, checkouts: &[PathBuf]) -> String {
         .collect();
     let stamps: Vec<_> =
         paths.par_iter().map(|p| std::fs::metadata(p).map(|m| (m.len(), m.modified().ok())).ok()).collect();
+    // A `git` source's postmortems are written out once per fetched commit, in a folder
+    // named after it: a fetch (by `build` or `serve`) changes the names, never the files.
+    let mut fetched: Vec<std::ffi::OsString> = std::fs::read_dir(root.join(crate::ingest::sources::CACHE))
+        .map(|dir| dir.filter_map(Result::ok).map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    fetched.sort();
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     INDEX_FORMAT.hash(&mut hasher);
     paths.hash(&mut hasher);
     stamps.hash(&mut hasher);
+    fetched.hash(&mut hasher);
     format!("{:016x}", hasher.finish())
 }
 

@@ -190,10 +190,13 @@ fn only_build_and_serve_fetch_and_offline_fetches_nothing() {
     commit(&repo, "Sam", "2025-04-01T10:00:00Z");
     let unfetched = site.run(&["check", "--format", "json"]).success();
     assert!(!unfetched.stdout.contains("new-one.md"), "check does not fetch: {}", unfetched.stdout);
+    let stalled = || crate::search::ids(&site.run(&["search", "--json", "stalled"]).success().stdout);
+    assert!(stalled().is_empty(), "search does not fetch either");
     site.run(&["build", "--offline"]).success();
     assert!(!site.public().join("postmortems/new-one").exists(), "--offline builds the copy as last fetched");
     site.run(&["build"]).success();
     assert_contains(&site.read("postmortems/new-one/index.html"), &["Index rebuild stalled"]);
+    assert_eq!(stalled(), ["new-one"], "what a build fetched is searchable: the index is made again");
     let fetched = site.run(&["check", "--format", "json"]).success();
     assert_contains(&fetched.stdout, &["new-one.md", "unknown-key"]);
 }
