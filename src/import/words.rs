@@ -90,7 +90,8 @@ pub(super) fn section_items(body: &str, wanted: impl Fn(&str) -> bool) -> Vec<(S
 /// one (`Owner: Ana`, `(owner: @ana)`, a trailing `@ana`); done when ticked.
 pub(super) fn action_item(text: &str, done: bool) -> Value {
     let mut item = Mapping::new();
-    let lower = text.to_lowercase();
+    // ASCII lowercasing keeps every byte offset, so `at` is one in `text` too.
+    let lower = text.to_ascii_lowercase();
     let (title, owner) = if let Some(at) = lower.find("owner:") {
         let owner = text[at + 6..].trim().trim_end_matches(')').trim();
         let title = text[..at].trim().trim_end_matches(['(', '-', '—', ',', ';']).trim();
@@ -323,4 +324,18 @@ pub(super) fn humanise(stem: &str) -> String {
     let words = stem.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-').replace(['-', '_'], " ");
     let mut chars = words.trim().chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_else(|| stem.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_owner_is_found_after_letters_that_change_length_when_lowercased() {
+        // `ẞ` is 3 bytes and lowercases to the 2 of `ß`: an offset found in the lowercased
+        // text fell inside a character of the original.
+        let item = action_item("ẞẞẞ Rotate the key Owner: ana", false);
+        assert_eq!(item["title"], Value::from("ẞẞẞ Rotate the key"));
+        assert_eq!(item["owner"], Value::from("ana"));
+    }
 }
