@@ -126,37 +126,41 @@ fn clone(archive: &Path, relative: bool, source: &SourceRepo, url: &str, history
     let local = archive.join(url);
     let url = if local.exists() { local.to_string_lossy().into_owned() } else { url.to_string() };
     let url = url.as_str();
-    if bare.is_dir() && fetch == Fetch::Always {
-        let fetched = git(
-            &bare,
-            &[
-                "fetch",
-                "--quiet",
-                "--prune",
-                "--force",
-                "--",
-                url,
-                "+refs/heads/*:refs/heads/*",
-                "+refs/tags/*:refs/tags/*",
-            ],
-        );
-        if let Err(e) = fetched {
-            // Offline, the last fetch still builds, and says so.
-            crate::terminal::note(format_args!(
-                "source `{}`: fetching {url} failed, so its postmortems are as last fetched: {e:#}",
-                source.team
-            ));
+    match (bare.is_dir(), fetch) {
+        (true, Fetch::Always) => {
+            let fetched = git(
+                &bare,
+                &[
+                    "fetch",
+                    "--quiet",
+                    "--prune",
+                    "--force",
+                    "--",
+                    url,
+                    "+refs/heads/*:refs/heads/*",
+                    "+refs/tags/*:refs/tags/*",
+                ],
+            );
+            if let Err(e) = fetched {
+                // Offline, the last fetch still builds, and says so.
+                crate::terminal::note(format_args!(
+                    "source `{}`: fetching {url} failed, so its postmortems are as last fetched: {e:#}",
+                    source.team
+                ));
+            }
         }
-    } else if bare.is_dir() {
         // Read as last fetched.
-    } else if fetch == Fetch::Never {
-        bail!("it has never been fetched, and --offline fetches nothing: build once without --offline");
-    } else {
-        std::fs::create_dir_all(&cache)?;
-        let partial = cache.join(format!(".{}.git.partial", source.slug()));
-        let _ = std::fs::remove_dir_all(&partial);
-        git(&cache, &["clone", "--bare", "--quiet", "--", url, &partial.to_string_lossy()])?;
-        std::fs::rename(&partial, &bare)?;
+        (true, _) => {}
+        (false, Fetch::Never) => {
+            bail!("it has never been fetched, and --offline fetches nothing: build once without --offline")
+        }
+        (false, _) => {
+            std::fs::create_dir_all(&cache)?;
+            let partial = cache.join(format!(".{}.git.partial", source.slug()));
+            let _ = std::fs::remove_dir_all(&partial);
+            git(&cache, &["clone", "--bare", "--quiet", "--", url, &partial.to_string_lossy()])?;
+            std::fs::rename(&partial, &bare)?;
+        }
     }
     let repo = Repo::open_bare(&bare)?;
     let rev = source.rev.as_deref().unwrap_or("HEAD");
