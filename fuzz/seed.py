@@ -20,6 +20,15 @@ def sources():
             yield path.read_text(encoding="utf-8", errors="replace")
 
 
+def foreign():
+    """Files as teams keep them, which `import` reads: every postmortem file above, and the
+    import fixtures' other extensions."""
+    yield from sources()
+    for path in sorted((ROOT / "tests/fixtures/import").rglob("*")):
+        if path.is_file() and path.suffix in (".markdown", ".qmd"):
+            yield path.read_text(encoding="utf-8", errors="replace")
+
+
 def body(text):
     parts = re.split(r"^(?:---|\+\+\+)\s*$", text, maxsplit=2, flags=re.M)
     return parts[2] if len(parts) == 3 else text
@@ -58,8 +67,15 @@ def secrets(text):
     return "".join(out)
 
 
+# Queries of every kind the language has (src/search/query.rs).
+QUERIES = ["kafka", "dns OR kafka", '"leader election"', "-config failover", "service:Kafka", "failo*",
+           "tag:Config-Change p99.9", "servce:dns", "https://x.example 10:30", 'author:"Jane Doe"',
+           'teams:"night owls" -gateway', "failovr", "certificat", "year:2024 OR status:draft AND -x*"]
+
 SHAPES = {
     "front_matter": lambda t: t,
+    "import": lambda t: t,
+    "query": lambda t: t,
     "lint": lambda t: t,
     "timeline": body,
     "outline": body,
@@ -69,7 +85,8 @@ SHAPES = {
 for target, shape in SHAPES.items():
     folder = CORPUS / target
     folder.mkdir(parents=True, exist_ok=True)
-    inputs = [shape(text).encode("utf-8") for text in sources()]
+    texts = {"import": foreign, "query": lambda: QUERIES}.get(target, sources)()
+    inputs = [shape(text).encode("utf-8") for text in texts]
     regressions = ROOT / "fuzz" / "regressions" / target
     if regressions.is_dir():
         inputs += [path.read_bytes() for path in sorted(regressions.iterdir())]

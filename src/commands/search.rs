@@ -15,8 +15,9 @@ use crate::workspace::{Options, Workspace};
 #[derive(clap::Args)]
 #[command(allow_hyphen_values = true)]
 pub struct Args {
-    /// Words, "phrases", field:value (title, summary, body; service, tag, severity,
-    /// status, year, author, company, origin), OR, -word, and word* for a prefix.
+    /// Words (also found in service, tag, team and company names), "phrases", field:value
+    /// (title, summary, body; service, tag, team, severity, status, year, author, company,
+    /// origin), OR, -word, and word* for a prefix.
     #[arg(allow_hyphen_values = true)]
     pub query: String,
     /// Only postmortems of this service (repeatable; any case).

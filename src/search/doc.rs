@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::markdown::plain_text;
 use crate::model::{External, Postmortem};
 use crate::routes;
-use crate::search::query::KeywordField;
+use crate::search::query::{KeywordField, NAMED, name_keys};
+use crate::search::words_of;
 
 /// Whose postmortem a document is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -46,6 +47,7 @@ pub struct Doc {
     pub status: String,
     pub services: Vec<String>,
     pub tags: Vec<String>,
+    pub teams: Vec<String>,
     pub authors: Vec<String>,
     pub company: String,
     /// The page: relative to the site root for ours, the company's own for another's (or
@@ -74,6 +76,7 @@ impl Doc {
             status: pm.status.as_str().to_string(),
             services: pm.services.clone(),
             tags: pm.tags.clone(),
+            teams: pm.teams.clone(),
             authors: pm.authors.clone(),
             company: String::new(),
             url: routes::postmortem(&pm.id),
@@ -96,6 +99,7 @@ impl Doc {
             status: String::new(),
             services: ext.product.iter().cloned().collect(),
             tags,
+            teams: Vec::new(),
             authors: Vec::new(),
             company: ext.company.clone(),
             // Its own page, with the full text and the link to the original.
@@ -116,6 +120,7 @@ impl Doc {
         match field {
             KeywordField::Service => self.services.iter().map(String::as_str).collect(),
             KeywordField::Tag => self.tags.iter().map(String::as_str).collect(),
+            KeywordField::Team => self.teams.iter().map(String::as_str).collect(),
             KeywordField::Author => self.authors.iter().map(String::as_str).collect(),
             KeywordField::Severity => one(&self.severity),
             KeywordField::Status => one(&self.status),
@@ -123,6 +128,12 @@ impl Doc {
             KeywordField::Company => one(&self.company),
             KeywordField::Origin => vec![self.origin.as_str()],
         }
+    }
+
+    /// The keys a word with no field finds this document by (`query::name_keys` of each
+    /// value of a `query::NAMED` field).
+    pub fn names(&self) -> Vec<String> {
+        NAMED.iter().flat_map(|&field| self.values(field)).flat_map(|v| name_keys(&words_of(v))).collect()
     }
 
     /// The body as plain text (`markdown::plain_text`).

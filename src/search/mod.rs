@@ -52,7 +52,7 @@ pub fn analyzer() -> TextAnalyzer {
 
 /// Bumped whenever the analysis, the schema or `Shown` changes, so an index made by another version is
 /// rebuilt rather than read with the wrong stems.
-const INDEX_FORMAT: &str = "4-status-shown";
+const INDEX_FORMAT: &str = "5-names";
 
 /// The Porter2 token filter over rust-stemmers.
 #[derive(Clone, Copy)]
@@ -112,6 +112,8 @@ struct Fields {
     /// Every word of the text fields as written (lowercased), for `word*`.
     words: Field,
     keywords: [Field; KeywordField::ALL.len()],
+    /// `Doc::names`: what a word with no field also matches.
+    names: Field,
     /// The document's number in `doc::documents` order: ties rank by it.
     ord: Field,
     /// The result as `hindsight search --json` prints it, without score and snippet.
@@ -139,6 +141,7 @@ fn schema() -> (Schema, Fields) {
         text: TextField::ALL.map(|f| b.add_text_field(f.name(), indexed.clone())),
         words: b.add_text_field("words", words),
         keywords: KeywordField::ALL.map(|k| b.add_text_field(k.name(), STRING)),
+        names: b.add_text_field("names", STRING),
         ord: b.add_u64_field("ord", FAST),
         hit: b.add_text_field("hit", STORED),
         source: b.add_text_field("source", STORED),
@@ -260,6 +263,9 @@ pub fn build(dir: &Path, corpus: &Corpus, listing: &str) -> Result<()> {
                     }
                 }
             }
+        }
+        for key in doc.names() {
+            d.add_text(f.names, key);
         }
         d.add_u64(f.ord, ord as u64);
         d.add_text(f.hit, serde_json::to_string(&Shown::from(doc))?);
@@ -427,66 +433,76 @@ impl Searcher {
     fn item(&self, item: &Item, typos: bool) -> Result<Box<dyn Query>> {
         let f = &self.fields;
         match item {
-            Item::Keyword { field, value, prefix } => {
-                let field = f.keyword(*field);
-                let values = if *prefix { self.terms_from(&[field], value, usize::MAX)? } else { vec![value.clone()] };
-                let any: Vec<(Occur, Box<dyn Query>)> = values
-                    .iter()
-                    .map(|v| {
-                        let term = TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic);
-                        (Occur::Should, Box::new(term) as Box<dyn Query>)
-                    })
-                    .collect();
-                Ok(Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0)))
+            Item::Keyword { field, value, prefix } => self.value(f.keyword(*field), value, *prefix),
+            Item::Text { field: None, words, prefix } => {
+                // Any text field, or a name (scored 0, so only the text's words rank).
+                let named = self.value(f.names, &query::name_key(words), *prefix)?;
+                let text = self.text_item(None, words, *prefix, typos)?;
+                Ok(Box::new(BooleanQuery::new(vec![(Occur::Should, text), (Occur::Should, named)])))
             }
-            Item::Text { field, words, prefix } => {
-                let fields: Vec<TextField> = field.map_or(TextField::ALL.to_vec(), |f| vec![f]);
-                if words.len() > 1 {
-                    let first = words[0].position;
-                    let any = fields
-                        .iter()
-                        .map(|&tf| {
-                            let terms = words
-                                .iter()
-                                .map(|w| (w.position - first, Term::from_field_text(self.text(tf), &w.stem)))
-                                .collect();
-                            let phrase = Box::new(PhraseQuery::new_with_offset(terms));
-                            (Occur::Should, Box::new(BoostQuery::new(phrase, tf.boost())) as Box<dyn Query>)
-                        })
-                        .collect();
-                    return Ok(Box::new(BooleanQuery::new(any)));
-                }
-                let word = &words[0];
-                let mut stems = std::collections::BTreeSet::new();
-                let retried = typos && word.word.chars().count() >= query::TYPO_MIN_CHARS;
-                if *prefix || retried {
-                    let completions = self.terms_from(&[f.words], &word.word, query::MAX_EXPANSIONS)?;
-                    stems.extend(completions.iter().map(|w| stem_of(w)));
-                }
-                if retried {
-                    // One typo: the stems one edit away that share the first two letters
-                    // (the browser finds them in the shards of those two letters).
-                    let start: String = word.stem.chars().take(2).collect();
-                    let near = self.terms_from(&f.text, &start, usize::MAX)?;
-                    stems.extend(near.into_iter().filter(|t| query::within_one_edit(t, &word.stem)));
-                } else if !*prefix {
-                    stems.insert(word.stem.clone());
-                }
-                let any = stems
-                    .iter()
-                    .flat_map(|stem| {
-                        fields.iter().map(move |&tf| {
-                            let term = TermQuery::new(
-                                Term::from_field_text(self.text(tf), stem),
-                                IndexRecordOption::WithFreqs,
-                            );
-                            (Occur::Should, Box::new(BoostQuery::new(Box::new(term), tf.boost())) as Box<dyn Query>)
-                        })
-                    })
-                    .collect();
-                Ok(Box::new(BooleanQuery::new(any)))
-            }
+            Item::Text { field, words, prefix } => self.text_item(*field, words, *prefix, typos),
         }
+    }
+
+    /// Documents with a value of `field` equal to `value` (or, with `prefix`, starting
+    /// with it), scored 0.
+    fn value(&self, field: Field, value: &str, prefix: bool) -> Result<Box<dyn Query>> {
+        let values = if prefix { self.terms_from(&[field], value, usize::MAX)? } else { vec![value.to_string()] };
+        let any: Vec<(Occur, Box<dyn Query>)> = values
+            .iter()
+            .map(|v| {
+                let term = TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic);
+                (Occur::Should, Box::new(term) as Box<dyn Query>)
+            })
+            .collect();
+        Ok(Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0)))
+    }
+
+    /// Documents with `words` in `field` (or any text field), scored by BM25.
+    fn text_item(&self, field: Option<TextField>, words: &[Word], prefix: bool, typos: bool) -> Result<Box<dyn Query>> {
+        let f = &self.fields;
+        let fields: Vec<TextField> = field.map_or(TextField::ALL.to_vec(), |f| vec![f]);
+        if words.len() > 1 {
+            let first = words[0].position;
+            let any = fields
+                .iter()
+                .map(|&tf| {
+                    let terms = words
+                        .iter()
+                        .map(|w| (w.position - first, Term::from_field_text(self.text(tf), &w.stem)))
+                        .collect();
+                    let phrase = Box::new(PhraseQuery::new_with_offset(terms));
+                    (Occur::Should, Box::new(BoostQuery::new(phrase, tf.boost())) as Box<dyn Query>)
+                })
+                .collect();
+            return Ok(Box::new(BooleanQuery::new(any)));
+        }
+        let word = &words[0];
+        let mut stems = std::collections::BTreeSet::new();
+        let retried = typos && word.word.chars().count() >= query::TYPO_MIN_CHARS;
+        if prefix || retried {
+            let completions = self.terms_from(&[f.words], &word.word, query::MAX_EXPANSIONS)?;
+            stems.extend(completions.iter().map(|w| stem_of(w)));
+        }
+        if retried {
+            // One typo: the stems one edit away that share the first two letters
+            // (the browser finds them in the shards of those two letters).
+            let start: String = word.stem.chars().take(2).collect();
+            let near = self.terms_from(&f.text, &start, usize::MAX)?;
+            stems.extend(near.into_iter().filter(|t| query::within_one_edit(t, &word.stem)));
+        } else if !prefix {
+            stems.insert(word.stem.clone());
+        }
+        let any = stems
+            .iter()
+            .flat_map(|stem| {
+                fields.iter().map(move |&tf| {
+                    let term = TermQuery::new(Term::from_field_text(self.text(tf), stem), IndexRecordOption::WithFreqs);
+                    (Occur::Should, Box::new(BoostQuery::new(Box::new(term), tf.boost())) as Box<dyn Query>)
+                })
+            })
+            .collect();
+        Ok(Box::new(BooleanQuery::new(any)))
     }
 
     fn text(&self, field: TextField) -> Field {

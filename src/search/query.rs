@@ -4,14 +4,19 @@
 //!
 //! - Words must all match (in title, summary or body); `OR` between two words (or phrases,
 //!   or `field:value`s) lets either match; `AND` may be written and changes nothing.
+//! - A word or phrase with no field also matches a [`NAMED`] field's value, whole or by
+//!   one of its words (`kafka` finds `services: [kafka]`, `gateway` finds `api-gateway`),
+//!   scored 0: people type a system's name first, and a title that says it still ranks
+//!   above a postmortem that only lists it.
 //! - `"a phrase"` matches the words next to each other in one field; a word the analyzer
 //!   splits (`config-change`, `p99.9`) is a phrase too.
 //! - `-word` (or `-"phrase"`, `-field:value`) leaves out what matches it.
 //! - `word*` matches every word that starts with `word` (the first [`MAX_EXPANSIONS`]).
 //! - `field:value`: `title:`, `summary:`, `body:` match words in one field; `service:`,
-//!   `tag:`, `severity:`, `status:`, `year:`, `author:`, `company:` and `origin:` (`ours`
-//!   or `external`) match a whole value, in any case (an author also by one word of the
-//!   name); `services:`, `tags:`, `authors:` are the front matter's names for the same.
+//!   `tag:`, `team:`, `severity:`, `status:`, `year:`, `author:`, `company:` and `origin:`
+//!   (`ours` or `external`) match a whole value, in any case (an author also by one word of
+//!   the name); `services:`, `tags:`, `teams:`, `authors:` are the front matter's names for
+//!   the same.
 //!
 //! Whitespace is ASCII whitespace, so the browser splits exactly where this does.
 
@@ -51,6 +56,7 @@ impl TextField {
 pub enum KeywordField {
     Service,
     Tag,
+    Team,
     Severity,
     Status,
     Year,
@@ -60,9 +66,10 @@ pub enum KeywordField {
 }
 
 impl KeywordField {
-    pub const ALL: [KeywordField; 8] = [
+    pub const ALL: [KeywordField; 9] = [
         KeywordField::Service,
         KeywordField::Tag,
+        KeywordField::Team,
         KeywordField::Severity,
         KeywordField::Status,
         KeywordField::Year,
@@ -75,6 +82,7 @@ impl KeywordField {
         match self {
             KeywordField::Service => "service",
             KeywordField::Tag => "tag",
+            KeywordField::Team => "team",
             KeywordField::Severity => "severity",
             KeywordField::Status => "status",
             KeywordField::Year => "year",
@@ -93,7 +101,7 @@ pub enum Field {
 
 /// Every name a query may put before `:`, with the field it means. The static index's
 /// manifest hands this table to the browser, so both read the same names.
-pub const FIELD_NAMES: [(&str, Field); 14] = [
+pub const FIELD_NAMES: [(&str, Field); 16] = [
     ("title", Field::Text(TextField::Title)),
     ("summary", Field::Text(TextField::Summary)),
     ("body", Field::Text(TextField::Body)),
@@ -101,6 +109,8 @@ pub const FIELD_NAMES: [(&str, Field); 14] = [
     ("services", Field::Keyword(KeywordField::Service)),
     ("tag", Field::Keyword(KeywordField::Tag)),
     ("tags", Field::Keyword(KeywordField::Tag)),
+    ("team", Field::Keyword(KeywordField::Team)),
+    ("teams", Field::Keyword(KeywordField::Team)),
     ("severity", Field::Keyword(KeywordField::Severity)),
     ("status", Field::Keyword(KeywordField::Status)),
     ("year", Field::Keyword(KeywordField::Year)),
@@ -109,6 +119,27 @@ pub const FIELD_NAMES: [(&str, Field); 14] = [
     ("company", Field::Keyword(KeywordField::Company)),
     ("origin", Field::Keyword(KeywordField::Origin)),
 ];
+
+/// The fields whose values a word with no field also matches: the names of systems,
+/// causes, teams and companies, which a reader types as they are written in front matter.
+pub const NAMED: [KeywordField; 4] =
+    [KeywordField::Service, KeywordField::Tag, KeywordField::Team, KeywordField::Company];
+
+/// The keys a value of a [`NAMED`] field is found by: its words joined by one space (so
+/// `Config-Change`, `config change` and `"config change"` are one), and each word alone.
+/// `words` are the value's, as `analyze` gives them.
+pub fn name_keys(words: &[Word]) -> Vec<String> {
+    let mut keys: Vec<String> = words.iter().map(|w| w.word.clone()).collect();
+    if words.len() > 1 {
+        keys.push(name_key(words));
+    }
+    keys
+}
+
+/// The key a word or phrase of a query looks a name up by (see [`name_keys`]).
+pub fn name_key(words: &[Word]) -> String {
+    words.iter().map(|w| w.word.as_str()).collect::<Vec<_>>().join(" ")
+}
 
 /// A prefix matches at most this many words (the first in sorted order), so `a*` stays fast.
 pub const MAX_EXPANSIONS: usize = 64;

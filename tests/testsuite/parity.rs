@@ -27,6 +27,29 @@ const SERVICES: &[&str] =
     &["checkout", "payments", "dns", "search", "ledger", "auth", "cdn", "kafka", "email", "api-gateway"];
 const TAGS: &[&str] =
     &["config-change", "database", "deploy", "dns", "network", "capacity", "retry-storm", "memory-leak"];
+const TEAMS: &[&str] = &["Night Owls", "sre-core", "payments", "edge", "developer-experience"];
+/// Names a bare word also finds: the synthetic services, tags and teams, and companies of
+/// the example's other organisations (`Stack Exchange` by either word, `Status.io` as a
+/// phrase).
+const NAMES: &[&str] = &[
+    "kafka",
+    "ledger",
+    "api-gateway",
+    "gateway",
+    "retry-storm",
+    "storm",
+    "owls",
+    "\"night owls\"",
+    "sre-core",
+    "core",
+    "developer-experience",
+    "experience",
+    "Twilio",
+    "exchange",
+    "\"stack exchange\"",
+    "status.io",
+    "spotify",
+];
 const AUTHORS: &[&str] = &["Lena Vogt", "Ivan Petrov", "Gus Moreau", "Ana Souza", "Kenji Mori"];
 const STATUSES: &[&str] = &["draft", "in-review", "reviewed", "closed"];
 
@@ -47,9 +70,10 @@ fn add_synthetic(site: &Site, n: usize, words: &[String]) {
         let services: BTreeSet<&str> = (0..1 + rng.below(3)).map(|_| *rng.pick(SERVICES)).collect();
         let tags: BTreeSet<&str> = (0..rng.below(3)).map(|_| *rng.pick(TAGS)).collect();
         let authors: BTreeSet<&str> = (0..1 + rng.below(2)).map(|_| *rng.pick(AUTHORS)).collect();
+        let teams: BTreeSet<&str> = (0..rng.below(3)).map(|_| *rng.pick(TEAMS)).collect();
         let list = |items: &BTreeSet<&str>| items.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ");
         let text = format!(
-            "---\ntitle: {title:?}\ndate: {}-{:02}-{:02}\nseverity: SEV-{}\nstatus: {}\nservices: [{}]\ntags: [{}]\nauthors: [{}]\nsummary: {summary:?}\n---\n\n## Impact\n\n{}\n",
+            "---\ntitle: {title:?}\ndate: {}-{:02}-{:02}\nseverity: SEV-{}\nstatus: {}\nservices: [{}]\ntags: [{}]\nauthors: [{}]\nteams: [{}]\nsummary: {summary:?}\n---\n\n## Impact\n\n{}\n",
             2019 + rng.below(7),
             1 + rng.below(12),
             1 + rng.below(28),
@@ -58,6 +82,7 @@ fn add_synthetic(site: &Site, n: usize, words: &[String]) {
             list(&services),
             list(&tags),
             list(&authors),
+            list(&teams),
             paragraphs.join("\n\n## Root causes\n\n"),
         );
         site.write(&format!("content/postmortems/gen-{i:04}.md"), &text);
@@ -98,7 +123,9 @@ fn queries(seed: u64, n: usize, words: &[String]) -> Vec<String> {
         let w = rng.pick(words).clone();
         let l = rng.pick(&long).to_string();
         let at = rng.below(words.len() - 3);
-        let q = match out.len() % 16 {
+        let name = *rng.pick(NAMES);
+        let name = any_case(&mut rng, name);
+        let q = match out.len() % 20 {
             0 => any_case(&mut rng, &w),
             1 => format!("{w} {}", rng.pick(words)),
             // Forms the archive may never use.
@@ -132,6 +159,15 @@ fn queries(seed: u64, n: usize, words: &[String]) -> Vec<String> {
                     "company:github",
                 ]);
                 format!("severity:{severity} {other}")
+            }
+            // Names a bare word finds in services, tags, teams and companies.
+            15 => name,
+            16 => format!("{name} OR {}", rng.pick(NAMES)),
+            17 => format!("{}*", name.trim_start_matches('"').chars().take(3 + rng.below(3)).collect::<String>()),
+            18 => {
+                let team = *rng.pick(TEAMS);
+                let team = any_case(&mut rng, team);
+                format!("{}:\"{team}\" -{}", rng.pick(&["team", "teams"]), rng.pick(NAMES))
             }
             _ => format!("{w} AND {} OR {}*", rng.pick(words), &l[..4]),
         };
@@ -209,12 +245,12 @@ fn compare(name: &str, site: &Site, queries: &[String]) -> usize {
 fn the_browser_finds_what_the_cli_finds_in_the_same_order() {
     let example = Site::example();
     let words = corpus_words(example.root());
-    let small = queries(1, 160, &words);
+    let small = queries(1, 200, &words);
     let reordered_small = compare("example", &example, &small);
 
     let synthetic = Site::example();
     add_synthetic(&synthetic, 1000, &words);
-    let big = queries(2, 160, &corpus_words(synthetic.root()));
+    let big = queries(2, 200, &corpus_words(synthetic.root()));
     let reordered_big = compare("synthetic 1k", &synthetic, &big);
 
     let total = small.len() + big.len();

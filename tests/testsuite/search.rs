@@ -107,6 +107,34 @@ fn other_companies_postmortems_are_searchable() {
 }
 
 #[test]
+fn a_bare_word_finds_a_service_tag_team_or_company_by_name_below_a_title_that_says_it() {
+    let site = site();
+    let pm = |id: &str, title: &str, names: &str| {
+        let text = format!(
+            "---\ntitle: \"{title}\"\ndate: 2024-05-0{}\nseverity: SEV-3\n{names}\n---\n\nThe queue stalled.\n",
+            id.len() % 9 + 1
+        );
+        site.write(&format!("content/postmortems/{id}.md"), &text);
+    };
+    pm("only-listed", "Queue stalled", "services: [Kafka, api-gateway]\nteams: [Night Owls]\ntags: [retry-storm]");
+    pm("in-title", "Kafka brokers fell over", "services: [zoo]");
+    // Newer than `in-title`: were names scored like the title, it would come first.
+    assert_eq!(search(&site, &["kafka"]), ["in-title", "only-listed"], "a title match ranks first");
+    // ACME's summary says DNS (and its category is `dns`): a scored match, above a name.
+    assert_eq!(search(&site, &["dns OR kafka"]), ["in-title", "external/acme-outage", "only-listed"]);
+    assert_eq!(search(&site, &["gateway"]), ["only-listed"], "one word of a value");
+    assert_eq!(search(&site, &["api-gateway"]), ["only-listed"], "a whole value");
+    assert_eq!(search(&site, &["\"retry storm\""]), ["only-listed"], "a phrase finds the whole value");
+    assert_eq!(search(&site, &["owls"]), ["only-listed"], "a team");
+    assert_eq!(search(&site, &["team:\"night owls\""]), ["only-listed"], "a team by `team:`");
+    assert_eq!(search(&site, &["kaf*"]), ["in-title", "only-listed"], "a prefix");
+    assert!(!search(&site, &["-kafka"]).iter().any(|id| id == "only-listed" || id == "in-title"));
+    assert_eq!(search(&site, &["title:kafka"]), ["in-title"], "a field's word is not a name");
+    // Another company's postmortem by its company; `Mystery Corp` by one word.
+    assert!(search(&site, &["mystery"]).contains(&"external/unknown-link".to_string()));
+}
+
+#[test]
 fn a_title_match_ranks_above_a_body_match() {
     let site = site();
     assert_eq!(search(&site, &["zebrafish"]), ["rank-title", "rank-body"]);

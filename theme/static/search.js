@@ -260,6 +260,46 @@
     });
   };
 
+  // The documents a word or phrase with no field finds by name: a value of a `named`
+  // field (service, tag, team, company) whose words are the query's, or one of whose words
+  // is the query's one word (query::name_keys); with `prefix`, a key that starts with it.
+  // Score 0, as a `field:value`.
+  Index.prototype.named = function (words, prefix) {
+    var self = this;
+    if (!self.names) {
+      self.names = Promise.all(self.m.named.map(function (f) { return self.values(f); })).then(function (files) {
+        var names = new Map();
+        files.forEach(function (file, k) {
+          var facet = file[self.m.named[k]];
+          if (!facet) return;
+          var keys = facet.values.map(function (v) {
+            var w = globalThis.hindsightAnalyze.words(v);
+            return w.length > 1 ? w.concat([w.join(" ")]) : w;
+          });
+          facet.docs.forEach(function (ids, doc) {
+            ids.forEach(function (id) {
+              keys[id].forEach(function (key) {
+                if (!names.has(key)) names.set(key, new Set());
+                names.get(key).add(doc);
+              });
+            });
+          });
+        });
+        return names;
+      });
+      // A file that failed to load is tried again by the next query.
+      self.names.catch(function () { self.names = null; });
+    }
+    var key = words.map(function (w) { return w.word; }).join(" ");
+    return self.names.then(function (names) {
+      var scores = new Map();
+      names.forEach(function (docs, name) {
+        if (prefix ? name.lastIndexOf(key, 0) === 0 : name === key) docs.forEach(function (doc) { scores.set(doc, 0); });
+      });
+      return scores;
+    });
+  };
+
   // --- the query language (src/search/query.rs) ----------------------------------------
   function isSpace(c) { return c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\x0b" || c === "\x0c"; }
   function tokens(q) {
@@ -371,7 +411,16 @@
   Index.prototype.item = function (item, typos, matched) {
     var self = this;
     if (item.keyword) return self.keyword(item.keyword, item.value, item.prefix);
-    var fields = item.field === null ? [0, 1, 2] : [item.field];
+    if (item.field !== null) return self.text(item, [item.field], typos, matched);
+    // Any text field, or a name.
+    return Promise.all([self.text(item, [0, 1, 2], typos, matched), self.named(item.words, item.prefix)]).then(function (two) {
+      two[1].forEach(function (_, doc) { add(two[0], doc, 0); });
+      return two[0];
+    });
+  };
+  // Documents with the item's words in `fields`, scored.
+  Index.prototype.text = function (item, fields, typos, matched) {
+    var self = this;
     if (item.words.length > 1) {
       item.words.forEach(function (w) { matched.add(w.stem); });
       return self.phrase(item.words, fields);

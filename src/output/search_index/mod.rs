@@ -13,8 +13,9 @@
 //! - `s-*.js`: stems with their postings; `p-*.js`: the same stems' positions;
 //! - `w-*.js`: every word as written (lowercased) with its stem;
 //! - `f-<field>-*.js`: one keyword field's values and each document's (the manifest holds
-//!   the facets' counts over the whole archive, so a first query needs none of these);
-//! - `m-*.js`: id, title, date, severity, services, summary and link of 25 documents.
+//!   the facets' counts over the whole archive, so the page shows them before any of these
+//!   loads; a word with no field loads those of `query::NAMED`, which it also matches);
+//! - `m-*.js`: id, title, date, severity, services, summary and link of `CHUNK` documents.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -75,6 +76,8 @@ struct Manifest {
     chunk: usize,
     /// Query field names and the field each means, in `FIELD_NAMES` order.
     fields: Vec<(&'static str, &'static str)>,
+    /// The keyword fields whose values a word with no field also matches (`query::NAMED`).
+    named: Vec<&'static str>,
     /// The site's severities, worst first: a result's badge is `sev-<place>`.
     severities: Vec<String>,
     /// Text fields in the order of the postings, with their boosts and average field norms.
@@ -296,7 +299,7 @@ pub fn write_files(archive: &Archive, cache: Option<&RunCache>, sink: Sink) -> a
         KeywordField::ALL.par_iter().map(|&field| (field, values(&docs, field, &archive.config.severities))).collect();
     let mut facets = Vec::new();
     for (field, (values, per_doc)) in fields {
-        if !matches!(field, KeywordField::Author | KeywordField::Company) {
+        if !matches!(field, KeywordField::Author | KeywordField::Company | KeywordField::Team) {
             let mut counts = vec![0; values.len()];
             for id in per_doc.iter().flatten() {
                 counts[*id] += 1;
@@ -344,6 +347,7 @@ pub fn write_files(archive: &Archive, cache: Option<&RunCache>, sink: Sink) -> a
                 (*name, canonical)
             })
             .collect(),
+        named: query::NAMED.map(KeywordField::name).to_vec(),
         text: TextField::ALL.map(TextField::name).to_vec(),
         boosts: TextField::ALL.map(TextField::boost),
         average: totals.map(|t| t as f32 / n.max(1) as f32),
