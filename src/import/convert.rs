@@ -33,6 +33,7 @@ pub fn convert(stem: &str, source: &str, config: &Config) -> Imported {
     c.tags();
     c.lists();
     c.keep_foreign();
+    c.keep_buildable(stem);
     let text = c.write(&renamed);
     let file_name = if file_date.is_some() {
         format!("{stem}.md")
@@ -397,10 +398,36 @@ impl<'a> Conversion<'a> {
         }
     }
 
+    /// Takes out of the front matter every value the build refuses (another tool's key of
+    /// the same name in another shape, a cell too long for a name), each moved to the
+    /// comment with the build's reason and the value as the file had it: the file builds,
+    /// and no word is lost. What a postmortem cannot be without becomes unknown.
+    fn keep_buildable(&mut self, stem: &str) {
+        // A value the build cannot read may hide another's error: read again until clean.
+        for _ in 0..4 {
+            let refused = refused(self.config, self.write(&[]));
+            if refused.is_empty() {
+                return;
+            }
+            for (key, why) in refused {
+                let Some(value) = self.matter.remove(key.as_str()) else { continue };
+                let written = serde_json::to_string(&value).unwrap_or_default();
+                self.decide.push(format!("`{key}` left out ({why}); the file had {written}"));
+                let placeholder = match key.as_str() {
+                    "title" => Value::from(humanise(stem)),
+                    "date" | "severity" => Value::from(UNKNOWN),
+                    "services" => Value::from(vec![UNKNOWN]),
+                    _ => continue,
+                };
+                self.set(&key, placeholder);
+            }
+        }
+    }
+
     /// The file: the front matter, a comment listing every guess and what to decide, and
     /// the body.
     fn write(&self, renamed: &[String]) -> String {
-        let mut note = String::from("<!-- hindsight import: the front matter above was made from this file.\n");
+        let mut note = String::from("hindsight import: the front matter above was made from this file.\n");
         if !self.inferred.is_empty() {
             note.push_str(&format!("Inferred: {}.\n", self.inferred.join("; ")));
         }
@@ -410,8 +437,40 @@ impl<'a> Conversion<'a> {
         if !self.decide.is_empty() {
             note.push_str(&format!("To decide: {}.\n", self.decide.join("; ")));
         }
-        note.push_str("Delete this comment once checked. -->\n\n");
+        note.push_str("Delete this comment once checked.");
+        // The comment quotes the file's words: none of them may end it early.
+        let note = format!("<!-- {} -->\n\n", note.replace("-->", "--&gt;"));
         let yaml = serde_yaml_ng::to_string(&self.matter).unwrap_or_default();
         format!("---\n{yaml}---\n\n{note}{}\n", self.body.trim())
     }
+}
+
+/// The front matter keys whose values a build of `text` refuses, each with the first
+/// reason: errors found where the key's value stands (the body's are the author's).
+fn refused(config: &Config, text: String) -> Vec<(String, String)> {
+    use crate::ingest::{convert, schema};
+    let rel = std::path::Path::new("imported.md");
+    let (doc, errors) =
+        match crate::ingest::read::<schema::RawPostmortem>(rel, text.clone().into_bytes(), schema::POSTMORTEM_KEYS) {
+            Ok((loaded, mut found)) => {
+                found.extend(convert::postmortem(config, &loaded).1);
+                (loaded.doc, found)
+            }
+            Err(d) => match crate::ingest::front_matter::split(rel, text) {
+                Ok(doc) => (doc, vec![d]),
+                Err(_) => return Vec::new(),
+            },
+        };
+    let text = &doc.text;
+    let line_of = |at: usize| text[..at].matches('\n').count() + 1;
+    let keys: Vec<(usize, &str)> =
+        doc.top_level_keys().iter().map(|(k, span)| (line_of(span.start), k.as_str())).collect();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for d in errors.iter().filter(|d| d.is_error() && (d.line as usize) < doc.body_line()) {
+        let Some((_, key)) = keys.iter().rev().find(|(line, _)| *line <= d.line as usize) else { continue };
+        if !out.iter().any(|(k, _)| k == key) {
+            out.push((key.to_string(), d.message.clone()));
+        }
+    }
+    out
 }

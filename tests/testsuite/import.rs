@@ -329,3 +329,37 @@ fn a_folder_as_teams_keep_it_comes_in_whole_and_nothing_is_made_up() {
     let named = site.run(&["import", "--dry-run", styles.join("index.md").to_str().unwrap()]).success();
     assert!(named.stdout.contains("would import 1 of 1 files (0 unchanged, 0 skipped)"), "{}", named.stdout);
 }
+
+#[test]
+fn a_value_the_build_would_refuse_moves_to_the_comment_and_the_file_builds() {
+    let site = Site::fixture("import");
+    // Another tool's keys of hindsight's names in other shapes, and a Services cell too
+    // long for a name; a `-->` that must not end import's comment.
+    let cell = format!("the payments gateway {}", "shared by every region ".repeat(5));
+    site.write(
+        "odd/2024-03-01-broker-restarts.md",
+        format!(
+            "---\ntitle: \"Broker restarts\"\nstarted_at: sometime after lunch\nrelated: 5\nvisibility: \"se-->cret\"\n---\n\n\
+             | Date | Severity | Services |\n|---|---|---|\n| 2024-03-01 | SEV-2 | {cell} |\n\n## Timeline\n\n- 14:00 Brokers restarted.\n"
+        ),
+    );
+    site.run(&["import", site.root().join("odd").to_str().unwrap()]).success();
+    let file = fs::read_to_string(site.root().join("content/postmortems/2024-03-01-broker-restarts.md")).unwrap();
+    let (front, rest) = file.trim_start_matches("---\n").split_once("---\n").unwrap();
+    for left in ["started_at", "related", "visibility"] {
+        assert!(!front.contains(&format!("{left}:")), "{left} stays out of the front matter:\n{file}");
+    }
+    assert!(front.contains("services:\n- unknown\n"), "a postmortem has services: unknown until decided\n{file}");
+    let comment = rest.split("-->").next().unwrap();
+    for kept in [
+        "`started_at` left out (`started_at` is not an RFC 3339 date-time with offset: `sometime after lunch`); the file had \"sometime after lunch\"",
+        "`related` left out (",
+        "the file had 5",
+        "the file had \"se--&gt;cret\"",
+        &format!("the file had [\"{}\"]", cell.trim()),
+    ] {
+        assert!(comment.contains(kept), "{kept:?} missing from the comment:\n{file}");
+    }
+    // `check_site` builds (and fails on any error) and finds every word of the body.
+    assert_eq!(check_site(&site, false), 1, "every word of the body is on its page");
+}
