@@ -23,11 +23,49 @@ fn two_findings() -> Site {
     site
 }
 
+/// Every `cargo install` a reader or a workflow may run, in the files that tell them to.
+fn install_commands() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<std::path::PathBuf> =
+        ["README.md", "action.yml", ".pre-commit-hooks.yaml", "scripts/fuzz"].iter().map(|f| root.join(f)).collect();
+    for dir in ["docs", "examples"] {
+        let walk = walkdir::WalkDir::new(root.join(dir)).into_iter().filter_map(Result::ok);
+        files.extend(
+            walk.filter(|e| e.path().extension().is_some_and(|x| x == "md" || x == "yml")).map(|e| e.into_path()),
+        );
+    }
+    let mut found = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        // A command runs to the end of its code span or line.
+        for (at, _) in text.match_indices("cargo install ") {
+            let end = text[at..].find(['`', '\n']).map_or(text.len(), |n| at + n);
+            found.push((file.strip_prefix(root).unwrap().display().to_string(), text[at..end].to_string()));
+        }
+    }
+    found
+}
+
+#[test]
+fn every_install_command_builds_the_locked_dependencies() {
+    let commands = install_commands();
+    assert!(commands.iter().any(|(file, _)| file == "README.md"), "{commands:?}");
+    let unlocked: Vec<_> = commands.iter().filter(|(_, c)| !c.contains("--locked")).collect();
+    assert!(unlocked.is_empty(), "without --locked, cargo takes the newest dependencies: {unlocked:?}");
+}
+
 #[test]
 fn the_pre_commit_hook_runs_check_on_the_staged_postmortems_only() {
     let hooks = yaml(".pre-commit-hooks.yaml");
     let hook = &hooks[0];
     assert_eq!((hook["id"].as_str(), hook["language"].as_str()), (Some("hindsight-check"), Some("rust")));
+    // The same hook with the binary a person installed with the lock.
+    let installed = &hooks[1];
+    assert_eq!(installed["id"].as_str(), Some("hindsight-check-installed"));
+    assert_eq!(installed["language"].as_str(), Some("system"));
+    for key in ["entry", "files", "require_serial"] {
+        assert_eq!(installed[key], hook[key], "{key}");
+    }
     // pre-commit matches `files` with Python's `re.search`.
     let pattern = hook["files"].as_str().unwrap();
     let check =
