@@ -128,3 +128,70 @@ fn the_action_runs_its_command_as_a_workflow_step_would() {
     // A failing command fails the step.
     assert!(!step("check", "--deny-warnings", "").status.success());
 }
+
+/// The workflow `init` wrote into `dir`, and its first job's check run as a runner runs it
+/// in a checkout of the archive: its exit status and what it printed.
+fn workflow_check(dir: &Path) -> (serde_yaml_ng::Value, bool, String) {
+    let text = std::fs::read_to_string(dir.join(".github/workflows/postmortems.yml")).unwrap();
+    let workflow: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+    let steps = workflow["jobs"]["action"]["steps"].as_sequence().unwrap();
+    let script = steps.iter().find_map(|s| s["run"].as_str()).unwrap().to_string();
+    let out = Command::new("bash")
+        .args(["-e", "-c", &script])
+        .current_dir(dir)
+        .env("WORKFLOW_REF", "acme/postmortems/.github/workflows/postmortems.yml@refs/heads/main")
+        .output()
+        .unwrap();
+    (workflow, out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn the_workflow_init_writes_names_the_action_or_fails_saying_which_lines_to_change() {
+    let site = Site::fixture("good");
+    let plain = site.root().join("plain");
+    let run = site.run(&["init", plain.to_str().unwrap()]).success();
+    let (workflow, ok, printed) = workflow_check(&plain);
+    // Every job that uses the action waits for the check.
+    let jobs = workflow["jobs"].as_mapping().unwrap();
+    for (name, job) in jobs.iter().filter(|(name, _)| name.as_str() != Some("action")) {
+        assert_eq!(job["needs"].as_str(), Some("action"), "{name:?}");
+    }
+    // The sentence `init` says is the one the job fails with.
+    let sentence = "Replace YOUR-ORG/hindsight@v1 on lines ";
+    let said = run.stdout.lines().find_map(|l| l.split_once(sentence)).map(|(_, rest)| rest).unwrap();
+    let said = said.split(" (`hindsight init --action").next().unwrap();
+    assert!(!ok, "{printed}");
+    let error = format!("::error file=.github/workflows/postmortems.yml::{sentence}{said}");
+    assert!(printed.contains(&error), "{error}\n{printed}");
+    let file = plain.join(".github/workflows/postmortems.yml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("uses: YOUR-ORG/hindsight@v1"))
+        .map(|(n, _)| (n + 1).to_string())
+        .collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(said.starts_with(&format!("{} of .github/workflows/postmortems.yml", lines.join(","))), "{said}");
+    // Replaced by hand: the check passes.
+    std::fs::write(&file, text.replace("YOUR-ORG/hindsight@v1", "acme/hindsight@v1")).unwrap();
+    assert!(workflow_check(&plain).1);
+
+    // Named at init: every use of the action says it, and nothing is left to do.
+    let named = site.root().join("named");
+    let run = site.run(&["init", "--action", "acme/hindsight@v2", named.to_str().unwrap()]).success();
+    assert!(!run.stdout.contains("Replace"), "{}", run.stdout);
+    let (workflow, ok, printed) = workflow_check(&named);
+    assert!(ok, "{printed}");
+    let uses: Vec<&str> = workflow["jobs"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .flat_map(|job| job["steps"].as_sequence().unwrap())
+        .filter_map(|step| step["uses"].as_str())
+        .filter(|u| u.contains("hindsight"))
+        .collect();
+    assert_eq!(uses, ["acme/hindsight@v2"; 3]);
+    let bad = site.run(&["init", "--action", "hindsight", named.to_str().unwrap()]).failure(2);
+    assert!(bad.stderr.contains("expected OWNER/NAME@REF"), "{}", bad.stderr);
+}
