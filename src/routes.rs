@@ -13,6 +13,9 @@ use crate::text::{encode_path, slugify};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Page {
     Home,
+    /// One page of `/postmortems/`, every postmortem newest first (where people trim a
+    /// postmortem's URL to): the page (0 is the first).
+    Postmortems(usize),
     /// Index into `Archive::postmortems`.
     Postmortem(usize),
     PostmortemJson(usize),
@@ -94,8 +97,9 @@ impl Table {
 
 /// Pages whose URL does not depend on the archive: the page, the name templates ask
 /// `page_url` for, and its URL.
-const FIXED: [(Page, &str, &str); 9] = [
+const FIXED: [(Page, &str, &str); 10] = [
     (Page::Home, "home", ""),
+    (Page::Postmortems(0), "postmortems", POSTMORTEMS),
     (Page::External, "external", "external/"),
     (Page::ActionItems(None, 0), "action-items", ACTION_ITEMS),
     (Page::Insights, "insights", "insights/"),
@@ -113,6 +117,7 @@ pub const EXPORT_CHUNK: usize = 500;
 pub const SITEMAP_URLS: usize = 20_000;
 
 const ACTION_ITEMS: &str = "action-items/";
+const POSTMORTEMS: &str = "postmortems/";
 
 /// Where the static search index's files go.
 pub const SEARCH_INDEX: &str = "search/index/";
@@ -211,8 +216,9 @@ impl Page {
     pub fn all(a: &Archive) -> Vec<Page> {
         let mut pages: Vec<Page> = FIXED.iter().map(|(p, _, _)| *p).collect();
         let mut listing = |first: Page, from: usize| pages.extend((from..first.parts(a)).map(|p| first.part(p)));
-        // The first page of `/action-items/` is a fixed page.
+        // The first pages of `/action-items/` and `/postmortems/` are fixed pages.
         listing(Page::ActionItems(None, 0), 1);
+        listing(Page::Postmortems(0), 1);
         (0..a.action_groups.len()).for_each(|g| listing(Page::ActionItems(Some(g), 0), 0));
         listing(Page::Export(0), 1);
         for table in Table::ALL.into_iter().filter(|t| t.exists(a)) {
@@ -242,6 +248,7 @@ impl Page {
             Page::Term(kind, i, _) => parts(a.taxonomy(kind).terms[i].count, per_page),
             Page::Recurring(i, _) => parts(a.recurring[i].count, per_page),
             Page::ActionItems(None, _) => parts(a.open_action_items(), per_page),
+            Page::Postmortems(_) => parts(a.postmortems.len(), per_page),
             Page::ActionItems(Some(g), _) => parts(a.action_groups[g].listed().len(), per_page),
             Page::ExternalCategory(i, _) => parts(a.external_categories[i].count, per_page),
             Page::Export(_) => parts(a.postmortems.len(), EXPORT_CHUNK),
@@ -268,6 +275,7 @@ impl Page {
     pub fn part_number(self) -> usize {
         match self {
             Page::Term(_, _, p)
+            | Page::Postmortems(p)
             | Page::Recurring(_, p)
             | Page::ActionItems(_, p)
             | Page::ExternalCategory(_, p)
@@ -284,6 +292,7 @@ impl Page {
             Page::Term(kind, i, _) => Page::Term(kind, i, p),
             Page::Recurring(i, _) => Page::Recurring(i, p),
             Page::ActionItems(group, _) => Page::ActionItems(group, p),
+            Page::Postmortems(_) => Page::Postmortems(p),
             Page::ExternalCategory(i, _) => Page::ExternalCategory(i, p),
             Page::Export(_) => Page::Export(p),
             Page::Table(table, _) => Page::Table(table, p),
@@ -302,6 +311,7 @@ impl Page {
             Page::Recurring(i, p) => part(&recurring(&a.recurring[i].slug), p),
             Page::ActionItems(Some(g), p) => part(&action_group(a.action_groups[g].kind, &a.action_groups[g].slug), p),
             Page::ActionItems(None, p) if p > 0 => part(ACTION_ITEMS, p),
+            Page::Postmortems(p) if p > 0 => part(POSTMORTEMS, p),
             Page::ExternalEntry(i) => external_entry(&a.external[i].slug),
             Page::ExternalCategory(i, p) => part(&external_category(&a.external_categories[i].slug), p),
             Page::Export(p) if p > 0 => format!("postmortems-{}.json", p + 1),
@@ -320,6 +330,7 @@ impl Page {
     pub fn kind(self) -> &'static str {
         match self {
             Page::Home => "home",
+            Page::Postmortems(_) => "postmortem listing",
             Page::Postmortem(_) => "postmortem",
             Page::PostmortemJson(_) => "postmortem JSON",
             Page::TaxonomyIndex(_) => "taxonomy index",
@@ -386,6 +397,7 @@ impl Page {
         }
         let page = match segments.as_slice() {
             ["action-items"] => Page::ActionItems(None, p),
+            ["postmortems"] => Page::Postmortems(p),
             ["action-items", kind, slug] => {
                 let kind = GroupKind::from_key(kind)?;
                 Page::ActionItems(Some(a.action_groups.iter().position(|g| g.kind == kind && g.slug == *slug)?), p)

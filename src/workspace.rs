@@ -112,8 +112,9 @@ struct Checked {
     /// The id a file that made no postmortem claims (its `id`, else its name), if it could
     /// be split: links to it are not broken.
     claimed_id: Option<String>,
-    /// `None` when the title, severity, date or id could not be read. A postmortem with
-    /// other errors is kept so the rules that read it still report on it.
+    /// `None` when the file could not be read as a postmortem (not UTF-8, no front matter,
+    /// YAML that does not parse). A postmortem with errors is kept so the rules that read
+    /// it still report on it.
     postmortem: Option<Arc<Postmortem>>,
     /// Findings about this file alone, with the site's rule settings applied.
     diagnostics: Vec<Diagnostic>,
@@ -397,15 +398,15 @@ impl Workspace {
                 let (pm, found) = convert::postmortem(config, &loaded);
                 diagnostics.extend(found);
                 let diagnostics = self.settle(config, diagnostics);
-                if let (Some(cache), Some(pm)) = (cache, &pm)
+                if let Some(cache) = cache
                     && !diagnostics.iter().any(Diagnostic::is_error)
                 {
-                    cache.put(rel, hash, &loaded.doc.text, pm, &diagnostics);
+                    cache.put(rel, hash, &loaded.doc.text, &pm, &diagnostics);
                 }
                 let claimed_id = Some(loaded.raw.id.clone().unwrap_or_else(|| slugify(&loaded.doc.file_stem())));
                 let Loaded { mut doc, .. } = loaded;
                 doc.shed();
-                Checked { doc: OnceLock::from(Some(doc)), claimed_id, postmortem: pm.map(with_history), diagnostics }
+                Checked { doc: OnceLock::from(Some(doc)), claimed_id, postmortem: Some(with_history(pm)), diagnostics }
             }
             Err(d) => failed(d),
         }
@@ -634,13 +635,15 @@ mod tests {
         }
         assert!(pages.contains(&Page::at(a, "years/2024/page/3/index.html").unwrap()));
         assert!(pages.contains(&Page::at(a, "action-items/page/2/index.html").unwrap()));
+        assert!(pages.contains(&Page::at(a, "postmortems/page/2/index.html").unwrap()));
         for missing in [
             "postmortems/nope/index.html",
             "static/style.css",
             "years/2024/page/1/index.html",
             "years/2024/page/02/index.html",
             "years/2024/page/9/index.html",
-            "postmortems/page/2/index.html",
+            "postmortems/page/99/index.html",
+            "postmortems/page/1/index.html",
         ] {
             assert!(Page::at(a, missing).is_none(), "{missing}");
         }

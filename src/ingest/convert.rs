@@ -96,13 +96,12 @@ impl<'a> Findings<'a> {
     }
 }
 
-/// Validates one postmortem; `None` when a value it cannot be without is missing or wrong.
-/// A postmortem with other errors is returned too: whether it counts is decided after the
-/// site's rule settings (which can make an error a warning) were applied.
+/// Validates one postmortem. It is returned with its errors: whether it counts is decided
+/// after the site's rule settings (which can make an error a warning) were applied.
 ///
 /// The result is the organisation's postmortem, every text as written: `privacy` makes
 /// the public's from it. Internal markers are checked here, for every build.
-pub fn postmortem(config: &Config, loaded: &Loaded<RawPostmortem>) -> (Option<Postmortem>, Vec<Diagnostic>) {
+pub fn postmortem(config: &Config, loaded: &Loaded<RawPostmortem>) -> (Postmortem, Vec<Diagnostic>) {
     let Loaded { doc, raw, extra, .. } = loaded;
     let mut f = Findings::new(loaded);
     let title = raw.title.clone().filter(|t| !t.trim().is_empty());
@@ -270,21 +269,21 @@ pub fn postmortem(config: &Config, loaded: &Loaded<RawPostmortem>) -> (Option<Po
         f.item = None;
     }
 
-    let mut timeline = Default::default();
-    if let Some(day) = date {
-        let (parsed, problems) = timeline::parse(doc.body(), day, timeline::Reading::of(config));
-        timeline = parsed;
-        for p in problems {
-            let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
-            f.at(p.rule, span, p.message, &p.hint);
-        }
+    let (timeline, problems) = timeline::parse(doc.body(), date.flatten(), timeline::Reading::of(config));
+    for p in problems {
+        let span = doc.body.start + p.span.start..doc.body.start + p.span.end;
+        f.at(p.rule, span, p.message, &p.hint);
     }
 
     let mut diagnostics = f.out;
     diagnostics.sort_by_key(|d| (d.line, d.col));
-    let (Some(title), Some(severity), Some(id), Some(date)) = (title, severity, id, date) else {
-        return (None, diagnostics);
-    };
+    // A title, severity, date or id that is missing or wrong is an error no setting turns
+    // off, so such a postmortem is never published; it is still made, that value unknown
+    // (the title its file's name), so the rules report the file's other findings at once
+    // rather than after the first fix.
+    let title = title.unwrap_or_else(|| doc.file_stem());
+    let (severity, date) = (severity.flatten(), date.flatten());
+    let id = id.unwrap_or_else(|| slugify(&doc.file_stem()));
     let pm = Postmortem {
         id,
         title,
@@ -319,7 +318,7 @@ pub fn postmortem(config: &Config, loaded: &Loaded<RawPostmortem>) -> (Option<Po
         fingerprint: crate::fingerprint::of(doc.text.as_bytes()),
         origin: None,
     };
-    (Some(pm), diagnostics)
+    (pm, diagnostics)
 }
 
 /// The contributing factors: a statement each, of a kind the site's vocabulary has.

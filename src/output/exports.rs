@@ -266,7 +266,7 @@ mod tests {
         let text = "---\ntitle: X\ndate: 2024-01-02\nseverity: SEV-2\nservices: [api]\n---\n";
         let path = Path::new("content/postmortems/x.md");
         let (loaded, _) = read::<schema::RawPostmortem>(path, text.into(), schema::POSTMORTEM_KEYS).unwrap();
-        let pm = convert::postmortem(&Config::default(), &loaded).0.unwrap();
+        let pm = convert::postmortem(&Config::default(), &loaded).0;
         let pms = (0..n)
             .map(|i| {
                 let mut pm = pm.clone();

@@ -199,6 +199,7 @@ impl Renderer {
         k.str(&page.path(a));
         match page {
             Page::Postmortem(i) => super::pages::postmortem_key(&mut k, a, parts, i, links),
+            Page::Postmortems(_) => super::pages::postmortems_key(&mut k, a, parts, page),
             Page::PostmortemJson(i) => {
                 k.num(parts.own[i]);
             }

@@ -127,6 +127,7 @@ impl Renderer {
                 return Ok((path, sitemap_file(a, &listed, part, routes::SITEMAP_URLS), links));
             }
             Page::Home => ("index.html", ser(&pages::HomeView::new(a))),
+            Page::Postmortems(_) => ("postmortems.html", ser(&pages::PostmortemsView::new(a, page))),
             Page::Postmortem(i) => {
                 // Found for the page alone and not kept: its key stands for them without them.
                 let similar = similar::similar(a, a.words(), i);

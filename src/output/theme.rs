@@ -18,7 +18,7 @@ macro_rules! builtin {
 }
 
 const TEMPLATES: &[(&str, &[u8])] = builtin!("templates":
-    "base.html", "macros.html", "index.html", "postmortem.html", "taxonomy.html", "term.html", "factor.html", "reading-lists.html", "reading-list.html",
+    "base.html", "macros.html", "index.html", "postmortems.html", "postmortem.html", "taxonomy.html", "term.html", "factor.html", "reading-lists.html", "reading-list.html",
     "external.html", "external-entry.html", "external-category.html", "404.html", "new.md", "action-items.html", "insights.html", "search.html",
 );
 const STATIC: &[(&str, &[u8])] =

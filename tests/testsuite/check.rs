@@ -336,6 +336,43 @@ fn one_error_in_a_file_hides_none_of_its_other_findings() {
 }
 
 #[test]
+fn a_value_a_postmortem_cannot_be_without_hides_none_of_its_other_findings() {
+    // Each breaks what a page cannot be made without; the same two warnings and the
+    // timeline's error come with it.
+    let cases: &[(&str, (&str, &str), &str)] = &[
+        ("severity-unknown", ("severity: SEV-3", "severity: sev3"), "unknown-severity"),
+        ("severity-missing", ("severity: SEV-3\n", ""), "required"),
+        ("date-impossible", ("date: 2024-06-03", "date: 2024-02-30"), "invalid-value"),
+        ("title-missing", ("title: \"Clean\"\n", ""), "required"),
+        ("id-not-a-slug", ("status: reviewed", "status: reviewed\nid: Not A Slug"), "invalid-value"),
+    ];
+    for (name, (from, to), error) in cases {
+        let site = Site::fixture("lint");
+        site.patched(
+            "content/postmortems/clean.md",
+            &format!("content/postmortems/{name}.md"),
+            &[
+                (*from, *to),
+                ("- 10:30 Rollback complete.", "- 10:03 Rollback complete."),
+                (
+                    "The API returned errors to 4% of requests for 60 minutes after a deploy.",
+                    "Latency increased and many users saw errors after a deploy.",
+                ),
+            ],
+        );
+        let run = site.run_inside(&["check", "--format", "json", "--today", TODAY]).failure(1);
+        let mut rules: Vec<String> =
+            findings(&run.stdout).into_iter().filter(|(f, ..)| f.contains(name)).map(|(.., rule)| rule).collect();
+        rules.sort();
+        let mut expected = vec![error.to_string(), "timeline-order".into(), "vague-claim".into(), "vague-claim".into()];
+        expected.sort();
+        assert_eq!(rules, expected, "{name}:\n{}", run.stdout);
+        // Never published, so never shown with a value it did not have.
+        site.run(&["build", "--drafts"]).failure(1);
+    }
+}
+
+#[test]
 fn fragments_written_as_on_github_are_not_broken_and_point_at_the_heading() {
     let site = Site::fixture("lint");
     site.patched(

@@ -31,7 +31,7 @@ fn walk(site: &Site, first: &str) -> Vec<(String, String)> {
 }
 
 #[test]
-fn every_term_listing_holds_each_of_its_postmortems_on_exactly_one_page() {
+fn every_listing_holds_each_of_its_postmortems_on_exactly_one_page() {
     let site = two_a_page();
     let export: serde_json::Value = serde_json::from_str(&site.read("postmortems.json")).unwrap();
     let mut by_term: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -43,6 +43,8 @@ fn every_term_listing_holds_each_of_its_postmortems_on_exactly_one_page() {
         for key in ["services", "tags"] {
             terms.extend(pm[key].as_array().unwrap().iter().map(|t| format!("{key}/{}", t.as_str().unwrap())));
         }
+        // `/postmortems/` lists them all.
+        terms.push("postmortems".into());
         for term in terms {
             by_term.entry(term).or_default().insert(id.to_string());
         }
@@ -183,7 +185,39 @@ fn a_large_export_is_a_chain_of_files_each_naming_the_next() {
     assert!(!site.public().join("postmortems-4.json").exists(), "no file past the last");
 }
 
-/// Postmortems the build published: one page each.
+/// Postmortems the build published: one folder each, with the page and its JSON (beside
+/// them, `/postmortems/`'s own pages).
 fn json_count(site: &Site) -> usize {
-    std::fs::read_dir(site.public().join("postmortems")).unwrap().count()
+    let entries = std::fs::read_dir(site.public().join("postmortems")).unwrap();
+    entries.filter(|e| e.as_ref().unwrap().path().join("index.json").is_file()).count()
+}
+
+#[test]
+fn an_archive_of_drafts_alone_says_so_and_where_they_are() {
+    let site = Site::fixture("good");
+    let dir = site.root().join("fresh");
+    let run = |args: &[&str]| {
+        let mut all = vec!["--root", dir.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hindsight")).args(&all).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&["init"]);
+    run(&["new", "Queue stalled", "--service", "queue"]);
+    run(&["build"]);
+    let read = |rel: &str| std::fs::read_to_string(dir.join("public").join(rel)).unwrap();
+    let said = "No postmortem is published yet: 2 drafts are left out of this build.";
+    assert!(read("index.html").contains(said), "{}", read("index.html"));
+    assert!(!read("index.html").contains("No postmortems yet"));
+    // Where people trim a postmortem's address to: the list, which says the same.
+    let list = read("postmortems/index.html");
+    assert!(
+        list.contains("<h1>All postmortems</h1>") && list.contains("2 drafts are left out of this build"),
+        "{list}"
+    );
+    run(&["build", "--drafts"]);
+    let page = read("postmortems/index.html");
+    let list = page.split("<ol class=\"pm-list\">").nth(1).unwrap().split("</ol>").next().unwrap();
+    assert_eq!(postmortem_links(list).len(), 2, "{page}");
+    assert!(!page.contains("left out"), "{page}");
 }

@@ -207,7 +207,7 @@ mod tests {
         let text = format!("---\n{front}\n---\n{body}");
         let path = Path::new("content/postmortems/checkout-down.md");
         let (loaded, _) = read::<schema::RawPostmortem>(path, text.into_bytes(), schema::POSTMORTEM_KEYS).unwrap();
-        convert::postmortem(&Config::default(), &loaded).0.unwrap()
+        convert::postmortem(&Config::default(), &loaded).0
     }
 
     #[test]

@@ -9,6 +9,8 @@ pub struct HomeView<'a> {
     /// How many postmortems: only the home page says, so a new one changes no other page
     /// that does not list it.
     total: usize,
+    /// Drafts this build left out: an archive of drafts alone is not empty.
+    drafts_left_out: usize,
     recent: Vec<Item<'a>>,
     taxonomies: &'a [Taxonomy],
     external_count: usize,
@@ -27,6 +29,7 @@ impl<'a> HomeView<'a> {
         months.drain(..months.len().saturating_sub(HOME_MONTHS));
         HomeView {
             total: archive.postmortems.len(),
+            drafts_left_out: archive.drafts_left_out,
             recent: archive.postmortems.iter().take(20).map(|p| Item::new(p, archive)).collect(),
             taxonomies: &archive.taxonomies,
             external_count: archive.external.len(),

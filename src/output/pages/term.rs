@@ -1,7 +1,34 @@
-//! Listings by taxonomy: a term's postmortems (with a service's numbers), the severities
-//! page, the factors index and a recurring factor's page.
+//! Listings: every postmortem (`/postmortems/`), and by taxonomy: a term's postmortems
+//! (with a service's numbers), the severities page, the factors index and a recurring
+//! factor's page.
 
 use super::*;
+
+/// One page of `/postmortems/`: every postmortem, newest first.
+#[derive(Serialize)]
+pub struct PostmortemsView<'a> {
+    total: usize,
+    /// Drafts this build left out, said so that a list of none is not read as empty.
+    drafts_left_out: usize,
+    items: Vec<Item<'a>>,
+    pager: Pager,
+}
+
+impl<'a> PostmortemsView<'a> {
+    pub fn new(archive: &'a Archive, page: Page) -> Self {
+        let pager = Pager::new(archive, page, archive.postmortems.len());
+        let items = archive.postmortems[pager.range.clone()].iter().map(|pm| Item::new(pm, archive)).collect();
+        PostmortemsView { total: archive.postmortems.len(), drafts_left_out: archive.drafts_left_out, items, pager }
+    }
+}
+
+/// What `PostmortemsView` reads: the counts, and the cards of the page's postmortems.
+pub(in crate::output) fn postmortems_key(k: &mut Key, a: &Archive, parts: &Parts, page: Page) {
+    k.num(a.postmortems.len() as u128).num(a.drafts_left_out as u128);
+    Pager::new(a, page, a.postmortems.len()).range.for_each(|i| {
+        k.num(parts.card[i]);
+    });
+}
 
 #[derive(Serialize)]
 pub struct TermView<'a> {
