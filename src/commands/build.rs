@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::diagnostics::{self, ContentErrors};
+use crate::diagnostics::{self, ContentErrors, Rule};
 use crate::ingest::sources::Fetch;
 use crate::output::site::{Site, Unpublished};
 use crate::privacy::Audience;
@@ -105,13 +105,16 @@ impl fmt::Display for Summary {
         };
         write!(
             f,
-            "built {kind} of {} pages in {}: {} postmortems{drafts}{internal}, {} external, {} warning{} in {:.2} s",
+            "built {kind} of {} pages in {}: {} postmortems{drafts}{internal}, {} external, {} warning{} \
+             (of the {} rules a build applies; `check` applies all {}) in {:.2} s",
             self.pages,
             self.output.display(),
             self.postmortems,
             self.external,
             self.warnings,
             if self.warnings == 1 { "" } else { "s" },
+            Rule::ALL.iter().filter(|r| r.in_build()).count(),
+            Rule::ALL.len(),
             self.elapsed.as_secs_f64()
         )?;
         match (self.unchanged, self.reused) {

@@ -85,8 +85,9 @@ pub fn run(root: &Path, opts: Args) -> Result<u8> {
     diagnostics::print(&mut out, root, &mut found.diagnostics, opts.format, terminal::stdout_colors())?;
     out.flush()?;
     terminal::status(format_args!(
-        "checked {}: {}, {}",
+        "checked {} against all {} rules: {}, {}",
         plural(files, "file"),
+        diagnostics::Rule::ALL.len(),
         plural(errors, "error"),
         plural(warnings, "warning")
     ));

@@ -49,6 +49,16 @@ pub enum Rule {
     TicketMismatch,
 }
 
+impl Rule {
+    /// Whether `build` and `serve` apply the rule. The registry lists theirs first, to
+    /// `timeline-zone`; the rest (sections, action items, deadlines, links, writing) are
+    /// `check`'s alone. Both commands' summaries count them, so "no warnings" says of what.
+    pub fn in_build(self) -> bool {
+        let place = |rule| Rule::ALL.iter().position(|r| *r == rule);
+        place(self) <= place(Rule::TimelineZone)
+    }
+}
+
 macro_rules! rules {
     ($($name:ident $id:literal $level:ident $switchable:literal $summary:literal;)*) => {
         impl Rule {
@@ -102,7 +112,7 @@ rules! {
     TimelineZone "timeline-zone" Warning true "a timeline entry names a time zone other than the section's";
     TimelineRange "timeline-range" Warning true "a timeline entry lies more than a day outside started_at..resolved_at";
     MissingSection "missing-section" Warning true "a recommended section (site.toml `recommended_sections`) is missing";
-    EmptySection "empty-section" Warning true "a section has a heading but no content";
+    EmptySection "empty-section" Warning true "a section has a heading but no content (in a draft, one finding names them all: the template still to fill in)";
     ActionItemOwner "action-item-owner" Warning true "an action item has no owner";
     ActionItemDue "action-item-due" Warning true "an action item has no due date";
     OverdueActionItem "overdue-action-item" Warning true "an open action item's due date has passed";

@@ -90,7 +90,7 @@ impl Report<'_> {
 
 pub fn postmortem(ctx: &Context, pm: &Postmortem, doc: &Document, outline: &Outline) -> Vec<Diagnostic> {
     let mut r = Report { doc, out: Vec::new() };
-    sections(&mut r, ctx, outline);
+    sections(&mut r, ctx, pm, outline);
     action_items(&mut r, ctx, pm, doc);
     review_deadline(&mut r, ctx, pm, doc);
     timeline_range(&mut r, pm);
@@ -120,7 +120,7 @@ pub fn postmortem(ctx: &Context, pm: &Postmortem, doc: &Document, outline: &Outl
 
 const HUMAN_ERROR_HINT: &str = "name the condition that let a reasonable action cause harm (a missing guard, a confusing tool), e.g. tag `missing-safeguard`";
 
-fn sections(r: &mut Report, ctx: &Context, outline: &Outline) {
+fn sections(r: &mut Report, ctx: &Context, pm: &Postmortem, outline: &Outline) {
     let fence = r.doc.matter.end..r.doc.matter.end + 3;
     let timeline = |title: &str| is_timeline(title, &ctx.config.timeline_headings);
     for name in &ctx.config.recommended_sections {
@@ -134,11 +134,29 @@ fn sections(r: &mut Report, ctx: &Context, outline: &Outline) {
             );
         }
     }
-    for h in outline.headings.iter().filter(|h| !h.has_content) {
+    let empty: Vec<_> = outline.headings.iter().filter(|h| !h.has_content).collect();
+    let at = |h: &crate::markdown::Heading| {
         let hashes = usize::from(h.level);
+        h.span.start + hashes + 1..h.span.start + hashes + 1 + h.title.len()
+    };
+    // A draft's empty sections are the template still to fill in: said once, at the first.
+    if pm.status == Status::Draft {
+        if let Some(first) = empty.first() {
+            let names: Vec<&str> = empty.iter().map(|h| h.title.as_str()).collect();
+            let n = names.len();
+            r.in_body(
+                Rule::EmptySection,
+                at(first),
+                format!("{n} section{} still to write: {}", if n == 1 { "" } else { "s" }, names.join(", ")),
+                "expected in a draft; once its status is past `draft`, each empty section is a finding of its own",
+            );
+        }
+        return;
+    }
+    for h in empty {
         r.in_body(
             Rule::EmptySection,
-            h.span.start + hashes + 1..h.span.start + hashes + 1 + h.title.len(),
+            at(h),
             format!("section `{}` is empty", h.title),
             "write at least a sentence, or remove the heading",
         );

@@ -158,7 +158,19 @@ fn every_rule_fires_exactly_where_expected_and_nowhere_else() {
         let exempt = ["io", "encoding", "config", "template", "source-id"];
         assert!(fixture.exists() || exempt.contains(&rule.id()), "no fixture for rule {}", rule.id());
     }
-    assert!(run.stderr.contains("checked 32 files: 16 errors, 21 warnings"), "{}", run.stderr);
+    assert!(run.stderr.contains("checked 32 files against all 34 rules: 16 errors, 21 warnings"), "{}", run.stderr);
+    // A build reports the rules it says it applies, each that fired here, and no other.
+    let build = site.run(&["build", "--drafts", "--today", TODAY]).failure(1);
+    let fired = |text: &str| -> std::collections::BTreeSet<String> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix("error[").or_else(|| l.strip_prefix("warning[")))
+            .filter_map(|l| l.split(']').next().map(str::to_string))
+            .collect()
+    };
+    let by_check: std::collections::BTreeSet<String> = expected.iter().map(|f| f.3.clone()).collect();
+    let in_build = |id: &String| hindsight::diagnostics::Rule::ALL.iter().any(|r| r.id() == id && r.in_build());
+    let wanted: std::collections::BTreeSet<String> = by_check.into_iter().filter(in_build).collect();
+    assert_eq!(fired(&build.stderr), wanted, "{}", build.stderr);
 }
 
 #[test]
@@ -166,7 +178,7 @@ fn the_clean_postmortem_has_no_findings() {
     let site = Site::fixture("lint");
     let run = site.run_inside(&["check", "--today", TODAY, "--deny-warnings"]).success();
     assert_eq!(run.stdout, "");
-    assert!(run.stderr.contains("checked 1 file: 0 errors, 0 warnings"), "{}", run.stderr);
+    assert!(run.stderr.contains("checked 1 file against all 34 rules: 0 errors, 0 warnings"), "{}", run.stderr);
 }
 
 /// A few findings of each kind, enough to pin the three output formats.
@@ -183,7 +195,7 @@ fn output_formats() {
     insta::assert_snapshot!("check_github", github.stdout);
     let json = site.run_inside(&["check", "--format", "json", "--today", TODAY]).failure(1);
     insta::assert_snapshot!("check_json", json.stdout);
-    assert!(human.stderr.contains("checked 4 files: 1 error, 3 warnings"), "{}", human.stderr);
+    assert!(human.stderr.contains("checked 4 files against all 34 rules: 1 error, 3 warnings"), "{}", human.stderr);
 }
 
 #[test]
@@ -252,9 +264,19 @@ fn new_writes_the_template_that_check_accepts_but_for_empty_sections() {
         "{text}"
     );
 
+    // A draft's untouched sections are expected: one finding names them all.
     let check = site.run_inside(&["check", "--format", "json"]).success();
-    let rules: std::collections::BTreeSet<String> = findings(&check.stdout).into_iter().map(|f| f.3).collect();
-    assert_eq!(rules.into_iter().collect::<Vec<_>>(), ["empty-section"], "{}", check.stdout);
+    let rules: Vec<String> = findings(&check.stdout).into_iter().map(|f| f.3).collect();
+    assert_eq!(rules, ["empty-section"], "{}", check.stdout);
+    let sections = "Summary, Impact, Root Causes, Trigger, Resolution, Detection, Action Items";
+    assert!(check.stdout.contains(&format!("sections still to write: {sections}")), "{}", check.stdout);
+    // Past draft, each is a finding of its own.
+    let reviewed = text.replace("status: draft", "status: in-review");
+    fs::write(site.root().join(&rel), &reviewed).unwrap();
+    let check = site.run_inside(&["check", "--format", "json"]).success();
+    let empty = findings(&check.stdout).into_iter().filter(|f| f.3 == "empty-section").count();
+    assert!(empty >= 7, "{}", check.stdout);
+    fs::write(site.root().join(&rel), &text).unwrap();
 
     let again = site.run_inside(&["new", "Checkout API: 5xx spike", "--service", "checkout"]).failure(2);
     assert!(again.stderr.contains("already exists"), "{}", again.stderr);
@@ -389,7 +411,12 @@ fn fragments_written_as_on_github_are_not_broken_and_point_at_the_heading() {
         ],
     );
     let run = site.run_inside(&["check", "--today", TODAY]).success();
-    assert!(run.stderr.contains("checked 2 files: 0 errors, 0 warnings"), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("checked 2 files against all 34 rules: 0 errors, 0 warnings"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
     site.run_inside(&["build", "--today", TODAY]).success();
     let page = site.read("postmortems/github-style/index.html");
     assert_contains(

@@ -147,7 +147,7 @@ fn check_reports_per_repository_and_for_one_team() {
         "{}",
         only.stdout
     );
-    assert_contains(&only.stderr, &["checked 2 files:"]);
+    assert_contains(&only.stderr, &["checked 2 files against all 34 rules:"]);
     let unknown = site.run(&["check", "--source", "billing"]).failure(2);
     assert_contains(
         &unknown.stderr,

@@ -86,7 +86,7 @@ fn the_pre_commit_hook_runs_check_on_the_staged_postmortems_only() {
     let run = site.run_inside(&args);
     assert_contains(&run.stdout, &["content/postmortems/staged.md"]);
     assert!(!run.stdout.contains("other.md"), "{}", run.stdout);
-    assert_contains(&run.stderr, &["checked 1 file: 0 errors, 2 warnings"]);
+    assert_contains(&run.stderr, &["checked 1 file against all 34 rules: 0 errors, 2 warnings"]);
 }
 
 #[test]
