@@ -245,7 +245,10 @@ impl Workspace {
             return Ok(());
         }
         if !self.root.join("content").is_dir() {
-            bail!("no content/ folder in {}: run hindsight in an archive or pass --root DIR", self.root.display());
+            bail!(
+                "no content/ folder in {}: run hindsight in an archive, pass --root DIR, or make one here with `hindsight init`",
+                self.root.display()
+            );
         }
         self.assets = Arc::new(ingest::asset_files(&self.root));
         let own = match &self.blobs {

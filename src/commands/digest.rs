@@ -60,6 +60,13 @@ fn digest(root: &Path, opts: &Args, out: &mut dyn Write) -> Result<()> {
         DigestFormat::Atom => render::atom(&now, &digest),
     };
     out.write_all(text.as_bytes())?;
+    let base = &now.config.base_url;
+    if !base.starts_with("https://") && !base.starts_with("http://") {
+        crate::terminal::status(format_args!(
+            "note: the links start with site.toml `base_url` (`{base}`), which names no site: pasted into a chat \
+             or a mail they lead nowhere. Set it to the archive's address, e.g. base_url = \"https://postmortems.example.com/\""
+        ));
+    }
     Ok(())
 }
 

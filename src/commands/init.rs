@@ -1,5 +1,5 @@
 //! `hindsight init [DIR]`: an archive in an existing repository, ready to build: a commented
-//! `site.toml`, `content/postmortems/` with a sample postmortem from the theme's template,
+//! `site.toml`, `content/postmortems/` with a complete example to read (not counted),
 //! the JSON Schemas editors check both with, the GitHub Actions workflow and a `.gitignore`
 //! for what builds leave. Files that exist
 //! are kept, never overwritten.
@@ -42,7 +42,10 @@ const PLACEHOLDER: &str = "YOUR-ORG/hindsight@v1";
 /// What a build leaves in the archive that is not the archive: the output, the build cache
 /// and the spare site (see the README's `build`).
 const IGNORED: &str = "/public/\n/.hindsight-*\n";
-const SAMPLE_TITLE: &str = "Example: checkout errors after a config push";
+/// A complete postmortem of the example archive, for a team to read before writing its
+/// first: under a name starting with `_`, so no build, check or digest counts it.
+const EXAMPLE: &str = include_str!("../../content/postmortems/2025-03-12-cdn-purge-storm.md");
+const EXAMPLE_FILE: &str = "_example.md";
 
 /// Make an archive in DIR (default: the root): site.toml, a sample postmortem and a
 /// GitHub Actions workflow. Never overwrites.
@@ -132,13 +135,19 @@ fn init(dir: &Path, action: Option<&str>, out: &mut dyn Write) -> Result<()> {
     if has_postmortems {
         writeln!(out, "kept     {POSTMORTEMS}/ (it has files already)")?;
     } else {
-        let path = super::new::create(dir, SAMPLE_TITLE, &["checkout".to_string()], None)?;
-        writeln!(out, "wrote    {}", path.strip_prefix(dir).unwrap_or(&path).display())?;
+        let marked = EXAMPLE.replacen(
+            "\n---\n",
+            "\n---\n\n<!-- An example to read, from hindsight's example archive: a file whose name starts with `_` \
+             is not a postmortem of this archive. Start yours with `hindsight new \"Title\" --service NAME`. -->\n",
+            1,
+        );
+        write_new(dir, &format!("{POSTMORTEMS}/{EXAMPLE_FILE}"), &super::new::with_schema(dir, marked), out)?;
     }
     writeln!(
         out,
-        "\nNext: `hindsight import OLD-POSTMORTEMS/` to bring existing postmortems in, \
-         `hindsight serve` to preview, `hindsight check` before you commit."
+        "\nNext: `hindsight new \"Title\" --service NAME` to start a postmortem ({POSTMORTEMS}/{EXAMPLE_FILE} \
+         shows a complete one), `hindsight import OLD-POSTMORTEMS/` to bring existing ones in, `hindsight serve` \
+         to preview, `hindsight check` before you commit."
     )?;
     let written = std::fs::read_to_string(dir.join(WORKFLOW_FILE)).unwrap_or_default();
     if let Some(sentence) = placeholder_left(&written) {

@@ -29,11 +29,17 @@ pub fn run(root: &Path, args: Args) -> Result<u8> {
     let path = create(root, &args.title, &args.services, args.severity.as_deref())?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", path.display())?;
+    // Standard output is the path alone, for scripts (`$EDITOR $(hindsight new ...)`).
+    crate::terminal::status(format_args!(
+        "Next: write it (a draft: each `<!-- prompt -->` says what goes there), preview with \
+         `hindsight serve`, and run `hindsight check {}` before you open a pull request.",
+        path.display()
+    ));
     Ok(0)
 }
 
 /// Writes `content/postmortems/<date>-<slug>.md` and returns its path; never overwrites.
-pub(super) fn create(root: &Path, title: &str, services: &[String], severity: Option<&str>) -> Result<PathBuf> {
+fn create(root: &Path, title: &str, services: &[String], severity: Option<&str>) -> Result<PathBuf> {
     let ws = Workspace::open(root, Options { skip_content: true, ..Options::default() })?;
     let config = ws.settings_or_errors("; nothing was written")?;
     let severity = match severity {
@@ -48,14 +54,7 @@ pub(super) fn create(root: &Path, title: &str, services: &[String], severity: Op
     let text = theme
         .render("new.md", context! { title, services => services.to_vec(), severity, date => date.to_string() })
         .map_err(|d| anyhow::anyhow!("{d}"))?;
-    // Where the archive keeps its schema (`hindsight schema --write`), editors validate as
-    // the file is written; the path is from `content/postmortems/`, where the file goes.
-    let text = match text.strip_prefix("---\n") {
-        Some(rest) if root.join(super::schema::FRONT_MATTER).is_file() => {
-            format!("---\n# yaml-language-server: $schema=../../{}\n{rest}", super::schema::FRONT_MATTER)
-        }
-        _ => text,
-    };
+    let text = with_schema(root, text);
     let rel = PathBuf::from(POSTMORTEMS).join(format!("{date}-{}.md", slugify(title)));
     let path = if root == Path::new(".") { rel } else { root.join(rel) };
     std::fs::create_dir_all(path.parent().unwrap_or(root))
@@ -69,4 +68,16 @@ pub(super) fn create(root: &Path, title: &str, services: &[String], severity: Op
     };
     file.write_all(text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
+}
+
+/// `text` pointing editors at the archive's schema, where it keeps one (`hindsight schema
+/// --write`), so they validate as the file is written; the path is from
+/// `content/postmortems/`, where postmortems go.
+pub(super) fn with_schema(root: &Path, text: String) -> String {
+    match text.strip_prefix("---\n") {
+        Some(rest) if root.join(super::schema::FRONT_MATTER).is_file() => {
+            format!("---\n# yaml-language-server: $schema=../../{}\n{rest}", super::schema::FRONT_MATTER)
+        }
+        _ => text,
+    }
 }

@@ -128,7 +128,27 @@ fn init_makes_an_archive_that_builds_and_never_overwrites() {
         .output()
         .unwrap();
     assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
-    assert!(String::from_utf8_lossy(&built.stdout).contains("1 postmortem"));
+    // The example is there to read, not counted: no build, check or digest sees it.
+    assert!(
+        String::from_utf8_lossy(&built.stdout).contains(": 0 postmortems,"),
+        "{}",
+        String::from_utf8_lossy(&built.stdout)
+    );
+    let example = fs::read_to_string(dir.join("content/postmortems/_example.md")).unwrap();
+    assert!(example.contains("<!-- An example to read"), "{example}");
+    // Complete: as a postmortem of the archive, it has no finding at all.
+    fs::write(dir.join("content/postmortems/example.md"), &example).unwrap();
+    let checked = std::process::Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .args(["--root", dir.to_str().unwrap(), "check", "--deny-warnings", "--today", "2025-06-01"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&checked.stderr);
+    assert!(
+        checked.status.success() && said.contains("0 errors, 0 warnings"),
+        "{said}{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+    fs::remove_file(dir.join("content/postmortems/example.md")).unwrap();
     fs::write(dir.join("site.toml"), "title = \"Ours\"\n").unwrap();
     let run = site.run(&["init", dir.to_str().unwrap()]).success();
     assert!(
@@ -362,4 +382,45 @@ fn a_value_the_build_would_refuse_moves_to_the_comment_and_the_file_builds() {
     }
     // `check_site` builds (and fails on any error) and finds every word of the body.
     assert_eq!(check_site(&site, false), 1, "every word of the body is on its page");
+}
+
+#[test]
+fn each_command_says_the_next_step_where_a_person_is() {
+    let site = Site::fixture("good");
+    let dir = site.root().join("fresh");
+    fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--root", dir.to_str().unwrap()];
+        all.extend_from_slice(args);
+        std::process::Command::new(env!("CARGO_BIN_EXE_hindsight")).args(&all).output().unwrap()
+    };
+    // No archive yet: build and check say how to make one.
+    for command in ["build", "check"] {
+        let out = run(&[command]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("make one here with `hindsight init`"), "{command}");
+    }
+    assert!(run(&["init"]).status.success());
+    // `new`: the path alone on standard output, what to do with it on standard error.
+    let out = run(&["new", "Queue stalled", "--service", "queue"]);
+    let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(path.ends_with("-queue-stalled.md") && !path.contains(' '), "{path}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("`hindsight serve`") && said.contains(&format!("`hindsight check {path}`")), "{said}");
+    // A digest's links are only as good as `base_url`: `/` is said to lead nowhere.
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git").args(args).current_dir(&dir).output().unwrap().status.success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "start"]);
+    let note = "which names no site";
+    assert!(String::from_utf8_lossy(&run(&["digest"]).stderr).contains(note));
+    let settings = fs::read_to_string(dir.join("site.toml")).unwrap();
+    fs::write(dir.join("site.toml"), settings.replace("base_url = \"/\"", "base_url = \"https://pm.example.com/\""))
+        .unwrap();
+    let out = run(&["digest"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(note), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("](https://pm.example.com/postmortems/"));
 }
