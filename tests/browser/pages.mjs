@@ -13,6 +13,9 @@ const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const out = process.env.HINDSIGHT_OUT;
 
+// A postmortem's page, `postmortems/<id>/index.html` (not the list of them, `postmortems/`).
+const isPostmortem = (path) => /^postmortems\/[^/]+\/index\.html$/.test(path);
+
 // One page of each kind (a path pattern with its variable parts starred), and every
 // postmortem: they differ most.
 function pages() {
@@ -28,7 +31,7 @@ function pages() {
   for (const path of all) {
     const parts = path.split("/");
     const kind = parts.map((p, i) => (i > 0 && i < parts.length - 1 ? "*" : p)).join("/");
-    if (parts[0] === "postmortems" || !kinds.has(kind)) kinds.set(parts[0] === "postmortems" ? path : kind, path);
+    if (isPostmortem(path) || !kinds.has(kind)) kinds.set(isPostmortem(path) ? path : kind, path);
   }
   return [...kinds.values()];
 }
@@ -53,7 +56,7 @@ async function design(page, path, failures) {
   if (navigable.includes(section) && !(await page.$(".site-header nav a[aria-current]"))) problems.push("the header does not mark the current section");
   const [brand, h1] = await page.evaluate(() => [".brand", "main h1"].map((s) => document.querySelector(s)?.getBoundingClientRect().left));
   if (h1 !== undefined && Math.abs(brand - h1) > 1) problems.push(`header at ${brand}px, content at ${h1}px`);
-  if (section === "postmortems") {
+  if (isPostmortem(path)) {
     // The severity, the key numbers and the start of the write-up, all on the first screen.
     const top = await page.evaluate(() => document.querySelector(".pm-body > *")?.getBoundingClientRect().top);
     if (!(top < 800 - 60)) problems.push(`the write-up starts at ${top}px, below the first screen`);
