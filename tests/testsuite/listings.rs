@@ -212,10 +212,7 @@ fn an_archive_of_drafts_alone_says_so_and_where_they_are() {
     assert!(!read("index.html").contains("No postmortems yet"));
     // Where people trim a postmortem's address to: the list, which says the same.
     let list = read("postmortems/index.html");
-    assert!(
-        list.contains("<h1>All postmortems</h1>") && list.contains("1 draft is left out of this build"),
-        "{list}"
-    );
+    assert!(list.contains("<h1>All postmortems</h1>") && list.contains("1 draft is left out of this build"), "{list}");
     run(&["build", "--drafts"]);
     let page = read("postmortems/index.html");
     let list = page.split("<ol class=\"pm-list\">").nth(1).unwrap().split("</ol>").next().unwrap();
