@@ -26,6 +26,12 @@ pub enum Audience {
     Public,
 }
 
+/// How many drafts a page may say the build left out: none to the public, which has no
+/// way to read them and need not learn that unpublished ones exist.
+pub fn drafts_left_out(archive: &crate::model::Archive) -> usize {
+    if archive.public { 0 } else { archive.drafts_left_out }
+}
+
 impl Audience {
     /// The audience a `--public` flag asks for.
     pub fn of_public_flag(public: bool) -> Audience {

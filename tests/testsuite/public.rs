@@ -211,3 +211,21 @@ fn raw_html_is_sanitized_unless_an_internal_build_trusts_it() {
     site.run(&["build", "--public"]).success();
     assert!(!site.read("postmortems/public-two/index.html").contains("onerror"), "never trusted in public");
 }
+
+#[test]
+fn the_public_never_learns_how_many_drafts_were_left_out() {
+    let site = Site::fixture("public");
+    let pm = "content/postmortems/public-two.md";
+    let status = fs::read_to_string(site.root().join(pm)).unwrap();
+    let line = status.lines().find(|l| l.starts_with("status")).unwrap().to_string();
+    site.patched(pm, pm, &[(line.as_str(), "status = \"draft\"")]);
+    // The team's own build says so, on the pages a reader lands on.
+    site.run(&["build"]).success();
+    let said = "draft is left out of this build";
+    assert!(site.read("postmortems/index.html").contains(said));
+    let run = site.run(&["build", "--public"]).success();
+    assert!(run.stdout.contains("1 draft left out"), "the author's terminal is told: {}", run.stdout);
+    let told: Vec<String> =
+        output_text(&site).into_iter().filter(|(_, t)| t.contains("left out of this build")).map(|(p, _)| p).collect();
+    assert!(told.is_empty(), "{told:?}");
+}

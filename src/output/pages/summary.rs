@@ -29,7 +29,7 @@ impl<'a> HomeView<'a> {
         months.drain(..months.len().saturating_sub(HOME_MONTHS));
         HomeView {
             total: archive.postmortems.len(),
-            drafts_left_out: archive.drafts_left_out,
+            drafts_left_out: crate::privacy::drafts_left_out(archive),
             recent: archive.postmortems.iter().take(20).map(|p| Item::new(p, archive)).collect(),
             taxonomies: &archive.taxonomies,
             external_count: archive.external.len(),

@@ -18,13 +18,14 @@ impl<'a> PostmortemsView<'a> {
     pub fn new(archive: &'a Archive, page: Page) -> Self {
         let pager = Pager::new(archive, page, archive.postmortems.len());
         let items = archive.postmortems[pager.range.clone()].iter().map(|pm| Item::new(pm, archive)).collect();
-        PostmortemsView { total: archive.postmortems.len(), drafts_left_out: archive.drafts_left_out, items, pager }
+        let drafts_left_out = crate::privacy::drafts_left_out(archive);
+        PostmortemsView { total: archive.postmortems.len(), drafts_left_out, items, pager }
     }
 }
 
 /// What `PostmortemsView` reads: the counts, and the cards of the page's postmortems.
 pub(in crate::output) fn postmortems_key(k: &mut Key, a: &Archive, parts: &Parts, page: Page) {
-    k.num(a.postmortems.len() as u128).num(a.drafts_left_out as u128);
+    k.num(a.postmortems.len() as u128).num(crate::privacy::drafts_left_out(a) as u128);
     Pager::new(a, page, a.postmortems.len()).range.for_each(|i| {
         k.num(parts.card[i]);
     });
