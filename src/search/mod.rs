@@ -549,13 +549,21 @@ fn marked(snippet: &tantivy::snippet::Snippet) -> String {
 
 /// The words of a text as the index has them: positions, words lowercased, stems.
 pub fn words_of(text: &str) -> Vec<Word> {
-    let mut words = TokenizerManager::default().get("default").expect("tantivy registers `default` by default");
-    let mut stream = words.token_stream(text);
-    let mut out = Vec::new();
-    while let Some(token) = stream.next() {
-        out.push(Word { position: token.position, word: token.text.clone(), stem: stem_of(&token.text) });
+    // Made once per thread: indexing reads every service, tag, team and company this way
+    // (`Doc::names`), and a tokenizer manager registers all of tantivy's analyzers.
+    thread_local! {
+        static WORDS: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(
+            TokenizerManager::default().get("default").expect("tantivy registers `default` by default"),
+        );
     }
-    out
+    WORDS.with_borrow_mut(|words| {
+        let mut stream = words.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            out.push(Word { position: token.position, word: token.text.clone(), stem: stem_of(&token.text) });
+        }
+        out
+    })
 }
 
 /// The stem of one lowercased word, as `analyzer()` makes it.
